@@ -1,0 +1,111 @@
+namespace Hall.Server.Contracts;
+
+/// <summary>Where a ticket is in its life. Waiting → Called → Serving → Finished; Called → NoShow → Waiting (requeue).</summary>
+public enum TicketState
+{
+    /// <summary>In the queue (also after a transfer or a requeue).</summary>
+    Waiting,
+    /// <summary>Called to a window, the citizen not yet seated.</summary>
+    Called,
+    /// <summary>Being served at a window.</summary>
+    Serving,
+    /// <summary>Finished with an outcome.</summary>
+    Finished,
+    /// <summary>过号: the citizen did not come.</summary>
+    NoShow,
+    /// <summary>Cancelled by staff, with a reason.</summary>
+    Cancelled,
+    /// <summary>Voided: issued but never handed to the citizen (e.g. the printer failed).</summary>
+    Voided,
+}
+
+/// <summary>优先号: declared by the citizen at the kiosk.</summary>
+public enum PriorityClass
+{
+    /// <summary>No priority.</summary>
+    Normal,
+    /// <summary>70 years and older.</summary>
+    Elderly,
+    /// <summary>Disabled.</summary>
+    Disabled,
+    /// <summary>Military and veterans.</summary>
+    Military,
+    /// <summary>Pregnant.</summary>
+    Pregnant,
+}
+
+/// <summary>A window's session state.</summary>
+public enum WindowStatus
+{
+    /// <summary>签退 / not opened.</summary>
+    Closed,
+    /// <summary>Open and able to call.</summary>
+    Open,
+    /// <summary>Paused with a reason; cannot call.</summary>
+    Paused,
+}
+
+/// <summary>The kind of a window.</summary>
+public enum WindowKind
+{
+    /// <summary>A department's window.</summary>
+    Regular,
+    /// <summary>综合受理: accepts many departments' items.</summary>
+    Comprehensive,
+    /// <summary>办不成事反映, 有诉即办, 企业家会客厅 …</summary>
+    Special,
+}
+
+/// <summary>What a device is.</summary>
+public enum DeviceRole
+{
+    /// <summary>取号机.</summary>
+    Kiosk,
+    /// <summary>Lobby screen agent.</summary>
+    Display,
+    /// <summary>好差评 evaluator at a window.</summary>
+    Evaluator,
+}
+
+/// <summary>What a staff member may do.</summary>
+public enum StaffRole
+{
+    /// <summary>Window clerk.</summary>
+    Clerk,
+    /// <summary>Hall supervisor.</summary>
+    Supervisor,
+    /// <summary>Administrator.</summary>
+    Admin,
+}
+
+/// <summary>The five national 好差评 levels (GB/T 39734), 5 best.</summary>
+public enum RatingLevel
+{
+    /// <summary>非常不满意.</summary>
+    VeryDissatisfied = 1,
+    /// <summary>不满意.</summary>
+    Dissatisfied = 2,
+    /// <summary>基本满意.</summary>
+    Basic = 3,
+    /// <summary>满意.</summary>
+    Satisfied = 4,
+    /// <summary>非常满意.</summary>
+    VerySatisfied = 5,
+}
+
+/// <summary>Why call-next chose the ticket it chose.</summary>
+public enum CallReason
+{
+    /// <summary>Transferred to this window or one of its services.</summary>
+    Transferred,
+    /// <summary>Waited past the ageing bound.</summary>
+    Aged,
+    /// <summary>A priority ticket's turn in the interleave.</summary>
+    Priority,
+    /// <summary>Next in the window's services, first come first served.</summary>
+    InOrder,
+    /// <summary>Called by number.</summary>
+    Specific,
+    /// <summary>Called again.</summary>
+    Recall,
+}

@@ -1,0 +1,75 @@
+namespace Hall.Server.Contracts;
+
+/// <summary>What the server sends to every connected device and console of a hall.</summary>
+public interface IHallClient
+{
+    /// <summary>The full state of the hall; sent on every (re)connect.</summary>
+    Task Snapshot(HallSnapshot snapshot);
+
+    /// <summary>A service's queue changed. Ignore it when its version is older than the one held.</summary>
+    Task ServiceChanged(ServiceStateMessage service);
+
+    /// <summary>A window changed. Ignore it when its version is older than the one held.</summary>
+    Task WindowChanged(WindowStateMessage window);
+
+    /// <summary>A ticket was called (or recalled) to a window. Displays acknowledge it with <see cref="IHallHub.AckCall"/>.</summary>
+    Task Called(CallMessage call);
+}
+
+/// <summary>The methods of <c>/hubs/hall</c>. Each checks the caller's role and hall.</summary>
+public interface IHallHub
+{
+    /// <summary>Who the server takes the caller for.</summary>
+    Task<Whoami> Whoami();
+
+    /// <summary>The full state of the caller's hall.</summary>
+    Task<HallSnapshot> GetSnapshot();
+
+    /// <summary>Kiosk, supervisor: issue a ticket.</summary>
+    Task<Reply<TicketIssued>> IssueTicket(IssueTicketCommand command);
+
+    /// <summary>Clerk: open (签到) a window.</summary>
+    Task<Reply<WindowStateMessage>> OpenWindow(WindowCommand command);
+
+    /// <summary>Clerk: pause the window with a reason.</summary>
+    Task<Reply<WindowStateMessage>> PauseWindow(PauseWindowCommand command);
+
+    /// <summary>Clerk: resume a paused window.</summary>
+    Task<Reply<WindowStateMessage>> ResumeWindow(WindowCommand command);
+
+    /// <summary>Clerk: close (签退) the window.</summary>
+    Task<Reply<WindowStateMessage>> CloseWindow(WindowCommand command);
+
+    /// <summary>Clerk: call the next ticket for the window.</summary>
+    Task<Reply<TicketCalled>> CallNext(WindowCommand command);
+
+    /// <summary>Clerk, supervisor: call a specific waiting ticket to the window.</summary>
+    Task<Reply<TicketCalled>> CallTicket(TicketCommand command);
+
+    /// <summary>Clerk: call the current ticket again.</summary>
+    Task<Reply<TicketCalled>> Recall(TicketCommand command);
+
+    /// <summary>Clerk: mark the called ticket a no-show (过号).</summary>
+    Task<Reply<TicketView>> NoShow(TicketCommand command);
+
+    /// <summary>Clerk, supervisor, kiosk: a no-show citizen came back; requeue the ticket (顺延).</summary>
+    Task<Reply<TicketView>> Requeue(RequeueCommand command);
+
+    /// <summary>Clerk: the citizen sat down.</summary>
+    Task<Reply<TicketView>> StartService(TicketCommand command);
+
+    /// <summary>Clerk: finish with an outcome.</summary>
+    Task<Reply<TicketView>> Finish(FinishCommand command);
+
+    /// <summary>Clerk, supervisor: transfer to another service or window.</summary>
+    Task<Reply<TicketView>> Transfer(TransferCommand command);
+
+    /// <summary>Supervisor: cancel a ticket with a reason.</summary>
+    Task<Reply<TicketView>> Cancel(CancelCommand command);
+
+    /// <summary>Evaluator (or the clerk's console on the citizen's behalf): rate a finished ticket.</summary>
+    Task<Reply<TicketView>> Rate(RateCommand command);
+
+    /// <summary>Display: the call with this id has been shown and announced.</summary>
+    Task AckCall(long callId);
+}

@@ -1,0 +1,111 @@
+namespace Hall.Server.Contracts;
+
+/// <summary>A refusal: a stable code for programs and a message in Chinese and English for people.</summary>
+public sealed record HallError(string Code, string MessageZh, string MessageEn);
+
+/// <summary>The answer to every hub command: either a value or an error, never both.</summary>
+public sealed record Reply<T>(bool Ok, T? Value, HallError? Error)
+{
+    /// <summary>A successful reply.</summary>
+    public static Reply<T> Success(T value) => new(true, value, null);
+
+    /// <summary>A refused command; nothing was changed.</summary>
+    public static Reply<T> Refused(HallError error) => new(false, default, error);
+}
+
+/// <summary>Take a ticket for a service (by id or code), optionally for a service item, with a declared priority.</summary>
+public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority);
+
+/// <summary>A command on a window: open, close, resume, call next.</summary>
+public sealed record WindowCommand(Guid CommandId, int WindowId);
+
+/// <summary>Pause a window with a reason from the hall's list.</summary>
+public sealed record PauseWindowCommand(Guid CommandId, int WindowId, string Reason);
+
+/// <summary>A command on a ticket at a window: call this ticket, recall, no-show, start.</summary>
+public sealed record TicketCommand(Guid CommandId, int WindowId, long TicketId);
+
+/// <summary>Finish a ticket with an outcome and the service items actually handled (empty: the item chosen at the kiosk).</summary>
+public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds);
+
+/// <summary>Transfer a ticket to another service or to a specific window (exactly one of the two).</summary>
+public sealed record TransferCommand(Guid CommandId, int? FromWindowId, long TicketId, int? ToServiceId, int? ToWindowId);
+
+/// <summary>Put a no-show ticket back in the queue, a configured number of places back (顺延).</summary>
+public sealed record RequeueCommand(Guid CommandId, long TicketId);
+
+/// <summary>Cancel a ticket, with the reason recorded.</summary>
+public sealed record CancelCommand(Guid CommandId, long TicketId, string Reason);
+
+/// <summary>Rate a finished ticket on the five national levels; at most once.</summary>
+public sealed record RateCommand(Guid CommandId, long TicketId, RatingLevel Level, IReadOnlyList<string>? Reasons);
+
+/// <summary>A ticket as the parties see it.</summary>
+public sealed record TicketView(
+    long TicketId,
+    string Number,
+    int ServiceId,
+    string ServiceName,
+    PriorityClass Priority,
+    TicketState State,
+    DateOnly BusinessDate,
+    DateTimeOffset IssuedAt,
+    int? WindowId,
+    int CallCount,
+    long Version);
+
+/// <summary>The answer to an issue: the ticket, the people ahead and an estimated wait.</summary>
+public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes);
+
+/// <summary>The answer to a call: the ticket, the call id and why it was chosen.</summary>
+public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);
+
+/// <summary>One service's queue, as state (not a delta).</summary>
+public sealed record ServiceStateMessage(
+    int ServiceId,
+    string Code,
+    string Name,
+    char Prefix,
+    int Waiting,
+    int EstimatedWaitMinutes,
+    bool OpenNow,
+    bool CapReached,
+    long Version);
+
+/// <summary>One window, as state (not a delta).</summary>
+public sealed record WindowStateMessage(
+    int WindowId,
+    int Number,
+    string Name,
+    WindowStatus Status,
+    string? PauseReason,
+    string? StaffName,
+    long? CurrentTicketId,
+    string? CurrentTicketNumber,
+    TicketState? CurrentTicketState,
+    long Version);
+
+/// <summary>A call for the lobby: acknowledged by each display by <see cref="CallId"/>.</summary>
+public sealed record CallMessage(
+    long CallId,
+    long TicketId,
+    string TicketNumber,
+    int WindowId,
+    int WindowNumber,
+    string WindowName,
+    string ServiceName,
+    bool IsRecall,
+    DateTimeOffset At);
+
+/// <summary>The full state of a hall, sent on every (re)connect.</summary>
+public sealed record HallSnapshot(
+    int HallId,
+    string HallName,
+    DateOnly BusinessDate,
+    IReadOnlyList<ServiceStateMessage> Services,
+    IReadOnlyList<WindowStateMessage> Windows,
+    IReadOnlyList<CallMessage> RecentCalls,
+    long Version);
+
+/// <summary>What the server knows about the connected caller.</summary>
+public sealed record Whoami(string Kind, int HallId, string Name, string Role, int? WindowId);

@@ -1,0 +1,74 @@
+using Hall.Server.Halls;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Data;
+
+/// <summary>
+/// Where the database is: <c>ConnectionStrings:Hall</c> when set, else a private cluster under <c>Hall:DataFolder</c>.
+/// At start it applies the migrations (EF's migration lock keeps two servers from racing) and seeds the demo hall into an empty database.
+/// </summary>
+public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IServiceProvider services, TimeProvider clock, ILogger<DatabaseHost> log) : IHostedService
+{
+    private readonly Lazy<(string ConnectionString, EmbeddedPostgres? Embedded)> _db = new(() => Open(config, env));
+
+    public string ConnectionString => _db.Value.ConnectionString;
+
+    private static (string, EmbeddedPostgres?) Open(IConfiguration config, IHostEnvironment env)
+    {
+        if (config.GetConnectionString("Hall") is { Length: > 0 } cs)
+        {
+            return (cs, null);
+        }
+        var folder = config["Hall:DataFolder"] is { Length: > 0 } f ? f : Path.Combine(env.ContentRootPath, ".hall-data");
+        var pg = EmbeddedPostgres.StartAsync(folder).GetAwaiter().GetResult();
+        return (pg.ConnectionString(), pg);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_db.Value.Embedded is { } pg)
+        {
+            log.LogInformation("Embedded PostgreSQL on 127.0.0.1:{Port}, data in {Folder}", pg.Port, pg.Folder);
+        }
+        var factory = services.GetRequiredService<IDbContextFactory<HallDb>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (!config.GetValue("Hall:Demo:Seed", true))
+        {
+            return;
+        }
+        var seeded = await DemoHall.SeedIfEmptyAsync(db, clock.GetUtcNow(), config.GetValue("Hall:Demo:OpenAllDay", false), cancellationToken);
+        if (seeded is not null)
+        {
+            PrintCredentials(seeded);
+        }
+    }
+
+    private void PrintCredentials(DemoCredentials seeded)
+    {
+        var lines = new List<string> { "Demo hall 新县市民之家 created. These credentials are shown once (and kept in demo-credentials.txt beside the data when the database is embedded):" };
+        lines.AddRange(seeded.Passwords.Select(p => $"  staff  {p.Key,-24} password {p.Value}"));
+        lines.AddRange(seeded.DeviceKeys.Select(k => $"  device {k.Key,-24} key      {k.Value}"));
+        var text = string.Join(Environment.NewLine, lines);
+        Console.WriteLine(text);
+        if (_db.Value.Embedded is { } pg)
+        {
+            var file = Path.Combine(pg.Folder, "demo-credentials.txt");
+            File.WriteAllText(file, text + Environment.NewLine);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_db.IsValueCreated && _db.Value.Embedded is { } pg)
+        {
+            // Pooled connections would hold the cluster open; close them before stopping it.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await pg.StopAsync();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Hall.Server.Catalog;
+using Hall.Server.Contracts;
+using Hall.Server.Devices;
+using Hall.Server.Halls;
+using Hall.Server.Queue;
+using Hall.Server.Staff;
+using Hall.Server.Tickets;
+using Hall.Server.Windows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Hall.Server.Data;
+
+/// <summary>The one database of Hall.</summary>
+/// <remarks>
+/// New migration: <c>dotnet ef migrations add NAME --project Hall.Server --output-dir Data/Migrations</c>.
+/// SQL for a DBA: <c>dotnet ef migrations script --idempotent --project Hall.Server</c>.
+/// </remarks>
+public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options)
+{
+    /// <summary>Ticket events and window events draw their ids from this sequence: one version space per database.</summary>
+    public const string VersionSequence = "hall_version_seq";
+
+    public DbSet<HallSite> Halls => Set<HallSite>();
+    public DbSet<HallCalendarDay> CalendarDays => Set<HallCalendarDay>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<ServiceItem> ServiceItems => Set<ServiceItem>();
+    public DbSet<Window> Windows => Set<Window>();
+    public DbSet<WindowService> WindowServices => Set<WindowService>();
+    public DbSet<WindowSession> WindowSessions => Set<WindowSession>();
+    public DbSet<WindowEvent> WindowEvents => Set<WindowEvent>();
+    public DbSet<StaffMember> Staff => Set<StaffMember>();
+    public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
+    public DbSet<Rating> Ratings => Set<Rating>();
+    public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
+    public DbSet<CommandRecord> Commands => Set<CommandRecord>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums as text: the tables read plainly in psql and in reports.
+        configurationBuilder.Properties<TicketState>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<PriorityClass>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<WindowStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<WindowKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<DeviceRole>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<StaffRole>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<TicketEventKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<WindowEventKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<RatingLevel>().HaveConversion<string>().HaveMaxLength(20);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasSequence<long>(VersionSequence);
+        var hours = new ValueComparer<WeeklyHours?>(
+            (a, b) => JsonSerializer.Serialize(a, (JsonSerializerOptions?)null) == JsonSerializer.Serialize(b, (JsonSerializerOptions?)null),
+            h => JsonSerializer.Serialize(h, (JsonSerializerOptions?)null).GetHashCode(StringComparison.Ordinal),
+            h => h);
+
+        modelBuilder.Entity<HallSite>(e =>
+        {
+            e.ToTable("halls");
+            e.HasIndex(h => h.Code).IsUnique();
+            e.Property(h => h.Code).HasMaxLength(32);
+            e.Property(h => h.Name).HasMaxLength(100);
+            e.Property(h => h.TimeZoneId).HasMaxLength(64);
+            e.Property(h => h.Hours).HasConversion(ToJson<WeeklyHours>(), FromJson<WeeklyHours>(), hours!).HasColumnType("jsonb");
+            e.HasMany(h => h.Calendar).WithOne().HasForeignKey(c => c.HallId);
+            e.HasOne<HallSite>().WithMany().HasForeignKey(h => h.ParentId);
+        });
+        modelBuilder.Entity<HallCalendarDay>(e =>
+        {
+            e.ToTable("hall_calendar_days");
+            e.HasKey(c => new { c.HallId, c.Date });
+            e.Property(c => c.Note).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Service>(e =>
+        {
+            e.ToTable("services");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasIndex(s => new { s.HallId, s.Code }).IsUnique();
+            e.HasIndex(s => new { s.HallId, s.Prefix }).IsUnique();
+            e.Property(s => s.Code).HasMaxLength(32);
+            e.Property(s => s.Name).HasMaxLength(100);
+            e.Property(s => s.NameEn).HasMaxLength(100);
+            e.Property(s => s.Hours).HasConversion(ToJson<WeeklyHours?>(), FromJson<WeeklyHours?>(), hours).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<ServiceItem>(e =>
+        {
+            e.ToTable("service_items");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId);
+            e.HasIndex(s => new { s.HallId, s.Code }).IsUnique();
+            e.Property(s => s.Code).HasMaxLength(64);
+            e.Property(s => s.Name).HasMaxLength(200);
+            e.Property(s => s.Department).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Window>(e =>
+        {
+            e.ToTable("windows");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(w => w.HallId);
+            e.HasIndex(w => new { w.HallId, w.Number }).IsUnique();
+            e.Property(w => w.Name).HasMaxLength(100);
+            e.HasMany(w => w.Services).WithOne().HasForeignKey(s => s.WindowId);
+        });
+        modelBuilder.Entity<WindowService>(e =>
+        {
+            e.ToTable("window_services");
+            e.HasKey(s => new { s.WindowId, s.ServiceId });
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId);
+        });
+        modelBuilder.Entity<WindowSession>(e =>
+        {
+            e.ToTable("window_sessions");
+            e.HasOne<Window>().WithMany().HasForeignKey(s => s.WindowId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(s => s.StaffId);
+            // One unclosed session per window, whichever server opened it.
+            e.HasIndex(s => s.WindowId).IsUnique().HasFilter("closed_at IS NULL");
+            e.Property(s => s.PauseReason).HasMaxLength(200);
+        });
+        modelBuilder.Entity<WindowEvent>(e =>
+        {
+            e.ToTable("window_events");
+            e.Property(w => w.Id).HasDefaultValueSql($"nextval('{VersionSequence}')").ValueGeneratedOnAdd();
+            e.HasIndex(w => new { w.HallId, w.At });
+            e.Property(w => w.Reason).HasMaxLength(200);
+        });
+        modelBuilder.Entity<StaffMember>(e =>
+        {
+            e.ToTable("staff");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasIndex(s => s.Login).IsUnique();
+            e.Property(s => s.Login).HasMaxLength(64);
+            e.Property(s => s.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<StaffSession>(e =>
+        {
+            e.ToTable("staff_sessions");
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(s => s.StaffId);
+        });
+        modelBuilder.Entity<Device>(e =>
+        {
+            e.ToTable("devices");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(d => d.HallId);
+            e.HasOne<Window>().WithMany().HasForeignKey(d => d.WindowId);
+            e.Property(d => d.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Ticket>(e =>
+        {
+            e.ToTable("tickets");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(t => t.HallId);
+            e.HasOne<Service>().WithMany().HasForeignKey(t => t.ServiceId);
+            e.Property(t => t.Number).HasMaxLength(8);
+            e.Property(t => t.Outcome).HasMaxLength(32);
+            e.Property(t => t.Version).IsRowVersion();
+            // A number is issued once per service and business date.
+            e.HasIndex(t => new { t.ServiceId, t.BusinessDate, t.Sequence }).IsUnique();
+            // A window holds at most one called or serving ticket.
+            e.HasIndex(t => t.WindowId).IsUnique().HasFilter("state IN ('Called', 'Serving')").HasDatabaseName("ix_tickets_one_active_per_window");
+            e.HasIndex(t => new { t.HallId, t.BusinessDate, t.State });
+        });
+        modelBuilder.Entity<TicketEvent>(e =>
+        {
+            e.ToTable("ticket_events");
+            e.Property(t => t.Id).HasDefaultValueSql($"nextval('{VersionSequence}')").ValueGeneratedOnAdd();
+            e.HasOne<Ticket>().WithMany().HasForeignKey(t => t.TicketId);
+            e.HasIndex(t => t.TicketId);
+            e.HasIndex(t => new { t.HallId, t.At });
+            e.Property(t => t.Outcome).HasMaxLength(32);
+            e.Property(t => t.Detail).HasMaxLength(400);
+        });
+        modelBuilder.Entity<Rating>(e =>
+        {
+            e.ToTable("ratings");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(r => r.TicketId);
+            e.HasIndex(r => r.TicketId).IsUnique();
+        });
+        modelBuilder.Entity<NumberCounter>(e =>
+        {
+            e.ToTable("number_counters");
+            e.HasKey(c => new { c.ServiceId, c.BusinessDate });
+            e.HasOne<Service>().WithMany().HasForeignKey(c => c.ServiceId);
+        });
+        modelBuilder.Entity<CommandRecord>(e =>
+        {
+            e.ToTable("commands");
+            e.HasKey(c => c.CommandId);
+            e.Property(c => c.Kind).HasMaxLength(32);
+            e.Property(c => c.Actor).HasMaxLength(64);
+            e.Property(c => c.Result).HasColumnType("jsonb");
+        });
+    }
+
+    private static System.Linq.Expressions.Expression<Func<T, string>> ToJson<T>() => v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null);
+
+    private static System.Linq.Expressions.Expression<Func<string, T>> FromJson<T>() => v => JsonSerializer.Deserialize<T>(v, (JsonSerializerOptions?)null)!;
+}

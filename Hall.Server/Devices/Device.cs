@@ -1,0 +1,20 @@
+using Hall.Server.Contracts;
+
+namespace Hall.Server.Devices;
+
+/// <summary>A kiosk, lobby display or evaluator: one hall, one role, a key stored hashed.</summary>
+public sealed class Device
+{
+    public int Id { get; set; }
+    public int HallId { get; set; }
+    public required string Name { get; set; }
+    public DeviceRole Role { get; set; }
+    public required byte[] KeyHash { get; set; }
+    /// <summary>The window an evaluator faces.</summary>
+    public int? WindowId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? LastSeenAt { get; set; }
+    /// <summary>The newest call this display acknowledged; later ones are re-sent after a reconnect.</summary>
+    public long LastAckedCallId { get; set; }
+}

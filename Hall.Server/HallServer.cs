@@ -1,0 +1,46 @@
+using Hall.Server.Data;
+using Hall.Server.Hub;
+using Hall.Server.Queue;
+using Hall.Server.Security;
+using Hall.Server.Staff;
+using Hall.Server.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server;
+
+/// <summary>The one composition root: Program.cs and the tests both use it.</summary>
+public static class HallServer
+{
+    public static WebApplicationBuilder AddHall(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DatabaseHost>();
+        services.AddDbContextFactory<HallDb>((sp, o) =>
+            o.UseNpgsql(sp.GetRequiredService<DatabaseHost>().ConnectionString)
+             .UseSnakeCaseNamingConvention());
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseHost>());
+        services.AddSingleton<HallNotifier>();
+        services.AddSingleton<QueueService>();
+        services.AddSingleton<StaffLogin>();
+        services.AddAuthentication(HallAuth.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HallAuth>(HallAuth.SchemeName, null);
+        services.AddAuthorization();
+        services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = 64 * 1024;
+            o.EnableDetailedErrors = false;
+        }).AddJsonProtocol();
+        return builder;
+    }
+
+    public static WebApplication MapHall(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHub<HallHub>("/hubs/hall");
+        app.MapStaffEndpoints();
+        app.MapClerkPage();
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+        return app;
+    }
+}

@@ -1,0 +1,43 @@
+using Hall.Server.Queue;
+
+namespace Hall.Server.Halls;
+
+/// <summary>A hall: the county hall (市民之家) or a township service centre. Named HallSite because "Hall" is the root namespace.</summary>
+public sealed class HallSite
+{
+    public int Id { get; set; }
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public int? ParentId { get; set; }
+    public string TimeZoneId { get; set; } = "Asia/Shanghai";
+    public WeeklyHours Hours { get; set; } = WeeklyHours.CountyDefault;
+    public int AgeingMinutes { get; set; } = 60;
+    public int NormalPerPriority { get; set; } = 2;
+    public int MaxRecalls { get; set; } = 2;
+    public int AutoNoShowAfterCalls { get; set; } = 3;
+    public int RequeuePlacesBack { get; set; } = 3;
+    public List<string> Outcomes { get; set; } = [.. DefaultOutcomes];
+    public List<string> PauseReasons { get; set; } = [.. DefaultPauseReasons];
+    public string? NoticeLine { get; set; }
+    public List<HallCalendarDay> Calendar { get; set; } = [];
+
+    public static readonly string[] DefaultOutcomes = ["办结", "容缺受理", "告知承诺", "咨询", "退回补正"];
+    public static readonly string[] DefaultPauseReasons = ["休息", "会议", "临时离开", "后台办件"];
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
+
+    public CallPolicy Policy => new(TimeSpan.FromMinutes(AgeingMinutes), NormalPerPriority, MaxRecalls, AutoNoShowAfterCalls, RequeuePlacesBack);
+
+    public HallCalendar ToCalendar() => new(Zone, Hours, [.. Calendar.Select(c => c.ToCalendarDay())]);
+}
+
+/// <summary>A date that overrides the weekday rule: a holiday, or a 调休 make-up working day.</summary>
+public sealed class HallCalendarDay
+{
+    public int HallId { get; set; }
+    public DateOnly Date { get; set; }
+    public bool Open { get; set; }
+    public string? Note { get; set; }
+
+    public CalendarDay ToCalendarDay() => new(Date, Open, Note);
+}

@@ -1,0 +1,42 @@
+using Hall.Server.Contracts;
+using Hall.Server.Queue;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hall.Server.Hub;
+
+/// <summary>Sends committed changes to the hall's clients, and raises them in-process for the server's own pages.</summary>
+public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ILogger<HallNotifier> log)
+{
+    /// <summary>Raised after a command commits, with the hall id and its state messages.</summary>
+    public event Action<int, HallChanges>? Changed;
+
+    public async Task PublishAsync(int hallId, HallChanges changes)
+    {
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+        var clients = hub.Clients.Group(HubGroups.Hall(hallId));
+        try
+        {
+            foreach (var s in changes.Services)
+            {
+                await clients.ServiceChanged(s);
+            }
+            foreach (var w in changes.Windows)
+            {
+                await clients.WindowChanged(w);
+            }
+            foreach (var c in changes.Calls)
+            {
+                await clients.Called(c);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The change is committed; clients catch up from the snapshot on their next reconnect.
+            log.LogWarning(ex, "Could not send changes of hall {HallId}", hallId);
+        }
+        Changed?.Invoke(hallId, changes);
+    }
+}

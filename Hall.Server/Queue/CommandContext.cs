@@ -1,0 +1,158 @@
+using Hall.Server.Catalog;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Halls;
+using Hall.Server.Tickets;
+using Hall.Server.Windows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Queue;
+
+/// <summary>A window locked for the rest of the transaction, with its open session and its current ticket.</summary>
+internal sealed record LockedWindow(Window Window, WindowSession? Session, Ticket? Current, WindowFacts Facts);
+
+/// <summary>The state messages a committed command sends.</summary>
+public sealed record HallChanges(IReadOnlyList<ServiceStateMessage> Services, IReadOnlyList<WindowStateMessage> Windows, IReadOnlyList<CallMessage> Calls)
+{
+    public bool IsEmpty => Services.Count == 0 && Windows.Count == 0 && Calls.Count == 0;
+}
+
+/// <summary>One command's transaction: the locks it holds, the events it writes and the entities it changed.</summary>
+internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid commandId, DateTimeOffset now, CancellationToken ct)
+{
+    private readonly Dictionary<int, Service> _lockedServices = [];
+    private readonly Dictionary<int, Window> _touchedWindows = [];
+    private long _lastVersion;
+
+    public HallDb Db => db;
+    public HallSite Hall => hall;
+    public Actor Actor => actor;
+    public DateTimeOffset Now => now;
+    public DateOnly Today { get; } = HallClock.BusinessDate(now, hall.Zone);
+    public List<CallMessage> Calls { get; } = [];
+
+    /// <summary>Locks services in id order. Every change to a service's waiting set holds its lock, so its versions follow commit order.</summary>
+    public async Task<List<Service>> LockServicesAsync(IEnumerable<int> ids)
+    {
+        var wanted = ids.Where(id => !_lockedServices.ContainsKey(id)).Distinct().Order().ToArray();
+        foreach (var id in wanted)
+        {
+            var service = await db.Services.FromSql($"SELECT * FROM services WHERE id = {id} FOR NO KEY UPDATE").FirstOrDefaultAsync(ct);
+            if (service is not null)
+            {
+                _lockedServices[id] = service;
+            }
+        }
+        return [.. ids.Distinct().Where(_lockedServices.ContainsKey).Select(id => _lockedServices[id])];
+    }
+
+    /// <summary>Locks a window of the caller's hall and reads its session and current ticket. A clerk must hold the window; supervisors may act on any.</summary>
+    public async Task<(LockedWindow? Window, Refusal? Refusal)> LockWindowAsync(int windowId, bool operatorRequired)
+    {
+        var window = await db.Windows.FromSql($"SELECT * FROM windows WHERE id = {windowId} FOR NO KEY UPDATE").FirstOrDefaultAsync(ct);
+        if (window is null || !window.Active)
+        {
+            return (null, Refusal.UnknownWindow);
+        }
+        if (window.HallId != actor.HallId)
+        {
+            return (null, Refusal.WrongHall);
+        }
+        var serviceIds = await db.WindowServices.Where(s => s.WindowId == window.Id).OrderBy(s => s.Rank).Select(s => s.ServiceId).ToListAsync(ct);
+        var session = await db.WindowSessions.FirstOrDefaultAsync(s => s.WindowId == window.Id && s.ClosedAt == null, ct);
+        var current = await db.Tickets.FromSql($"SELECT *, xmin FROM tickets WHERE window_id = {window.Id} AND state IN ('Called', 'Serving') FOR UPDATE").FirstOrDefaultAsync(ct);
+        var facts = new WindowFacts(window.Id, session?.Status ?? WindowStatus.Closed, session?.StaffId, serviceIds, window.NormalsSincePriority, current?.ToFacts());
+        if (operatorRequired && !actor.IsSupervisor && WindowRules.CheckOperator(facts, actor.StaffId ?? -1) is { } notYours)
+        {
+            return (null, notYours);
+        }
+        return (new LockedWindow(window, session, current, facts), null);
+    }
+
+    public async Task<(Ticket? Ticket, Refusal? Refusal)> LockTicketAsync(long ticketId)
+    {
+        var ticket = await db.Tickets.FromSql($"SELECT *, xmin FROM tickets WHERE id = {ticketId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        if (ticket is null)
+        {
+            return (null, Refusal.UnknownTicket);
+        }
+        return ticket.HallId != actor.HallId ? (null, Refusal.WrongHall) : (ticket, null);
+    }
+
+    public async Task<(LockedWindow? Window, Ticket? Ticket, Refusal? Refusal)> LockWindowAndTicketAsync(int windowId, long ticketId)
+    {
+        var (w, refusal) = await LockWindowAsync(windowId, operatorRequired: true);
+        if (w is null)
+        {
+            return (null, null, refusal);
+        }
+        if (w.Current?.Id == ticketId)
+        {
+            return (w, w.Current, null);
+        }
+        var (ticket, notFound) = await LockTicketAsync(ticketId);
+        return (w, ticket, notFound);
+    }
+
+    /// <summary>Appends to the ticket event log; the new row's id is the version of this change.</summary>
+    public async Task<long> LogAsync(Ticket ticket, TicketEventKind kind, TicketState? from, int? windowId, string? detail, CancellationToken token)
+    {
+        var entry = new TicketEvent
+        {
+            HallId = ticket.HallId,
+            TicketId = ticket.Id,
+            ServiceId = ticket.ServiceId,
+            Kind = kind,
+            FromState = from,
+            ToState = ticket.State,
+            WindowId = windowId ?? ticket.WindowId,
+            StaffId = actor.StaffId,
+            DeviceId = actor.DeviceId,
+            Outcome = kind == TicketEventKind.Finished ? ticket.Outcome : null,
+            Detail = detail,
+            At = now,
+            CommandId = commandId,
+        };
+        db.TicketEvents.Add(entry);
+        await db.SaveChangesAsync(token);
+        _lastVersion = Math.Max(_lastVersion, entry.Id);
+        return entry.Id;
+    }
+
+    public async Task LogWindowAsync(Window window, WindowSession session, WindowEventKind kind, string? reason, CancellationToken token)
+    {
+        var entry = new WindowEvent
+        {
+            HallId = window.HallId,
+            WindowId = window.Id,
+            SessionId = session.Id,
+            StaffId = session.StaffId,
+            Kind = kind,
+            Reason = reason,
+            At = now,
+            CommandId = commandId,
+        };
+        db.WindowEvents.Add(entry);
+        await db.SaveChangesAsync(token);
+        _lastVersion = Math.Max(_lastVersion, entry.Id);
+    }
+
+    public void TouchWindow(Window window) => _touchedWindows[window.Id] = window;
+
+    /// <summary>Stamps the changed services and windows with this command's version and reads their new state, still under their locks.</summary>
+    public async Task<HallChanges> StateChangesAsync()
+    {
+        foreach (var s in _lockedServices.Values)
+        {
+            s.QueueVersion = _lastVersion;
+        }
+        foreach (var w in _touchedWindows.Values)
+        {
+            w.StateVersion = _lastVersion;
+        }
+        await db.SaveChangesAsync(ct);
+        var services = _lockedServices.Count == 0 ? [] : await HallStateReader.ServicesAsync(db, hall, _lockedServices.Keys, now, ct);
+        var windows = _touchedWindows.Count == 0 ? [] : await HallStateReader.WindowsAsync(db, hall.Id, _touchedWindows.Keys, ct);
+        return new HallChanges(services, windows, Calls);
+    }
+}

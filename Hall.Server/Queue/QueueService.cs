@@ -1,0 +1,617 @@
+using System.Text.Json;
+using Hall.Server.Catalog;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Halls;
+using Hall.Server.Tickets;
+using Hall.Server.Windows;
+using Microsoft.EntityFrameworkCore;
+using Hall.Server.Hub;
+using Npgsql;
+
+namespace Hall.Server.Queue;
+
+/// <summary>
+/// The queue commands: load → decide (the pure rules) → save → notify. Each command is one transaction with a
+/// client-chosen command id; a retry with the same id returns the first result. Locks are taken in one order
+/// (window → ticket → services by id), so commands never deadlock each other, and only per service and per window.
+/// </summary>
+public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallNotifier notifier, ILogger<QueueService> log)
+{
+    private const int MaxAttempts = 6;
+
+    public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
+
+    public Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketIssued>(actor, cmd.CommandId, "issue", ct, async c =>
+        {
+            if (cmd.ServiceId is null && cmd.ServiceCode is null && cmd.ServiceItemId is null)
+            {
+                return Refusal.UnknownService;
+            }
+            ServiceItem? item = null;
+            if (cmd.ServiceItemId is { } itemId)
+            {
+                item = await c.Db.ServiceItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId, ct);
+                if (item is null)
+                {
+                    return Refusal.UnknownServiceItem;
+                }
+                if (item.HallId != actor.HallId)
+                {
+                    return Refusal.WrongHall;
+                }
+            }
+            var serviceId = cmd.ServiceId
+                ?? (cmd.ServiceCode is { } code
+                    ? await c.Db.Services.Where(s => s.HallId == actor.HallId && s.Code == code).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct)
+                    : item?.ServiceId);
+            if (serviceId is null)
+            {
+                return Refusal.UnknownService;
+            }
+            if (item is not null && item.ServiceId != serviceId)
+            {
+                return Refusal.UnknownServiceItem;
+            }
+            var services = await c.LockServicesAsync([serviceId.Value]);
+            if (services.Count == 0)
+            {
+                return Refusal.UnknownService;
+            }
+            var service = services[0];
+            if (service.HallId != actor.HallId)
+            {
+                return Refusal.WrongHall;
+            }
+            var counter = await c.Db.NumberCounters.FirstOrDefaultAsync(n => n.ServiceId == service.Id && n.BusinessDate == c.Today, ct);
+            var waiting = await c.Db.Tickets.CountAsync(t => t.ServiceId == service.Id && t.BusinessDate == c.Today && t.State == TicketState.Waiting, ct);
+            var rate = await RateAsync(c, service, ct);
+            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), counter?.LastNumber ?? 0, waiting, rate, c.Now);
+            if (decision.Refusal is { } refused)
+            {
+                return refused;
+            }
+            var issued = decision.Value!;
+            if (counter is null)
+            {
+                c.Db.NumberCounters.Add(new NumberCounter { ServiceId = service.Id, BusinessDate = c.Today, HallId = actor.HallId, LastNumber = issued.Sequence });
+            }
+            else
+            {
+                counter.LastNumber = issued.Sequence;
+            }
+            var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id, actor.DeviceId, c.Now);
+            c.Db.Tickets.Add(ticket);
+            await c.Db.SaveChangesAsync(ct);
+            var version = await c.LogAsync(ticket, TicketEventKind.Issued, null, null, null, ct);
+            return new TicketIssued(View(ticket, service, version), issued.PeopleAhead, issued.EstimatedWaitMinutes);
+        });
+
+    public Task<Reply<WindowStateMessage>> OpenWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "open", ct, async (c, w) =>
+        {
+            if (actor.StaffId is not { } staffId)
+            {
+                return Refusal.Forbidden;
+            }
+            if (WindowRules.Open(w.Facts, staffId) is { } refused)
+            {
+                return refused;
+            }
+            var session = new WindowSession { HallId = actor.HallId, WindowId = w.Window.Id, StaffId = staffId, Status = WindowStatus.Open, OpenedAt = c.Now };
+            c.Db.WindowSessions.Add(session);
+            await c.Db.SaveChangesAsync(ct);
+            await c.LogWindowAsync(w.Window, session, WindowEventKind.Opened, null, ct);
+            return null;
+        });
+
+    public Task<Reply<WindowStateMessage>> PauseWindowAsync(Actor actor, PauseWindowCommand cmd, CancellationToken ct) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "pause", ct, async (c, w) =>
+        {
+            if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
+            {
+                return notYours;
+            }
+            if (WindowRules.Pause(w.Facts, cmd.Reason, c.Hall.PauseReasons) is { } refused)
+            {
+                return refused;
+            }
+            w.Session!.Status = WindowStatus.Paused;
+            w.Session.PauseReason = cmd.Reason;
+            w.Session.PausedAt = c.Now;
+            await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Paused, cmd.Reason, ct);
+            return null;
+        });
+
+    public Task<Reply<WindowStateMessage>> ResumeWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "resume", ct, async (c, w) =>
+        {
+            if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
+            {
+                return notYours;
+            }
+            if (WindowRules.Resume(w.Facts) is { } refused)
+            {
+                return refused;
+            }
+            w.Session!.Status = WindowStatus.Open;
+            w.Session.PauseReason = null;
+            w.Session.PausedAt = null;
+            await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Resumed, null, ct);
+            return null;
+        });
+
+    public Task<Reply<WindowStateMessage>> CloseWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "close", ct, async (c, w) =>
+        {
+            if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
+            {
+                return notYours;
+            }
+            if (WindowRules.Close(w.Facts) is { } refused)
+            {
+                return refused;
+            }
+            w.Session!.Status = WindowStatus.Closed;
+            w.Session.ClosedAt = c.Now;
+            w.Session.PauseReason = null;
+            await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Closed, null, ct);
+            return null;
+        });
+
+    public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, "call_next", ct, async c =>
+        {
+            var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
+            if (w is null)
+            {
+                return refusal!;
+            }
+            var candidates = await c.Db.Tickets.AsNoTracking()
+                .Where(t => t.HallId == actor.HallId && t.BusinessDate == c.Today && t.State == TicketState.Waiting
+                    && (t.TargetWindowId == w.Window.Id || (t.TargetWindowId == null && w.Facts.ServiceIds.Contains(t.ServiceId))))
+                .ToListAsync(ct);
+            var waiting = candidates.Select(t => t.ToFacts()).ToList();
+            while (true)
+            {
+                var decision = TicketRules.CallNext(w.Facts, waiting, c.Hall.Policy, c.Today, c.Now);
+                if (decision.Refusal is { } refused)
+                {
+                    return refused;
+                }
+                var choice = decision.Value!;
+                // Another window may hold this ticket right now: skip it rather than wait, and decide again without it.
+                var ticket = await c.Db.Tickets.FromSql($"SELECT *, xmin FROM tickets WHERE id = {choice.Ticket.Id} AND state = 'Waiting' FOR UPDATE SKIP LOCKED").FirstOrDefaultAsync(ct);
+                if (ticket is null)
+                {
+                    waiting.RemoveAll(t => t.Id == choice.Ticket.Id);
+                    continue;
+                }
+                return await CallAsync(c, w, ticket, choice, ct);
+            }
+        });
+
+    public Task<Reply<TicketCalled>> CallTicketAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, "call_ticket", ct, async c =>
+        {
+            var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
+            if (w is null)
+            {
+                return refusal!;
+            }
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            var decision = TicketRules.CallTicket(w.Facts, ticket.ToFacts(), c.Hall.Policy, c.Today);
+            return decision.Refusal ?? (Decision<TicketCalled>)await CallAsync(c, w, ticket, decision.Value!, ct);
+        });
+
+    private async Task<TicketCalled> CallAsync(CommandContext c, LockedWindow w, Ticket ticket, CallChoice choice, CancellationToken ct)
+    {
+        if (choice.AutoNoShow is not null && w.Current is { } previous)
+        {
+            previous.MarkNoShow();
+            await c.LogAsync(previous, TicketEventKind.NoShow, TicketState.Called, w.Window.Id, "auto", ct);
+        }
+        var services = await c.LockServicesAsync([ticket.ServiceId]);
+        var from = ticket.State;
+        ticket.Call(w.Window.Id, c.Actor.StaffId ?? w.Session?.StaffId, c.Now);
+        w.Window.NormalsSincePriority = choice.NormalsSincePriority;
+        var callId = await c.LogAsync(ticket, TicketEventKind.Called, from, w.Window.Id, choice.Reason.ToString(), ct);
+        c.TouchWindow(w.Window);
+        c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, services[0].Name, false, c.Now));
+        return new TicketCalled(View(ticket, services[0], callId), callId, choice.Reason);
+    }
+
+    public Task<Reply<TicketCalled>> RecallAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, "recall", ct, async c =>
+        {
+            var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            if (TicketRules.Recall(w!.Facts, ticket!.ToFacts(), c.Hall.Policy) is { } refused)
+            {
+                return refused;
+            }
+            ticket.Recall(c.Now);
+            var callId = await c.LogAsync(ticket, TicketEventKind.Recalled, TicketState.Called, w.Window.Id, $"call {ticket.CallCount}", ct);
+            c.TouchWindow(w.Window);
+            var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
+            c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, service.Name, true, c.Now));
+            return new TicketCalled(View(ticket, service, callId), callId, CallReason.Recall);
+        });
+
+    public Task<Reply<TicketView>> NoShowAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
+        WindowTicketCommandAsync(actor, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, w, t) =>
+        {
+            t.MarkNoShow();
+            return (TicketEventKind.NoShow, null);
+        });
+
+    public Task<Reply<TicketView>> StartServiceAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
+        WindowTicketCommandAsync(actor, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, w, t) =>
+        {
+            t.Start(c.Now);
+            return (TicketEventKind.Started, null);
+        });
+
+    public async Task<Reply<TicketView>> FinishAsync(Actor actor, FinishCommand cmd, CancellationToken ct)
+    {
+        List<int> items = [];
+        return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), "finish", ct,
+            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes),
+            (c, w, t) =>
+            {
+                t.Finish(cmd.Outcome, items, c.Now);
+                return (TicketEventKind.Finished, cmd.Outcome);
+            },
+            async (c, t) =>
+            {
+                var wanted = cmd.ServiceItemIds is { Count: > 0 } ids ? ids.Distinct().ToList() : t.ServiceItemId is { } chosen ? [chosen] : [];
+                if (wanted.Count > 50)
+                {
+                    return Refusal.InvalidCommand;
+                }
+                var found = await c.Db.ServiceItems.Where(i => wanted.Contains(i.Id)).Select(i => new { i.Id, i.HallId }).ToListAsync(ct);
+                if (found.Count != wanted.Count)
+                {
+                    return Refusal.UnknownServiceItem;
+                }
+                if (found.Any(i => i.HallId != actor.HallId))
+                {
+                    return Refusal.WrongHall;
+                }
+                items.AddRange(wanted);
+                return null;
+            });
+    }
+
+    public Task<Reply<TicketView>> TransferAsync(Actor actor, TransferCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, "transfer", ct, async c =>
+        {
+            LockedWindow? from = null;
+            if (cmd.FromWindowId is { } fromId)
+            {
+                var (w, refusal) = await c.LockWindowAsync(fromId, operatorRequired: true);
+                if (w is null)
+                {
+                    return refusal!;
+                }
+                from = w;
+            }
+            else if (!actor.IsSupervisor)
+            {
+                return Refusal.Forbidden;
+            }
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            if (TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) is { } refused)
+            {
+                return refused;
+            }
+            var targetService = cmd.ToServiceId ?? ticket.ServiceId;
+            if (cmd.ToWindowId is { } toWindow)
+            {
+                var target = await c.Db.Windows.AsNoTracking().Where(x => x.Id == toWindow).Select(x => new { x.HallId }).FirstOrDefaultAsync(ct);
+                if (target is null)
+                {
+                    return Refusal.UnknownWindow;
+                }
+                if (target.HallId != actor.HallId)
+                {
+                    return Refusal.WrongHall;
+                }
+            }
+            var services = await c.LockServicesAsync([ticket.ServiceId, targetService]);
+            var newService = services.FirstOrDefault(s => s.Id == targetService);
+            if (newService is null)
+            {
+                return Refusal.UnknownService;
+            }
+            if (newService.HallId != actor.HallId)
+            {
+                return Refusal.WrongHall;
+            }
+            var fromState = ticket.State;
+            ticket.TransferTo(targetService, cmd.ToWindowId);
+            var detail = cmd.ToWindowId is { } tw ? $"window:{tw}" : $"service:{targetService}";
+            var version = await c.LogAsync(ticket, TicketEventKind.Transferred, fromState, from?.Window.Id, detail, ct);
+            if (from is not null)
+            {
+                c.TouchWindow(from.Window);
+            }
+            return View(ticket, newService, version);
+        });
+
+    public Task<Reply<TicketView>> RequeueAsync(Actor actor, RequeueCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, "requeue", ct, async c =>
+        {
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            var services = await c.LockServicesAsync([ticket.ServiceId]);
+            var ahead = await c.Db.Tickets.Where(t => t.ServiceId == ticket.ServiceId && t.BusinessDate == c.Today && t.State == TicketState.Waiting && t.TargetWindowId == null)
+                .OrderBy(t => t.QueuedAt).Select(t => t.QueuedAt).Take(Math.Max(1, c.Hall.RequeuePlacesBack)).ToListAsync(ct);
+            var decision = TicketRules.Requeue(ticket.ToFacts(), ahead, c.Hall.RequeuePlacesBack, c.Today, c.Now);
+            if (decision.Refusal is { } refused)
+            {
+                return refused;
+            }
+            ticket.Requeue(decision.Value);
+            var version = await c.LogAsync(ticket, TicketEventKind.Requeued, TicketState.NoShow, null, null, ct);
+            return View(ticket, services[0], version);
+        });
+
+    public Task<Reply<TicketView>> CancelAsync(Actor actor, CancelCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, "cancel", ct, async c =>
+        {
+            if (TicketRules.CheckText(cmd.Reason, required: true) is { } badReason)
+            {
+                return badReason;
+            }
+            // Lock order is window → ticket: find the ticket's window first, then check it did not move meanwhile.
+            var windowId = await c.Db.Tickets.Where(t => t.Id == cmd.TicketId).Select(t => t.WindowId).FirstOrDefaultAsync(ct);
+            LockedWindow? w = null;
+            if (windowId is { } wid)
+            {
+                (w, _) = await c.LockWindowAsync(wid, operatorRequired: false);
+            }
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            if (ticket.WindowId != windowId)
+            {
+                throw new RetryException();
+            }
+            if (TicketRules.Cancel(ticket.ToFacts(), cmd.Reason) is { } refused)
+            {
+                return refused;
+            }
+            var services = await c.LockServicesAsync([ticket.ServiceId]);
+            var fromState = ticket.State;
+            ticket.Cancel();
+            var version = await c.LogAsync(ticket, TicketEventKind.Cancelled, fromState, w?.Window.Id, cmd.Reason, ct);
+            if (w is not null && fromState == TicketState.Called)
+            {
+                c.TouchWindow(w.Window);
+            }
+            return View(ticket, services[0], version);
+        });
+
+    public Task<Reply<TicketView>> RateAsync(Actor actor, RateCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, "rate", ct, async c =>
+        {
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            // An evaluator rates only what was served at its own window; a clerk only at the window they hold.
+            if (actor.DeviceRole == DeviceRole.Evaluator && actor.WindowId is { } evaluatorWindow && ticket.WindowId != evaluatorWindow)
+            {
+                return Refusal.Forbidden;
+            }
+            if (actor.StaffRole == StaffRole.Clerk)
+            {
+                var holder = await c.Db.WindowSessions.Where(s => s.WindowId == ticket.WindowId && s.ClosedAt == null).Select(s => (int?)s.StaffId).FirstOrDefaultAsync(ct);
+                if (holder != actor.Id)
+                {
+                    return Refusal.NotYourWindow;
+                }
+            }
+            var rated = await c.Db.Ratings.AnyAsync(r => r.TicketId == ticket.Id, ct);
+            if (TicketRules.Rate(ticket.ToFacts(), rated, cmd.Level, cmd.Reasons) is { } refused)
+            {
+                return refused;
+            }
+            c.Db.Ratings.Add(new Rating
+            {
+                HallId = actor.HallId,
+                TicketId = ticket.Id,
+                WindowId = ticket.WindowId,
+                StaffId = ticket.StaffId,
+                Level = cmd.Level,
+                Reasons = [.. cmd.Reasons ?? []],
+                DeviceId = actor.DeviceId,
+                At = c.Now,
+            });
+            var version = await c.LogAsync(ticket, TicketEventKind.Rated, TicketState.Finished, ticket.WindowId, cmd.Level.ToString(), ct);
+            var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
+            return View(ticket, service, version);
+        });
+
+    private Task<Reply<TicketView>> WindowTicketCommandAsync(
+        Actor actor,
+        TicketCommand cmd,
+        string kind,
+        CancellationToken ct,
+        Func<CommandContext, LockedWindow, Ticket, Refusal?> rule,
+        Func<CommandContext, LockedWindow, Ticket, (TicketEventKind Kind, string? Detail)> apply,
+        Func<CommandContext, Ticket, Task<Refusal?>>? validate = null) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, kind, ct, async c =>
+        {
+            var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            if (validate is not null && await validate(c, ticket!) is { } invalid)
+            {
+                return invalid;
+            }
+            if (rule(c, w!, ticket!) is { } refused)
+            {
+                return refused;
+            }
+            var from = ticket!.State;
+            var (eventKind, detail) = apply(c, w!, ticket);
+            var version = await c.LogAsync(ticket, eventKind, from, w!.Window.Id, detail, ct);
+            c.TouchWindow(w.Window);
+            var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
+            return View(ticket, service, version);
+        });
+
+    private Task<Reply<WindowStateMessage>> WindowSessionCommandAsync(Actor actor, Guid commandId, int windowId, string kind, CancellationToken ct, Func<CommandContext, LockedWindow, Task<Refusal?>> body) =>
+        RunAsync<WindowStateMessage>(actor, commandId, kind, ct, async c =>
+        {
+            var (w, refusal) = await c.LockWindowAsync(windowId, operatorRequired: false);
+            if (w is null)
+            {
+                return refusal!;
+            }
+            if (await body(c, w) is { } refused)
+            {
+                return refused;
+            }
+            await c.Db.SaveChangesAsync(ct);
+            c.TouchWindow(w.Window);
+            return new WindowStateMessage(w.Window.Id, w.Window.Number, w.Window.Name, WindowStatus.Closed, null, null, null, null, null, 0);
+        });
+
+    private static async Task<QueueRate> RateAsync(CommandContext c, Service service, CancellationToken ct)
+    {
+        var hourAgo = c.Now.AddHours(-1);
+        var started = await c.Db.Tickets.CountAsync(t => t.ServiceId == service.Id && t.BusinessDate == c.Today && t.StartedAt >= hourAgo, ct);
+        var open = await (
+            from ws in c.Db.WindowServices
+            join s in c.Db.WindowSessions on ws.WindowId equals s.WindowId
+            where ws.ServiceId == service.Id && s.ClosedAt == null && s.Status == WindowStatus.Open
+            select ws).CountAsync(ct);
+        return new QueueRate(started, open, service.DefaultHandlingMinutes);
+    }
+
+    internal static TicketView View(Ticket t, Service s, long version) =>
+        new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version);
+
+    /// <summary>Runs one command as one transaction: command id first (a retry returns the first result), then the body, then the state messages under the same locks, commit, notify.</summary>
+    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
+    {
+        if (commandId == Guid.Empty)
+        {
+            return Reply<T>.Refused(Refusal.InvalidCommand.ToError());
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceAsync(actor, commandId, kind, body, ct);
+            }
+            catch (Exception ex) when (IsRetryable(ex) && attempt < MaxAttempts)
+            {
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
+            }
+            catch (Exception ex) when (IsRetryable(ex))
+            {
+                log.LogWarning(ex, "Command {Kind} {CommandId} gave up after {Attempts} attempts", kind, commandId, attempt);
+                return Reply<T>.Refused(Refusal.Busy.ToError());
+            }
+            catch (Exception ex) when (IsUnavailable(ex) && !ct.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Command {Kind} {CommandId}: database unavailable", kind, commandId);
+                return Reply<T>.Refused(Unavailable.ToError());
+            }
+        }
+    }
+
+    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        var actorText = actor.ToString();
+        // A second command with this id waits here until the first commits, then finds its row.
+        var claimed = await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO commands (command_id, hall_id, kind, actor, at) VALUES ({commandId}, {actor.HallId}, {kind}, {actorText}, {now}) ON CONFLICT (command_id) DO NOTHING", ct);
+        if (claimed == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return await ReplayAsync<T>(db, commandId, kind, actor, ct);
+        }
+        var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).FirstAsync(h => h.Id == actor.HallId, ct);
+        var context = new CommandContext(db, hall, actor, commandId, now, ct);
+        var decision = await body(context);
+        if (decision.Refusal is { } refusal)
+        {
+            await tx.RollbackAsync(ct);
+            return Reply<T>.Refused(refusal.ToError());
+        }
+        await db.SaveChangesAsync(ct);
+        var changes = await context.StateChangesAsync();
+        var value = decision.Value!;
+        if (value is WindowStateMessage && changes.Windows.Count == 1)
+        {
+            value = (T)(object)changes.Windows[0];
+        }
+        var reply = Reply<T>.Success(value);
+        var json = JsonSerializer.Serialize(reply, JsonOptions);
+        await db.Database.ExecuteSqlAsync($"UPDATE commands SET result = {json}::jsonb WHERE command_id = {commandId}", ct);
+        await tx.CommitAsync(ct);
+        // Nothing leaves the server before the commit.
+        await notifier.PublishAsync(hall.Id, changes);
+        return reply;
+    }
+
+    private static async Task<Reply<T>> ReplayAsync<T>(HallDb db, Guid commandId, string kind, Actor actor, CancellationToken ct)
+    {
+        var first = await db.Commands.AsNoTracking().FirstAsync(c => c.CommandId == commandId, ct);
+        if (first.Kind != kind || first.Actor != actor.ToString() || first.Result is null)
+        {
+            return Reply<T>.Refused(Refusal.CommandIdReused.ToError());
+        }
+        return JsonSerializer.Deserialize<Reply<T>>(first.Result, JsonOptions)!;
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private static bool IsRetryable(Exception ex) => ex switch
+    {
+        RetryException => true,
+        DbUpdateConcurrencyException => true,
+        DbUpdateException { InnerException: PostgresException pg } => IsRetryableState(pg),
+        PostgresException pg => IsRetryableState(pg),
+        InvalidOperationException { InnerException: { } inner } => IsRetryable(inner),
+        _ => false,
+    };
+
+    // Serialization failure, deadlock, and a lost race for a unique slot (the window's one active ticket, a counter row).
+    private static bool IsRetryableState(PostgresException pg) => pg.SqlState is "40001" or "40P01" or "23505";
+
+    private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException;
+}
+
+/// <summary>Thrown inside a command when what was read moved under it; the command runs again from the start.</summary>
+internal sealed class RetryException : Exception
+{
+}

@@ -1,0 +1,58 @@
+using Hall.Server.Contracts;
+
+namespace Hall.Server.Queue;
+
+/// <summary>Why a command was refused. A value, not an exception: the caller gets the code and both messages.</summary>
+public sealed record Refusal(string Code, string MessageZh, string MessageEn)
+{
+    public HallError ToError() => new(Code, MessageZh, MessageEn);
+
+    public static readonly Refusal UnknownService = new("unknown_service", "没有这项业务", "No such service in this hall.");
+    public static readonly Refusal UnknownServiceItem = new("unknown_service_item", "没有这个办理事项", "No such service item in this hall.");
+    public static readonly Refusal UnknownWindow = new("unknown_window", "没有这个窗口", "No such window in this hall.");
+    public static readonly Refusal UnknownTicket = new("unknown_ticket", "没有这个号码", "No such ticket in this hall.");
+    public static readonly Refusal ServiceInactive = new("service_inactive", "该业务已停用", "This service is not in use.");
+    public static readonly Refusal HallClosedToday = new("hall_closed_today", "今日不办公", "The hall is closed today.");
+    public static readonly Refusal OutsideOpeningHours = new("outside_opening_hours", "未到办理时间", "Outside the service's opening hours.");
+    public static readonly Refusal DailyCapReached = new("daily_cap_reached", "今日号源已满", "Today's tickets for this service are all taken.");
+    public static readonly Refusal PriorityNotAccepted = new("priority_not_accepted", "该业务不设优先号", "This service does not take priority tickets.");
+    public static readonly Refusal WindowClosed = new("window_closed", "窗口未开启", "The window is not open.");
+    public static readonly Refusal WindowPaused = new("window_paused", "窗口已暂停", "The window is paused.");
+    public static readonly Refusal WindowAlreadyOpen = new("window_already_open", "窗口已开启", "The window is already open.");
+    public static readonly Refusal WindowOpenedByOther = new("window_opened_by_other", "该窗口由其他工作人员开启", "Another clerk has this window open.");
+    public static readonly Refusal WindowNotPaused = new("window_not_paused", "窗口未暂停", "The window is not paused.");
+    public static readonly Refusal WindowBusy = new("window_busy", "当前号码尚未办结", "The window still has a ticket in progress.");
+    public static readonly Refusal UnknownPauseReason = new("unknown_pause_reason", "暂停原因不在列表中", "The pause reason is not in the hall's list.");
+    public static readonly Refusal NobodyWaiting = new("nobody_waiting", "当前没有等候的号码", "Nobody is waiting for this window.");
+    public static readonly Refusal TicketNotWaiting = new("ticket_not_waiting", "该号码不在等候中", "The ticket is not waiting.");
+    public static readonly Refusal TicketNotCalled = new("ticket_not_called", "该号码未被本窗口呼叫", "The ticket is not called to this window.");
+    public static readonly Refusal TicketNotServing = new("ticket_not_serving", "该号码未在本窗口办理中", "The ticket is not being served at this window.");
+    public static readonly Refusal TicketNotNoShow = new("ticket_not_no_show", "该号码不是过号状态", "The ticket is not a no-show.");
+    public static readonly Refusal TicketNotFinished = new("ticket_not_finished", "办结后才能评价", "Only a finished ticket can be rated.");
+    public static readonly Refusal TicketClosed = new("ticket_closed", "该号码已结束", "The ticket is already closed.");
+    public static readonly Refusal TicketFromAnotherDay = new("ticket_from_another_day", "该号码不是今天的", "The ticket is not from today.");
+    public static readonly Refusal RecallLimitReached = new("recall_limit_reached", "已达到重呼次数上限", "The ticket has been recalled the maximum number of times.");
+    public static readonly Refusal UnknownOutcome = new("unknown_outcome", "办理结果不在列表中", "The outcome is not in the hall's list.");
+    public static readonly Refusal AlreadyRated = new("already_rated", "该号码已评价", "The ticket has already been rated.");
+    public static readonly Refusal InvalidRatingLevel = new("invalid_rating_level", "评价等级无效", "The rating level is not one of the five levels.");
+    public static readonly Refusal TransferTargetMissing = new("transfer_target_missing", "请指定转移到的业务或窗口（二选一）", "Name exactly one target: a service or a window.");
+    public static readonly Refusal TransferToSameService = new("transfer_to_same_service", "不能转移到原业务", "The ticket is already in that service.");
+    public static readonly Refusal ReasonRequired = new("reason_required", "请填写原因", "A reason is required.");
+    public static readonly Refusal TextTooLong = new("text_too_long", "文字过长", "The text is too long.");
+    public static readonly Refusal InvalidCommand = new("invalid_command", "指令格式错误", "The command is malformed.");
+    public static readonly Refusal CommandIdReused = new("command_id_reused", "指令编号已被其他指令使用", "This command id was already used by a different command.");
+    public static readonly Refusal Forbidden = new("forbidden", "无权执行此操作", "You may not do this.");
+    public static readonly Refusal WrongHall = new("wrong_hall", "不属于本大厅", "That belongs to another hall.");
+    public static readonly Refusal NotYourWindow = new("not_your_window", "您未开启该窗口", "You have not opened this window.");
+    public static readonly Refusal Busy = new("busy", "系统繁忙，请重试", "The system is busy; please retry.");
+}
+
+/// <summary>What a rule decided: a value, or a refusal.</summary>
+public readonly record struct Decision<T>(T? Value, Refusal? Refusal)
+{
+    public bool Ok => Refusal is null;
+
+    public static implicit operator Decision<T>(T value) => new(value, null);
+
+    public static implicit operator Decision<T>(Refusal refusal) => new(default, refusal);
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Hall.Server.Security;
+
+/// <summary>
+/// One scheme for devices and staff. The token comes as <c>Authorization: Bearer</c>, as <c>access_token</c> on hub
+/// requests (WebSockets cannot send headers from a browser), or in the <c>hall_session</c> cookie of the staff pages.
+/// Device keys are <c>hd_{id}_{secret}</c>, staff logins <c>hs_{id}_{secret}</c>; both are checked against hashes in
+/// the database, so every server instance accepts them and a revocation takes effect at once.
+/// </summary>
+public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDbContextFactory<HallDb> dbFactory, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "hall";
+    public const string Cookie = "hall_session";
+    public const string DevicePrefix = "hd";
+    public const string StaffPrefix = "hs";
+    private const string HallClaim = "hall:hall";
+    private const string KindClaim = "hall:kind";
+    private const string WindowClaim = "hall:window";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = TokenOf(Request);
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+        var now = clock.GetUtcNow();
+        Actor? actor = null;
+        if (Secrets.TryParse(token, DevicePrefix, out var deviceId, out var deviceSecret))
+        {
+            var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, Context.RequestAborted);
+            if (device is not null && device.RevokedAt is null && Secrets.Matches(deviceSecret, device.KeyHash))
+            {
+                actor = new Actor(ActorKind.Device, device.Id, device.HallId, device.Name, null, device.Role, device.WindowId);
+            }
+        }
+        else if (Secrets.TryParse(token, StaffPrefix, out var sessionId, out var staffSecret))
+        {
+            var row = await (
+                from s in db.StaffSessions.AsNoTracking()
+                join m in db.Staff on s.StaffId equals m.Id
+                where s.Id == sessionId && s.RevokedAt == null && s.ExpiresAt > now && m.Active
+                select new { s.SecretHash, Member = m }).FirstOrDefaultAsync(Context.RequestAborted);
+            if (row is not null && Secrets.Matches(staffSecret, row.SecretHash))
+            {
+                actor = new Actor(ActorKind.Staff, row.Member.Id, row.Member.HallId, row.Member.Name, row.Member.Role, null, null);
+            }
+        }
+        return actor is null
+            ? AuthenticateResult.Fail("invalid or revoked credentials")
+            : AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(actor), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // Staff pages send a person to the login page; programs get a 401.
+        if (Request.Path.StartsWithSegments("/clerk") && HttpMethods.IsGet(Request.Method))
+        {
+            Response.Redirect("/login");
+            return Task.CompletedTask;
+        }
+        return base.HandleChallengeAsync(properties);
+    }
+
+    private static string? TokenOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+        if (request.Path.StartsWithSegments("/hubs") && request.Query["access_token"].ToString() is { Length: > 0 } query)
+        {
+            return query;
+        }
+        return request.Cookies.TryGetValue(Cookie, out var cookie) ? cookie : null;
+    }
+
+    private static ClaimsPrincipal PrincipalOf(Actor a)
+    {
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, a.Id.ToString(CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, a.Name),
+            new(KindClaim, a.Kind.ToString()),
+            new(HallClaim, a.HallId.ToString(CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Role, a.StaffRole?.ToString() ?? a.DeviceRole!.Value.ToString()),
+        ];
+        if (a.WindowId is { } w)
+        {
+            claims.Add(new(WindowClaim, w.ToString(CultureInfo.InvariantCulture)));
+        }
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+    }
+
+    public static Actor ActorOf(ClaimsPrincipal user)
+    {
+        var kind = Enum.Parse<ActorKind>(user.FindFirstValue(KindClaim)!);
+        var role = user.FindFirstValue(ClaimTypes.Role)!;
+        var window = user.FindFirstValue(WindowClaim);
+        return new Actor(
+            kind,
+            int.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!, CultureInfo.InvariantCulture),
+            int.Parse(user.FindFirstValue(HallClaim)!, CultureInfo.InvariantCulture),
+            user.FindFirstValue(ClaimTypes.Name) ?? "",
+            kind == ActorKind.Staff ? Enum.Parse<StaffRole>(role) : null,
+            kind == ActorKind.Device ? Enum.Parse<DeviceRole>(role) : null,
+            window is null ? null : int.Parse(window, CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,26 @@
+using Hall.Server.Contracts;
+
+namespace Hall.Server.Staff;
+
+/// <summary>A clerk, supervisor or admin of one hall.</summary>
+public sealed class StaffMember
+{
+    public int Id { get; set; }
+    public int HallId { get; set; }
+    public required string Login { get; set; }
+    public required string Name { get; set; }
+    public StaffRole Role { get; set; }
+    public required string PasswordHash { get; set; }
+    public bool Active { get; set; } = true;
+}
+
+/// <summary>A login: the token's secret is stored hashed; revocable; shared by every server instance.</summary>
+public sealed class StaffSession
+{
+    public long Id { get; set; }
+    public int StaffId { get; set; }
+    public required byte[] SecretHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}

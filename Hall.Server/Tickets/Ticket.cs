@@ -1,0 +1,177 @@
+using Hall.Server.Contracts;
+using Hall.Server.Queue;
+
+namespace Hall.Server.Tickets;
+
+/// <summary>A numbered ticket. Its state changes only through the methods below, each applying a decision of the queue rules.</summary>
+public sealed class Ticket
+{
+    public long Id { get; private set; }
+    public int HallId { get; private set; }
+    public int ServiceId { get; private set; }
+    public DateOnly BusinessDate { get; private set; }
+    public int Sequence { get; private set; }
+    public string Number { get; private set; } = "";
+    public PriorityClass Priority { get; private set; }
+    public TicketState State { get; private set; }
+    public DateTimeOffset IssuedAt { get; private set; }
+    /// <summary>The ticket's place in line: its arrival, or the place a requeue gave it.</summary>
+    public DateTimeOffset QueuedAt { get; private set; }
+    public bool Transferred { get; private set; }
+    public int? TargetWindowId { get; private set; }
+    public int? WindowId { get; private set; }
+    public int? StaffId { get; private set; }
+    public int CallCount { get; private set; }
+    public DateTimeOffset? CalledAt { get; private set; }
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? FinishedAt { get; private set; }
+    public string? Outcome { get; private set; }
+    public int? ServiceItemId { get; private set; }
+    public List<int> HandledItemIds { get; private set; } = [];
+    public int? IssuedByDeviceId { get; private set; }
+    public uint Version { get; private set; }
+
+    private Ticket()
+    {
+    }
+
+    public static Ticket Issue(int hallId, int serviceId, NewTicket decision, PriorityClass priority, int? serviceItemId, int? deviceId, DateTimeOffset now) => new()
+    {
+        HallId = hallId,
+        ServiceId = serviceId,
+        BusinessDate = decision.BusinessDate,
+        Sequence = decision.Sequence,
+        Number = decision.Number,
+        Priority = priority,
+        State = TicketState.Waiting,
+        IssuedAt = now,
+        QueuedAt = now,
+        ServiceItemId = serviceItemId,
+        IssuedByDeviceId = deviceId,
+    };
+
+    public TicketFacts ToFacts() => new(Id, ServiceId, State, BusinessDate, QueuedAt, Priority, Transferred, TargetWindowId, WindowId, CallCount);
+
+    public void Call(int windowId, int? staffId, DateTimeOffset now)
+    {
+        State = TicketState.Called;
+        WindowId = windowId;
+        StaffId = staffId;
+        CallCount = 1;
+        CalledAt = now;
+        Transferred = false;
+        TargetWindowId = null;
+    }
+
+    public void Recall(DateTimeOffset now)
+    {
+        CallCount++;
+        CalledAt = now;
+    }
+
+    public void MarkNoShow() => State = TicketState.NoShow;
+
+    public void Requeue(DateTimeOffset queuedAt)
+    {
+        State = TicketState.Waiting;
+        QueuedAt = queuedAt;
+        WindowId = null;
+        CallCount = 0;
+    }
+
+    public void Start(DateTimeOffset now)
+    {
+        State = TicketState.Serving;
+        StartedAt = now;
+    }
+
+    public void Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now)
+    {
+        State = TicketState.Finished;
+        Outcome = outcome;
+        HandledItemIds = [.. handledItems];
+        FinishedAt = now;
+    }
+
+    /// <summary>Back to waiting in the target, keeping its arrival, marked to go first there.</summary>
+    public void TransferTo(int serviceId, int? windowId)
+    {
+        State = TicketState.Waiting;
+        ServiceId = serviceId;
+        TargetWindowId = windowId;
+        Transferred = true;
+        WindowId = null;
+        CallCount = 0;
+        StartedAt = null;
+    }
+
+    public void Cancel() => State = TicketState.Cancelled;
+}
+
+public enum TicketEventKind
+{
+    Issued,
+    Called,
+    Recalled,
+    NoShow,
+    Requeued,
+    Started,
+    Finished,
+    Transferred,
+    Cancelled,
+    Rated,
+    Voided,
+}
+
+/// <summary>The append-only ticket event log: one row per transition. Its id is the version of the change.</summary>
+public sealed class TicketEvent
+{
+    public long Id { get; set; }
+    public int HallId { get; set; }
+    public long TicketId { get; set; }
+    public int ServiceId { get; set; }
+    public TicketEventKind Kind { get; set; }
+    public TicketState? FromState { get; set; }
+    public TicketState ToState { get; set; }
+    public int? WindowId { get; set; }
+    public int? StaffId { get; set; }
+    public int? DeviceId { get; set; }
+    public string? Outcome { get; set; }
+    public string? Detail { get; set; }
+    public DateTimeOffset At { get; set; }
+    public Guid? CommandId { get; set; }
+}
+
+/// <summary>A 好差评 rating: at most one per ticket.</summary>
+public sealed class Rating
+{
+    public long Id { get; set; }
+    public int HallId { get; set; }
+    public long TicketId { get; set; }
+    public int? WindowId { get; set; }
+    public int? StaffId { get; set; }
+    public RatingLevel Level { get; set; }
+    public List<string> Reasons { get; set; } = [];
+    public int? DeviceId { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>The per (service, business date) number counter, taken under the service's lock.</summary>
+public sealed class NumberCounter
+{
+    public int ServiceId { get; set; }
+    public DateOnly BusinessDate { get; set; }
+    public int HallId { get; set; }
+    public int LastNumber { get; set; }
+}
+
+/// <summary>A command that was applied: a retry with the same id gets this result back and changes nothing.</summary>
+public sealed class CommandRecord
+{
+    public Guid CommandId { get; set; }
+    public int HallId { get; set; }
+    public required string Kind { get; set; }
+    public required string Actor { get; set; }
+    public string? Result { get; set; }
+    public DateTimeOffset At { get; set; }
+}
