@@ -28,7 +28,7 @@ public static class HallServer
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
-            o.EnableDetailedErrors = false;
+            o.EnableDetailedErrors = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
         }).AddJsonProtocol();
         return builder;
     }

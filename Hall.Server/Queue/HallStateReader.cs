@@ -104,6 +104,6 @@ public static class HallStateReader
     {
         var zone = hall.Zone;
         var local = HallClock.BusinessDate(now, zone).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 }

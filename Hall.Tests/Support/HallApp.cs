@@ -1,0 +1,106 @@
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Devices;
+using Hall.Server.Halls;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using System.Net.Http.Json;
+
+namespace Hall.Tests.Support;
+
+/// <summary>
+/// Hall.Server through its real composition root, on real Kestrel at 127.0.0.1, on its own database, with a fake clock.
+/// </summary>
+public sealed class HallApp : WebApplicationFactory<Program>
+{
+    public string ConnectionString { get; }
+    public FakeTimeProvider Clock { get; }
+    public Uri BaseAddress { get; private set; } = null!;
+
+    private HallApp(string connectionString, DateTimeOffset now)
+    {
+        ConnectionString = connectionString;
+        Clock = new FakeTimeProvider(now.ToUniversalTime());
+        UseKestrel(0);
+    }
+
+    /// <summary>2026-11-30 is a Monday; 10:00 in Shanghai is inside the county hall's hours.</summary>
+    public static readonly DateTimeOffset MondayMorning = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+
+    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null)
+    {
+        var app = new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning);
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        app.BaseAddress = new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Hall", ConnectionString);
+        builder.UseSetting("Hall:Demo:Seed", "false");
+        builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        // Server errors go to the test's output, where a failing test shows them.
+        builder.ConfigureLogging(l => l.ClearProviders().AddProvider(new TestLogProvider()).SetMinimumLevel(LogLevel.Warning));
+    }
+
+    public HallDb Db() => PostgresCluster.Context(ConnectionString);
+
+    /// <summary>Seeds a demo hall (with the county's real hours) and returns its generated credentials.</summary>
+    public async Task<DemoCredentials> SeedHallAsync(string code = DemoHall.Code, bool openAllDay = false)
+    {
+        await using var db = Db();
+        return await DemoHall.SeedAsync(db, Clock.GetUtcNow(), openAllDay, CancellationToken.None, code);
+    }
+
+    /// <summary>A device of the hall, created as the admin would, with its key.</summary>
+    public async Task<string> CreateDeviceAsync(int hallId, string name, DeviceRole role, int? windowId = null)
+    {
+        await using var db = Db();
+        var (_, key) = await DeviceKeys.CreateAsync(db, hallId, name, role, windowId, Clock.GetUtcNow(), CancellationToken.None);
+        return key;
+    }
+
+    public async Task<int> ServiceIdAsync(int hallId, string code)
+    {
+        await using var db = Db();
+        return await db.Services.Where(s => s.HallId == hallId && s.Code == code).Select(s => s.Id).SingleAsync();
+    }
+
+    public async Task<int> WindowIdAsync(int hallId, int number)
+    {
+        await using var db = Db();
+        return await db.Windows.Where(w => w.HallId == hallId && w.Number == number).Select(w => w.Id).SingleAsync();
+    }
+
+    public async Task<string> LoginAsync(string login, string password)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        var response = await http.PostAsJsonAsync("/api/auth/login", new { login, password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<LoginBody>();
+        return body!.Token;
+    }
+
+    private sealed record LoginBody(string Token);
+
+    /// <summary>A real SignalR client over a real socket, recording everything the server sends.</summary>
+    public async Task<HubClient> ConnectAsync(string token)
+    {
+        var client = new HubClient(new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build());
+        await client.StartAsync();
+        return client;
+    }
+}

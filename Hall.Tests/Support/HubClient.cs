@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Hall.Server.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Hall.Tests.Support;
+
+/// <summary>A hub connection that records what it receives, the way a device would hold it.</summary>
+public sealed class HubClient : IAsyncDisposable
+{
+    public HubConnection Connection { get; }
+    public ConcurrentQueue<HallSnapshot> Snapshots { get; } = new();
+    public ConcurrentQueue<ServiceStateMessage> ServiceMessages { get; } = new();
+    public ConcurrentQueue<WindowStateMessage> WindowMessages { get; } = new();
+    public ConcurrentQueue<CallMessage> Calls { get; } = new();
+
+    public HubClient(HubConnection connection)
+    {
+        Connection = connection;
+        connection.On<HallSnapshot>(nameof(IHallClient.Snapshot), s => Snapshots.Enqueue(s));
+        connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), s => ServiceMessages.Enqueue(s));
+        connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), w => WindowMessages.Enqueue(w));
+        connection.On<CallMessage>(nameof(IHallClient.Called), c => Calls.Enqueue(c));
+        connection.Closed += ex =>
+        {
+            ClosedBy = ex;
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Why the connection closed, if it did with an error.</summary>
+    public Exception? ClosedBy { get; private set; }
+
+    public Task StartAsync() => Connection.StartAsync();
+
+    public Task<T> InvokeAsync<T>(string method, object arg) => Connection.InvokeAsync<T>(method, arg);
+
+    /// <summary>Waits until the condition holds on what was received (messages arrive after the reply).</summary>
+    public async Task WaitForAsync(Func<HubClient, bool> condition, string what, int timeoutMs = 10_000)
+    {
+        var until = Environment.TickCount64 + timeoutMs;
+        while (!condition(this))
+        {
+            if (Environment.TickCount64 > until)
+            {
+                Assert.Fail($"Timed out waiting for: {what}{(ClosedBy is null ? "" : $" (connection closed: {ClosedBy})")}");
+            }
+            await Task.Delay(10);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
