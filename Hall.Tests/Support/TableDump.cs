@@ -1,0 +1,35 @@
+using Npgsql;
+
+namespace Hall.Tests.Support;
+
+/// <summary>Every row of every table as text: compare before and after to prove a command changed nothing.</summary>
+public static class TableDump
+{
+    public static async Task<SortedDictionary<string, List<string>>> AllAsync(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", conn))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        var dump = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            var rows = new List<string>();
+            await using var select = new NpgsqlCommand($"SELECT t::text FROM \"{table}\" t ORDER BY 1", conn);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(reader.GetString(0));
+            }
+            dump[table] = rows;
+        }
+        return dump;
+    }
+}

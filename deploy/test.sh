@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs Hall's whole test suite. Installs what the tests need when it is missing (Debian/Ubuntu, as root or with sudo);
+# elsewhere it says exactly what is missing, and the tests that need it are skipped locally (they fail when CI=true).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+have_pg() { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+have_pg || missing+=(postgresql)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="$(command -v sudo || true)"
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
+    echo "Installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages: ${missing[*]} — install them (e.g. apt-get install ${missing[*]}); tests that need them will be skipped." >&2
+  fi
+fi
+
+dotnet tool restore >/dev/null
+exec dotnet test Hall.Tests --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"
