@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Hall.Tests.Support;
+
+/// <summary>Hall.Server as a separate OS process on a database of the test's, on a free loopback port.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public Uri BaseAddress { get; }
+    public int ProcessId => _process.Id;
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public static async Task<ServerProcess> StartAsync(string connectionString)
+    {
+        var port = FreePort();
+        var dll = Path.Combine(AppContext.BaseDirectory, "Hall.Server.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--environment", "Testing" })
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment["ConnectionStrings__Hall"] = connectionString;
+        info.Environment["Hall__Demo__Seed"] = "false";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => Echo(e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var until = Environment.TickCount64 + 60_000;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"Hall.Server exited with {process.ExitCode} before it served");
+            }
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            if (Environment.TickCount64 > until)
+            {
+                Assert.Fail("Hall.Server did not answer /health within 60 s");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static void Echo(string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            TestContext.Progress.WriteLine("[server process] " + line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
