@@ -40,6 +40,7 @@ public static class HallServer
         app.MapHub<HallHub>("/hubs/hall");
         app.MapStaffEndpoints();
         app.MapClerkPage();
+        app.MapBenchmarkEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;
     }

@@ -31,15 +31,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         _asPostgresUser = Environment.UserName == "root";
     }
 
-    public string ConnectionString(string database = "hall") => new NpgsqlConnectionStringBuilder
+    public string ConnectionString(string database = "hall") => ConnectionStringOf(Folder, database);
+
+    /// <summary>The connection string of a cluster another process started in <paramref name="folder"/>.</summary>
+    public static string ConnectionStringOf(string folder, string database = "hall")
     {
-        Host = "127.0.0.1",
-        Port = Port,
-        Username = "postgres",
-        Password = Password,
-        Database = database,
-        MaxPoolSize = 200,
-    }.ConnectionString;
+        var full = Path.GetFullPath(folder);
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = int.Parse(File.ReadAllText(Path.Combine(full, "pg-port")).Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            Username = "postgres",
+            Password = File.ReadAllText(Path.Combine(full, "pg-password")).Trim(),
+            Database = database,
+            MaxPoolSize = 200,
+        }.ConnectionString;
+    }
 
     /// <summary>The folder with initdb and pg_ctl: PATH first, then the newest /usr/lib/postgresql/*/bin.</summary>
     public static string? FindBinaries()

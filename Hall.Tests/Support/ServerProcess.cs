@@ -17,7 +17,12 @@ public sealed class ServerProcess : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    public static async Task<ServerProcess> StartAsync(string connectionString)
+    /// <summary>On a database of the test's.</summary>
+    public static Task<ServerProcess> StartAsync(string connectionString) =>
+        StartAsync(new Dictionary<string, string> { ["ConnectionStrings__Hall"] = connectionString, ["Hall__Demo__Seed"] = "false" });
+
+    /// <summary>With the given settings, e.g. none: its own embedded database under Hall__DataFolder.</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Testing")
     {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Hall.Server.dll");
@@ -27,13 +32,15 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--environment", "Testing" })
+        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--environment", environment })
         {
             info.ArgumentList.Add(a);
         }
-        info.Environment["ConnectionStrings__Hall"] = connectionString;
-        info.Environment["Hall__Demo__Seed"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Echo(e.Data);
         process.ErrorDataReceived += (_, e) => Echo(e.Data);
@@ -82,6 +89,18 @@ public sealed class ServerProcess : IAsyncDisposable
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the server as systemd would (SIGTERM), so it stops its embedded cluster.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,439 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Hub;
+using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
+
+namespace Hall.Tests.Benchmark;
+
+/// <summary>
+/// The benchmark (not a test): Hall.Server on its embedded database, driven through the hub. Prints throughput against raw
+/// PostgreSQL on the same cluster, open-loop latency at a fixed offered rate, and call fan-out against a bare broadcast.
+/// Run: <c>dotnet test Hall.Tests -c Release --filter TestCategory=Benchmark --logger "console;verbosity=detailed"</c>.
+/// </summary>
+[TestFixture]
+[Explicit("benchmark: run on demand")]
+[Category("Benchmark")]
+public sealed class HallBenchmark
+{
+    private const int Clients = 16;
+    private static readonly TimeSpan Phase = TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("HALL_BENCH_SECONDS") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 8);
+
+    private string _folder = null!;
+    private ServerProcess _server = null!;
+    private string _db = null!;
+    private Dictionary<string, string> _passwords = null!;
+    private Dictionary<string, string> _keys = null!;
+    private int _hallId;
+    private readonly StringBuilder _report = new();
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), $"hall-bench-{Environment.ProcessId}");
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Hall__DataFolder"] = _folder,
+            ["Hall__Demo__OpenAllDay"] = "true",
+            ["Hall__Benchmark"] = "true",
+        }, "Production");
+        _db = EmbeddedPostgres.ConnectionStringOf(_folder);
+        (_passwords, _keys) = ReadCredentials(Path.Combine(_folder, "demo-credentials.txt"));
+        await using var conn = await OpenAsync();
+        _hallId = (int)(await Scalar(conn, "SELECT id FROM halls WHERE code = 'xinxian'"))!;
+        // Every call-next closes the window's previous ticket as a no-show: a closed loop of one command per call.
+        await Exec(conn, $"UPDATE halls SET auto_no_show_after_calls = 1, ageing_minutes = 100000 WHERE id = {_hallId}");
+        await Exec(conn, "UPDATE services SET daily_cap = 999");
+        // A 16th window, opened by the supervisor, so 16 windows call at once.
+        await Exec(conn, $"""
+            INSERT INTO windows (hall_id, number, name, kind, active, normals_since_priority, state_version) VALUES ({_hallId}, 16, '综合受理窗口', 'Comprehensive', true, 1000, 0);
+            INSERT INTO window_services (window_id, service_id, rank) SELECT w.id, s.id, 0 FROM windows w, services s WHERE w.hall_id = {_hallId} AND w.number = 16 AND s.code = 'zonghe';
+            CREATE TABLE bench_raw (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL);
+            INSERT INTO bench_counter SELECT g, 0 FROM generate_series(0, {Clients - 1}) g;
+            """);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        File.WriteAllText(Path.Combine(TestContext.CurrentContext.WorkDirectory, "benchmark-report.md"), _report.ToString());
+        await _server.StopAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Test, Order(1)]
+    public async Task Throughput_against_raw_PostgreSQL()
+    {
+        var raw = await RawPostgresAsync();
+        await ResetQueueAsync();
+        var kiosks = await ConnectManyAsync(_keys["kiosk"], Clients);
+        var services = await ServiceWeightsAsync();
+        var issue = await ClosedLoopAsync(kiosks, async (c, i, r) =>
+            (await c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[r.Next(services.Length)], null, null, PriorityOf(r)))).Ok);
+
+        await ResetQueueAsync();
+        await PrefillAsync(6000);
+        var windows = await OpenWindowsAsync();
+        var call = await ClosedLoopAsync(windows.Select(w => w.Connection).ToList(), async (c, i, r) =>
+            (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Ok);
+        await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
+
+        Report($"""
+
+            Throughput, closed loop, {Clients} clients, {Phase.TotalSeconds:F0} s each (client, server and database on one {Environment.ProcessorCount}-core machine)
+            | operation                               | ops/s  | vs raw PostgreSQL |
+            |-----------------------------------------|--------|-------------------|
+            | raw PostgreSQL: 1 insert + 1 update txn | {raw,6:F0} | 1.00              |
+            | Hall issue ticket (through the hub)     | {issue.Rate,6:F0} | {issue.Rate / raw,4:F2}              |
+            | Hall call next (through the hub)        | {call.Rate,6:F0} | {call.Rate / raw,4:F2}              |
+            refused: issue {issue.Refused}, call {call.Refused}
+            """);
+        Assert.That(issue.Done, Is.GreaterThan(0));
+        Assert.That(call.Done, Is.GreaterThan(0));
+    }
+
+    [Test, Order(2)]
+    public async Task Latency_at_a_fixed_offered_rate()
+    {
+        const int rate = 1000;
+        await ResetQueueAsync();
+        await PrefillAsync(6000);
+        var kiosks = await ConnectManyAsync(_keys["kiosk"], 8);
+        var windows = await OpenWindowsAsync();
+        var services = await ServiceWeightsAsync();
+        var issueLatency = new ConcurrentBag<double>();
+        var callLatency = new ConcurrentBag<double>();
+        var refused = 0;
+        var total = (int)(rate * Phase.TotalSeconds);
+        var clock = Stopwatch.StartNew();
+        var random = new Random(7);
+        var pending = new List<Task>(total);
+        for (var n = 0; n < total; n++)
+        {
+            var due = n * 1000.0 / rate;
+            while (clock.Elapsed.TotalMilliseconds < due)
+            {
+                var wait = due - clock.Elapsed.TotalMilliseconds;
+                if (wait > 2)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait - 1));
+                }
+                else
+                {
+                    Thread.SpinWait(50);
+                }
+            }
+            var isIssue = n % 2 == 0;
+            var service = services[random.Next(services.Length)];
+            var priority = PriorityOf(random);
+            var index = n / 2;
+            // Latency counts from the moment the operation was due, so a server that falls behind is not excused.
+            pending.Add(Task.Run(async () =>
+            {
+                bool ok;
+                if (isIssue)
+                {
+                    ok = (await kiosks[index % kiosks.Count].InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), service, null, null, priority))).Ok;
+                    issueLatency.Add(clock.Elapsed.TotalMilliseconds - due);
+                }
+                else
+                {
+                    var w = windows[index % windows.Count];
+                    ok = (await w.Connection.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), w.WindowId))).Ok;
+                    callLatency.Add(clock.Elapsed.TotalMilliseconds - due);
+                }
+                if (!ok)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }));
+        }
+        await Task.WhenAll(pending);
+        var achieved = total / clock.Elapsed.TotalSeconds;
+        await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
+        Report($"""
+
+            Latency, open loop, {rate} ops/s offered (half issue on 8 kiosks, half call-next on 16 windows) for {Phase.TotalSeconds:F0} s; completed at {achieved:F0} ops/s, {refused} refused
+            | operation | p50 ms | p99 ms | max ms |
+            |-----------|--------|--------|--------|
+            | issue     | {P(issueLatency, 50),6:F1} | {P(issueLatency, 99),6:F1} | {issueLatency.Max(),6:F0} |
+            | call next | {P(callLatency, 50),6:F1} | {P(callLatency, 99),6:F1} | {callLatency.Max(),6:F0} |
+            """);
+        Assert.That(issueLatency, Is.Not.Empty);
+    }
+
+    [Test, Order(3)]
+    public Task Fan_out_of_a_call_to_200_display_clients() => FanOutAsync(200);
+
+    [Test, Order(4)]
+    public Task Fan_out_of_a_call_to_1000_display_clients() => FanOutAsync(1000);
+
+    private async Task FanOutAsync(int displays)
+    {
+        await ResetQueueAsync();
+        await PrefillAsync(1000);
+        var screens = await ConnectManyAsync(_keys["display"], displays);
+        var arrivals = new ConcurrentDictionary<long, ConcurrentBag<long>>();
+        var pings = new ConcurrentDictionary<long, ConcurrentBag<long>>();
+        var clock = Stopwatch.StartNew();
+        foreach (var s in screens)
+        {
+            s.On<CallMessage>(nameof(IHallClient.Called), c => arrivals.GetOrAdd(c.TicketId, _ => []).Add(clock.ElapsedTicks));
+            s.On<long>(BenchmarkEndpoints.PingEvent, p => pings.GetOrAdd(p, _ => []).Add(clock.ElapsedTicks));
+        }
+        var windows = await OpenWindowsAsync(count: 1);
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        var callLatency = new List<double>();
+        var pingLatency = new List<double>();
+        for (var round = 0; round < 30; round++)
+        {
+            var sent = clock.ElapsedTicks;
+            var reply = await windows[0].Connection.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[0].WindowId));
+            var ticket = reply.Value!.Ticket.TicketId;
+            await WaitForAsync(() => arrivals.TryGetValue(ticket, out var a) && a.Count >= displays);
+            callLatency.AddRange(arrivals[ticket].Select(t => Ms(t - sent)));
+
+            var pingSent = clock.ElapsedTicks;
+            await http.PostAsync($"/benchmark/broadcast/{_hallId}/{round}", null);
+            await WaitForAsync(() => pings.TryGetValue(round, out var p) && p.Count >= displays);
+            pingLatency.AddRange(pings[round].Select(t => Ms(t - pingSent)));
+            await Task.Delay(50);
+        }
+        await DisposeAll(screens.Concat(windows.Select(w => w.Connection)));
+        Report($"""
+
+            Fan-out to {displays} display connections, 30 calls (from the clerk's CallNext to each display's Called) vs a bare hub broadcast in the same run
+            | message              | p50 ms | p99 ms | ratio p99 |
+            |----------------------|--------|--------|-----------|
+            | call (CallNext)      | {P(callLatency, 50),6:F1} | {P(callLatency, 99),6:F1} | {P(callLatency, 99) / P(pingLatency, 99),5:F2}     |
+            | bare broadcast       | {P(pingLatency, 50),6:F1} | {P(pingLatency, 99),6:F1} | 1.00      |
+            """);
+        Assert.That(callLatency, Has.Count.EqualTo(30 * displays));
+    }
+
+    private void Report(string section)
+    {
+        _report.AppendLine(section);
+        TestContext.Out.WriteLine(section);
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double P(IEnumerable<double> values, double percentile)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
+    }
+
+    private static PriorityClass PriorityOf(Random r) => r.Next(10) == 0 ? PriorityClass.Elderly : PriorityClass.Normal;
+
+    private sealed record Loop(double Rate, int Done, int Refused);
+
+    private static async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<bool>> op)
+    {
+        var done = 0;
+        var refused = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select((c, i) => Task.Run(async () =>
+        {
+            var random = new Random(i);
+            while (clock.Elapsed < Phase)
+            {
+                if (await op(c, i, random))
+                {
+                    Interlocked.Increment(ref done);
+                }
+                else
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        })));
+        return new Loop(done / clock.Elapsed.TotalSeconds, done, refused);
+    }
+
+    private async Task<double> RawPostgresAsync()
+    {
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        {
+            await using var conn = await OpenAsync();
+            await using var insert = new NpgsqlCommand("INSERT INTO bench_raw (client) VALUES (@c)", conn);
+            insert.Parameters.AddWithValue("c", client);
+            await using var update = new NpgsqlCommand("UPDATE bench_counter SET n = n + 1 WHERE id = @c", conn);
+            update.Parameters.AddWithValue("c", client);
+            while (clock.Elapsed < Phase)
+            {
+                await using var tx = await conn.BeginTransactionAsync();
+                insert.Transaction = tx;
+                update.Transaction = tx;
+                await insert.ExecuteNonQueryAsync();
+                await update.ExecuteNonQueryAsync();
+                await tx.CommitAsync();
+                Interlocked.Increment(ref done);
+            }
+        })));
+        return done / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The services weighted as a county hall's day is: social and medical insurance, real estate and household registration busiest.</summary>
+    private async Task<int[]> ServiceWeightsAsync()
+    {
+        var weights = new Dictionary<string, int>
+        {
+            ["shebao"] = 18, ["yibao"] = 14, ["budongchan"] = 14, ["huzheng"] = 12, ["shuiwu"] = 10, ["qiye"] = 8, ["gongjijin"] = 7,
+            ["jiuye"] = 5, ["minzheng"] = 4, ["jiaotong"] = 3, ["zonghe"] = 3, ["fanying"] = 1, ["qiyejia"] = 1,
+        };
+        await using var conn = await OpenAsync();
+        var ids = new Dictionary<string, int>();
+        await using (var cmd = new NpgsqlCommand($"SELECT code, id FROM services WHERE hall_id = {_hallId}", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                ids[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        return [.. weights.SelectMany(w => Enumerable.Repeat(ids[w.Key], w.Value))];
+    }
+
+    private async Task ResetQueueAsync()
+    {
+        await using var conn = await OpenAsync();
+        await Exec(conn, "TRUNCATE ratings, ticket_events, tickets, number_counters, commands, window_events, window_sessions");
+    }
+
+    /// <summary>Waiting tickets for every service, as if the morning rush had already arrived.</summary>
+    private async Task PrefillAsync(int count)
+    {
+        await using var conn = await OpenAsync();
+        await Exec(conn, $"""
+            INSERT INTO tickets (hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, handled_item_ids)
+            SELECT s.hall_id, s.id, (now() AT TIME ZONE 'Asia/Shanghai')::date, g, s.prefix || lpad(g::text, 3, '0'), CASE WHEN g % 10 = 0 THEN 'Elderly' ELSE 'Normal' END,
+                   'Waiting', now() - interval '1 hour', now() - interval '1 hour' + g * interval '1 ms', false, 0, '{"{}"}'
+            FROM services s, generate_series(1, {count} / 13 + 1) g WHERE s.hall_id = {_hallId} AND g <= 600;
+            INSERT INTO number_counters (service_id, business_date, hall_id, last_number)
+            SELECT service_id, business_date, hall_id, max(sequence) FROM tickets GROUP BY service_id, business_date, hall_id;
+            """);
+    }
+
+    private sealed record OpenWindow(HubConnection Connection, int WindowId);
+
+    private async Task<List<OpenWindow>> OpenWindowsAsync(int count = Clients)
+    {
+        var result = new List<OpenWindow>();
+        await using var conn = await OpenAsync();
+        for (var number = 1; number <= count; number++)
+        {
+            var login = number <= 15 ? $"xinxian-clerk{number:D2}" : "xinxian-supervisor";
+            var windowId = (int)(await Scalar(conn, $"SELECT id FROM windows WHERE hall_id = {_hallId} AND number = {number}"))!;
+            var connection = await ConnectAsync(await LoginAsync(login, _passwords[login]));
+            var open = await connection.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.OpenWindow), new WindowCommand(Guid.NewGuid(), windowId));
+            Assert.That(open.Ok, Is.True, () => open.Error?.MessageEn ?? "");
+            result.Add(new OpenWindow(connection, windowId));
+        }
+        return result;
+    }
+
+    private async Task<List<HubConnection>> ConnectManyAsync(string token, int count)
+    {
+        var result = new ConcurrentBag<HubConnection>();
+        using var gate = new SemaphoreSlim(16);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                result.Add(await ConnectAsync(token));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return [.. result];
+    }
+
+    private async Task<HubConnection> ConnectAsync(string token)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_server.BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        connection.ServerTimeout = TimeSpan.FromMinutes(2);
+        await connection.StartAsync();
+        return connection;
+    }
+
+    private async Task<string> LoginAsync(string login, string password)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        var response = await http.PostAsJsonAsync("/api/auth/login", new { login, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TokenBody>())!.Token;
+    }
+
+    private sealed record TokenBody(string Token);
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var until = Environment.TickCount64 + 30_000;
+        while (!condition())
+        {
+            Assert.That(Environment.TickCount64, Is.LessThan(until), "messages did not all arrive within 30 s");
+            await Task.Delay(1);
+        }
+    }
+
+    private static async Task DisposeAll(IEnumerable<HubConnection> connections) =>
+        await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var conn = new NpgsqlConnection(_db);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> Scalar(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    private static (Dictionary<string, string> Passwords, Dictionary<string, string> Keys) ReadCredentials(string file)
+    {
+        var passwords = new Dictionary<string, string>();
+        var keys = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(file))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts is ["staff", var login, "password", var password])
+            {
+                passwords[login] = password;
+            }
+            else if (parts is ["device", var name, "key", var key])
+            {
+                keys[name] = key;
+            }
+        }
+        return (passwords, keys);
+    }
+}
