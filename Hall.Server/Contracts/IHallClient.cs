@@ -28,37 +28,37 @@ public interface IHallHub
     /// <summary>Kiosk, supervisor: issue a ticket.</summary>
     Task<Reply<TicketIssued>> IssueTicket(IssueTicketCommand command);
 
-    /// <summary>Clerk: open (签到) a window.</summary>
+    /// <summary>Clerk, supervisor, admin: open (签到) a window, as themselves.</summary>
     Task<Reply<WindowStateMessage>> OpenWindow(WindowCommand command);
 
-    /// <summary>Clerk: pause the window with a reason.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: pause the window with a reason.</summary>
     Task<Reply<WindowStateMessage>> PauseWindow(PauseWindowCommand command);
 
-    /// <summary>Clerk: resume a paused window.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: resume a paused window.</summary>
     Task<Reply<WindowStateMessage>> ResumeWindow(WindowCommand command);
 
-    /// <summary>Clerk: close (签退) the window.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: close (签退) the window.</summary>
     Task<Reply<WindowStateMessage>> CloseWindow(WindowCommand command);
 
-    /// <summary>Clerk: call the next ticket for the window.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: call the next ticket for the window.</summary>
     Task<Reply<TicketCalled>> CallNext(WindowCommand command);
 
     /// <summary>Clerk, supervisor: call a specific waiting ticket to the window.</summary>
     Task<Reply<TicketCalled>> CallTicket(TicketCommand command);
 
-    /// <summary>Clerk: call the current ticket again.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: call the current ticket again.</summary>
     Task<Reply<TicketCalled>> Recall(TicketCommand command);
 
-    /// <summary>Clerk: mark the called ticket a no-show (过号).</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: mark the called ticket a no-show (过号).</summary>
     Task<Reply<TicketView>> NoShow(TicketCommand command);
 
     /// <summary>Clerk, supervisor, kiosk: a no-show citizen came back; requeue the ticket (顺延).</summary>
     Task<Reply<TicketView>> Requeue(RequeueCommand command);
 
-    /// <summary>Clerk: the citizen sat down.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: the citizen sat down.</summary>
     Task<Reply<TicketView>> StartService(TicketCommand command);
 
-    /// <summary>Clerk: finish with an outcome.</summary>
+    /// <summary>Clerk (at a window they opened), supervisor, admin: finish with an outcome.</summary>
     Task<Reply<TicketView>> Finish(FinishCommand command);
 
     /// <summary>Clerk, supervisor: transfer to another service or window.</summary>

@@ -33,6 +33,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<StaffMember> Staff => Set<StaffMember>();
     public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
     public DbSet<Device> Devices => Set<Device>();
+    public DbSet<DisplayCallAck> DisplayCallAcks => Set<DisplayCallAck>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Rating> Ratings => Set<Rating>();
@@ -148,6 +149,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasOne<HallSite>().WithMany().HasForeignKey(d => d.HallId);
             e.HasOne<Window>().WithMany().HasForeignKey(d => d.WindowId);
             e.Property(d => d.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<DisplayCallAck>(e =>
+        {
+            e.ToTable("display_call_acks");
+            e.HasKey(a => new { a.DeviceId, a.CallId });
+            e.HasOne<Device>().WithMany().HasForeignKey(a => a.DeviceId);
+            e.HasOne<TicketEvent>().WithMany().HasForeignKey(a => a.CallId);
         });
         modelBuilder.Entity<Ticket>(e =>
         {

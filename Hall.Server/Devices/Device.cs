@@ -15,6 +15,12 @@ public sealed class Device
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastSeenAt { get; set; }
-    /// <summary>The newest call this display acknowledged; later ones are re-sent after a reconnect.</summary>
-    public long LastAckedCallId { get; set; }
+}
+
+/// <summary>A display has shown and announced this call. Kept per call: calls from different windows can commit out of id order.</summary>
+public sealed class DisplayCallAck
+{
+    public int DeviceId { get; set; }
+    public long CallId { get; set; }
+    public DateTimeOffset At { get; set; }
 }

@@ -1,24 +1,43 @@
 using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Queue;
+using Hall.Server.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Devices;
 
-/// <summary>Which calls a display has acknowledged; the rest of today's are re-sent after a reconnect.</summary>
+/// <summary>Which calls a display has acknowledged. After a reconnect it gets the recent calls it has not acknowledged, and de-duplicates them by call id.</summary>
 public static class DeviceCalls
 {
-    public const int MaxResent = 20;
+    /// <summary>Older calls are not re-announced: the citizen has long gone to the window or been marked a no-show.</summary>
+    public static readonly TimeSpan ResendWindow = TimeSpan.FromMinutes(10);
+
+    public const int MaxResent = 50;
 
     public static async Task<List<CallMessage>> PendingAsync(HallDb db, Actor display, DateTimeOffset now, CancellationToken ct)
     {
-        var device = await db.Devices.AsNoTracking().FirstAsync(d => d.Id == display.Id, ct);
         var hall = await db.Halls.AsNoTracking().FirstAsync(h => h.Id == display.HallId, ct);
-        return await HallStateReader.CallsAsync(db, display.HallId, HallStateReader.StartOfBusinessDay(hall, now), device.LastAckedCallId, MaxResent, ct);
+        var startOfDay = HallStateReader.StartOfBusinessDay(hall, now);
+        var since = now - ResendWindow > startOfDay ? now - ResendWindow : startOfDay;
+        var acked = db.DisplayCallAcks.Where(a => a.DeviceId == display.Id).Select(a => a.CallId);
+        var rows = await (
+            from e in db.TicketEvents.AsNoTracking()
+            where e.HallId == display.HallId && e.At >= since && (e.Kind == TicketEventKind.Called || e.Kind == TicketEventKind.Recalled) && !acked.Contains(e.Id)
+            join t in db.Tickets on e.TicketId equals t.Id
+            join w in db.Windows on e.WindowId equals w.Id
+            join s in db.Services on e.ServiceId equals s.Id
+            orderby e.Id
+            select new CallMessage(e.Id, t.Id, t.Number, w.Id, w.Number, w.Name, s.Name, e.Kind == TicketEventKind.Recalled, e.At))
+            .Take(MaxResent).ToListAsync(ct);
+        return rows;
     }
 
-    /// <summary>Acknowledgements only move forward: an old or repeated one changes nothing.</summary>
-    public static Task AckAsync(HallDb db, Actor display, long callId, CancellationToken ct) =>
-        db.Devices.Where(d => d.Id == display.Id && d.LastAckedCallId < callId)
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.LastAckedCallId, callId), ct);
+    /// <summary>Records the acknowledgement of a call of the display's own hall; an unknown, foreign or repeated id changes nothing.</summary>
+    public static Task<int> AckAsync(HallDb db, Actor display, long callId, DateTimeOffset now, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO display_call_acks (device_id, call_id, at)
+            SELECT {display.Id}, e.id, {now} FROM ticket_events e
+            WHERE e.id = {callId} AND e.hall_id = {display.HallId} AND e.kind IN ('Called', 'Recalled')
+            ON CONFLICT DO NOTHING
+            """, ct);
 }

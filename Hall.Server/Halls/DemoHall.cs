@@ -186,6 +186,10 @@ public static class DemoHall
         var (display, displayKey) = await DeviceKeys.CreateAsync(db, hall.Id, "一楼大厅综合屏", DeviceRole.Display, null, now, ct);
         keys["display"] = displayKey;
         _ = (kiosk, display);
+        foreach (var w in windows)
+        {
+            keys[$"evaluator{w.Number:D2}"] = (await DeviceKeys.CreateAsync(db, hall.Id, $"{w.Number}号窗口评价器", DeviceRole.Evaluator, w.Id, now, ct)).Key;
+        }
         return new DemoCredentials(hall.Id, passwords, keys);
     }
 }

@@ -99,7 +99,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
             throw new HubException(Refusal.Forbidden.Code);
         }
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
-        await DeviceCalls.AckAsync(db, Caller, callId, Context.ConnectionAborted);
+        await DeviceCalls.AckAsync(db, Caller, callId, clock.GetUtcNow(), Context.ConnectionAborted);
     }
 
     private Task<Reply<T>>? Allowed<T>(Roles roles) =>

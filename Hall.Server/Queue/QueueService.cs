@@ -23,7 +23,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
 
     public Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketIssued>(actor, cmd.CommandId, "issue", ct, async c =>
+        RunAsync<TicketIssued>(actor, cmd.CommandId, cmd, "issue", ct, async c =>
         {
             if (cmd.ServiceId is null && cmd.ServiceCode is null && cmd.ServiceItemId is null)
             {
@@ -89,7 +89,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<WindowStateMessage>> OpenWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "open", ct, async (c, w) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "open", ct, async (c, w) =>
         {
             if (actor.StaffId is not { } staffId)
             {
@@ -107,7 +107,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<WindowStateMessage>> PauseWindowAsync(Actor actor, PauseWindowCommand cmd, CancellationToken ct) =>
-        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "pause", ct, async (c, w) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "pause", ct, async (c, w) =>
         {
             if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
             {
@@ -125,7 +125,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<WindowStateMessage>> ResumeWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "resume", ct, async (c, w) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "resume", ct, async (c, w) =>
         {
             if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
             {
@@ -143,7 +143,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<WindowStateMessage>> CloseWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, "close", ct, async (c, w) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "close", ct, async (c, w) =>
         {
             if (WindowRules.CheckOperator(w.Facts, actor.Id) is { } notYours && !actor.IsSupervisor)
             {
@@ -161,7 +161,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketCalled>(actor, cmd.CommandId, "call_next", ct, async c =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", ct, async c =>
         {
             var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
             if (w is null)
@@ -193,7 +193,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketCalled>> CallTicketAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketCalled>(actor, cmd.CommandId, "call_ticket", ct, async c =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_ticket", ct, async c =>
         {
             var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
             if (w is null)
@@ -218,7 +218,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         }
         var services = await c.LockServicesAsync([ticket.ServiceId]);
         var from = ticket.State;
-        ticket.Call(w.Window.Id, c.Actor.StaffId ?? w.Session?.StaffId, c.Now);
+        // The ticket is the window clerk's, also when a supervisor calls it there.
+        ticket.Call(w.Window.Id, w.Session?.StaffId ?? c.Actor.StaffId, c.Now);
         w.Window.NormalsSincePriority = choice.NormalsSincePriority;
         var callId = await c.LogAsync(ticket, TicketEventKind.Called, from, w.Window.Id, choice.Reason.ToString(), ct);
         c.TouchWindow(w.Window);
@@ -227,7 +228,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     }
 
     public Task<Reply<TicketCalled>> RecallAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketCalled>(actor, cmd.CommandId, "recall", ct, async c =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "recall", ct, async c =>
         {
             var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
             if (refusal is not null)
@@ -247,14 +248,14 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketView>> NoShowAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, w, t) =>
+        WindowTicketCommandAsync(actor, cmd, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, w, t) =>
         {
             t.MarkNoShow();
             return (TicketEventKind.NoShow, null);
         });
 
     public Task<Reply<TicketView>> StartServiceAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, w, t) =>
+        WindowTicketCommandAsync(actor, cmd, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, w, t) =>
         {
             t.Start(c.Now);
             return (TicketEventKind.Started, null);
@@ -263,7 +264,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     public async Task<Reply<TicketView>> FinishAsync(Actor actor, FinishCommand cmd, CancellationToken ct)
     {
         List<int> items = [];
-        return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), "finish", ct,
+        return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
             (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes),
             (c, w, t) =>
             {
@@ -292,7 +293,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     }
 
     public Task<Reply<TicketView>> TransferAsync(Actor actor, TransferCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketView>(actor, cmd.CommandId, "transfer", ct, async c =>
+        RunAsync<TicketView>(actor, cmd.CommandId, cmd, "transfer", ct, async c =>
         {
             LockedWindow? from = null;
             if (cmd.FromWindowId is { } fromId)
@@ -320,8 +321,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             var targetService = cmd.ToServiceId ?? ticket.ServiceId;
             if (cmd.ToWindowId is { } toWindow)
             {
-                var target = await c.Db.Windows.AsNoTracking().Where(x => x.Id == toWindow).Select(x => new { x.HallId }).FirstOrDefaultAsync(ct);
-                if (target is null)
+                var target = await c.Db.Windows.AsNoTracking().Where(x => x.Id == toWindow).Select(x => new { x.HallId, x.Active }).FirstOrDefaultAsync(ct);
+                if (target is null || !target.Active)
                 {
                     return Refusal.UnknownWindow;
                 }
@@ -332,7 +333,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             }
             var services = await c.LockServicesAsync([ticket.ServiceId, targetService]);
             var newService = services.FirstOrDefault(s => s.Id == targetService);
-            if (newService is null)
+            if (newService is null || !newService.Active)
             {
                 return Refusal.UnknownService;
             }
@@ -352,7 +353,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketView>> RequeueAsync(Actor actor, RequeueCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketView>(actor, cmd.CommandId, "requeue", ct, async c =>
+        RunAsync<TicketView>(actor, cmd.CommandId, cmd, "requeue", ct, async c =>
         {
             var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
             if (ticket is null)
@@ -373,7 +374,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketView>> CancelAsync(Actor actor, CancelCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketView>(actor, cmd.CommandId, "cancel", ct, async c =>
+        RunAsync<TicketView>(actor, cmd.CommandId, cmd, "cancel", ct, async c =>
         {
             if (TicketRules.CheckText(cmd.Reason, required: true) is { } badReason)
             {
@@ -411,7 +412,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         });
 
     public Task<Reply<TicketView>> RateAsync(Actor actor, RateCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketView>(actor, cmd.CommandId, "rate", ct, async c =>
+        RunAsync<TicketView>(actor, cmd.CommandId, cmd, "rate", ct, async c =>
         {
             var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
             if (ticket is null)
@@ -455,12 +456,13 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     private Task<Reply<TicketView>> WindowTicketCommandAsync(
         Actor actor,
         TicketCommand cmd,
+        object payload,
         string kind,
         CancellationToken ct,
         Func<CommandContext, LockedWindow, Ticket, Refusal?> rule,
         Func<CommandContext, LockedWindow, Ticket, (TicketEventKind Kind, string? Detail)> apply,
         Func<CommandContext, Ticket, Task<Refusal?>>? validate = null) =>
-        RunAsync<TicketView>(actor, cmd.CommandId, kind, ct, async c =>
+        RunAsync<TicketView>(actor, cmd.CommandId, payload, kind, ct, async c =>
         {
             var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
             if (refusal is not null)
@@ -483,8 +485,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             return View(ticket, service, version);
         });
 
-    private Task<Reply<WindowStateMessage>> WindowSessionCommandAsync(Actor actor, Guid commandId, int windowId, string kind, CancellationToken ct, Func<CommandContext, LockedWindow, Task<Refusal?>> body) =>
-        RunAsync<WindowStateMessage>(actor, commandId, kind, ct, async c =>
+    private Task<Reply<WindowStateMessage>> WindowSessionCommandAsync(Actor actor, Guid commandId, int windowId, object payload, string kind, CancellationToken ct, Func<CommandContext, LockedWindow, Task<Refusal?>> body) =>
+        RunAsync<WindowStateMessage>(actor, commandId, payload, kind, ct, async c =>
         {
             var (w, refusal) = await c.LockWindowAsync(windowId, operatorRequired: false);
             if (w is null)
@@ -516,8 +518,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version);
 
     /// <summary>Runs one command as one transaction: command id first (a retry returns the first result), then the body, then the state messages under the same locks, commit, notify.</summary>
-    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
+    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
     {
+        var payloadHash = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), JsonOptions));
         if (commandId == Guid.Empty)
         {
             return Reply<T>.Refused(Refusal.InvalidCommand.ToError());
@@ -526,7 +529,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         {
             try
             {
-                return await RunOnceAsync(actor, commandId, kind, body, ct);
+                return await RunOnceAsync(actor, commandId, payloadHash, kind, body, ct);
             }
             catch (Exception ex) when (IsRetryable(ex) && attempt < MaxAttempts)
             {
@@ -545,7 +548,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         }
     }
 
-    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
+    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -553,11 +556,11 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         var actorText = actor.ToString();
         // A second command with this id waits here until the first commits, then finds its row.
         var claimed = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO commands (command_id, hall_id, kind, actor, at) VALUES ({commandId}, {actor.HallId}, {kind}, {actorText}, {now}) ON CONFLICT (command_id) DO NOTHING", ct);
+            $"INSERT INTO commands (command_id, hall_id, kind, actor, payload_hash, at) VALUES ({commandId}, {actor.HallId}, {kind}, {actorText}, {payloadHash}, {now}) ON CONFLICT (command_id) DO NOTHING", ct);
         if (claimed == 0)
         {
             await tx.RollbackAsync(ct);
-            return await ReplayAsync<T>(db, commandId, kind, actor, ct);
+            return await ReplayAsync<T>(db, commandId, payloadHash, kind, actor, ct);
         }
         var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).FirstAsync(h => h.Id == actor.HallId, ct);
         var context = new CommandContext(db, hall, actor, commandId, now, ct);
@@ -583,10 +586,10 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         return reply;
     }
 
-    private static async Task<Reply<T>> ReplayAsync<T>(HallDb db, Guid commandId, string kind, Actor actor, CancellationToken ct)
+    private static async Task<Reply<T>> ReplayAsync<T>(HallDb db, Guid commandId, byte[] payloadHash, string kind, Actor actor, CancellationToken ct)
     {
         var first = await db.Commands.AsNoTracking().FirstAsync(c => c.CommandId == commandId, ct);
-        if (first.Kind != kind || first.Actor != actor.ToString() || first.Result is null)
+        if (first.Kind != kind || first.Actor != actor.ToString() || first.Result is null || first.PayloadHash is null || !first.PayloadHash.AsSpan().SequenceEqual(payloadHash))
         {
             return Reply<T>.Refused(Refusal.CommandIdReused.ToError());
         }

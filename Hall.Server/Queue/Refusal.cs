@@ -29,6 +29,7 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal TicketNotServing = new("ticket_not_serving", "该号码未在本窗口办理中", "The ticket is not being served at this window.");
     public static readonly Refusal TicketNotNoShow = new("ticket_not_no_show", "该号码不是过号状态", "The ticket is not a no-show.");
     public static readonly Refusal TicketNotFinished = new("ticket_not_finished", "办结后才能评价", "Only a finished ticket can be rated.");
+    public static readonly Refusal TicketInService = new("ticket_in_service", "该号码正在办理中，请由窗口办结或转移", "The ticket is being served; the window must finish or transfer it.");
     public static readonly Refusal TicketClosed = new("ticket_closed", "该号码已结束", "The ticket is already closed.");
     public static readonly Refusal TicketFromAnotherDay = new("ticket_from_another_day", "该号码不是今天的", "The ticket is not from today.");
     public static readonly Refusal RecallLimitReached = new("recall_limit_reached", "已达到重呼次数上限", "The ticket has been recalled the maximum number of times.");

@@ -244,7 +244,12 @@ public static class TicketRules
         {
             return bad;
         }
-        return ticket.State is TicketState.Waiting or TicketState.Called or TicketState.NoShow ? null : Refusal.TicketClosed;
+        return ticket.State switch
+        {
+            TicketState.Waiting or TicketState.Called or TicketState.NoShow => null,
+            TicketState.Serving => Refusal.TicketInService,
+            _ => Refusal.TicketClosed,
+        };
     }
 
     /// <summary>At most one rating per ticket, only after finish, one of the five levels.</summary>
@@ -254,9 +259,13 @@ public static class TicketRules
         {
             return Refusal.InvalidRatingLevel;
         }
-        if (reasons is not null && (reasons.Count > 20 || reasons.Any(r => CheckText(r, required: true) is not null)))
+        if (reasons is { Count: > 20 })
         {
             return Refusal.TextTooLong;
+        }
+        if (reasons?.Select(r => CheckText(r, required: true)).FirstOrDefault(r => r is not null) is { } badReason)
+        {
+            return badReason;
         }
         if (ticket.State != TicketState.Finished)
         {

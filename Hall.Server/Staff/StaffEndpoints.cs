@@ -14,7 +14,7 @@ public static class StaffEndpoints
         app.MapPost("/api/auth/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {
             var header = http.Request.Headers.Authorization.ToString();
-            await login.LogoutAsync(header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : http.Request.Cookies[HallAuth.Cookie], ct);
+            await login.LogoutAsync(header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : http.Request.Cookies[HallAuth.Cookie], ct);
             http.Response.Cookies.Delete(HallAuth.Cookie);
             return Results.NoContent();
         });

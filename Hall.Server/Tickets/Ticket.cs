@@ -172,6 +172,8 @@ public sealed class CommandRecord
     public int HallId { get; set; }
     public required string Kind { get; set; }
     public required string Actor { get; set; }
+    /// <summary>SHA-256 of the command's arguments: the same id with other arguments is a different command.</summary>
+    public byte[]? PayloadHash { get; set; }
     public string? Result { get; set; }
     public DateTimeOffset At { get; set; }
 }

@@ -122,6 +122,23 @@ public sealed class RefusedCommandTests
         }, "command_id_reused");
 
     [Test]
+    public async Task Repeating_a_command_id_with_other_arguments_is_refused()
+    {
+        var id = Guid.NewGuid();
+        (await _kiosk.IssueAsync(_shebao, id: id)).Ok();
+        var yibao = await _app.ServiceIdAsync(_hall.HallId, "yibao");
+        await AssertRefusedAndNothingChangedAsync(() => _kiosk.IssueAsync(yibao, id: id), "command_id_reused");
+    }
+
+    [Test]
+    public Task Cancelling_a_ticket_being_served_is_refused() =>
+        AssertRefusedAndNothingChangedAsync(async () =>
+        {
+            var supervisor = await _hall.StaffAsync("supervisor");
+            return await supervisor.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), new CancelCommand(Guid.NewGuid(), _rated.Ticket.TicketId, "测试"));
+        }, "ticket_closed");
+
+    [Test]
     public async Task Issuing_outside_the_services_own_hours_is_refused()
     {
         var minzheng = await _app.ServiceIdAsync(_hall.HallId, "minzheng");

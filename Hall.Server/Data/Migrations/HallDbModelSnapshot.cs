@@ -180,10 +180,6 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("key_hash");
 
-                    b.Property<long>("LastAckedCallId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_acked_call_id");
-
                     b.Property<DateTimeOffset?>("LastSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
@@ -218,6 +214,29 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_devices_window_id");
 
                     b.ToTable("devices", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Devices.DisplayCallAck", b =>
+                {
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("device_id");
+
+                    b.Property<long>("CallId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("call_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("DeviceId", "CallId")
+                        .HasName("pk_display_call_acks");
+
+                    b.HasIndex("CallId")
+                        .HasDatabaseName("ix_display_call_acks_call_id");
+
+                    b.ToTable("display_call_acks", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Halls.HallCalendarDay", b =>
@@ -446,6 +465,10 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
+
+                    b.Property<byte[]>("PayloadHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("payload_hash");
 
                     b.Property<string>("Result")
                         .HasColumnType("jsonb")
@@ -967,6 +990,23 @@ namespace Hall.Server.Data.Migrations
                         .WithMany()
                         .HasForeignKey("WindowId")
                         .HasConstraintName("fk_devices_windows_window_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Devices.DisplayCallAck", b =>
+                {
+                    b.HasOne("Hall.Server.Tickets.TicketEvent", null)
+                        .WithMany()
+                        .HasForeignKey("CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_display_call_acks_ticket_events_call_id");
+
+                    b.HasOne("Hall.Server.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_display_call_acks_devices_device_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Halls.HallCalendarDay", b =>
