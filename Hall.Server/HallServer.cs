@@ -1,4 +1,5 @@
 using Hall.Server.Data;
+using Hall.Server.Halls;
 using Hall.Server.Hub;
 using Hall.Server.Queue;
 using Hall.Server.Security;
@@ -20,6 +21,7 @@ public static class HallServer
             o.UseNpgsql(sp.GetRequiredService<DatabaseHost>().ConnectionString)
              .UseSnakeCaseNamingConvention());
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseHost>());
+        services.AddSingleton<HallSettings>();
         services.AddSingleton<HallNotifier>();
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();

@@ -139,20 +139,26 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
 
     public void TouchWindow(Window window) => _touchedWindows[window.Id] = window;
 
-    /// <summary>Stamps the changed services and windows with this command's version and reads their new state, still under their locks.</summary>
-    public async Task<HallChanges> StateChangesAsync()
+    /// <summary>
+    /// Reads the new state of the changed services and windows, still under their locks, stamped with this command's version;
+    /// then writes those versions and the command's result in one batch.
+    /// </summary>
+    public async Task<HallChanges> StateChangesAsync(Func<HallChanges, string> result)
     {
-        foreach (var s in _lockedServices.Values)
-        {
-            s.QueueVersion = _lastVersion;
-        }
-        foreach (var w in _touchedWindows.Values)
-        {
-            w.StateVersion = _lastVersion;
-        }
-        await db.SaveChangesAsync(ct);
         var services = _lockedServices.Count == 0 ? [] : await HallStateReader.ServicesAsync(db, hall, _lockedServices.Keys, now, ct);
         var windows = _touchedWindows.Count == 0 ? [] : await HallStateReader.WindowsAsync(db, hall.Id, _touchedWindows.Keys, ct);
-        return new HallChanges(services, windows, Calls);
+        var changes = new HallChanges(
+            [.. services.Select(s => s with { Version = _lastVersion })],
+            [.. windows.Select(w => w with { Version = _lastVersion })],
+            Calls);
+        var serviceIds = _lockedServices.Keys.ToArray();
+        var windowIds = _touchedWindows.Keys.ToArray();
+        var json = result(changes);
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE services SET queue_version = {_lastVersion} WHERE id = ANY({serviceIds});
+            UPDATE windows SET state_version = {_lastVersion} WHERE id = ANY({windowIds});
+            UPDATE commands SET result = {json}::jsonb WHERE command_id = {commandId};
+            """, ct);
+        return changes;
     }
 }

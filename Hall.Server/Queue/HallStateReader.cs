@@ -11,35 +11,39 @@ public static class HallStateReader
 {
     public const int RecentCallCount = 10;
 
-    public static async Task<List<ServiceStateMessage>> ServicesAsync(HallDb db, HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now, CancellationToken ct)
+    /// <summary>One row per service with its counts, read in a single statement (columns in snake case, as the naming convention maps them).</summary>
+    private sealed record ServiceRow(int Id, string Code, string Name, char Prefix, int DailyCap, string? Hours, int DefaultHandlingMinutes, long QueueVersion, int Waiting, int Started, int Issued, int OpenWindows);
+
+    public static async Task<List<ServiceStateMessage>> ServicesAsync(HallDb db, HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now, CancellationToken ct) =>
+        [.. (await ServiceStatesAsync(db, hall, onlyIds, now, ct)).Select(s => s.State)];
+
+    /// <summary>The services' state messages with the take-up rate each estimate came from.</summary>
+    public static async Task<List<(ServiceStateMessage State, QueueRate Rate)>> ServiceStatesAsync(HallDb db, HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now, CancellationToken ct)
     {
         var today = HallClock.BusinessDate(now, hall.Zone);
         var hourAgo = now.AddHours(-1);
-        var services = await db.Services.AsNoTracking()
-            .Where(s => s.HallId == hall.Id && s.Active && (onlyIds == null || onlyIds.Contains(s.Id)))
-            .OrderBy(s => s.SortOrder).ThenBy(s => s.Prefix)
-            .ToListAsync(ct);
-        var ids = services.Select(s => s.Id).ToList();
-        var waiting = await db.Tickets.Where(t => ids.Contains(t.ServiceId) && t.BusinessDate == today && t.State == TicketState.Waiting)
-            .GroupBy(t => t.ServiceId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var started = await db.Tickets.Where(t => ids.Contains(t.ServiceId) && t.BusinessDate == today && t.StartedAt >= hourAgo)
-            .GroupBy(t => t.ServiceId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var issued = await db.NumberCounters.Where(c => ids.Contains(c.ServiceId) && c.BusinessDate == today)
-            .ToDictionaryAsync(c => c.ServiceId, c => c.LastNumber, ct);
-        var openWindows = await (
-            from ws in db.WindowServices
-            join s in db.WindowSessions on ws.WindowId equals s.WindowId
-            where ids.Contains(ws.ServiceId) && s.ClosedAt == null && s.Status == WindowStatus.Open
-            group ws by ws.ServiceId into g
-            select new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var all = onlyIds is null;
+        var ids = onlyIds?.ToArray() ?? [];
+        var rows = await db.Database.SqlQuery<ServiceRow>($"""
+            SELECT s.id AS id, s.code AS code, s.name AS name, s.prefix AS prefix, s.daily_cap AS daily_cap, s.hours::text AS hours,
+                   s.default_handling_minutes AS default_handling_minutes, s.queue_version AS queue_version,
+                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = {today} AND t.state = 'Waiting')::int AS waiting,
+                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = {today} AND t.started_at >= {hourAgo})::int AS started,
+                   coalesce((SELECT n.last_number FROM number_counters n WHERE n.service_id = s.id AND n.business_date = {today}), 0) AS issued,
+                   (SELECT count(*) FROM window_services ws JOIN window_sessions ss ON ss.window_id = ws.window_id
+                     WHERE ws.service_id = s.id AND ss.closed_at IS NULL AND ss.status = 'Open')::int AS open_windows
+            FROM services s
+            WHERE s.hall_id = {hall.Id} AND s.active AND ({all} OR s.id = ANY({ids}))
+            ORDER BY s.sort_order, s.prefix
+            """).ToListAsync(ct);
         var calendar = hall.ToCalendar();
-        return [.. services.Select(s =>
+        return [.. rows.Select(s =>
         {
-            var count = waiting.GetValueOrDefault(s.Id);
-            var rate = new QueueRate(started.GetValueOrDefault(s.Id), openWindows.GetValueOrDefault(s.Id), s.DefaultHandlingMinutes);
-            var open = HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, s.Hours, calendar.Days) is null;
-            var capReached = issued.GetValueOrDefault(s.Id) >= Math.Min(s.DailyCap, 999);
-            return new ServiceStateMessage(s.Id, s.Code, s.Name, s.Prefix, count, TicketRules.EstimateWaitMinutes(count, rate), open, capReached, s.QueueVersion);
+            var hours = s.Hours is null ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(s.Hours);
+            var rate = new QueueRate(s.Started, s.OpenWindows, s.DefaultHandlingMinutes);
+            var open = HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, hours, calendar.Days) is null;
+            var capReached = s.Issued >= Math.Min(s.DailyCap, 999);
+            return (new ServiceStateMessage(s.Id, s.Code, s.Name, s.Prefix, s.Waiting, TicketRules.EstimateWaitMinutes(s.Waiting, rate), open, capReached, s.QueueVersion), rate);
         })];
     }
 

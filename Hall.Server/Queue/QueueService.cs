@@ -16,7 +16,7 @@ namespace Hall.Server.Queue;
 /// client-chosen command id; a retry with the same id returns the first result. Locks are taken in one order
 /// (window → ticket → services by id), so commands never deadlock each other, and only per service and per window.
 /// </summary>
-public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallNotifier notifier, ILogger<QueueService> log)
+public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallSettings halls, HallNotifier notifier, ILogger<QueueService> log)
 {
     private const int MaxAttempts = 6;
 
@@ -65,9 +65,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 return Refusal.WrongHall;
             }
             var counter = await c.Db.NumberCounters.FirstOrDefaultAsync(n => n.ServiceId == service.Id && n.BusinessDate == c.Today, ct);
-            var waiting = await c.Db.Tickets.CountAsync(t => t.ServiceId == service.Id && t.BusinessDate == c.Today && t.State == TicketState.Waiting, ct);
-            var rate = await RateAsync(c, service, ct);
-            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), counter?.LastNumber ?? 0, waiting, rate, c.Now);
+            // People ahead and the estimate come from the service's state after the insert, read under the same lock.
+            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), counter?.LastNumber ?? 0, 0, new QueueRate(0, 0, 0), c.Now);
             if (decision.Refusal is { } refused)
             {
                 return refused;
@@ -85,7 +84,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             c.Db.Tickets.Add(ticket);
             await c.Db.SaveChangesAsync(ct);
             var version = await c.LogAsync(ticket, TicketEventKind.Issued, null, null, null, ct);
-            return new TicketIssued(View(ticket, service, version), issued.PeopleAhead, issued.EstimatedWaitMinutes);
+            var (state, rate) = (await HallStateReader.ServiceStatesAsync(c.Db, c.Hall, [service.Id], c.Now, ct))[0];
+            var ahead = state.Waiting - 1;
+            return new TicketIssued(View(ticket, service, version), ahead, TicketRules.EstimateWaitMinutes(ahead, rate));
         });
 
     public Task<Reply<WindowStateMessage>> OpenWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
@@ -502,18 +503,6 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             return new WindowStateMessage(w.Window.Id, w.Window.Number, w.Window.Name, WindowStatus.Closed, null, null, null, null, null, 0);
         });
 
-    private static async Task<QueueRate> RateAsync(CommandContext c, Service service, CancellationToken ct)
-    {
-        var hourAgo = c.Now.AddHours(-1);
-        var started = await c.Db.Tickets.CountAsync(t => t.ServiceId == service.Id && t.BusinessDate == c.Today && t.StartedAt >= hourAgo, ct);
-        var open = await (
-            from ws in c.Db.WindowServices
-            join s in c.Db.WindowSessions on ws.WindowId equals s.WindowId
-            where ws.ServiceId == service.Id && s.ClosedAt == null && s.Status == WindowStatus.Open
-            select ws).CountAsync(ct);
-        return new QueueRate(started, open, service.DefaultHandlingMinutes);
-    }
-
     internal static TicketView View(Ticket t, Service s, long version) =>
         new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version);
 
@@ -551,6 +540,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Each SaveChanges inside the command's transaction would otherwise cost a savepoint and its release.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
         var actorText = actor.ToString();
@@ -562,7 +553,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             await tx.RollbackAsync(ct);
             return await ReplayAsync<T>(db, commandId, payloadHash, kind, actor, ct);
         }
-        var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).FirstAsync(h => h.Id == actor.HallId, ct);
+        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
         var context = new CommandContext(db, hall, actor, commandId, now, ct);
         var decision = await body(context);
         if (decision.Refusal is { } refusal)
@@ -571,15 +562,16 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             return Reply<T>.Refused(refusal.ToError());
         }
         await db.SaveChangesAsync(ct);
-        var changes = await context.StateChangesAsync();
-        var value = decision.Value!;
-        if (value is WindowStateMessage && changes.Windows.Count == 1)
+        var reply = Reply<T>.Success(decision.Value!);
+        var changes = await context.StateChangesAsync(changes =>
         {
-            value = (T)(object)changes.Windows[0];
-        }
-        var reply = Reply<T>.Success(value);
-        var json = JsonSerializer.Serialize(reply, JsonOptions);
-        await db.Database.ExecuteSqlAsync($"UPDATE commands SET result = {json}::jsonb WHERE command_id = {commandId}", ct);
+            // A window command answers with the window's new state.
+            if (reply.Value is WindowStateMessage && changes.Windows.Count == 1)
+            {
+                reply = Reply<T>.Success((T)(object)changes.Windows[0]);
+            }
+            return JsonSerializer.Serialize(reply, JsonOptions);
+        });
         await tx.CommitAsync(ct);
         // Nothing leaves the server before the commit.
         await notifier.PublishAsync(hall.Id, changes);

@@ -312,7 +312,7 @@ public sealed class HallBenchmark
     private async Task ResetQueueAsync()
     {
         await using var conn = await OpenAsync();
-        await Exec(conn, "TRUNCATE ratings, ticket_events, tickets, number_counters, commands, window_events, window_sessions");
+        await Exec(conn, "TRUNCATE display_call_acks, ratings, ticket_events, tickets, number_counters, commands, window_events, window_sessions");
     }
 
     /// <summary>Waiting tickets for every service, as if the morning rush had already arrived.</summary>
