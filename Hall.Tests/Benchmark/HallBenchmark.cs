@@ -293,8 +293,19 @@ public sealed class HallBenchmark
     {
         var weights = new Dictionary<string, int>
         {
-            ["shebao"] = 18, ["yibao"] = 14, ["budongchan"] = 14, ["huzheng"] = 12, ["shuiwu"] = 10, ["qiye"] = 8, ["gongjijin"] = 7,
-            ["jiuye"] = 5, ["minzheng"] = 4, ["jiaotong"] = 3, ["zonghe"] = 3, ["fanying"] = 1, ["qiyejia"] = 1,
+            ["shebao"] = 18,
+            ["yibao"] = 14,
+            ["budongchan"] = 14,
+            ["huzheng"] = 12,
+            ["shuiwu"] = 10,
+            ["qiye"] = 8,
+            ["gongjijin"] = 7,
+            ["jiuye"] = 5,
+            ["minzheng"] = 4,
+            ["jiaotong"] = 3,
+            ["zonghe"] = 3,
+            ["fanying"] = 1,
+            ["qiyejia"] = 1,
         };
         await using var conn = await OpenAsync();
         var ids = new Dictionary<string, int>();
