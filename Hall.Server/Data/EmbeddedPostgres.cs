@@ -5,6 +5,9 @@ using Npgsql;
 
 namespace Hall.Server.Data;
 
+/// <summary>Hall cannot start, for a reason the operator can fix; the message says how.</summary>
+public sealed class HallStartupException(string message) : Exception(message);
+
 /// <summary>
 /// A private PostgreSQL cluster under a folder of ours: initdb on first start, pg_ctl start/stop, loopback only,
 /// a password kept in the folder. As root the cluster runs as the <c>postgres</c> user (initdb refuses root).
@@ -62,7 +65,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Starts (creating if needed) the cluster in <paramref name="folder"/>. <paramref name="fastUnsafe"/> turns fsync off — for tests only.</summary>
     public static async Task<EmbeddedPostgres> StartAsync(string folder, bool fastUnsafe = false, CancellationToken ct = default)
     {
-        var bin = FindBinaries() ?? throw new InvalidOperationException(MissingMessage);
+        var bin = FindBinaries() ?? throw new HallStartupException(MissingMessage);
         var pg = new EmbeddedPostgres(folder, bin);
         await pg.StartAsync(fastUnsafe, ct);
         return pg;
@@ -152,7 +155,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
             {
-                throw new InvalidOperationException($"The postgres user cannot reach {dir}; choose a data folder outside it (Hall:DataFolder). / postgres 用户无法访问 {dir}，请更换数据目录。");
+                throw new HallStartupException($"The postgres user cannot reach {dir}; choose a data folder outside it (Hall:DataFolder). / postgres 用户无法访问 {dir}，请更换数据目录。");
             }
         }
     }
