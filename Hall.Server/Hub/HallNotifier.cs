@@ -19,17 +19,18 @@ public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ILogger<
         var clients = hub.Clients.Group(HubGroups.Hall(hallId));
         try
         {
-            foreach (var s in changes.Services)
+            // The call first: it is what the lobby is waiting for; the counts can follow.
+            foreach (var c in changes.Calls)
             {
-                await clients.ServiceChanged(s);
+                await clients.Called(c);
             }
             foreach (var w in changes.Windows)
             {
                 await clients.WindowChanged(w);
             }
-            foreach (var c in changes.Calls)
+            foreach (var s in changes.Services)
             {
-                await clients.Called(c);
+                await clients.ServiceChanged(s);
             }
         }
         catch (Exception ex)

@@ -8,6 +8,7 @@ using Hall.Server.Data;
 using Hall.Server.Hub;
 using Hall.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Hall.Tests.Benchmark;
@@ -22,7 +23,7 @@ namespace Hall.Tests.Benchmark;
 [Category("Benchmark")]
 public sealed class HallBenchmark
 {
-    private const int Clients = 16;
+    private static readonly int Clients = int.Parse(Environment.GetEnvironmentVariable("HALL_BENCH_CLIENTS") ?? "16", CultureInfo.InvariantCulture);
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("HALL_BENCH_SECONDS") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 8);
 
     private string _folder = null!;
@@ -46,6 +47,7 @@ public sealed class HallBenchmark
             ["Hall__DataFolder"] = _folder,
             ["Hall__Demo__OpenAllDay"] = "true",
             ["Hall__Benchmark"] = "true",
+            ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("HALL_BENCH_TC") ?? "1",
         }, "Production");
         _db = EmbeddedPostgres.ConnectionStringOf(_folder);
         (_passwords, _keys) = ReadCredentials(Path.Combine(_folder, "demo-credentials.txt"));
@@ -54,6 +56,10 @@ public sealed class HallBenchmark
         // Every call-next closes the window's previous ticket as a no-show: a closed loop of one command per call.
         await Exec(conn, $"UPDATE halls SET auto_no_show_after_calls = 1, ageing_minutes = 100000 WHERE id = {_hallId}");
         await Exec(conn, "UPDATE services SET daily_cap = 999");
+        if (Environment.GetEnvironmentVariable("HALL_BENCH_ASYNC_COMMIT") == "1")
+        {
+            await Exec(conn, "ALTER SYSTEM SET synchronous_commit = off; SELECT pg_reload_conf();");
+        }
         // A 16th window, opened by the supervisor, so 16 windows call at once.
         await Exec(conn, $"""
             INSERT INTO windows (hall_id, number, name, kind, active, normals_since_priority, state_version) VALUES ({_hallId}, 16, '综合受理窗口', 'Comprehensive', true, 1000, 0);
@@ -76,6 +82,7 @@ public sealed class HallBenchmark
     public async Task Throughput_against_raw_PostgreSQL()
     {
         var raw = await RawPostgresAsync();
+        var rawEf = await RawThroughEfAsync();
         await ResetQueueAsync();
         var kiosks = await ConnectManyAsync(_keys["kiosk"], Clients);
         var services = await ServiceWeightsAsync();
@@ -95,6 +102,7 @@ public sealed class HallBenchmark
             | operation                               | ops/s  | vs raw PostgreSQL |
             |-----------------------------------------|--------|-------------------|
             | raw PostgreSQL: 1 insert + 1 update txn | {raw,6:F0} | 1.00              |
+            | the same transaction through EF Core    | {rawEf,6:F0} | {rawEf / raw,4:F2}              |
             | Hall issue ticket (through the hub)     | {issue.Rate,6:F0} | {issue.Rate / raw,4:F2}              |
             | Hall call next (through the hub)        | {call.Rate,6:F0} | {call.Rate / raw,4:F2}              |
             refused: issue {issue.Refused}, call {call.Refused}
@@ -192,7 +200,7 @@ public sealed class HallBenchmark
             s.On<CallMessage>(nameof(IHallClient.Called), c => arrivals.GetOrAdd(c.TicketId, _ => []).Add(clock.ElapsedTicks));
             s.On<long>(BenchmarkEndpoints.PingEvent, p => pings.GetOrAdd(p, _ => []).Add(clock.ElapsedTicks));
         }
-        var windows = await OpenWindowsAsync(count: 1);
+        var windows = await OpenWindowsAsync(1);
         using var http = new HttpClient { BaseAddress = _server.BaseAddress };
         var callLatency = new List<double>();
         var pingLatency = new List<double>();
@@ -261,6 +269,26 @@ public sealed class HallBenchmark
             }
         })));
         return new Loop(done / clock.Elapsed.TotalSeconds, done, refused);
+    }
+
+    /// <summary>The same transaction through EF Core on the server's model: the cost of EF per statement.</summary>
+    private async Task<double> RawThroughEfAsync()
+    {
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        {
+            while (clock.Elapsed < Phase)
+            {
+                await using var db = PostgresCluster.Context(_db);
+                await using var tx = await db.Database.BeginTransactionAsync();
+                await db.Database.ExecuteSqlAsync($"INSERT INTO bench_raw (client) VALUES ({client})");
+                await db.Database.ExecuteSqlAsync($"UPDATE bench_counter SET n = n + 1 WHERE id = {client}");
+                await tx.CommitAsync();
+                Interlocked.Increment(ref done);
+            }
+        })));
+        return done / clock.Elapsed.TotalSeconds;
     }
 
     private async Task<double> RawPostgresAsync()
@@ -342,10 +370,11 @@ public sealed class HallBenchmark
 
     private sealed record OpenWindow(HubConnection Connection, int WindowId);
 
-    private async Task<List<OpenWindow>> OpenWindowsAsync(int count = Clients)
+    private async Task<List<OpenWindow>> OpenWindowsAsync(int? windows = null)
     {
         var result = new List<OpenWindow>();
         await using var conn = await OpenAsync();
+        var count = windows ?? Clients;
         for (var number = 1; number <= count; number++)
         {
             var login = number <= 15 ? $"xinxian-clerk{number:D2}" : "xinxian-supervisor";
