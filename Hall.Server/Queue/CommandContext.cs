@@ -5,6 +5,8 @@ using Hall.Server.Halls;
 using Hall.Server.Tickets;
 using Hall.Server.Windows;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Hall.Server.Queue;
 
@@ -22,6 +24,7 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
 {
     private readonly Dictionary<int, Service> _lockedServices = [];
     private readonly Dictionary<int, Window> _touchedWindows = [];
+    private readonly Dictionary<int, ServiceStateMessage> _serviceStates = [];
     private long _lastVersion;
 
     public HallDb Db => db;
@@ -30,6 +33,28 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
     public DateTimeOffset Now => now;
     public DateOnly Today { get; } = HallClock.BusinessDate(now, hall.Zone);
     public List<CallMessage> Calls { get; } = [];
+
+    /// <summary>The command's connection and transaction, for statements sent together in one round trip.</summary>
+    public NpgsqlBatch Batch() => new((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+
+    public static NpgsqlBatchCommand Statement(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        return command;
+    }
+
+    /// <summary>A service locked by a statement of the command's own (FOR NO KEY UPDATE), counted as locked here.</summary>
+    public void Locked(Service service) => _lockedServices[service.Id] = service;
+
+    /// <summary>An event row written by a statement of the command's own: its id is a version of this command.</summary>
+    public void Logged(long eventId) => _lastVersion = Math.Max(_lastVersion, eventId);
+
+    /// <summary>A service's state the command already read under its lock, after its last write to that service.</summary>
+    public void ServiceStateRead(ServiceStateMessage state) => _serviceStates[state.ServiceId] = state;
 
     /// <summary>Locks services in id order. Every change to a service's waiting set holds its lock, so its versions follow commit order.</summary>
     public async Task<List<Service>> LockServicesAsync(IEnumerable<int> ids)
@@ -145,7 +170,9 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
     /// </summary>
     public async Task<HallChanges> StateChangesAsync(Func<HallChanges, string> result)
     {
-        var services = _lockedServices.Count == 0 ? [] : await HallStateReader.ServicesAsync(db, hall, _lockedServices.Keys, now, ct);
+        var unread = _lockedServices.Keys.Where(id => !_serviceStates.ContainsKey(id)).ToList();
+        var services = unread.Count == 0 ? [] : await HallStateReader.ServicesAsync(db, hall, unread, now, ct);
+        services.AddRange(_serviceStates.Values);
         var windows = _touchedWindows.Count == 0 ? [] : await HallStateReader.WindowsAsync(db, hall.Id, _touchedWindows.Keys, ct);
         var changes = new HallChanges(
             [.. services.Select(s => s with { Version = _lastVersion })],

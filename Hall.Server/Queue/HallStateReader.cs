@@ -3,6 +3,8 @@ using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Hall.Server.Queue;
 
@@ -11,40 +13,65 @@ public static class HallStateReader
 {
     public const int RecentCallCount = 10;
 
-    /// <summary>One row per service with its counts, read in a single statement (columns in snake case, as the naming convention maps them).</summary>
-    private sealed record ServiceRow(int Id, string Code, string Name, char Prefix, int DailyCap, string? Hours, int DefaultHandlingMinutes, long QueueVersion, int Waiting, int Started, int Issued, int OpenWindows);
-
     public static async Task<List<ServiceStateMessage>> ServicesAsync(HallDb db, HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now, CancellationToken ct) =>
         [.. (await ServiceStatesAsync(db, hall, onlyIds, now, ct)).Select(s => s.State)];
 
-    /// <summary>The services' state messages with the take-up rate each estimate came from.</summary>
+    /// <summary>The services' state messages with the take-up rate each estimate came from, in one statement.</summary>
     public static async Task<List<(ServiceStateMessage State, QueueRate Rate)>> ServiceStatesAsync(HallDb db, HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now, CancellationToken ct)
     {
-        var today = HallClock.BusinessDate(now, hall.Zone);
-        var hourAgo = now.AddHours(-1);
-        var all = onlyIds is null;
-        var ids = onlyIds?.ToArray() ?? [];
-        var rows = await db.Database.SqlQuery<ServiceRow>($"""
-            SELECT s.id AS id, s.code AS code, s.name AS name, s.prefix AS prefix, s.daily_cap AS daily_cap, s.hours::text AS hours,
-                   s.default_handling_minutes AS default_handling_minutes, s.queue_version AS queue_version,
-                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = {today} AND t.state = 'Waiting')::int AS waiting,
-                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = {today} AND t.started_at >= {hourAgo})::int AS started,
-                   coalesce((SELECT n.last_number FROM number_counters n WHERE n.service_id = s.id AND n.business_date = {today}), 0) AS issued,
-                   (SELECT count(*) FROM window_services ws JOIN window_sessions ss ON ss.window_id = ws.window_id
-                     WHERE ws.service_id = s.id AND ss.closed_at IS NULL AND ss.status = 'Open')::int AS open_windows
-            FROM services s
-            WHERE s.hall_id = {hall.Id} AND s.active AND ({all} OR s.id = ANY({ids}))
-            ORDER BY s.sort_order, s.prefix
-            """).ToListAsync(ct);
-        var calendar = hall.ToCalendar();
-        return [.. rows.Select(s =>
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            var hours = s.Hours is null ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(s.Hours);
-            var rate = new QueueRate(s.Started, s.OpenWindows, s.DefaultHandlingMinutes);
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            batch.BatchCommands.Add(ServiceStatesCommand(hall, onlyIds, now));
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            return await ReadServiceStatesAsync(reader, hall, now, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The statement behind <see cref="ServiceStatesAsync"/>, for a command to send in the same round trip as its writes.</summary>
+    public static NpgsqlBatchCommand ServiceStatesCommand(HallSite hall, IReadOnlyCollection<int>? onlyIds, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("""
+            SELECT s.id, s.code, s.name, s.prefix, s.daily_cap, s.hours::text, s.default_handling_minutes, s.queue_version,
+                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = $2 AND t.state = 'Waiting')::int,
+                   (SELECT count(*) FROM tickets t WHERE t.service_id = s.id AND t.business_date = $2 AND t.started_at >= $3)::int,
+                   coalesce((SELECT n.last_number FROM number_counters n WHERE n.service_id = s.id AND n.business_date = $2), 0),
+                   (SELECT count(*) FROM window_services ws JOIN window_sessions ss ON ss.window_id = ws.window_id
+                     WHERE ws.service_id = s.id AND ss.closed_at IS NULL AND ss.status = 'Open')::int
+            FROM services s
+            WHERE s.hall_id = $1 AND s.active AND ($4 OR s.id = ANY($5))
+            ORDER BY s.sort_order, s.prefix
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = hall.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = HallClock.BusinessDate(now, hall.Zone) });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.AddHours(-1) });
+        command.Parameters.Add(new NpgsqlParameter { Value = onlyIds is null });
+        command.Parameters.Add(new NpgsqlParameter { Value = onlyIds?.ToArray() ?? [] });
+        return command;
+    }
+
+    /// <summary>Reads the rows of <see cref="ServiceStatesCommand"/> from the reader's current result.</summary>
+    public static async Task<List<(ServiceStateMessage State, QueueRate Rate)>> ReadServiceStatesAsync(NpgsqlDataReader reader, HallSite hall, DateTimeOffset now, CancellationToken ct)
+    {
+        var calendar = hall.ToCalendar();
+        var result = new List<(ServiceStateMessage, QueueRate)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var hours = reader.IsDBNull(5) ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(reader.GetString(5));
+            var waiting = reader.GetInt32(8);
+            var rate = new QueueRate(reader.GetInt32(9), reader.GetInt32(11), reader.GetInt32(6));
             var open = HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, hours, calendar.Days) is null;
-            var capReached = s.Issued >= Math.Min(s.DailyCap, 999);
-            return (new ServiceStateMessage(s.Id, s.Code, s.Name, s.Prefix, s.Waiting, TicketRules.EstimateWaitMinutes(s.Waiting, rate), open, capReached, s.QueueVersion), rate);
-        })];
+            var capReached = reader.GetInt32(10) >= Math.Min(reader.GetInt32(4), 999);
+            result.Add((new ServiceStateMessage(
+                reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)[0], waiting,
+                TicketRules.EstimateWaitMinutes(waiting, rate), open, capReached, reader.GetInt64(7)), rate));
+        }
+        return result;
     }
 
     public static async Task<List<WindowStateMessage>> WindowsAsync(HallDb db, int hallId, IReadOnlyCollection<int>? onlyIds, CancellationToken ct)

@@ -54,39 +54,85 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             {
                 return Refusal.UnknownServiceItem;
             }
-            var services = await c.LockServicesAsync([serviceId.Value]);
-            if (services.Count == 0)
+            // One round trip takes the service's lock and reads its counter; one more writes the counter, the ticket
+            // and its event and reads the service's new state, all under that lock.
+            Service? service = null;
+            var lastNumber = 0;
+            await using (var locking = c.Batch())
+            {
+                locking.BatchCommands.Add(CommandContext.Statement(
+                    "SELECT id, hall_id, code, name, prefix, daily_cap, active, accepts_priority, default_handling_minutes, hours::text FROM services WHERE id = $1 FOR NO KEY UPDATE",
+                    serviceId.Value));
+                locking.BatchCommands.Add(CommandContext.Statement("SELECT last_number FROM number_counters WHERE service_id = $1 AND business_date = $2", serviceId.Value, c.Today));
+                await using var reader = await locking.ExecuteReaderAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    service = new Service
+                    {
+                        Id = reader.GetInt32(0),
+                        HallId = reader.GetInt32(1),
+                        Code = reader.GetString(2),
+                        Name = reader.GetString(3),
+                        Prefix = reader.GetString(4)[0],
+                        DailyCap = reader.GetInt32(5),
+                        Active = reader.GetBoolean(6),
+                        AcceptsPriority = reader.GetBoolean(7),
+                        DefaultHandlingMinutes = reader.GetInt32(8),
+                        Hours = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<WeeklyHours?>(reader.GetString(9)),
+                    };
+                }
+                await reader.NextResultAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    lastNumber = reader.GetInt32(0);
+                }
+            }
+            if (service is null)
             {
                 return Refusal.UnknownService;
             }
-            var service = services[0];
             if (service.HallId != actor.HallId)
             {
                 return Refusal.WrongHall;
             }
-            var counter = await c.Db.NumberCounters.FirstOrDefaultAsync(n => n.ServiceId == service.Id && n.BusinessDate == c.Today, ct);
-            // People ahead and the estimate come from the service's state after the insert, read under the same lock.
-            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), counter?.LastNumber ?? 0, 0, new QueueRate(0, 0, 0), c.Now);
+            c.Locked(service);
+            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), lastNumber, 0, new QueueRate(0, 0, 0), c.Now);
             if (decision.Refusal is { } refused)
             {
                 return refused;
             }
             var issued = decision.Value!;
-            if (counter is null)
-            {
-                c.Db.NumberCounters.Add(new NumberCounter { ServiceId = service.Id, BusinessDate = c.Today, HallId = actor.HallId, LastNumber = issued.Sequence });
-            }
-            else
-            {
-                counter.LastNumber = issued.Sequence;
-            }
-            var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id, actor.DeviceId, c.Now);
-            c.Db.Tickets.Add(ticket);
-            await c.Db.SaveChangesAsync(ct);
-            var version = await c.LogAsync(ticket, TicketEventKind.Issued, null, null, null, ct);
-            var (state, rate) = (await HallStateReader.ServiceStatesAsync(c.Db, c.Hall, [service.Id], c.Now, ct))[0];
+            await using var writing = c.Batch();
+            writing.BatchCommands.Add(CommandContext.Statement(
+                "INSERT INTO number_counters (service_id, business_date, hall_id, last_number) VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, business_date) DO UPDATE SET last_number = EXCLUDED.last_number",
+                service.Id, c.Today, actor.HallId, issued.Sequence));
+            writing.BatchCommands.Add(CommandContext.Statement(
+                """
+                INSERT INTO tickets (hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id)
+                VALUES ($1, $2, $3, $4, $5, $6, 'Waiting', $7, $7, false, 0, $8, '{}', $9) RETURNING id
+                """,
+                actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), c.Now, item?.Id, actor.DeviceId));
+            writing.BatchCommands.Add(CommandContext.Statement(
+                """
+                INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
+                VALUES ($1, currval(pg_get_serial_sequence('tickets', 'id')), $2, 'Issued', 'Waiting', $3, $4, $5, $6) RETURNING id
+                """,
+                actor.HallId, service.Id, actor.StaffId, actor.DeviceId, c.Now, cmd.CommandId));
+            writing.BatchCommands.Add(HallStateReader.ServiceStatesCommand(c.Hall, [service.Id], c.Now));
+            // Statements that return no rows (the counter) have no result of their own in the reader.
+            await using var written = await writing.ExecuteReaderAsync(ct);
+            await written.ReadAsync(ct);
+            var ticketId = written.GetInt64(0);
+            await written.NextResultAsync(ct);
+            await written.ReadAsync(ct);
+            var version = written.GetInt64(0);
+            await written.NextResultAsync(ct);
+            var (state, rate) = (await HallStateReader.ReadServiceStatesAsync(written, c.Hall, c.Now, ct))[0];
+            c.Logged(version);
+            c.ServiceStateRead(state);
             var ahead = state.Waiting - 1;
-            return new TicketIssued(View(ticket, service, version), ahead, TicketRules.EstimateWaitMinutes(ahead, rate));
+            var view = new TicketView(ticketId, issued.Number, service.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, c.Now, null, 0, version);
+            return new TicketIssued(view, ahead, TicketRules.EstimateWaitMinutes(ahead, rate));
         });
 
     public Task<Reply<WindowStateMessage>> OpenWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
