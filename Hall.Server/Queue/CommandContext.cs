@@ -23,7 +23,8 @@ public sealed record HallChanges(IReadOnlyList<ServiceStateMessage> Services, IR
 internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid commandId, DateTimeOffset now, CancellationToken ct)
 {
     private readonly Dictionary<int, Service> _lockedServices = [];
-    private readonly Dictionary<int, Window> _touchedWindows = [];
+    private readonly HashSet<int> _touchedWindows = [];
+    private readonly Dictionary<int, WindowStateMessage> _windowStates = [];
     private readonly Dictionary<int, ServiceStateMessage> _serviceStates = [];
     private long _lastVersion;
 
@@ -162,7 +163,14 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
         _lastVersion = Math.Max(_lastVersion, entry.Id);
     }
 
-    public void TouchWindow(Window window) => _touchedWindows[window.Id] = window;
+    public void TouchWindow(Window window) => _touchedWindows.Add(window.Id);
+
+    /// <summary>A window changed by statements of the command's own, with its state already read under its lock.</summary>
+    public void WindowStateRead(WindowStateMessage state)
+    {
+        _touchedWindows.Add(state.WindowId);
+        _windowStates[state.WindowId] = state;
+    }
 
     /// <summary>
     /// Reads the new state of the changed services and windows, still under their locks, stamped with this command's version;
@@ -173,13 +181,15 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
         var unread = _lockedServices.Keys.Where(id => !_serviceStates.ContainsKey(id)).ToList();
         var services = unread.Count == 0 ? [] : await HallStateReader.ServicesAsync(db, hall, unread, now, ct);
         services.AddRange(_serviceStates.Values);
-        var windows = _touchedWindows.Count == 0 ? [] : await HallStateReader.WindowsAsync(db, hall.Id, _touchedWindows.Keys, ct);
+        var unreadWindows = _touchedWindows.Where(id => !_windowStates.ContainsKey(id)).ToList();
+        var windows = unreadWindows.Count == 0 ? [] : await HallStateReader.WindowsAsync(db, hall.Id, unreadWindows, ct);
+        windows.AddRange(_windowStates.Values);
         var changes = new HallChanges(
             [.. services.Select(s => s with { Version = _lastVersion })],
             [.. windows.Select(w => w with { Version = _lastVersion })],
             Calls);
         var serviceIds = _lockedServices.Keys.ToArray();
-        var windowIds = _touchedWindows.Keys.ToArray();
+        var windowIds = _touchedWindows.ToArray();
         var json = result(changes);
         await db.Database.ExecuteSqlAsync($"""
             UPDATE services SET queue_version = {_lastVersion} WHERE id = ANY({serviceIds});

@@ -76,30 +76,56 @@ public static class HallStateReader
 
     public static async Task<List<WindowStateMessage>> WindowsAsync(HallDb db, int hallId, IReadOnlyCollection<int>? onlyIds, CancellationToken ct)
     {
-        var rows = await (
-            from w in db.Windows.AsNoTracking()
-            where w.HallId == hallId && w.Active && (onlyIds == null || onlyIds.Contains(w.Id))
-            join s in db.WindowSessions.Where(s => s.ClosedAt == null) on w.Id equals s.WindowId into sessions
-            from s in sessions.DefaultIfEmpty()
-            join st in db.Staff on s.StaffId equals st.Id into staff
-            from st in staff.DefaultIfEmpty()
-            join t in db.Tickets.Where(t => t.State == TicketState.Called || t.State == TicketState.Serving) on w.Id equals t.WindowId into current
-            from t in current.DefaultIfEmpty()
-            orderby w.Number
-            select new
-            {
-                w.Id,
-                w.Number,
-                w.Name,
-                Status = s == null ? WindowStatus.Closed : s.Status,
-                PauseReason = s == null ? null : s.PauseReason,
-                StaffName = st == null ? null : st.Name,
-                TicketId = t == null ? (long?)null : t.Id,
-                TicketNumber = t == null ? null : t.Number,
-                TicketState = t == null ? (TicketState?)null : t.State,
-                w.StateVersion,
-            }).ToListAsync(ct);
-        return [.. rows.Select(r => new WindowStateMessage(r.Id, r.Number, r.Name, r.Status, r.PauseReason, r.StaffName, r.TicketId, r.TicketNumber, r.TicketState, r.StateVersion))];
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            batch.BatchCommands.Add(WindowStatesCommand(hallId, onlyIds));
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            return await ReadWindowStatesAsync(reader, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The windows with their session, clerk and current ticket, in one statement.</summary>
+    public static NpgsqlBatchCommand WindowStatesCommand(int hallId, IReadOnlyCollection<int>? onlyIds)
+    {
+        var command = new NpgsqlBatchCommand("""
+            SELECT w.id, w.number, w.name, coalesce(s.status, 'Closed'), s.pause_reason, st.name, t.id, t.number, t.state, w.state_version
+            FROM windows w
+            LEFT JOIN window_sessions s ON s.window_id = w.id AND s.closed_at IS NULL
+            LEFT JOIN staff st ON st.id = s.staff_id
+            LEFT JOIN tickets t ON t.window_id = w.id AND t.state IN ('Called', 'Serving')
+            WHERE w.hall_id = $1 AND w.active AND ($2 OR w.id = ANY($3))
+            ORDER BY w.number
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = hallId });
+        command.Parameters.Add(new NpgsqlParameter { Value = onlyIds is null });
+        command.Parameters.Add(new NpgsqlParameter { Value = onlyIds?.ToArray() ?? [] });
+        return command;
+    }
+
+    public static async Task<List<WindowStateMessage>> ReadWindowStatesAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var result = new List<WindowStateMessage>();
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new WindowStateMessage(
+                reader.GetInt32(0),
+                reader.GetInt32(1),
+                reader.GetString(2),
+                Enum.Parse<WindowStatus>(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : Enum.Parse<TicketState>(reader.GetString(8)),
+                reader.GetInt64(9)));
+        }
+        return result;
     }
 
     public static async Task<List<CallMessage>> CallsAsync(HallDb db, int hallId, DateTimeOffset since, long afterId, int take, CancellationToken ct)

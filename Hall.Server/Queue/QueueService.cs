@@ -207,37 +207,148 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             return null;
         });
 
+    /// <summary>
+    /// The busiest command, in three round trips: lock the window and read it, its session, current ticket and queue;
+    /// claim the chosen ticket (skipping one another window holds); then lock its service, write the call and read the new state.
+    /// </summary>
     public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
         RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", ct, async c =>
         {
-            var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
-            if (w is null)
+            const string TicketColumns = "id, service_id, state, business_date, queued_at, priority, transferred, target_window_id, window_id, call_count, number, issued_at";
+            (int HallId, bool Active, int Number, string Name, int Streak)? window = null;
+            var serviceIds = new List<int>();
+            (string Status, int StaffId)? session = null;
+            Waiting? current = null;
+            var candidates = new List<Waiting>();
+            await using (var reading = c.Batch())
             {
-                return refusal!;
+                reading.BatchCommands.Add(CommandContext.Statement("SELECT hall_id, active, number, name, normals_since_priority FROM windows WHERE id = $1 FOR NO KEY UPDATE", cmd.WindowId));
+                reading.BatchCommands.Add(CommandContext.Statement("SELECT service_id FROM window_services WHERE window_id = $1 ORDER BY rank", cmd.WindowId));
+                reading.BatchCommands.Add(CommandContext.Statement("SELECT status, staff_id FROM window_sessions WHERE window_id = $1 AND closed_at IS NULL", cmd.WindowId));
+                reading.BatchCommands.Add(CommandContext.Statement($"SELECT {TicketColumns} FROM tickets WHERE window_id = $1 AND state IN ('Called', 'Serving') FOR UPDATE", cmd.WindowId));
+                reading.BatchCommands.Add(CommandContext.Statement(
+                    $"""
+                    SELECT {TicketColumns} FROM tickets t
+                    WHERE t.hall_id = $2 AND t.business_date = $3 AND t.state = 'Waiting'
+                      AND (t.target_window_id = $1 OR (t.target_window_id IS NULL AND t.service_id IN (SELECT service_id FROM window_services WHERE window_id = $1)))
+                    """,
+                    cmd.WindowId, actor.HallId, c.Today));
+                await using var reader = await reading.ExecuteReaderAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    window = (reader.GetInt32(0), reader.GetBoolean(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4));
+                }
+                await reader.NextResultAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    serviceIds.Add(reader.GetInt32(0));
+                }
+                await reader.NextResultAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    session = (reader.GetString(0), reader.GetInt32(1));
+                }
+                await reader.NextResultAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    current = Waiting.Read(reader);
+                }
+                await reader.NextResultAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    candidates.Add(Waiting.Read(reader));
+                }
             }
-            var candidates = await c.Db.Tickets.AsNoTracking()
-                .Where(t => t.HallId == actor.HallId && t.BusinessDate == c.Today && t.State == TicketState.Waiting
-                    && (t.TargetWindowId == w.Window.Id || (t.TargetWindowId == null && w.Facts.ServiceIds.Contains(t.ServiceId))))
-                .ToListAsync(ct);
-            var waiting = candidates.Select(t => t.ToFacts()).ToList();
+            if (window is not { Active: true } found)
+            {
+                return Refusal.UnknownWindow;
+            }
+            if (found.HallId != actor.HallId)
+            {
+                return Refusal.WrongHall;
+            }
+            var facts = new WindowFacts(cmd.WindowId, session is null ? WindowStatus.Closed : Enum.Parse<WindowStatus>(session.Value.Status), session?.StaffId, serviceIds, found.Streak, current?.Facts);
+            if (!actor.IsSupervisor && WindowRules.CheckOperator(facts, actor.StaffId ?? -1) is { } notYours)
+            {
+                return notYours;
+            }
+            var waiting = candidates.Select(t => t.Facts).ToList();
             while (true)
             {
-                var decision = TicketRules.CallNext(w.Facts, waiting, c.Hall.Policy, c.Today, c.Now);
+                var decision = TicketRules.CallNext(facts, waiting, c.Hall.Policy, c.Today, c.Now);
                 if (decision.Refusal is { } refused)
                 {
                     return refused;
                 }
                 var choice = decision.Value!;
                 // Another window may hold this ticket right now: skip it rather than wait, and decide again without it.
-                var ticket = await c.Db.Tickets.FromSql($"SELECT *, xmin FROM tickets WHERE id = {choice.Ticket.Id} AND state = 'Waiting' FOR UPDATE SKIP LOCKED").FirstOrDefaultAsync(ct);
-                if (ticket is null)
+                await using (var claiming = c.Batch())
                 {
-                    waiting.RemoveAll(t => t.Id == choice.Ticket.Id);
-                    continue;
+                    claiming.BatchCommands.Add(CommandContext.Statement("SELECT id FROM tickets WHERE id = $1 AND state = 'Waiting' FOR UPDATE SKIP LOCKED", choice.Ticket.Id));
+                    if (await claiming.ExecuteScalarAsync(ct) is null)
+                    {
+                        waiting.RemoveAll(t => t.Id == choice.Ticket.Id);
+                        continue;
+                    }
                 }
-                return await CallAsync(c, w, ticket, choice, ct);
+                var ticket = candidates.First(t => t.Facts.Id == choice.Ticket.Id);
+                var clerk = session?.StaffId ?? actor.StaffId;
+                await using var writing = c.Batch();
+                writing.BatchCommands.Add(CommandContext.Statement("SELECT name FROM services WHERE id = $1 FOR NO KEY UPDATE", ticket.Facts.ServiceId));
+                if (choice.AutoNoShow is { } previous)
+                {
+                    writing.BatchCommands.Add(CommandContext.Statement("UPDATE tickets SET state = 'NoShow' WHERE id = $1", previous.Id));
+                    writing.BatchCommands.Add(CommandContext.Statement(
+                        "INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, from_state, to_state, window_id, staff_id, device_id, detail, at, command_id) VALUES ($1, $2, $3, 'NoShow', 'Called', 'NoShow', $4, $5, $6, 'auto', $7, $8)",
+                        actor.HallId, previous.Id, previous.ServiceId, cmd.WindowId, actor.StaffId, actor.DeviceId, c.Now, cmd.CommandId));
+                }
+                writing.BatchCommands.Add(CommandContext.Statement(
+                    "UPDATE tickets SET state = 'Called', window_id = $1, staff_id = $2, call_count = 1, called_at = $3, transferred = false, target_window_id = NULL WHERE id = $4",
+                    cmd.WindowId, clerk, c.Now, ticket.Facts.Id));
+                writing.BatchCommands.Add(CommandContext.Statement("UPDATE windows SET normals_since_priority = $1 WHERE id = $2", choice.NormalsSincePriority, cmd.WindowId));
+                writing.BatchCommands.Add(CommandContext.Statement(
+                    "INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, from_state, to_state, window_id, staff_id, device_id, detail, at, command_id) VALUES ($1, $2, $3, 'Called', 'Waiting', 'Called', $4, $5, $6, $7, $8, $9) RETURNING id",
+                    actor.HallId, ticket.Facts.Id, ticket.Facts.ServiceId, cmd.WindowId, actor.StaffId, actor.DeviceId, choice.Reason.ToString(), c.Now, cmd.CommandId));
+                writing.BatchCommands.Add(HallStateReader.ServiceStatesCommand(c.Hall, [ticket.Facts.ServiceId], c.Now));
+                writing.BatchCommands.Add(HallStateReader.WindowStatesCommand(actor.HallId, [cmd.WindowId]));
+                await using var written = await writing.ExecuteReaderAsync(ct);
+                await written.ReadAsync(ct);
+                var serviceName = written.GetString(0);
+                await written.NextResultAsync(ct);
+                await written.ReadAsync(ct);
+                var callId = written.GetInt64(0);
+                await written.NextResultAsync(ct);
+                var (serviceState, _) = (await HallStateReader.ReadServiceStatesAsync(written, c.Hall, c.Now, ct))[0];
+                await written.NextResultAsync(ct);
+                var windowState = (await HallStateReader.ReadWindowStatesAsync(written, ct))[0];
+                c.Locked(new Service { Id = ticket.Facts.ServiceId, HallId = actor.HallId, Code = serviceState.Code, Name = serviceName });
+                c.Logged(callId);
+                c.ServiceStateRead(serviceState);
+                c.WindowStateRead(windowState);
+                c.Calls.Add(new CallMessage(callId, ticket.Facts.Id, ticket.Number, cmd.WindowId, found.Number, found.Name, serviceName, false, c.Now));
+                var view = new TicketView(ticket.Facts.Id, ticket.Number, ticket.Facts.ServiceId, serviceName, ticket.Facts.Priority, TicketState.Called, ticket.Facts.BusinessDate, ticket.IssuedAt, cmd.WindowId, 1, callId);
+                return new TicketCalled(view, callId, choice.Reason);
             }
         });
+
+    /// <summary>A ticket row as call-next reads it.</summary>
+    private sealed record Waiting(TicketFacts Facts, string Number, DateTimeOffset IssuedAt)
+    {
+        public static Waiting Read(NpgsqlDataReader r) => new(
+            new TicketFacts(
+                r.GetInt64(0),
+                r.GetInt32(1),
+                Enum.Parse<TicketState>(r.GetString(2)),
+                r.GetFieldValue<DateOnly>(3),
+                r.GetFieldValue<DateTimeOffset>(4),
+                Enum.Parse<PriorityClass>(r.GetString(5)),
+                r.GetBoolean(6),
+                r.IsDBNull(7) ? null : r.GetInt32(7),
+                r.IsDBNull(8) ? null : r.GetInt32(8),
+                r.GetInt32(9)),
+            r.GetString(10),
+            r.GetFieldValue<DateTimeOffset>(11));
+    }
 
     public Task<Reply<TicketCalled>> CallTicketAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
         RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_ticket", ct, async c =>
