@@ -87,13 +87,13 @@ public sealed class HallBenchmark
         var kiosks = await ConnectManyAsync(_keys["kiosk"], Clients);
         var services = await ServiceWeightsAsync();
         var issue = await ClosedLoopAsync(kiosks, async (c, i, r) =>
-            (await c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[r.Next(services.Length)], null, null, PriorityOf(r)))).Ok);
+            (await c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[r.Next(services.Length)], null, null, PriorityOf(r)))).Error);
 
         await ResetQueueAsync();
         await PrefillAsync(6000);
         var windows = await OpenWindowsAsync();
         var call = await ClosedLoopAsync(windows.Select(w => w.Connection).ToList(), async (c, i, r) =>
-            (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Ok);
+            (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Error);
         await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
 
         Report($"""
@@ -246,29 +246,30 @@ public sealed class HallBenchmark
 
     private static PriorityClass PriorityOf(Random r) => r.Next(10) == 0 ? PriorityClass.Elderly : PriorityClass.Normal;
 
-    private sealed record Loop(double Rate, int Done, int Refused);
+    private sealed record Loop(double Rate, int Done, string Refused);
 
-    private static async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<bool>> op)
+    private static async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<HallError?>> op)
     {
         var done = 0;
-        var refused = 0;
+        var refused = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select((c, i) => Task.Run(async () =>
         {
             var random = new Random(i);
             while (clock.Elapsed < Phase)
             {
-                if (await op(c, i, random))
+                if (await op(c, i, random) is { } error)
                 {
-                    Interlocked.Increment(ref done);
+                    refused.Add(error.Code);
                 }
                 else
                 {
-                    Interlocked.Increment(ref refused);
+                    Interlocked.Increment(ref done);
                 }
             }
         })));
-        return new Loop(done / clock.Elapsed.TotalSeconds, done, refused);
+        var codes = string.Join(", ", refused.GroupBy(r => r).Select(g => $"{g.Count()} {g.Key}"));
+        return new Loop(done / clock.Elapsed.TotalSeconds, done, codes.Length == 0 ? "none" : codes);
     }
 
     /// <summary>The same transaction through EF Core on the server's model: the cost of EF per statement.</summary>
