@@ -68,6 +68,23 @@ public sealed class HallBenchmark
             CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL);
             INSERT INTO bench_counter SELECT g, 0 FROM generate_series(0, {Clients - 1}) g;
             """);
+        await WarmUpAsync();
+    }
+
+    /// <summary>A few hundred commands before anything is measured, so the server's code is compiled and its pools are filled.</summary>
+    private async Task WarmUpAsync()
+    {
+        var kiosks = await ConnectManyAsync(_keys["kiosk"], 4);
+        var windows = await OpenWindowsAsync(4);
+        var services = await ServiceWeightsAsync();
+        var random = new Random(1);
+        for (var i = 0; i < 100; i++)
+        {
+            await Task.WhenAll(kiosks.Select(k => k.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[random.Next(services.Length)], null, null, PriorityClass.Normal))));
+            await Task.WhenAll(windows.Select(w => w.Connection.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), w.WindowId))));
+        }
+        await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
+        await ResetQueueAsync();
     }
 
     [OneTimeTearDown]
@@ -112,9 +129,14 @@ public sealed class HallBenchmark
     }
 
     [Test, Order(2)]
-    public async Task Latency_at_a_fixed_offered_rate()
+    public Task Latency_at_1000_ops_per_second_offered() => LatencyAsync(1000);
+
+    /// <summary>The same at a rate this machine sustains, so the latency of the work itself shows apart from queueing.</summary>
+    [Test, Order(2)]
+    public Task Latency_at_100_ops_per_second_offered() => LatencyAsync(100);
+
+    private async Task LatencyAsync(int rate)
     {
-        const int rate = 1000;
         await ResetQueueAsync();
         await PrefillAsync(6000);
         var kiosks = await ConnectManyAsync(_keys["kiosk"], 8);
