@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text;
 using Hall.Server.Contracts;
 using Hall.Server.Data;
@@ -431,23 +430,12 @@ public sealed class HallBenchmark
 
     private async Task<HubConnection> ConnectAsync(string token)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(_server.BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
+        var connection = await HubConnections.ConnectAsync(_server.BaseAddress, token);
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
-        await connection.StartAsync();
         return connection;
     }
 
-    private async Task<string> LoginAsync(string login, string password)
-    {
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/login", new { login, password });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<TokenBody>())!.Token;
-    }
-
-    private sealed record TokenBody(string Token);
+    private Task<string> LoginAsync(string login, string password) => HubConnections.LoginAsync(_server.BaseAddress, login, password);
 
     private static async Task WaitForAsync(Func<bool> condition)
     {

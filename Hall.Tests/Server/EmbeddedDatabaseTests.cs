@@ -23,8 +23,7 @@ public sealed class EmbeddedDatabaseTests
                 var credentials = Path.Combine(folder, "demo-credentials.txt");
                 Assert.That(File.Exists(credentials), Is.True, "the demo credentials are written at first start");
                 var kioskKey = File.ReadAllLines(credentials).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(p => p is ["device", "kiosk", "key", _])[3];
-                var connection = new HubConnectionBuilder().WithUrl(new Uri(first.BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(kioskKey)).Build();
-                await connection.StartAsync();
+                var connection = await HubConnections.ConnectAsync(first.BaseAddress, kioskKey);
                 var snapshot = await connection.InvokeAsync<HallSnapshot>(nameof(IHallHub.GetSnapshot));
                 Assert.That(snapshot.HallName, Is.EqualTo("新县市民之家"));
                 Assert.That(snapshot.Services, Has.Count.GreaterThanOrEqualTo(10));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using Hall.Server.Contracts;
 using Hall.Server.Devices;
 using Hall.Server.Halls;
@@ -185,22 +184,7 @@ public sealed class TwoServerConcurrencyTests
         return count;
     }
 
-    private static async Task<HubConnection> ConnectAsync(ServerProcess server, string token)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    private static Task<HubConnection> ConnectAsync(ServerProcess server, string token) => HubConnections.ConnectAsync(server.BaseAddress, token);
 
-    private static async Task<string> LoginAsync(ServerProcess server, string login, string password)
-    {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/login", new { login, password });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<TokenBody>())!.Token;
-    }
-
-    private sealed record TokenBody(string Token);
+    private static Task<string> LoginAsync(ServerProcess server, string login, string password) => HubConnections.LoginAsync(server.BaseAddress, login, password);
 }

@@ -12,7 +12,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using System.Net.Http.Json;
 
 namespace Hall.Tests.Support;
 
@@ -83,16 +82,7 @@ public sealed class HallApp : WebApplicationFactory<Program>
         return await db.Windows.Where(w => w.HallId == hallId && w.Number == number).Select(w => w.Id).SingleAsync();
     }
 
-    public async Task<string> LoginAsync(string login, string password)
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress };
-        var response = await http.PostAsJsonAsync("/api/auth/login", new { login, password });
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<LoginBody>();
-        return body!.Token;
-    }
-
-    private sealed record LoginBody(string Token);
+    public Task<string> LoginAsync(string login, string password) => HubConnections.LoginAsync(BaseAddress, login, password);
 
     /// <summary>A real SignalR client over a real socket, recording everything the server sends.</summary>
     public async Task<HubClient> ConnectAsync(string token)
