@@ -165,8 +165,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(t => t.Number).HasMaxLength(8);
             e.Property(t => t.Outcome).HasMaxLength(32);
             e.Property(t => t.Version).IsRowVersion();
-            // A number is issued once per service and business date.
-            e.HasIndex(t => new { t.ServiceId, t.BusinessDate, t.Sequence }).IsUnique();
+            // A number is issued once per hall and business date (prefixes are unique per hall); a transferred ticket keeps it.
+            e.HasIndex(t => new { t.HallId, t.BusinessDate, t.Number }).IsUnique();
+            e.HasIndex(t => new { t.ServiceId, t.BusinessDate, t.State });
             // A window holds at most one called or serving ticket.
             e.HasIndex(t => t.WindowId).IsUnique().HasFilter("state IN ('Called', 'Serving')").HasDatabaseName("ix_tickets_one_active_per_window");
             e.HasIndex(t => new { t.HallId, t.BusinessDate, t.State });

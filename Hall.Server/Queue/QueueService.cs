@@ -757,8 +757,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         _ => false,
     };
 
-    // Serialization failure, deadlock, and a lost race for a unique slot (the window's one active ticket, a counter row).
-    private static bool IsRetryableState(PostgresException pg) => pg.SqlState is "40001" or "40P01" or "23505";
+    // Serialization failure and deadlock. A unique violation is not retried: the locks make it impossible, so it is a bug to surface.
+    private static bool IsRetryableState(PostgresException pg) => pg.SqlState is "40001" or "40P01";
 
     private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException;
 }

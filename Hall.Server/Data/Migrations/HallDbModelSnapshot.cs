@@ -673,12 +673,15 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_tickets_one_active_per_window")
                         .HasFilter("state IN ('Called', 'Serving')");
 
+                    b.HasIndex("HallId", "BusinessDate", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tickets_hall_id_business_date_number");
+
                     b.HasIndex("HallId", "BusinessDate", "State")
                         .HasDatabaseName("ix_tickets_hall_id_business_date_state");
 
-                    b.HasIndex("ServiceId", "BusinessDate", "Sequence")
-                        .IsUnique()
-                        .HasDatabaseName("ix_tickets_service_id_business_date_sequence");
+                    b.HasIndex("ServiceId", "BusinessDate", "State")
+                        .HasDatabaseName("ix_tickets_service_id_business_date_state");
 
                     b.ToTable("tickets", (string)null);
                 });
