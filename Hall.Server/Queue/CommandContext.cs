@@ -19,6 +19,11 @@ public sealed record HallChanges(IReadOnlyList<ServiceStateMessage> Services, IR
     public bool IsEmpty => Services.Count == 0 && Windows.Count == 0 && Calls.Count == 0;
 }
 
+/// <summary>The command id was already taken by a committed command: reply with its result.</summary>
+internal sealed class AlreadyClaimedException : Exception
+{
+}
+
 /// <summary>One command's transaction: the locks it holds, the events it writes and the entities it changed.</summary>
 internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid commandId, DateTimeOffset now, CancellationToken ct)
 {
@@ -29,6 +34,39 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
     private long _lastVersion;
 
     public HallDb Db => db;
+
+    /// <summary>What the command id is recorded with: the method and a hash of the arguments.</summary>
+    public required (string Kind, byte[] PayloadHash) Claim { get; init; }
+
+    /// <summary>
+    /// Records the command id first thing in the transaction. A second command with this id waits on it until the first
+    /// commits, then finds the row taken: its reply is the first one's. Returns one row when this command took the id.
+    /// </summary>
+    public NpgsqlBatchCommand ClaimStatement() => Statement(
+        "INSERT INTO commands (command_id, hall_id, kind, actor, payload_hash, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (command_id) DO NOTHING RETURNING 1",
+        commandId, actor.HallId, Claim.Kind, actor.ToString(), Claim.PayloadHash, now);
+
+    /// <summary>Reads the result of <see cref="ClaimStatement"/> and moves to the next one; throws when the id was already taken.</summary>
+    public static async Task ReadClaimAsync(NpgsqlDataReader reader, CancellationToken token)
+    {
+        var claimed = await reader.ReadAsync(token);
+        await reader.NextResultAsync(token);
+        if (!claimed)
+        {
+            throw new AlreadyClaimedException();
+        }
+    }
+
+    public async Task ClaimAsync()
+    {
+        await using var batch = Batch();
+        batch.BatchCommands.Add(ClaimStatement());
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new AlreadyClaimedException();
+        }
+    }
     public HallSite Hall => hall;
     public Actor Actor => actor;
     public DateTimeOffset Now => now;

@@ -23,8 +23,14 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
 
     public Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketIssued>(actor, cmd.CommandId, cmd, "issue", ct, async c =>
+        RunAsync<TicketIssued>(actor, cmd.CommandId, cmd, "issue", claimInBody: true, ct, async c =>
         {
+            // Looking up an item or a code reads before the locks: take the command id first, so a repeat only replays.
+            var claimFirst = cmd.ServiceItemId is not null || cmd.ServiceCode is not null;
+            if (claimFirst)
+            {
+                await c.ClaimAsync();
+            }
             if (cmd.ServiceId is null && cmd.ServiceCode is null && cmd.ServiceItemId is null)
             {
                 return Refusal.UnknownService;
@@ -60,11 +66,19 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             var lastNumber = 0;
             await using (var locking = c.Batch())
             {
+                if (!claimFirst)
+                {
+                    locking.BatchCommands.Add(c.ClaimStatement());
+                }
                 locking.BatchCommands.Add(CommandContext.Statement(
                     "SELECT id, hall_id, code, name, prefix, daily_cap, active, accepts_priority, default_handling_minutes, hours::text FROM services WHERE id = $1 FOR NO KEY UPDATE",
                     serviceId.Value));
                 locking.BatchCommands.Add(CommandContext.Statement("SELECT last_number FROM number_counters WHERE service_id = $1 AND business_date = $2", serviceId.Value, c.Today));
                 await using var reader = await locking.ExecuteReaderAsync(ct);
+                if (!claimFirst)
+                {
+                    await CommandContext.ReadClaimAsync(reader, ct);
+                }
                 if (await reader.ReadAsync(ct))
                 {
                     service = new Service
@@ -212,7 +226,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// claim the chosen ticket (skipping one another window holds); then lock its service, write the call and read the new state.
     /// </summary>
     public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", ct, async c =>
+        RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", claimInBody: true, ct, async c =>
         {
             const string TicketColumns = "id, service_id, state, business_date, queued_at, priority, transferred, target_window_id, window_id, call_count, number, issued_at";
             (int HallId, bool Active, int Number, string Name, int Streak)? window = null;
@@ -222,6 +236,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             var candidates = new List<Waiting>();
             await using (var reading = c.Batch())
             {
+                reading.BatchCommands.Add(c.ClaimStatement());
                 reading.BatchCommands.Add(CommandContext.Statement("SELECT hall_id, active, number, name, normals_since_priority FROM windows WHERE id = $1 FOR NO KEY UPDATE", cmd.WindowId));
                 reading.BatchCommands.Add(CommandContext.Statement("SELECT service_id FROM window_services WHERE window_id = $1 ORDER BY rank", cmd.WindowId));
                 reading.BatchCommands.Add(CommandContext.Statement("SELECT status, staff_id FROM window_sessions WHERE window_id = $1 AND closed_at IS NULL", cmd.WindowId));
@@ -234,6 +249,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     """,
                     cmd.WindowId, actor.HallId, c.Today));
                 await using var reader = await reading.ExecuteReaderAsync(ct);
+                await CommandContext.ReadClaimAsync(reader, ct);
                 if (await reader.ReadAsync(ct))
                 {
                     window = (reader.GetInt32(0), reader.GetBoolean(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4));
@@ -664,7 +680,11 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version);
 
     /// <summary>Runs one command as one transaction: command id first (a retry returns the first result), then the body, then the state messages under the same locks, commit, notify.</summary>
-    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
+    private Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body) =>
+        RunAsync(actor, commandId, payload, kind, claimInBody: false, ct, body);
+
+    /// <param name="claimInBody">The body sends <see cref="CommandContext.ClaimStatement"/> in its first batch, saving a round trip.</param>
+    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, bool claimInBody, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
     {
         var payloadHash = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), JsonOptions));
         if (commandId == Guid.Empty)
@@ -675,7 +695,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         {
             try
             {
-                return await RunOnceAsync(actor, commandId, payloadHash, kind, body, ct);
+                return await RunOnceAsync(actor, commandId, payloadHash, kind, claimInBody, body, ct);
             }
             catch (Exception ex) when (IsRetryable(ex) && attempt < MaxAttempts)
             {
@@ -694,25 +714,29 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         }
     }
 
-    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
+    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, bool claimInBody, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Each SaveChanges inside the command's transaction would otherwise cost a savepoint and its release.
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
-        var actorText = actor.ToString();
-        // A second command with this id waits here until the first commits, then finds its row.
-        var claimed = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO commands (command_id, hall_id, kind, actor, payload_hash, at) VALUES ({commandId}, {actor.HallId}, {kind}, {actorText}, {payloadHash}, {now}) ON CONFLICT (command_id) DO NOTHING", ct);
-        if (claimed == 0)
+        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
+        var context = new CommandContext(db, hall, actor, commandId, now, ct) { Claim = new(kind, payloadHash) };
+        Decision<T> decision;
+        try
+        {
+            if (!claimInBody)
+            {
+                await context.ClaimAsync();
+            }
+            decision = await body(context);
+        }
+        catch (AlreadyClaimedException)
         {
             await tx.RollbackAsync(ct);
             return await ReplayAsync<T>(db, commandId, payloadHash, kind, actor, ct);
         }
-        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-        var context = new CommandContext(db, hall, actor, commandId, now, ct);
-        var decision = await body(context);
         if (decision.Refusal is { } refusal)
         {
             await tx.RollbackAsync(ct);
