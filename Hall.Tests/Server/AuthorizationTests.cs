@@ -9,31 +9,22 @@ namespace Hall.Tests.Server;
 
 /// <summary>Who may connect and who may do what: devices by key, staff by login, each only in their own hall and role.</summary>
 [TestFixture]
-public sealed class AuthorizationTests
+public sealed class AuthorizationTests() : HallFixture("auth")
 {
-    private HallApp _app = null!;
-    private SeededHall _hall = null!;
     private SeededHall _otherHall = null!;
     private int _shebao;
     private int _window1;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task SeedOtherHallAsync()
     {
-        _app = await HallApp.StartAsync("auth");
-        _hall = await SeededHall.CreateAsync(_app);
-        _otherHall = await SeededHall.CreateAsync(_app, "other");
-        _shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
-        _window1 = await _app.WindowIdAsync(_hall.HallId, 1);
+        _otherHall = await SeededHall.CreateAsync(App, "other");
+        _shebao = await App.ServiceIdAsync(Seeded.HallId, "shebao");
+        _window1 = await App.WindowIdAsync(Seeded.HallId, 1);
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _hall.DisposeAsync();
-        await _otherHall.DisposeAsync();
-        await _app.DisposeAsync();
-    }
+    public Task StopOtherHallAsync() => _otherHall.DisposeAsync().AsTask();
 
     private static async Task<HttpStatusCode?> RefusedStatusAsync(HallApp app, string? token)
     {
@@ -57,29 +48,29 @@ public sealed class AuthorizationTests
 
     [Test]
     public async Task A_connection_without_credentials_is_refused() =>
-        Assert.That(await RefusedStatusAsync(_app, null), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await RefusedStatusAsync(App, null), Is.EqualTo(HttpStatusCode.Unauthorized));
 
     [Test]
     public async Task A_connection_with_a_made_up_device_key_is_refused() =>
-        Assert.That(await RefusedStatusAsync(_app, "hd_1_" + Secrets.New()), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await RefusedStatusAsync(App, "hd_1_" + Secrets.New()), Is.EqualTo(HttpStatusCode.Unauthorized));
 
     [Test]
     public async Task A_revoked_device_key_is_refused()
     {
-        var key = await _app.CreateDeviceAsync(_hall.HallId, "将撤销的取号机", DeviceRole.Kiosk);
-        Assert.That(await RefusedStatusAsync(_app, key), Is.Null, "works before revocation");
+        var key = await App.CreateDeviceAsync(Seeded.HallId, "将撤销的取号机", DeviceRole.Kiosk);
+        Assert.That(await RefusedStatusAsync(App, key), Is.Null, "works before revocation");
         Assert.That(Secrets.TryParse(key, HallAuth.DevicePrefix, out var id, out _), Is.True);
-        await using (var db = _app.Db())
+        await using (var db = App.Db())
         {
             await db.Devices.Where(d => d.Id == id).ExecuteUpdateAsync(u => u.SetProperty(d => d.RevokedAt, DateTimeOffset.UtcNow));
         }
-        Assert.That(await RefusedStatusAsync(_app, key), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await RefusedStatusAsync(App, key), Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     [Test]
     public async Task A_wrong_password_gets_no_token()
     {
-        using var http = new HttpClient { BaseAddress = _app.BaseAddress };
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
         var response = await http.PostAsync("/api/auth/login", new StringContent("""{"login":"xinxian-clerk01","password":"wrong"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("用户名或密码错误"));
@@ -88,7 +79,7 @@ public sealed class AuthorizationTests
     [Test]
     public async Task A_display_cannot_call_numbers()
     {
-        var display = await _hall.DeviceAsync("display");
+        var display = await Seeded.DeviceAsync("display");
         var reply = await display.CallNextAsync(_window1);
         Assert.That(reply.Error?.Code, Is.EqualTo("forbidden"));
     }
@@ -96,14 +87,14 @@ public sealed class AuthorizationTests
     [Test]
     public async Task A_display_cannot_issue_tickets()
     {
-        var display = await _hall.DeviceAsync("display");
+        var display = await Seeded.DeviceAsync("display");
         Assert.That((await display.IssueAsync(_shebao)).Error?.Code, Is.EqualTo("forbidden"));
     }
 
     [Test]
     public async Task A_kiosk_cannot_finish_tickets()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
         var ticket = (await kiosk.IssueAsync(_shebao)).Ok();
         var reply = await kiosk.FinishAsync(_window1, ticket.Ticket.TicketId);
         Assert.That(reply.Error?.Code, Is.EqualTo("forbidden"));
@@ -127,9 +118,9 @@ public sealed class AuthorizationTests
     [Test]
     public async Task A_clerk_cannot_call_from_a_window_another_clerk_opened()
     {
-        var window2 = await _app.WindowIdAsync(_hall.HallId, 2);
-        var owner = await _hall.ClerkAsync(2);
-        var intruder = await _hall.ClerkAsync(4);
+        var window2 = await App.WindowIdAsync(Seeded.HallId, 2);
+        var owner = await Seeded.ClerkAsync(2);
+        var intruder = await Seeded.ClerkAsync(4);
         (await owner.OpenAsync(window2)).Ok();
         Assert.That((await intruder.CallNextAsync(window2)).Error?.Code, Is.EqualTo("not_your_window"));
         Assert.That((await intruder.OpenAsync(window2)).Error?.Code, Is.EqualTo("window_opened_by_other"));
@@ -139,10 +130,10 @@ public sealed class AuthorizationTests
     [Test]
     public async Task A_clerk_cannot_cancel_tickets_but_a_supervisor_can()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
         var ticket = (await kiosk.IssueAsync(_shebao)).Ok();
-        var clerk = await _hall.ClerkAsync(1);
-        var supervisor = await _hall.StaffAsync("supervisor");
+        var clerk = await Seeded.ClerkAsync(1);
+        var supervisor = await Seeded.StaffAsync("supervisor");
         var cancel = new CancelCommand(Guid.NewGuid(), ticket.Ticket.TicketId, "群众离开");
         Assert.That((await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), cancel)).Error?.Code, Is.EqualTo("forbidden"));
         var cancelled = (await supervisor.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), cancel with { CommandId = Guid.NewGuid() })).Ok();

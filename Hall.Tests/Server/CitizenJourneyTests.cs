@@ -8,36 +8,22 @@ namespace Hall.Tests.Server;
 
 /// <summary>A citizen's whole visit, seen by a kiosk, a clerk's console, a lobby display and an evaluator over real sockets.</summary>
 [TestFixture]
-public sealed class CitizenJourneyTests
+public sealed class CitizenJourneyTests() : HallFixture("journey")
 {
-    private HallApp _app = null!;
-    private SeededHall _hall = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await HallApp.StartAsync("journey");
-        _hall = await SeededHall.CreateAsync(_app);
-    }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _hall.DisposeAsync();
-        await _app.DisposeAsync();
-    }
 
     [Test]
     public async Task A_citizen_is_issued_called_recalled_served_finished_and_rates_and_the_lobby_sees_each_step_in_order()
     {
-        var display = await _hall.DeviceAsync("display");
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk = await _hall.ClerkAsync(1);
-        var evaluator = await _hall.EvaluatorAsync(1);
+        var display = await Seeded.DeviceAsync("display");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk = await Seeded.ClerkAsync(1);
+        var evaluator = await Seeded.EvaluatorAsync(1);
         await display.WaitForAsync(d => !d.Snapshots.IsEmpty, "the display's snapshot");
         var snapshot = display.Snapshots.Single();
-        var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
-        var window1 = await _app.WindowIdAsync(_hall.HallId, 1);
+        var shebao = await App.ServiceIdAsync(Seeded.HallId, "shebao");
+        var window1 = await App.WindowIdAsync(Seeded.HallId, 1);
         Assert.That(snapshot.HallName, Is.EqualTo("新县市民之家"));
         Assert.That(snapshot.Services.Single(s => s.ServiceId == shebao).Waiting, Is.Zero);
         Assert.That(snapshot.Windows.Single(w => w.WindowId == window1).Status, Is.EqualTo(WindowStatus.Closed));
@@ -74,7 +60,7 @@ public sealed class CitizenJourneyTests
         Assert.That(windowStates.Select(w => w.CurrentTicketState), Is.EqualTo(new TicketState?[] { null, TicketState.Called, TicketState.Called, TicketState.Serving, null }));
         Assert.That(windowStates.Select(w => w.Version), Is.Ordered.Ascending);
 
-        await using var db = _app.Db();
+        await using var db = App.Db();
         var log = await db.TicketEvents.Where(e => e.TicketId == issued.Ticket.TicketId).OrderBy(e => e.Id).ToListAsync();
         Assert.That(log.Select(e => e.Kind), Is.EqualTo(new[]
         {
@@ -93,11 +79,11 @@ public sealed class CitizenJourneyTests
     [Test]
     public async Task A_display_that_reconnects_gets_the_calls_it_did_not_acknowledge_and_not_the_ones_it_did()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk = await _hall.ClerkAsync(3);
-        var window3 = await _app.WindowIdAsync(_hall.HallId, 3);
-        var yibao = await _app.ServiceIdAsync(_hall.HallId, "yibao");
-        var display = await _hall.DeviceAsync("display");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk = await Seeded.ClerkAsync(3);
+        var window3 = await App.WindowIdAsync(Seeded.HallId, 3);
+        var yibao = await App.ServiceIdAsync(Seeded.HallId, "yibao");
+        var display = await Seeded.DeviceAsync("display");
         (await clerk.OpenAsync(window3)).Ok();
         var first = (await kiosk.IssueAsync(yibao)).Ok();
         var second = (await kiosk.IssueAsync(yibao)).Ok();
@@ -110,7 +96,7 @@ public sealed class CitizenJourneyTests
         var call2 = (await clerk.CallNextAsync(window3)).Ok();
         Assert.That(call2.Ticket.TicketId, Is.EqualTo(second.Ticket.TicketId));
 
-        var again = await _hall.DeviceAsync("display");
+        var again = await Seeded.DeviceAsync("display");
         await again.WaitForAsync(d => d.Calls.Any(c => c.CallId == call2.CallId), "the call made while the display was away");
         Assert.That(again.Calls.Select(c => c.CallId), Does.Not.Contain(call1.CallId), "an acknowledged call is not announced again");
         var snapshot = again.Snapshots.Single();

@@ -6,35 +6,21 @@ namespace Hall.Tests.Server;
 
 /// <summary>Transfers, returning no-shows and the items a finish records, through the hub on a real database.</summary>
 [TestFixture]
-public sealed class QueueScenarioTests
+public sealed class QueueScenarioTests() : HallFixture("scenarios")
 {
-    private HallApp _app = null!;
-    private SeededHall _hall = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await HallApp.StartAsync("scenarios");
-        _hall = await SeededHall.CreateAsync(_app);
-    }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _hall.DisposeAsync();
-        await _app.DisposeAsync();
-    }
 
     [Test]
     public async Task A_ticket_transferred_to_another_service_is_called_there_before_the_people_already_waiting()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk1 = await _hall.ClerkAsync(1);
-        var clerk3 = await _hall.ClerkAsync(3);
-        var (window1, window3) = (await _app.WindowIdAsync(_hall.HallId, 1), await _app.WindowIdAsync(_hall.HallId, 3));
-        var (shebao, yibao) = (await _app.ServiceIdAsync(_hall.HallId, "shebao"), await _app.ServiceIdAsync(_hall.HallId, "yibao"));
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk1 = await Seeded.ClerkAsync(1);
+        var clerk3 = await Seeded.ClerkAsync(3);
+        var (window1, window3) = (await App.WindowIdAsync(Seeded.HallId, 1), await App.WindowIdAsync(Seeded.HallId, 3));
+        var (shebao, yibao) = (await App.ServiceIdAsync(Seeded.HallId, "shebao"), await App.ServiceIdAsync(Seeded.HallId, "yibao"));
         var moved = (await kiosk.IssueAsync(shebao)).Ok();
-        _app.Clock.Advance(TimeSpan.FromMinutes(1));
+        App.Clock.Advance(TimeSpan.FromMinutes(1));
         var waitingAtMedical = (await kiosk.IssueAsync(yibao)).Ok();
         (await clerk1.OpenAsync(window1)).Ok();
         (await clerk3.OpenAsync(window3)).Ok();
@@ -53,11 +39,11 @@ public sealed class QueueScenarioTests
     [Test]
     public async Task A_ticket_transferred_to_a_window_is_called_only_by_that_window()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk4 = await _hall.ClerkAsync(4);
-        var clerk5 = await _hall.ClerkAsync(5);
-        var (window4, window5) = (await _app.WindowIdAsync(_hall.HallId, 4), await _app.WindowIdAsync(_hall.HallId, 5));
-        var budongchan = await _app.ServiceIdAsync(_hall.HallId, "budongchan");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk4 = await Seeded.ClerkAsync(4);
+        var clerk5 = await Seeded.ClerkAsync(5);
+        var (window4, window5) = (await App.WindowIdAsync(Seeded.HallId, 4), await App.WindowIdAsync(Seeded.HallId, 5));
+        var budongchan = await App.ServiceIdAsync(Seeded.HallId, "budongchan");
         var ticket = (await kiosk.IssueAsync(budongchan)).Ok();
         (await clerk4.OpenAsync(window4)).Ok();
         (await clerk5.OpenAsync(window5)).Ok();
@@ -72,15 +58,15 @@ public sealed class QueueScenarioTests
     [Test]
     public async Task A_no_show_who_returns_is_put_three_places_back()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk = await _hall.ClerkAsync(6);
-        var window6 = await _app.WindowIdAsync(_hall.HallId, 6);
-        var huzheng = await _app.ServiceIdAsync(_hall.HallId, "huzheng");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk = await Seeded.ClerkAsync(6);
+        var window6 = await App.WindowIdAsync(Seeded.HallId, 6);
+        var huzheng = await App.ServiceIdAsync(Seeded.HallId, "huzheng");
         var tickets = new List<TicketIssued>();
         for (var i = 0; i < 6; i++)
         {
             tickets.Add((await kiosk.IssueAsync(huzheng)).Ok());
-            _app.Clock.Advance(TimeSpan.FromSeconds(30));
+            App.Clock.Advance(TimeSpan.FromSeconds(30));
         }
         (await clerk.OpenAsync(window6)).Ok();
         var first = (await clerk.CallNextAsync(window6)).Ok();
@@ -102,12 +88,12 @@ public sealed class QueueScenarioTests
     [Test]
     public async Task Finish_records_the_item_chosen_at_the_kiosk_or_the_items_the_clerk_names()
     {
-        var kiosk = await _hall.DeviceAsync("kiosk");
-        var clerk = await _hall.ClerkAsync(10);
-        var window10 = await _app.WindowIdAsync(_hall.HallId, 10);
-        var gongjijin = await _app.ServiceIdAsync(_hall.HallId, "gongjijin");
-        await using var db = _app.Db();
-        var items = await db.ServiceItems.Where(i => i.HallId == _hall.HallId && i.ServiceId == gongjijin).OrderBy(i => i.Code).Select(i => i.Id).ToListAsync();
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var clerk = await Seeded.ClerkAsync(10);
+        var window10 = await App.WindowIdAsync(Seeded.HallId, 10);
+        var gongjijin = await App.ServiceIdAsync(Seeded.HallId, "gongjijin");
+        await using var db = App.Db();
+        var items = await db.ServiceItems.Where(i => i.HallId == Seeded.HallId && i.ServiceId == gongjijin).OrderBy(i => i.Code).Select(i => i.Id).ToListAsync();
         var withItem = (await kiosk.IssueAsync(gongjijin, itemId: items[0])).Ok();
         var other = (await kiosk.IssueAsync(gongjijin)).Ok();
         (await clerk.OpenAsync(window10)).Ok();
@@ -117,7 +103,7 @@ public sealed class QueueScenarioTests
         (await clerk.FinishAsync(window10, withItem.Ticket.TicketId)).Ok();
         (await clerk.CallNextAsync(window10)).Ok();
         (await clerk.StartAsync(window10, other.Ticket.TicketId)).Ok();
-        var foreignItem = await db.ServiceItems.Where(i => i.HallId != _hall.HallId).Select(i => (int?)i.Id).FirstOrDefaultAsync();
+        var foreignItem = await db.ServiceItems.Where(i => i.HallId != Seeded.HallId).Select(i => (int?)i.Id).FirstOrDefaultAsync();
         var refused = await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), window10, other.Ticket.TicketId, "办结", [987654]));
         Assert.That(refused.Error?.Code, Is.EqualTo("unknown_service_item"));
         (await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), window10, other.Ticket.TicketId, "容缺受理", [items[0], items[1]]))).Ok();

@@ -9,10 +9,8 @@ namespace Hall.Tests.Server;
 
 /// <summary>Every invalid command is refused with a code and a Chinese and English message, and leaves every table as it was.</summary>
 [TestFixture]
-public sealed class RefusedCommandTests
+public sealed class RefusedCommandTests() : HallFixture("refused")
 {
-    private HallApp _app = null!;
-    private SeededHall _hall = null!;
     private HubClient _kiosk = null!;
     private HubClient _clerk1 = null!;
     private HubClient _clerk6 = null!;
@@ -24,17 +22,15 @@ public sealed class RefusedCommandTests
     private TicketIssued _rated = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task PrepareAsync()
     {
-        _app = await HallApp.StartAsync("refused");
-        _hall = await SeededHall.CreateAsync(_app);
-        _kiosk = await _hall.DeviceAsync("kiosk");
-        _clerk1 = await _hall.ClerkAsync(1);
-        _clerk6 = await _hall.ClerkAsync(6);
-        _evaluator = await _hall.EvaluatorAsync(1);
-        _window1 = await _app.WindowIdAsync(_hall.HallId, 1);
-        _window6 = await _app.WindowIdAsync(_hall.HallId, 6);
-        _shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
+        _kiosk = await Seeded.DeviceAsync("kiosk");
+        _clerk1 = await Seeded.ClerkAsync(1);
+        _clerk6 = await Seeded.ClerkAsync(6);
+        _evaluator = await Seeded.EvaluatorAsync(1);
+        _window1 = await App.WindowIdAsync(Seeded.HallId, 1);
+        _window6 = await App.WindowIdAsync(Seeded.HallId, 6);
+        _shebao = await App.ServiceIdAsync(Seeded.HallId, "shebao");
         // One ticket served, finished and rated at window 1; one waiting; window 6 paused.
         _rated = (await _kiosk.IssueAsync(_shebao)).Ok();
         (await _clerk1.OpenAsync(_window1)).Ok();
@@ -47,18 +43,12 @@ public sealed class RefusedCommandTests
         (await _clerk6.PauseAsync(_window6, "会议")).Ok();
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _hall.DisposeAsync();
-        await _app.DisposeAsync();
-    }
 
     private async Task AssertRefusedAndNothingChangedAsync<T>(Func<Task<Reply<T>>> command, string code)
     {
-        var before = await TableDump.AllAsync(_app.ConnectionString);
+        var before = await TableDump.AllAsync(App.ConnectionString);
         var reply = await command();
-        var after = await TableDump.AllAsync(_app.ConnectionString);
+        var after = await TableDump.AllAsync(App.ConnectionString);
         Assert.That(reply.Ok, Is.False);
         Assert.That(reply.Error!.Code, Is.EqualTo(code));
         Assert.That(reply.Error.MessageZh, Does.Match(@"\p{IsCJKUnifiedIdeographs}"), "a Chinese message");
@@ -96,7 +86,7 @@ public sealed class RefusedCommandTests
 
     [Test]
     public Task Issuing_priority_for_a_service_without_priority_is_refused() =>
-        AssertRefusedAndNothingChangedAsync(async () => _kiosk.IssueAsync(await _app.ServiceIdAsync(_hall.HallId, "fanying"), PriorityClass.Elderly).Result, "priority_not_accepted");
+        AssertRefusedAndNothingChangedAsync(async () => _kiosk.IssueAsync(await App.ServiceIdAsync(Seeded.HallId, "fanying"), PriorityClass.Elderly).Result, "priority_not_accepted");
 
     [Test]
     public Task Pausing_with_a_reason_not_in_the_list_is_refused() =>
@@ -118,7 +108,7 @@ public sealed class RefusedCommandTests
     public Task Reusing_a_command_id_for_another_command_is_refused() =>
         AssertRefusedAndNothingChangedAsync(async () =>
         {
-            var used = await _app.Db().Commands.Select(c => c.CommandId).FirstAsync();
+            var used = await App.Db().Commands.Select(c => c.CommandId).FirstAsync();
             return await _clerk1.CallNextAsync(_window1, used);
         }, "command_id_reused");
 
@@ -127,14 +117,14 @@ public sealed class RefusedCommandTests
     {
         var id = Guid.NewGuid();
         (await _kiosk.IssueAsync(_shebao, id: id)).Ok();
-        var yibao = await _app.ServiceIdAsync(_hall.HallId, "yibao");
+        var yibao = await App.ServiceIdAsync(Seeded.HallId, "yibao");
         await AssertRefusedAndNothingChangedAsync(() => _kiosk.IssueAsync(yibao, id: id), "command_id_reused");
     }
 
     [Test]
     public async Task Cancelling_a_finished_ticket_is_refused()
     {
-        var supervisor = await _hall.StaffAsync("supervisor");
+        var supervisor = await Seeded.StaffAsync("supervisor");
         await AssertRefusedAndNothingChangedAsync(
             () => supervisor.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), new CancelCommand(Guid.NewGuid(), _rated.Ticket.TicketId, "测试")),
             "ticket_closed");
@@ -143,8 +133,8 @@ public sealed class RefusedCommandTests
     [Test]
     public async Task Issuing_outside_the_services_own_hours_is_refused()
     {
-        var minzheng = await _app.ServiceIdAsync(_hall.HallId, "minzheng");
-        await using (var db = _app.Db())
+        var minzheng = await App.ServiceIdAsync(Seeded.HallId, "minzheng");
+        await using (var db = App.Db())
         {
             var service = await db.Services.SingleAsync(s => s.Id == minzheng);
             service.Hours = WeeklyHours.Weekdays(new TimeRange(new TimeOnly(14, 0), new TimeOnly(16, 0)));
@@ -157,28 +147,28 @@ public sealed class RefusedCommandTests
     public async Task Issuing_on_a_holiday_of_the_calendar_is_refused()
     {
         var today = new DateOnly(2026, 11, 30);
-        await using var db = _app.Db();
-        db.CalendarDays.Add(new HallCalendarDay { HallId = _hall.HallId, Date = today, Open = false, Note = "临时闭厅" });
+        await using var db = App.Db();
+        db.CalendarDays.Add(new HallCalendarDay { HallId = Seeded.HallId, Date = today, Open = false, Note = "临时闭厅" });
         await db.SaveChangesAsync();
         // As the admin pages do after a change to the calendar.
-        var settings = _app.Services.GetRequiredService<HallSettings>();
-        settings.Invalidate(_hall.HallId);
+        var settings = App.Services.GetRequiredService<HallSettings>();
+        settings.Invalidate(Seeded.HallId);
         try
         {
             await AssertRefusedAndNothingChangedAsync(() => _kiosk.IssueAsync(_shebao), "hall_closed_today");
         }
         finally
         {
-            await db.CalendarDays.Where(c => c.HallId == _hall.HallId && c.Date == today).ExecuteDeleteAsync();
-            settings.Invalidate(_hall.HallId);
+            await db.CalendarDays.Where(c => c.HallId == Seeded.HallId && c.Date == today).ExecuteDeleteAsync();
+            settings.Invalidate(Seeded.HallId);
         }
     }
 
     [Test]
     public async Task Issuing_beyond_the_daily_cap_is_refused_and_the_counter_stays()
     {
-        var jiaotong = await _app.ServiceIdAsync(_hall.HallId, "jiaotong");
-        await using (var db = _app.Db())
+        var jiaotong = await App.ServiceIdAsync(Seeded.HallId, "jiaotong");
+        await using (var db = App.Db())
         {
             await db.Services.Where(s => s.Id == jiaotong).ExecuteUpdateAsync(u => u.SetProperty(s => s.DailyCap, 2));
         }
