@@ -59,17 +59,19 @@ public static class HallStateReader
     public static async Task<List<(ServiceStateMessage State, QueueRate Rate)>> ReadServiceStatesAsync(NpgsqlDataReader reader, HallSite hall, DateTimeOffset now, CancellationToken ct)
     {
         var calendar = hall.ToCalendar();
-        var result = new List<(ServiceStateMessage, QueueRate)>();
+        return [.. (await ReadServiceRowsAsync(reader, ct)).Select(row => (row.ToMessage(calendar, now), row.Rate))];
+    }
+
+    /// <summary>The rows of <see cref="ServiceStatesCommand"/> as read, so a command can state a service after its own write.</summary>
+    public static async Task<List<ServiceStateRow>> ReadServiceRowsAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var result = new List<ServiceStateRow>();
         while (await reader.ReadAsync(ct))
         {
-            var hours = reader.IsDBNull(5) ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(reader.GetString(5));
-            var waiting = reader.GetInt32(8);
-            var rate = new QueueRate(reader.GetInt32(9), reader.GetInt32(11), reader.GetInt32(6));
-            var open = HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, hours, calendar.Days) is null;
-            var capReached = reader.GetInt32(10) >= Math.Min(reader.GetInt32(4), 999);
-            result.Add((new ServiceStateMessage(
-                reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)[0], waiting,
-                TicketRules.EstimateWaitMinutes(waiting, rate), open, capReached, reader.GetInt64(7)), rate));
+            result.Add(new ServiceStateRow(
+                reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)[0], reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(reader.GetString(5)),
+                reader.GetInt32(8), new QueueRate(reader.GetInt32(9), reader.GetInt32(11), reader.GetInt32(6)), reader.GetInt32(10), reader.GetInt64(7)));
         }
         return result;
     }
@@ -163,4 +165,14 @@ public static class HallStateReader
         var local = HallClock.BusinessDate(now, zone).ToDateTime(TimeOnly.MinValue);
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
+}
+
+/// <summary>A service's queue as read from the database: what its state message is worked out from.</summary>
+public sealed record ServiceStateRow(int Id, string Code, string Name, char Prefix, int DailyCap, WeeklyHours? Hours, int Waiting, QueueRate Rate, int LastNumber, long Version)
+{
+    public ServiceStateMessage ToMessage(HallCalendar calendar, DateTimeOffset now) => new(
+        Id, Code, Name, Prefix, Waiting, TicketRules.EstimateWaitMinutes(Waiting, Rate),
+        HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, Hours, calendar.Days) is null,
+        LastNumber >= Math.Min(DailyCap, 999),
+        Version);
 }

@@ -23,62 +23,46 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
 
     public Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct) =>
-        RunAsync<TicketIssued>(actor, cmd.CommandId, cmd, "issue", claimInBody: true, ct, async c =>
+        RetryAsync(cmd.CommandId, cmd, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, payloadHash, ct));
+
+    /// <summary>
+    /// Issue holds its service's lock for one round trip, as it is the busiest command. The first batch begins the
+    /// transaction, takes the command id, locks the service and reads its queue and the ids the new rows will get; the
+    /// rules decide; the second batch writes the counter, the ticket, its event, the service's version and the stored
+    /// reply, and commits.
+    /// </summary>
+    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, byte[] payloadHash, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
+        var (serviceId, item, lookupRefused) = await IssueTargetAsync(db, actor, cmd, ct);
+        if (lookupRefused is not null)
         {
-            // Looking up an item or a code reads before the locks: take the command id first, so a repeat only replays.
-            var claimFirst = cmd.ServiceItemId is not null || cmd.ServiceCode is not null;
-            if (claimFirst)
-            {
-                await c.ClaimAsync();
-            }
-            if (cmd.ServiceId is null && cmd.ServiceCode is null && cmd.ServiceItemId is null)
-            {
-                return Refusal.UnknownService;
-            }
-            ServiceItem? item = null;
-            if (cmd.ServiceItemId is { } itemId)
-            {
-                item = await c.Db.ServiceItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId, ct);
-                if (item is null)
-                {
-                    return Refusal.UnknownServiceItem;
-                }
-                if (item.HallId != actor.HallId)
-                {
-                    return Refusal.WrongHall;
-                }
-            }
-            var serviceId = cmd.ServiceId
-                ?? (cmd.ServiceCode is { } code
-                    ? await c.Db.Services.Where(s => s.HallId == actor.HallId && s.Code == code).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct)
-                    : item?.ServiceId);
-            if (serviceId is null)
-            {
-                return Refusal.UnknownService;
-            }
-            if (item is not null && item.ServiceId != serviceId)
-            {
-                return Refusal.UnknownServiceItem;
-            }
-            // One round trip takes the service's lock and reads its counter; one more writes the counter, the ticket
-            // and its event and reads the service's new state, all under that lock.
+            // A repeat of a command that was issued before the item or code went away still gets its first reply.
+            return await db.Commands.AnyAsync(c => c.CommandId == cmd.CommandId, ct)
+                ? await ReplayAsync<TicketIssued>(db, cmd.CommandId, payloadHash, "issue", actor, ct)
+                : Reply<TicketIssued>.Refused(lookupRefused.ToError());
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var context = new CommandContext(db, hall, actor, cmd.CommandId, now, ct) { Claim = new("issue", payloadHash) };
+        try
+        {
             Service? service = null;
-            var lastNumber = 0;
-            await using (var locking = c.Batch())
+            ServiceStateRow? before = null;
+            long ticketId, version;
+            await using (var locking = new NpgsqlBatch(conn))
             {
-                if (!claimFirst)
-                {
-                    locking.BatchCommands.Add(c.ClaimStatement());
-                }
+                locking.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+                locking.BatchCommands.Add(context.ClaimStatement());
                 locking.BatchCommands.Add(CommandContext.Statement(
                     "SELECT id, hall_id, code, name, prefix, daily_cap, active, accepts_priority, default_handling_minutes, hours::text FROM services WHERE id = $1 FOR NO KEY UPDATE",
-                    serviceId.Value));
-                locking.BatchCommands.Add(CommandContext.Statement("SELECT last_number FROM number_counters WHERE service_id = $1 AND business_date = $2", serviceId.Value, c.Today));
+                    serviceId));
+                locking.BatchCommands.Add(HallStateReader.ServiceStatesCommand(hall, [serviceId], now));
+                locking.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT nextval(pg_get_serial_sequence('tickets', 'id')), nextval('{HallDb.VersionSequence}')"));
                 await using var reader = await locking.ExecuteReaderAsync(ct);
-                if (!claimFirst)
-                {
-                    await CommandContext.ReadClaimAsync(reader, ct);
-                }
+                await CommandContext.ReadClaimAsync(reader, ct);
                 if (await reader.ReadAsync(ct))
                 {
                     service = new Service
@@ -96,58 +80,106 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     };
                 }
                 await reader.NextResultAsync(ct);
-                if (await reader.ReadAsync(ct))
-                {
-                    lastNumber = reader.GetInt32(0);
-                }
+                before = (await HallStateReader.ReadServiceRowsAsync(reader, ct)).SingleOrDefault();
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                (ticketId, version) = (reader.GetInt64(0), reader.GetInt64(1));
             }
-            if (service is null)
-            {
-                return Refusal.UnknownService;
-            }
-            if (service.HallId != actor.HallId)
-            {
-                return Refusal.WrongHall;
-            }
-            c.Locked(service);
-            var decision = TicketRules.Issue(service.ToFacts(), cmd.Priority, c.Hall.ToCalendar(), lastNumber, 0, new QueueRate(0, 0, 0), c.Now);
+            var refusal = service is null ? Refusal.UnknownService
+                : service.HallId != actor.HallId ? Refusal.WrongHall
+                : null;
+            var decision = refusal ?? TicketRules.Issue(service!.ToFacts(), cmd.Priority, hall.ToCalendar(), before?.LastNumber ?? 0, before?.Waiting ?? 0, before?.Rate ?? new QueueRate(0, 0, 0), now);
             if (decision.Refusal is { } refused)
             {
-                return refused;
+                await RollbackAsync(conn);
+                return Reply<TicketIssued>.Refused(refused.ToError());
             }
             var issued = decision.Value!;
-            await using var writing = c.Batch();
-            writing.BatchCommands.Add(CommandContext.Statement(
-                "INSERT INTO number_counters (service_id, business_date, hall_id, last_number) VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, business_date) DO UPDATE SET last_number = EXCLUDED.last_number",
-                service.Id, c.Today, actor.HallId, issued.Sequence));
-            writing.BatchCommands.Add(CommandContext.Statement(
-                """
-                INSERT INTO tickets (hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id)
-                VALUES ($1, $2, $3, $4, $5, $6, 'Waiting', $7, $7, false, 0, $8, '{}', $9) RETURNING id
-                """,
-                actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), c.Now, item?.Id, actor.DeviceId));
-            writing.BatchCommands.Add(CommandContext.Statement(
-                """
-                INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
-                VALUES ($1, currval(pg_get_serial_sequence('tickets', 'id')), $2, 'Issued', 'Waiting', $3, $4, $5, $6) RETURNING id
-                """,
-                actor.HallId, service.Id, actor.StaffId, actor.DeviceId, c.Now, cmd.CommandId));
-            writing.BatchCommands.Add(HallStateReader.ServiceStatesCommand(c.Hall, [service.Id], c.Now));
-            // Statements that return no rows (the counter) have no result of their own in the reader.
-            await using var written = await writing.ExecuteReaderAsync(ct);
-            await written.ReadAsync(ct);
-            var ticketId = written.GetInt64(0);
-            await written.NextResultAsync(ct);
-            await written.ReadAsync(ct);
-            var version = written.GetInt64(0);
-            await written.NextResultAsync(ct);
-            var (state, rate) = (await HallStateReader.ReadServiceStatesAsync(written, c.Hall, c.Now, ct))[0];
-            c.Logged(version);
-            c.ServiceStateRead(state);
-            var ahead = state.Waiting - 1;
-            var view = new TicketView(ticketId, issued.Number, service.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, c.Now, null, 0, version);
-            return new TicketIssued(view, ahead, TicketRules.EstimateWaitMinutes(ahead, rate));
-        });
+            var view = new TicketView(ticketId, issued.Number, service!.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, now, null, 0, version);
+            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes));
+            // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.
+            var after = before! with { Waiting = before.Waiting + 1, LastNumber = issued.Sequence, Version = version };
+            await using (var writing = new NpgsqlBatch(conn))
+            {
+                writing.BatchCommands.Add(CommandContext.Statement(
+                    "INSERT INTO number_counters (service_id, business_date, hall_id, last_number) VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, business_date) DO UPDATE SET last_number = EXCLUDED.last_number",
+                    service.Id, issued.BusinessDate, actor.HallId, issued.Sequence));
+                writing.BatchCommands.Add(CommandContext.Statement(
+                    """
+                    INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10)
+                    """,
+                    ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId));
+                writing.BatchCommands.Add(CommandContext.Statement(
+                    """
+                    INSERT INTO ticket_events (id, hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
+                    VALUES ($1, $2, $3, $4, 'Issued', 'Waiting', $5, $6, $7, $8)
+                    """,
+                    version, actor.HallId, ticketId, service.Id, actor.StaffId, actor.DeviceId, now, cmd.CommandId));
+                writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
+                writing.BatchCommands.Add(CommandContext.Statement("UPDATE commands SET result = $1::jsonb WHERE command_id = $2", JsonSerializer.Serialize(reply, JsonOptions), cmd.CommandId));
+                writing.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+                await writing.ExecuteNonQueryAsync(ct);
+            }
+            // Nothing leaves the server before the commit.
+            await notifier.PublishAsync(hall.Id, new HallChanges([after.ToMessage(hall.ToCalendar(), now)], [], []));
+            return reply;
+        }
+        catch (AlreadyClaimedException)
+        {
+            await RollbackAsync(conn);
+            return await ReplayAsync<TicketIssued>(db, cmd.CommandId, payloadHash, "issue", actor, ct);
+        }
+        catch
+        {
+            await RollbackAsync(conn);
+            throw;
+        }
+    }
+
+    /// <summary>The service a ticket is asked for: by id, by code or through a service item of the caller's hall.</summary>
+    private static async Task<(int ServiceId, ServiceItem? Item, Refusal? Refusal)> IssueTargetAsync(HallDb db, Actor actor, IssueTicketCommand cmd, CancellationToken ct)
+    {
+        ServiceItem? item = null;
+        if (cmd.ServiceItemId is { } itemId)
+        {
+            item = await db.ServiceItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId, ct);
+            if (item is null)
+            {
+                return (0, null, Refusal.UnknownServiceItem);
+            }
+            if (item.HallId != actor.HallId)
+            {
+                return (0, null, Refusal.WrongHall);
+            }
+        }
+        var serviceId = cmd.ServiceId
+            ?? (cmd.ServiceCode is { } code
+                ? await db.Services.Where(s => s.HallId == actor.HallId && s.Code == code).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct)
+                : item?.ServiceId);
+        if (serviceId is null)
+        {
+            return (0, null, Refusal.UnknownService);
+        }
+        if (item is not null && item.ServiceId != serviceId)
+        {
+            return (0, null, Refusal.UnknownServiceItem);
+        }
+        return (serviceId.Value, item, null);
+    }
+
+    /// <summary>Ends a transaction begun by hand; on a broken connection there is nothing left to end.</summary>
+    private static async Task RollbackAsync(NpgsqlConnection conn)
+    {
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
+            await rollback.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException)
+        {
+        }
+    }
 
     public Task<Reply<WindowStateMessage>> OpenWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
         WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "open", ct, async (c, w) =>
@@ -684,7 +716,11 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         RunAsync(actor, commandId, payload, kind, claimInBody: false, ct, body);
 
     /// <param name="claimInBody">The body sends <see cref="CommandContext.ClaimStatement"/> in its first batch, saving a round trip.</param>
-    private async Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, bool claimInBody, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body)
+    private Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, bool claimInBody, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body) =>
+        RetryAsync(commandId, payload, kind, ct, payloadHash => RunOnceAsync(actor, commandId, payloadHash, kind, claimInBody, body, ct));
+
+    /// <summary>Runs one attempt after another while the database reports contention; an unreachable database is a plain refusal.</summary>
+    private async Task<Reply<T>> RetryAsync<T>(Guid commandId, object payload, string kind, CancellationToken ct, Func<byte[], Task<Reply<T>>> once)
     {
         var payloadHash = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), JsonOptions));
         if (commandId == Guid.Empty)
@@ -695,7 +731,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         {
             try
             {
-                return await RunOnceAsync(actor, commandId, payloadHash, kind, claimInBody, body, ct);
+                return await once(payloadHash);
             }
             catch (Exception ex) when (IsRetryable(ex) && attempt < MaxAttempts)
             {

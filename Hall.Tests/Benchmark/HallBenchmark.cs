@@ -49,6 +49,26 @@ public sealed class HallBenchmark
             ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("HALL_BENCH_TC") ?? "1",
         }, "Production");
         _db = EmbeddedPostgres.ConnectionStringOf(_folder);
+        if (Profile)
+        {
+            // The statement profile needs pg_stat_statements preloaded: set it and restart the server (and with it the cluster).
+            await using (var setup = await OpenAsync())
+            {
+                await Exec(setup, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+            }
+            await _server.StopAsync();
+            await _server.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Hall__DataFolder"] = _folder,
+                ["Hall__Demo__OpenAllDay"] = "true",
+                ["Hall__Benchmark"] = "true",
+                ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("HALL_BENCH_TC") ?? "1",
+            }, "Production");
+            await using var again = await OpenAsync();
+            await Exec(again, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
         (_passwords, _keys) = ReadCredentials(Path.Combine(_folder, "demo-credentials.txt"));
         await using var conn = await OpenAsync();
         _hallId = (int)(await Scalar(conn, "SELECT id FROM halls WHERE code = 'xinxian'"))!;
@@ -102,14 +122,18 @@ public sealed class HallBenchmark
         await ResetQueueAsync();
         var kiosks = await ConnectManyAsync(_keys["kiosk"], Clients);
         var services = await ServiceWeightsAsync();
+        await ResetStatementProfileAsync();
         var issue = await ClosedLoopAsync(kiosks, async (c, i, r) =>
             (await c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[r.Next(services.Length)], null, null, PriorityOf(r)))).Error);
+        await ReportStatementProfileAsync("issue", issue.Done);
 
         await ResetQueueAsync();
         await PrefillAsync(6000);
         var windows = await OpenWindowsAsync();
+        await ResetStatementProfileAsync();
         var call = await ClosedLoopAsync(windows.Select(w => w.Connection).ToList(), async (c, i, r) =>
             (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Error);
+        await ReportStatementProfileAsync("call next", call.Done);
         await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
 
         Report($"""
@@ -368,6 +392,38 @@ public sealed class HallBenchmark
             }
         }
         return [.. weights.SelectMany(w => Enumerable.Repeat(ids[w.Key], w.Value))];
+    }
+
+    /// <summary>HALL_BENCH_PROFILE=1: report PostgreSQL's time per statement (pg_stat_statements) after each Hall phase.</summary>
+    private static bool Profile => Environment.GetEnvironmentVariable("HALL_BENCH_PROFILE") == "1";
+
+    private async Task ResetStatementProfileAsync()
+    {
+        if (Profile)
+        {
+            await using var conn = await OpenAsync();
+            await Exec(conn, "SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    private async Task ReportStatementProfileAsync(string phase, long operations)
+    {
+        if (!Profile)
+        {
+            return;
+        }
+        await using var conn = await OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT calls, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+            FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+            ORDER BY total_exec_time DESC LIMIT 12
+            """, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Report($"\nPostgreSQL time per {phase} ({operations} operations), by statement:\n| calls | ms total | µs per op | statement |\n|---|---|---|---|");
+        while (await reader.ReadAsync())
+        {
+            Report($"| {reader.GetInt64(0)} | {reader.GetDouble(1):F0} | {reader.GetDouble(1) * 1000 / Math.Max(1, operations):F0} | `{reader.GetString(2)}` |");
+        }
     }
 
     private async Task ResetQueueAsync()
