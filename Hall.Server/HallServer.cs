@@ -5,7 +5,11 @@ using Hall.Server.Queue;
 using Hall.Server.Security;
 using Hall.Server.Staff;
 using Hall.Server.Web;
+using Hall.Server.Notices;
+using Hall.Server.Tracking;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hall.Server;
 
@@ -25,6 +29,18 @@ public static class HallServer
         services.AddSingleton<HallNotifier>();
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
+        // Data Protection keys live in the database, so every server instance can read the numbers another encrypted.
+        services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
+        services.AddSingleton<MobileNumbers>();
+        if (builder.Configuration["Hall:Notice:WebhookUrl"] is { Length: > 0 })
+        {
+            services.AddHttpClient<INoticeSender, WebhookNoticeSender>(c => c.Timeout = TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            services.TryAddSingleton<INoticeSender, LoggingNoticeSender>();
+        }
+        services.AddHostedService<NoticeDispatcher>();
         services.AddAuthentication(HallAuth.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HallAuth>(HallAuth.SchemeName, null);
         services.AddAuthorization();
         services.AddSignalR(o =>
@@ -42,6 +58,7 @@ public static class HallServer
         app.MapHub<HallHub>("/hubs/hall");
         app.MapStaffEndpoints();
         app.MapClerkPage();
+        app.MapTrackingPage();
         app.MapBenchmarkEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;

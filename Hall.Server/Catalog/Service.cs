@@ -35,4 +35,6 @@ public sealed class ServiceItem
     public required string Department { get; set; }
     public int ServiceId { get; set; }
     public List<string> Materials { get; set; } = [];
+    /// <summary>Pinyin initials for the kiosk search (不动产登记 → bdcdj): computed when the item is created or imported, editable by the admin.</summary>
+    public string Initials { get; set; } = "";
 }

@@ -72,4 +72,13 @@ public interface IHallHub
 
     /// <summary>Display: the call with this id has been shown and announced.</summary>
     Task AckCall(long callId);
+
+    /// <summary>Kiosk: void a ticket it issued but could not print (only while nobody has called it).</summary>
+    Task<Reply<TicketView>> VoidTicket(VoidTicketCommand command);
+
+    /// <summary>Kiosk, display, evaluator: report the device's own status (printer, screen …) for the supervisor's wall.</summary>
+    Task ReportStatus(DeviceStatusReport report);
+
+    /// <summary>Kiosk and staff: the hall's active service items, for search at the kiosk.</summary>
+    Task<List<ServiceItemView>> GetServiceItems();
 }

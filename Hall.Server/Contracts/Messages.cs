@@ -14,7 +14,17 @@ public sealed record Reply<T>(bool Ok, T? Value, HallError? Error)
 }
 
 /// <summary>Take a ticket for a service (by id or code), optionally for a service item, with a declared priority.</summary>
-public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority);
+/// <param name="Mobile">Optional: 11 digits, for the "almost your turn" notice. Kept encrypted until the ticket closes.</param>
+public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority, string? Mobile = null);
+
+/// <summary>Kiosk: a ticket it issued could not be printed; the server voids it with the reason.</summary>
+public sealed record VoidTicketCommand(Guid CommandId, long TicketId, string Reason);
+
+/// <summary>A device's own status, e.g. a kiosk's printer: Ready / PaperOut / CoverOpen / Offline / Disabled.</summary>
+public sealed record DeviceStatusReport(string Status, string? Detail);
+
+/// <summary>A service item (政务服务事项) as a kiosk shows it.</summary>
+public sealed record ServiceItemView(int Id, string Code, string Name, string Initials, string Department, int ServiceId, string ServiceName, IReadOnlyList<string> Materials);
 
 /// <summary>A command on a window: open, close, resume, call next.</summary>
 public sealed record WindowCommand(Guid CommandId, int WindowId);
@@ -55,7 +65,10 @@ public sealed record TicketView(
     long Version);
 
 /// <summary>The answer to an issue: the ticket, the people ahead and an estimated wait.</summary>
-public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes);
+/// <param name="TrackingCode">The unguessable code of the phone tracking page.</param>
+/// <param name="TrackingUrl">The page's public address for the ticket's QR code, when the server has a public base URL.</param>
+/// <param name="MobileMasked">The notice number as shown (138****5678), when one was given.</param>
+public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null);
 
 /// <summary>The answer to a call: the ticket, the call id and why it was chosen.</summary>
 public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);
@@ -70,7 +83,8 @@ public sealed record ServiceStateMessage(
     int EstimatedWaitMinutes,
     bool OpenNow,
     bool CapReached,
-    long Version);
+    long Version,
+    bool AcceptsPriority = true);
 
 /// <summary>One window, as state (not a delta).</summary>
 public sealed record WindowStateMessage(

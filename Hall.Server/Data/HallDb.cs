@@ -4,9 +4,11 @@ using Hall.Server.Contracts;
 using Hall.Server.Devices;
 using Hall.Server.Halls;
 using Hall.Server.Queue;
+using Hall.Server.Security;
 using Hall.Server.Staff;
 using Hall.Server.Tickets;
 using Hall.Server.Windows;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -17,7 +19,7 @@ namespace Hall.Server.Data;
 /// New migration: <c>dotnet ef migrations add NAME --project Hall.Server --output-dir Data/Migrations</c>.
 /// SQL for a DBA: <c>dotnet ef migrations script --idempotent --project Hall.Server</c>.
 /// </remarks>
-public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options)
+public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>Ticket events and window events draw their ids from this sequence: one version space per database.</summary>
     public const string VersionSequence = "hall_version_seq";
@@ -39,6 +41,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
+    /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -98,6 +103,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(s => new { s.HallId, s.Code }).IsUnique();
             e.Property(s => s.Code).HasMaxLength(64);
             e.Property(s => s.Name).HasMaxLength(200);
+            e.Property(s => s.Initials).HasMaxLength(64);
             e.Property(s => s.Department).HasMaxLength(100);
         });
         modelBuilder.Entity<Window>(e =>
@@ -149,7 +155,16 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasOne<HallSite>().WithMany().HasForeignKey(d => d.HallId);
             e.HasOne<Window>().WithMany().HasForeignKey(d => d.WindowId);
             e.Property(d => d.Name).HasMaxLength(100);
+            e.Property(d => d.Status).HasMaxLength(32);
+            e.Property(d => d.StatusDetail).HasMaxLength(200);
         });
+        modelBuilder.Entity<ServerSecret>(e =>
+        {
+            e.ToTable("server_secrets");
+            e.HasKey(s => s.Name);
+            e.Property(s => s.Name).HasMaxLength(64);
+        });
+        modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
         modelBuilder.Entity<DisplayCallAck>(e =>
         {
             e.ToTable("display_call_acks");
@@ -171,6 +186,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             // A window holds at most one called or serving ticket.
             e.HasIndex(t => t.WindowId).IsUnique().HasFilter("state IN ('Called', 'Serving')").HasDatabaseName("ix_tickets_one_active_per_window");
             e.HasIndex(t => new { t.HallId, t.BusinessDate, t.State });
+            e.Property(t => t.TrackingCode).HasMaxLength(32);
+            e.HasIndex(t => t.TrackingCode).IsUnique();
+            e.Property(t => t.MobileMasked).HasMaxLength(16);
         });
         modelBuilder.Entity<TicketEvent>(e =>
         {

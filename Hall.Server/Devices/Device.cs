@@ -15,6 +15,12 @@ public sealed class Device
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastSeenAt { get; set; }
+    /// <summary>Whether the device holds a hub connection now (to any server).</summary>
+    public bool Online { get; set; }
+    /// <summary>What the device last reported: for a kiosk its printer (Ready / PaperOut / CoverOpen / Offline / Disabled).</summary>
+    public string? Status { get; set; }
+    public string? StatusDetail { get; set; }
+    public DateTimeOffset? StatusAt { get; set; }
 }
 
 /// <summary>A display has shown and announced this call. Kept per call: calls from different windows can commit out of id order.</summary>

@@ -19,6 +19,8 @@ public sealed class HallSite
     public List<string> Outcomes { get; set; } = [.. DefaultOutcomes];
     public List<string> PauseReasons { get; set; } = [.. DefaultPauseReasons];
     public string? NoticeLine { get; set; }
+    /// <summary>The "almost your turn" notice goes out when this many people or fewer are ahead.</summary>
+    public int NoticePeopleAhead { get; set; } = 3;
     public List<HallCalendarDay> Calendar { get; set; } = [];
 
     public static readonly string[] DefaultOutcomes = ["办结", "容缺受理", "告知承诺", "咨询", "退回补正"];

@@ -23,6 +23,10 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         var actor = Caller;
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Hall(actor.HallId));
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
+        if (actor.DeviceId is { } deviceId)
+        {
+            await DeviceStatus.ConnectedAsync(db, deviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+        }
         await Clients.Caller.Snapshot(await HallStateReader.SnapshotAsync(db, actor.HallId, clock.GetUtcNow(), Context.ConnectionAborted));
         if (actor.DeviceRole == DeviceRole.Display)
         {
@@ -100,6 +104,42 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         }
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
         await DeviceCalls.AckAsync(db, Caller, callId, clock.GetUtcNow(), Context.ConnectionAborted);
+    }
+
+    public Task<Reply<TicketView>> VoidTicket(VoidTicketCommand command) =>
+        Allowed<TicketView>(Roles.Kiosk) ?? queue.VoidAsync(Caller, command, Context.ConnectionAborted);
+
+    public async Task ReportStatus(DeviceStatusReport report)
+    {
+        if (Caller.DeviceId is not { } deviceId)
+        {
+            throw new HubException(Refusal.Forbidden.Code);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
+        if (!await DeviceStatus.ReportAsync(db, deviceId, report, clock.GetUtcNow(), Context.ConnectionAborted))
+        {
+            throw new HubException(Refusal.InvalidCommand.Code);
+        }
+    }
+
+    public async Task<List<ServiceItemView>> GetServiceItems()
+    {
+        if (!Roles.Of(Caller).Overlaps(Roles.Kiosk | Roles.Staff))
+        {
+            throw new HubException(Refusal.Forbidden.Code);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
+        return await Catalog.ServiceItems.ForKioskAsync(db, Caller.HallId, Context.ConnectionAborted);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Caller.DeviceId is { } deviceId)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await DeviceStatus.DisconnectedAsync(db, deviceId, clock.GetUtcNow(), CancellationToken.None);
+        }
+        await base.OnDisconnectedAsync(exception);
     }
 
     private Task<Reply<T>>? Allowed<T>(Roles roles) =>

@@ -7,6 +7,8 @@ using Hall.Server.Tickets;
 using Hall.Server.Windows;
 using Microsoft.EntityFrameworkCore;
 using Hall.Server.Hub;
+using Hall.Server.Security;
+using Hall.Server.Tracking;
 using Npgsql;
 
 namespace Hall.Server.Queue;
@@ -16,14 +18,34 @@ namespace Hall.Server.Queue;
 /// client-chosen command id; a retry with the same id returns the first result. Locks are taken in one order
 /// (window → ticket → services by id), so commands never deadlock each other, and only per service and per window.
 /// </summary>
-public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallSettings halls, HallNotifier notifier, ILogger<QueueService> log)
+public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallSettings halls, HallNotifier notifier, MobileNumbers mobiles, IConfiguration config, ILogger<QueueService> log)
 {
     private const int MaxAttempts = 6;
 
     public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
 
-    public Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct) =>
-        RetryAsync(cmd.CommandId, cmd, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, payloadHash, ct));
+    public async Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct)
+    {
+        var mobile = TicketRules.CheckMobile(cmd.Mobile);
+        if (mobile.Refusal is { } badMobile)
+        {
+            return Reply<TicketIssued>.Refused(badMobile.ToError());
+        }
+        MobileNotice? notice = null;
+        if (mobile.Value is { } number)
+        {
+            notice = new(mobiles.Protect(number), await mobiles.HmacAsync(number, ct), TicketRules.MaskMobile(number));
+        }
+        // The command record keeps a hash of the arguments: of the number's HMAC, not of the number, which is easily guessed from a hash.
+        var hashed = notice is null ? cmd : cmd with { Mobile = Convert.ToHexString(notice.Hmac) };
+        return await RetryAsync(cmd.CommandId, hashed, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, notice, payloadHash, ct));
+    }
+
+    /// <summary>A mobile number given for the notice, as it is stored.</summary>
+    private sealed record MobileNotice(string Cipher, byte[] Hmac, string Masked);
+
+    private string? TrackingUrl(string code) =>
+        config["Hall:PublicBaseUrl"] is { Length: > 0 } baseUrl ? $"{baseUrl.TrimEnd('/')}/t/{code}" : null;
 
     /// <summary>
     /// Issue holds its service's lock for one round trip, as it is the busiest command. The first batch begins the
@@ -31,7 +53,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// rules decide; the second batch writes the counter, the ticket, its event, the service's version and the stored
     /// reply, and commits.
     /// </summary>
-    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, byte[] payloadHash, CancellationToken ct)
+    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, MobileNotice? notice, byte[] payloadHash, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
@@ -96,7 +118,10 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             }
             var issued = decision.Value!;
             var view = new TicketView(ticketId, issued.Number, service!.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, now, null, 0, version);
-            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes));
+            var trackingCode = TrackingCodes.New();
+            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, trackingCode, TrackingUrl(trackingCode), notice?.Masked));
+            // A citizen already near the front when the ticket is taken needs no notice: they are in the hall.
+            DateTimeOffset? noticeDone = notice is not null && issued.PeopleAhead <= hall.NoticePeopleAhead ? now : null;
             // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.
             var after = before! with { Waiting = before.Waiting + 1, LastNumber = issued.Sequence, Version = version };
             await using (var writing = new NpgsqlBatch(conn))
@@ -106,10 +131,12 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     service.Id, issued.BusinessDate, actor.HallId, issued.Sequence));
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
-                    INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10)
+                    INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id,
+                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15)
                     """,
-                    ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId));
+                    ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId,
+                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone));
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
                     INSERT INTO ticket_events (id, hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
@@ -576,6 +603,29 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             }
             ticket.Requeue(decision.Value);
             var version = await c.LogAsync(ticket, TicketEventKind.Requeued, TicketState.NoShow, null, null, ct);
+            return View(ticket, services[0], version);
+        });
+
+    /// <summary>A kiosk could not print a ticket it was issued: the ticket is voided with the reason, before anyone calls it.</summary>
+    public Task<Reply<TicketView>> VoidAsync(Actor actor, VoidTicketCommand cmd, CancellationToken ct) =>
+        RunAsync<TicketView>(actor, cmd.CommandId, cmd, "void", ct, async c =>
+        {
+            if (actor.DeviceId is not { } kioskId)
+            {
+                return Refusal.Forbidden;
+            }
+            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
+            if (ticket is null)
+            {
+                return notFound!;
+            }
+            if (TicketRules.Void(ticket.ToFacts(), ticket.IssuedByDeviceId, kioskId, cmd.Reason) is { } refused)
+            {
+                return refused;
+            }
+            var services = await c.LockServicesAsync([ticket.ServiceId]);
+            ticket.Void();
+            var version = await c.LogAsync(ticket, TicketEventKind.Voided, TicketState.Waiting, null, cmd.Reason, ct);
             return View(ticket, services[0], version);
         });
 

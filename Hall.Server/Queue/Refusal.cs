@@ -45,6 +45,9 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal Forbidden = new("forbidden", "无权执行此操作", "You may not do this.");
     public static readonly Refusal WrongHall = new("wrong_hall", "不属于本大厅", "That belongs to another hall.");
     public static readonly Refusal NotYourWindow = new("not_your_window", "您未开启该窗口", "You have not opened this window.");
+    public static readonly Refusal InvalidMobile = new("invalid_mobile", "手机号码格式不正确", "The mobile number is not valid (11 digits starting with 1).");
+    public static readonly Refusal NotIssuedHere = new("not_issued_here", "该号码不是本机发出的", "This kiosk did not issue that ticket.");
+    public static readonly Refusal TicketAlreadyCalled = new("ticket_already_called", "该号码已被呼叫，不能作废", "The ticket has been called; it can no longer be voided.");
     public static readonly Refusal Busy = new("busy", "系统繁忙，请重试", "The system is busy; please retry.");
 }
 

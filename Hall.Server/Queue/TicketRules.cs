@@ -252,6 +252,43 @@ public static class TicketRules
         };
     }
 
+    /// <summary>A kiosk voids a ticket it issued and could not print: only its own, only while nobody has called it.</summary>
+    public static Refusal? Void(TicketFacts ticket, int? issuedByDeviceId, int kioskDeviceId, string? reason)
+    {
+        if (CheckText(reason, required: true) is { } bad)
+        {
+            return bad;
+        }
+        if (issuedByDeviceId != kioskDeviceId)
+        {
+            return Refusal.NotIssuedHere;
+        }
+        return ticket.State switch
+        {
+            TicketState.Waiting when ticket.CallCount == 0 && !ticket.Transferred => null,
+            TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.NoShow => Refusal.TicketAlreadyCalled,
+            _ => Refusal.TicketClosed,
+        };
+    }
+
+    /// <summary>A mobile number for the notice: 11 digits starting with 1 (mainland China). Empty means none.</summary>
+    public static Decision<string?> CheckMobile(string? mobile)
+    {
+        if (string.IsNullOrWhiteSpace(mobile))
+        {
+            return (string?)null;
+        }
+        var digits = mobile.Trim();
+        if (digits.Length != 11 || digits[0] != '1' || digits[1] < '3' || !digits.All(char.IsAsciiDigit))
+        {
+            return Refusal.InvalidMobile;
+        }
+        return digits;
+    }
+
+    /// <summary>How a mobile number is shown: 138****5678.</summary>
+    public static string MaskMobile(string mobile) => $"{mobile[..3]}****{mobile[^4..]}";
+
     /// <summary>At most one rating per ticket, only after finish, one of the five levels.</summary>
     public static Refusal? Rate(TicketFacts ticket, bool alreadyRated, RatingLevel level, IReadOnlyList<string>? reasons)
     {

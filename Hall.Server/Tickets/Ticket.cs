@@ -29,6 +29,16 @@ public sealed class Ticket
     public int? ServiceItemId { get; private set; }
     public List<int> HandledItemIds { get; private set; } = [];
     public int? IssuedByDeviceId { get; private set; }
+    /// <summary>The unguessable code of the citizen's phone tracking page (the QR on the ticket).</summary>
+    public string TrackingCode { get; private set; } = "";
+    /// <summary>The mobile number for the "almost your turn" notice, encrypted; cleared (by a trigger) when the ticket closes.</summary>
+    public string? MobileCipher { get; private set; }
+    /// <summary>HMAC of the mobile number with a server-held key: matches a number without keeping it in clear.</summary>
+    public byte[]? MobileHmac { get; private set; }
+    /// <summary>The mobile number as shown: 138****5678.</summary>
+    public string? MobileMasked { get; private set; }
+    /// <summary>When the notice was sent (or found not needed, when the ticket was already near the front at issue).</summary>
+    public DateTimeOffset? NoticeSentAt { get; private set; }
     public uint Version { get; private set; }
 
     private Ticket()
@@ -106,6 +116,9 @@ public sealed class Ticket
     }
 
     public void Cancel() => State = TicketState.Cancelled;
+
+    /// <summary>Issued but never handed over (the kiosk could not print it).</summary>
+    public void Void() => State = TicketState.Voided;
 }
 
 public enum TicketEventKind

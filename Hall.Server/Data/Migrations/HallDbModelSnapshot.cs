@@ -130,6 +130,12 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("hall_id");
 
+                    b.Property<string>("Initials")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("initials");
+
                     b.PrimitiveCollection<List<string>>("Materials")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -190,6 +196,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<bool>("Online")
+                        .HasColumnType("boolean")
+                        .HasColumnName("online");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -199,6 +209,20 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("StatusAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_at");
+
+                    b.Property<string>("StatusDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("status_detail");
 
                     b.Property<int?>("WindowId")
                         .HasColumnType("integer")
@@ -310,6 +334,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("notice_line");
 
+                    b.Property<int>("NoticePeopleAhead")
+                        .HasColumnType("integer")
+                        .HasColumnName("notice_people_ahead");
+
                     b.PrimitiveCollection<List<string>>("Outcomes")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -345,6 +373,24 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_halls_parent_id");
 
                     b.ToTable("halls", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("Value")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>
@@ -600,6 +646,23 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("issued_by_device_id");
 
+                    b.Property<string>("MobileCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("mobile_cipher");
+
+                    b.Property<byte[]>("MobileHmac")
+                        .HasColumnType("bytea")
+                        .HasColumnName("mobile_hmac");
+
+                    b.Property<string>("MobileMasked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mobile_masked");
+
+                    b.Property<DateTimeOffset?>("NoticeSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notice_sent_at");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -651,6 +714,12 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("target_window_id");
 
+                    b.Property<string>("TrackingCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tracking_code");
+
                     b.Property<bool>("Transferred")
                         .HasColumnType("boolean")
                         .HasColumnName("transferred");
@@ -667,6 +736,10 @@ namespace Hall.Server.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_tickets");
+
+                    b.HasIndex("TrackingCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tickets_tracking_code");
 
                     b.HasIndex("WindowId")
                         .IsUnique()
@@ -951,6 +1024,29 @@ namespace Hall.Server.Data.Migrations
                         .HasFilter("closed_at IS NULL");
 
                     b.ToTable("window_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>

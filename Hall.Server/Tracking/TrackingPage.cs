@@ -1,0 +1,167 @@
+using System.Text.Encodings.Web;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Halls;
+using Hall.Server.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Tracking;
+
+/// <summary>
+/// The citizen's phone page behind the QR on the ticket: <c>/t/{code}</c>. Light (plain HTML, polling a small JSON
+/// endpoint every few seconds, no circuit per phone), nothing personal on it, and only an unguessable code opens it.
+/// </summary>
+public static class TrackingPage
+{
+    public static void MapTrackingPage(this WebApplication app)
+    {
+        app.MapGet("/t/{code}", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        {
+            NoStore(http);
+            var state = await ReadAsync(code, dbFactory, halls, clock, ct);
+            return state is null
+                ? Results.Content(NotFoundHtml, "text/html; charset=utf-8", statusCode: 404)
+                : Results.Content(PageHtml(code, state), "text/html; charset=utf-8");
+        });
+        app.MapGet("/t/{code}/state", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        {
+            NoStore(http);
+            var state = await ReadAsync(code, dbFactory, halls, clock, ct);
+            return state is null
+                ? Results.Json(new { error = new { code = "unknown_ticket", zh = "未找到该号票", en = "No such ticket." } }, statusCode: 404)
+                : Results.Json(state);
+        });
+    }
+
+    /// <summary>What the phone shows; the same record is the JSON the page polls.</summary>
+    public sealed record TrackedTicket(string Hall, string Number, string Service, string State, string StatusZh, string StatusEn, int? PeopleAhead, int? EstimatedWaitMinutes, int? WindowNumber, bool Final);
+
+    private static void NoStore(HttpContext http)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        // The code in the address must not leak to other sites through the Referer header.
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        http.Response.Headers["X-Robots-Tag"] = "noindex";
+    }
+
+    private static async Task<TrackedTicket?> ReadAsync(string code, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct)
+    {
+        if (!TrackingCodes.LooksValid(code))
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (
+            from t in db.Tickets.AsNoTracking()
+            join s in db.Services on t.ServiceId equals s.Id
+            join w in db.Windows on t.WindowId equals w.Id into windows
+            from w in windows.DefaultIfEmpty()
+            where t.TrackingCode == code
+            select new { t.Id, t.HallId, t.ServiceId, t.Number, t.State, t.BusinessDate, t.QueuedAt, Service = s.Name, Window = (int?)w.Number })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        var hall = await halls.GetAsync(db, row.HallId, now, ct);
+        int? ahead = null, wait = null;
+        if (row.State == TicketState.Waiting)
+        {
+            ahead = await db.Tickets.CountAsync(o => o.ServiceId == row.ServiceId && o.BusinessDate == row.BusinessDate && o.State == TicketState.Waiting
+                && (o.QueuedAt < row.QueuedAt || (o.QueuedAt == row.QueuedAt && o.Id < row.Id)), ct);
+            var services = await HallStateReader.ServiceStatesAsync(db, hall, [row.ServiceId], now, ct);
+            wait = services.Count == 1 ? TicketRules.EstimateWaitMinutes(ahead.Value, services[0].Rate) : null;
+        }
+        var (zh, en) = row.State switch
+        {
+            TicketState.Waiting => ("等候中", "Waiting"),
+            TicketState.Called => ($"请到{row.Window}号窗口", $"Please go to window {row.Window}"),
+            TicketState.Serving => ($"正在{row.Window}号窗口办理", $"Being served at window {row.Window}"),
+            TicketState.Finished => ("已办结", "Finished"),
+            TicketState.NoShow => ("已过号，请到服务台咨询", "Missed; please ask at the service desk"),
+            TicketState.Cancelled => ("已取消", "Cancelled"),
+            TicketState.Voided => ("已作废", "Void"),
+        };
+        var final = row.State is TicketState.Finished or TicketState.Cancelled or TicketState.Voided;
+        return new TrackedTicket(hall.Name, row.Number, row.Service, row.State.ToString(), zh, en, ahead, wait, row.Window, final);
+    }
+
+    private static string PageHtml(string code, TrackedTicket t)
+    {
+        var h = HtmlEncoder.Default;
+        return $$"""
+            <!doctype html>
+            <html lang="zh-CN">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{{h.Encode(t.Number)}} · {{h.Encode(t.Hall)}}</title>
+            <style>
+              body { margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; background: #f3f6fa; color: #1b2b3a; }
+              header { background: #1d4f91; color: #fff; padding: 14px 18px; font-size: 18px; }
+              main { padding: 18px; }
+              .card { background: #fff; border-radius: 14px; padding: 22px 18px; box-shadow: 0 2px 8px rgba(0,0,0,.06); text-align: center; }
+              .number { font-size: 64px; font-weight: 700; letter-spacing: 2px; color: #1d4f91; margin: 4px 0; }
+              .service { font-size: 20px; color: #44566b; }
+              .status { margin-top: 18px; font-size: 28px; font-weight: 700; }
+              .status[data-state="Called"] { color: #c0392b; }
+              .en { font-size: 14px; color: #6b7c8f; }
+              .facts { margin-top: 16px; font-size: 20px; line-height: 1.7; }
+              footer { margin-top: 18px; font-size: 14px; color: #6b7c8f; text-align: center; }
+            </style>
+            </head>
+            <body>
+            <header>{{h.Encode(t.Hall)}} · 排队进度</header>
+            <main>
+              <div class="card">
+                <div class="number" data-testid="number">{{h.Encode(t.Number)}}</div>
+                <div class="service" data-testid="service">{{h.Encode(t.Service)}}</div>
+                <div class="status" data-testid="status" data-state="{{t.State}}">{{h.Encode(t.StatusZh)}}</div>
+                <div class="en" data-testid="status-en">{{h.Encode(t.StatusEn)}}</div>
+                <div class="facts" data-testid="facts">{{Facts(t)}}</div>
+              </div>
+              <footer>页面自动刷新 · 过号请到服务台咨询</footer>
+            </main>
+            <script>
+              const code = {{System.Text.Json.JsonSerializer.Serialize(code)}};
+              function facts(t) {
+                if (t.peopleAhead === null) return "";
+                const wait = t.estimatedWaitMinutes > 0 ? "预计等候约 " + t.estimatedWaitMinutes + " 分钟" : "请留意叫号";
+                return "前面还有 " + t.peopleAhead + " 人<br>" + wait;
+              }
+              async function refresh() {
+                try {
+                  const r = await fetch("/t/" + code + "/state", { cache: "no-store" });
+                  if (r.ok) {
+                    const t = await r.json();
+                    const status = document.querySelector("[data-testid=status]");
+                    status.textContent = t.statusZh;
+                    status.dataset.state = t.state;
+                    document.querySelector("[data-testid=status-en]").textContent = t.statusEn;
+                    document.querySelector("[data-testid=facts]").innerHTML = facts(t);
+                    if (t.final) return;
+                  }
+                } catch (e) { }
+                setTimeout(refresh, 4000);
+              }
+              setTimeout(refresh, 4000);
+            </script>
+            </body>
+            </html>
+            """;
+    }
+
+    private static string Facts(TrackedTicket t) => t.PeopleAhead is not { } ahead ? ""
+        : $"前面还有 {ahead} 人<br>" + (t.EstimatedWaitMinutes is > 0 ? $"预计等候约 {t.EstimatedWaitMinutes} 分钟" : "请留意叫号");
+
+    private const string NotFoundHtml = """
+        <!doctype html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>未找到号票</title></head>
+        <body style="font-family: sans-serif; text-align: center; padding: 40px 16px; color: #1b2b3a">
+        <h1 data-testid="not-found" style="font-size: 26px">未找到该号票</h1>
+        <p>No such ticket. 请核对号票上的二维码，或到服务台咨询。</p>
+        </body></html>
+        """;
+}
