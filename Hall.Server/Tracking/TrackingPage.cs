@@ -89,7 +89,7 @@ public static class TrackingPage
 
     private static string PageHtml(string code, TrackedTicket t)
     {
-        var h = HtmlEncoder.Default;
+        var h = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
         return $$"""
             <!doctype html>
             <html lang="zh-CN">

@@ -85,3 +85,13 @@ public static class HubCalls
         return reply.Value!;
     }
 }
+
+/// <summary>The kiosk's own hub calls.</summary>
+public static class KioskCalls
+{
+    public static Task<Reply<TicketIssued>> IssueWithMobileAsync(this HubClient c, int serviceId, string? mobile, Guid? id = null) =>
+        c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(id ?? Guid.NewGuid(), serviceId, null, null, PriorityClass.Normal, mobile));
+
+    public static Task<Reply<TicketView>> VoidAsync(this HubClient c, long ticketId, string reason) =>
+        c.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.VoidTicket), new VoidTicketCommand(Guid.NewGuid(), ticketId, reason));
+}

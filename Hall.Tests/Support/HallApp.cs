@@ -2,6 +2,7 @@ using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Devices;
 using Hall.Server.Halls;
+using Hall.Server.Notices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,6 +23,9 @@ public sealed class HallApp : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; }
     public FakeTimeProvider Clock { get; }
+    /// <summary>The notices the server sent, in order.</summary>
+    public RecordingNoticeSender Notices { get; } = new();
+    public const string PublicBaseUrl = "https://hall.xinxian.example.gov.cn";
     public Uri BaseAddress { get; private set; } = null!;
 
     private HallApp(string connectionString, DateTimeOffset now)
@@ -48,7 +52,12 @@ public sealed class HallApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Hall", ConnectionString);
         builder.UseSetting("Hall:Demo:Seed", "false");
-        builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.UseSetting("Hall:PublicBaseUrl", PublicBaseUrl);
+        builder.ConfigureServices(s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            s.Replace(ServiceDescriptor.Singleton<INoticeSender>(Notices));
+        });
         // Server errors go to the test's output, where a failing test shows them.
         builder.ConfigureLogging(l => l.ClearProviders().AddProvider(new TestLogProvider()).SetMinimumLevel(LogLevel.Warning));
     }
