@@ -1,3 +1,4 @@
+using Hall.Server.Catalog;
 using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Hub;
@@ -59,6 +60,7 @@ public static class HallServer
         app.MapStaffEndpoints();
         app.MapClerkPage();
         app.MapTrackingPage();
+        app.MapCatalogEndpoints();
         app.MapBenchmarkEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;

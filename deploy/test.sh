@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 missing=()
 have_pg() { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 have_pg || missing+=(postgresql)
+# The kiosk and display pages are tested in Debian's Chromium with a CJK font; serial devices over socat pty pairs.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

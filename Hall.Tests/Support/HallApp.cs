@@ -28,19 +28,25 @@ public sealed class HallApp : WebApplicationFactory<Program>
     public const string PublicBaseUrl = "https://hall.xinxian.example.gov.cn";
     public Uri BaseAddress { get; private set; } = null!;
 
-    private HallApp(string connectionString, DateTimeOffset now)
+    private HallApp(string connectionString, DateTimeOffset now, int port = 0)
     {
         ConnectionString = connectionString;
         Clock = new FakeTimeProvider(now.ToUniversalTime());
-        UseKestrel(0);
+        UseKestrel(port);
     }
 
     /// <summary>2026-11-30 is a Monday; 10:00 in Shanghai is inside the county hall's hours.</summary>
     public static readonly DateTimeOffset MondayMorning = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null)
+    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null) =>
+        Start(new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning));
+
+    /// <summary>A server back on the address and database of one that was stopped: devices reconnect to it by themselves.</summary>
+    public static HallApp Restart(HallApp stopped) =>
+        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port));
+
+    private static HallApp Start(HallApp app)
     {
-        var app = new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning);
         app.StartServer();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         app.BaseAddress = new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));

@@ -47,19 +47,26 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        await WaitForHealthAsync(process, server.BaseAddress, "Hall.Server");
+        return server;
+    }
+
+    /// <summary>Waits until the process answers <c>/health</c>; fails the test when it exits first or takes over 60 s.</summary>
+    public static async Task WaitForHealthAsync(Process process, Uri baseAddress, string name)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var until = Environment.TickCount64 + 60_000;
         while (true)
         {
             if (process.HasExited)
             {
-                Assert.Fail($"Hall.Server exited with {process.ExitCode} before it served");
+                Assert.Fail($"{name} exited with {process.ExitCode} before it served");
             }
             try
             {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
+                if ((await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode)
                 {
-                    return server;
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -70,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             if (Environment.TickCount64 > until)
             {
-                Assert.Fail("Hall.Server did not answer /health within 60 s");
+                Assert.Fail($"{name} did not answer /health within 60 s");
             }
             await Task.Delay(200);
         }
@@ -84,7 +91,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

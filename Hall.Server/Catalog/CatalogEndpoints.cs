@@ -1,0 +1,43 @@
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Catalog;
+
+/// <summary>The admin's edits of the item catalogue over HTTP (the admin pages use them too).</summary>
+public static class CatalogEndpoints
+{
+    public sealed record InitialsRequest(string? Initials);
+
+    public static void MapCatalogEndpoints(this WebApplication app)
+    {
+        // The computed initials are a guess where a character has several readings (重 / 行 / 长): the admin sets them right.
+        app.MapPut("/api/admin/items/{id:int}/initials", async (int id, InitialsRequest request, HttpContext http, IDbContextFactory<HallDb> dbFactory, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, "forbidden", "无权执行此操作", "Only an admin may edit the catalogue.");
+            }
+            var initials = request.Initials?.Trim() ?? "";
+            if (initials.Length is 0 or > 64 || !initials.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+            {
+                return Error(400, "invalid_initials", "拼音首字母只能是 1 到 64 个小写字母或数字", "Initials are 1 to 64 lower-case letters or digits.");
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var item = await db.ServiceItems.FirstOrDefaultAsync(i => i.Id == id, ct);
+            if (item is null || item.HallId != actor.HallId)
+            {
+                return Error(404, "unknown_service_item", "没有这个办理事项", "No such service item in this hall.");
+            }
+            item.Initials = initials;
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(new { item.Id, item.Code, item.Name, item.Initials });
+        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
+    }
+
+    private static IResult Error(int status, string code, string zh, string en) =>
+        Results.Json(new { code, messageZh = zh, messageEn = en }, statusCode: status);
+}

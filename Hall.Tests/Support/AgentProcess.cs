@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace Hall.Tests.Support;
+
+/// <summary>An agent (Hall.Kiosk, Hall.Display) as its own OS process, as it runs on the device PC, on a free loopback port.</summary>
+public sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public Uri BaseAddress { get; }
+
+    private AgentProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    /// <param name="project">Hall.Kiosk or Hall.Display: run from its own build output, with its project folder as content root (its page and settings).</param>
+    public static async Task<AgentProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings)
+    {
+        var root = RepositoryRoot();
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(root, project, "bin", configuration, "net10.0", project + ".dll");
+        Assert.That(File.Exists(dll), Is.True, $"{dll} is built with the tests");
+        var port = ServerProcess.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.Combine(root, project),
+        };
+        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(root, project), "--environment", "Production" })
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => Echo(project, e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(project, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var agent = new AgentProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await ServerProcess.WaitForHealthAsync(process, agent.BaseAddress, project);
+        return agent;
+    }
+
+    /// <summary>The folder holding Hall.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hall.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("Hall.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static void Echo(string project, string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            TestContext.Progress.WriteLine($"[{project}] {line}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
