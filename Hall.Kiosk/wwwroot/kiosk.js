@@ -1,0 +1,808 @@
+// The kiosk's touch page: plain ES module, no framework. The agent (same origin) serves /api/state,
+// /api/items and /api/tickets; this file only shows what they say and never invents a ticket.
+
+const PRIORITIES = ["Normal", "Elderly", "Disabled", "Military", "Pregnant"];
+const POLL_MS = 2000;
+const RETRY_MS = 1000;
+const SEARCH_DEBOUNCE_MS = 200;
+const TICKET_TIMEOUT_MS = 20000;
+// A second touch this close in time and place to the touch that changed the screen is the same touch
+// (an elderly double tap), not a press on whatever the new screen has there. Mouse clicks are taken as they come.
+const DOUBLE_TAP_MS = 500;
+const DOUBLE_TAP_PX = 60;
+const KEY_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+
+const TEXT = {
+  zh: {
+    kioskName: "自助取号机",
+    langToggleLabel: "Switch to English",
+    homeTitle: "请选择要办理的业务",
+    homeLead: "轻触业务名称即可取号",
+    servicesEmpty: "正在读取业务信息…",
+    openSearch: "按办事事项查找",
+    openSearchSub: "不清楚该选哪项业务？输入事项名称查找",
+    waiting: (n, m) => (n === 0 ? "现在无人等候" : m > 0 ? `等候 ${n} 人 · 约 ${m} 分钟` : `等候 ${n} 人`),
+    notOpen: "未到办理时间",
+    capReached: "今日号源已满",
+    back: "返回",
+    searchTitle: "按办事事项查找",
+    searchPlaceholder: "请输入拼音首字母或事项名称",
+    searchHint: "输入拼音首字母，如 bdc = 不动产",
+    searchStart: "请用下方键盘输入，查到的事项会显示在这里",
+    searchNone: "没有找到相关事项，请换个字母试试，或到服务台咨询",
+    searchFailed: "暂时无法查询，请稍后再试",
+    keyBack: "退格",
+    keyClear: "清空",
+    itemTitle: "事项详情",
+    department: "办理部门",
+    service: "所属业务",
+    materials: "办理所需材料",
+    materialsNone: "请到窗口咨询所需材料",
+    materialsNote: "材料不全也可先取号，窗口工作人员会告诉您怎么办。",
+    itemTake: "取号办理",
+    confirmTitle: "确认取号",
+    confirmService: "办理业务",
+    priorityTitle: "如属以下人群，可选择优先办理",
+    priority: { Normal: "普通", Elderly: "70岁以上老人", Disabled: "残疾人", Military: "军人", Pregnant: "孕妇" },
+    priorityNote: "优先号请如实选择，窗口将核验相关证件",
+    mobileOpen: "短信提醒（可选）",
+    takeTicket: "取号",
+    issuing: "正在出票，请稍候…",
+    mobileTitle: "短信提醒",
+    mobileLead: "快轮到您时发短信提醒您，号码仅用于本次提醒。",
+    mobilePrompt: "请输入 11 位手机号码",
+    mobileDelete: "删除",
+    mobileOk: "确定",
+    mobileSkip: "不需要短信提醒",
+    yourNumber: "您的号码",
+    ahead: (n) => `前面还有 ${n} 人`,
+    wait: (m) => (m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
+    priorityMark: (label) => `优先 · ${label}`,
+    mobileResult: (m) => `快轮到您时将短信提醒 ${m}`,
+    takeYourTicket: "请取走您的号票",
+    watchScreen: "请到等候区就座，留意叫号屏幕和语音广播",
+    done: (s) => `完成（${s} 秒后自动返回）`,
+    oosMessage: "暂停取号，请到服务台咨询",
+    oosOther: "Paused. Please ask at the service desk.",
+    oosNoLink: "取号机正在恢复连接",
+    dialogOk: "知道了",
+    issueFailed: "出票没有完成。如出票口有号票请取走；如没有，请重新取号或到服务台咨询。",
+    dateLocale: "zh-CN",
+    dateStyle: { year: "numeric", month: "long", day: "numeric", weekday: "long" },
+  },
+  en: {
+    kioskName: "Self-service tickets",
+    langToggleLabel: "切换到中文",
+    homeTitle: "Choose a service",
+    homeLead: "Touch a service to take a number",
+    servicesEmpty: "Loading services…",
+    openSearch: "Search by task",
+    openSearchSub: "Not sure which service? Search for your task",
+    waiting: (n, m) => (n === 0 ? "No one waiting" : m > 0 ? `${n} waiting · ${m} min` : `${n} waiting`),
+    notOpen: "Not open now",
+    capReached: "Full for today",
+    back: "Back",
+    searchTitle: "Search by task",
+    searchPlaceholder: "Pinyin initials or name",
+    searchHint: "Type pinyin initials, e.g. bdc = 不动产 (real estate)",
+    searchStart: "Type with the keyboard below; matching tasks appear here",
+    searchNone: "Nothing found. Try other letters, or ask at the service desk",
+    searchFailed: "Search is unavailable right now. Please try again later",
+    keyBack: "Delete",
+    keyClear: "Clear",
+    itemTitle: "Task details",
+    department: "Department",
+    service: "Service",
+    materials: "What to bring",
+    materialsNone: "Please ask at the window what to bring",
+    materialsNote: "You may take a number even if something is missing; the clerk will help you.",
+    itemTake: "Take a number",
+    confirmTitle: "Confirm",
+    confirmService: "Service",
+    priorityTitle: "Priority, if it applies to you",
+    priority: { Normal: "Regular", Elderly: "Aged 70+", Disabled: "Disability", Military: "Military", Pregnant: "Pregnant" },
+    priorityNote: "Choose priority only if it applies; the window will check your papers",
+    mobileOpen: "Text reminder (optional)",
+    takeTicket: "Take number",
+    issuing: "Printing your ticket, please wait…",
+    mobileTitle: "Text reminder",
+    mobileLead: "We will text you when your turn is near. The number is used only for this reminder.",
+    mobilePrompt: "Enter an 11-digit mobile number",
+    mobileDelete: "Delete",
+    mobileOk: "OK",
+    mobileSkip: "No reminder",
+    yourNumber: "Your number",
+    ahead: (n) => `${n} ahead of you`,
+    wait: (m) => (m > 0 ? `About ${m} min wait` : "Please watch for your number"),
+    priorityMark: (label) => `Priority · ${label}`,
+    mobileResult: (m) => `We will text ${m} when your turn is near`,
+    takeYourTicket: "Please take your ticket",
+    watchScreen: "Please take a seat and watch the screens and announcements",
+    done: (s) => `Done (back in ${s} s)`,
+    oosMessage: "Ticketing paused. Please ask at the service desk",
+    oosOther: "暂停取号，请到服务台咨询",
+    oosNoLink: "This kiosk is reconnecting",
+    dialogOk: "OK",
+    issueFailed: "Printing did not finish. If a ticket came out, please take it; if not, try again or ask at the service desk.",
+    dateLocale: "en-GB",
+    dateStyle: { year: "numeric", month: "short", day: "numeric", weekday: "short" },
+  },
+};
+
+const app = {
+  lang: "zh",
+  state: null,
+  stateFailed: false,
+  // Set by a 503 from /api/tickets: out of service until a later /api/state says otherwise.
+  latch: null,
+  screen: "home",
+  service: null,
+  item: null,
+  priority: "Normal",
+  mobile: "",
+  typed: "",
+  busy: false,
+  ticket: null,
+  query: "",
+  results: [],
+  searchStatus: "start",
+  lastTouch: Date.now(),
+  resultEndsAt: 0,
+  switchTap: null,
+  lastTap: null,
+  homeKey: "",
+};
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const t = (key) => TEXT[app.lang][key];
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function show(element, visible) {
+  element.hidden = !visible;
+}
+
+// ---- screens ----
+
+const idleScreens = new Set(["home", "search", "item", "confirm", "mobile"]);
+
+function showScreen(name) {
+  app.screen = name;
+  for (const screen of $$("[data-screen]")) show(screen, screen.dataset.screen === name);
+  show($(".topbar"), name !== "attract");
+  app.switchTap = app.lastTap;
+  app.lastTouch = Date.now();
+  render();
+  const input = $('[data-testid="search-input"]');
+  if (name === "search") input.focus({ preventScroll: true });
+  else if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  $(`[data-screen="${name}"]`).scrollTop = 0;
+}
+
+function isOutOfService() {
+  return app.stateFailed || app.latch !== null || app.state?.outOfService === true;
+}
+
+function resetFlow() {
+  app.service = null;
+  app.item = null;
+  app.priority = "Normal";
+  app.mobile = "";
+  app.typed = "";
+  app.ticket = null;
+  app.query = "";
+  app.results = [];
+  app.searchStatus = "start";
+  $('[data-testid="search-input"]').value = "";
+}
+
+function goHome() {
+  showScreen(isOutOfService() ? "out-of-service" : "home");
+}
+
+// A new citizen starts in Chinese with nothing chosen.
+function startOver(screen) {
+  closeDialog();
+  resetFlow();
+  setLang("zh");
+  if (screen === "attract" && !isOutOfService()) showScreen("attract");
+  else goHome();
+}
+
+function render() {
+  renderHeader();
+  switch (app.screen) {
+    case "home": renderHome(); break;
+    case "search": renderSearch(); break;
+    case "item": renderItem(); break;
+    case "confirm": renderConfirm(); break;
+    case "mobile": renderMobile(); break;
+    case "result": renderResult(); break;
+    case "out-of-service": renderOutOfService(); break;
+    default: break;
+  }
+}
+
+// ---- language and clock ----
+
+function setLang(lang) {
+  if (app.lang === lang) return;
+  app.lang = lang;
+  applyTexts();
+  render();
+}
+
+function applyTexts() {
+  document.documentElement.lang = app.lang === "zh" ? "zh-CN" : "en";
+  document.title = t("kioskName");
+  for (const node of $$("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  // Long headings break after their first clause rather than leave one character on a line.
+  for (const node of $$("[data-i18n-lines]")) {
+    node.replaceChildren(...t(node.dataset.i18n).split(/(?<=[，。,.]\s?)(?!\s)/u).map((part) => h("span", { class: "line", text: part })));
+  }
+  for (const node of $$("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of $$("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  document.body.dataset.lang = app.lang;
+  $(".lang-toggle").setAttribute("aria-pressed", app.lang === "en" ? "true" : "false");
+  app.homeKey = "";
+}
+
+function renderHeader() {
+  for (const node of $$('[data-bind="hallName"]')) node.textContent = app.state?.hallName ?? "";
+  const now = new Date();
+  const date = new Intl.DateTimeFormat(t("dateLocale"), t("dateStyle")).format(now);
+  const time = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false }).format(now);
+  for (const node of $$('[data-bind="date"]')) node.textContent = date;
+  for (const node of $$('[data-bind="time"]')) node.textContent = time;
+}
+
+// ---- home ----
+
+function serviceById(id) {
+  return app.state?.services?.find((s) => s.id === id) ?? null;
+}
+
+function unavailableReason(service) {
+  if (!service) return null;
+  if (service.capReached) return t("capReached");
+  if (!service.openNow) return t("notOpen");
+  return null;
+}
+
+function renderHome() {
+  const services = app.state?.services ?? [];
+  const key = app.lang + JSON.stringify(services);
+  if (key === app.homeKey) return;
+  app.homeKey = key;
+  const list = $('[data-testid="services"]');
+  list.replaceChildren(
+    ...services.map((service) => {
+      const reason = unavailableReason(service);
+      const status = reason ?? t("waiting")(service.waiting, service.estimatedWaitMinutes);
+      return h(
+        "button",
+        {
+          type: "button",
+          class: "service",
+          "data-service-id": String(service.id),
+          disabled: reason !== null,
+          "aria-label": `${service.name}，${service.prefix}，${status}`,
+        },
+        h("span", { class: "service-prefix", text: service.prefix, "aria-hidden": "true" }),
+        h("span", { class: "service-name", text: service.name }),
+        reason !== null
+          ? h("span", { class: "service-reason", "data-testid": "service-reason", text: reason })
+          : h("span", { class: "service-wait", "data-testid": "service-wait", text: status }),
+      );
+    }),
+  );
+  // Many services: smaller cards first, then scrolling with a faded edge that says there is more.
+  list.dataset.density = services.length > 8 ? "compact" : "normal";
+  requestAnimationFrame(markScrollable);
+  show($('[data-testid="services-empty"]'), services.length === 0);
+}
+
+function markScrollable() {
+  const list = $('[data-testid="services"]');
+  list.classList.toggle("has-more", list.scrollTop + list.clientHeight < list.scrollHeight - 4);
+}
+
+function chooseService(id) {
+  const service = serviceById(id);
+  if (!service || unavailableReason(service) !== null) return;
+  resetFlow();
+  app.service = service;
+  showScreen("confirm");
+}
+
+// ---- search ----
+
+let searchTimer = 0;
+let searchSeq = 0;
+
+function setQuery(value) {
+  const input = $('[data-testid="search-input"]');
+  if (input.value !== value) input.value = value;
+  scheduleSearch();
+}
+
+function scheduleSearch() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, SEARCH_DEBOUNCE_MS);
+}
+
+async function runSearch() {
+  const q = $('[data-testid="search-input"]').value.trim();
+  const seq = ++searchSeq;
+  app.query = q;
+  if (q === "") {
+    app.results = [];
+    app.searchStatus = "start";
+    renderSearch();
+    return;
+  }
+  try {
+    const items = await getJson(`/api/items?q=${encodeURIComponent(q)}`, 8000);
+    if (seq !== searchSeq) return;
+    app.results = Array.isArray(items) ? items : [];
+    app.searchStatus = app.results.length === 0 ? "none" : "found";
+  } catch {
+    if (seq !== searchSeq) return;
+    app.results = [];
+    app.searchStatus = "failed";
+    pollNow();
+  }
+  renderSearch();
+}
+
+function renderSearch() {
+  const list = $('[data-testid="search-results"]');
+  list.replaceChildren(
+    ...app.results.map((item) =>
+      h(
+        "button",
+        { type: "button", class: "result-row", "data-item-id": String(item.id) },
+        h("span", { class: "row-name", text: item.name }),
+        h("span", { class: "row-meta", text: [item.department, item.serviceName].filter(Boolean).join(" · ") }),
+      ),
+    ),
+  );
+  const status = $('[data-testid="search-status"]');
+  const messages = { start: t("searchStart"), none: t("searchNone"), failed: t("searchFailed"), found: "" };
+  status.textContent = messages[app.searchStatus];
+  show(status, app.searchStatus !== "found");
+  for (const key of $$("[data-key]", $(".keyboard"))) {
+    if (key.dataset.key === "back") key.textContent = t("keyBack");
+    if (key.dataset.key === "clear") key.textContent = t("keyClear");
+  }
+}
+
+function buildKeyboard() {
+  const rows = KEY_ROWS.map((letters) =>
+    h("div", { class: "key-row" }, ...[...letters].map((c) => h("button", { type: "button", class: "key", "data-key": c, text: c.toUpperCase(), "aria-label": c }))),
+  );
+  rows.push(
+    h(
+      "div",
+      { class: "key-row" },
+      h("button", { type: "button", class: "key key-wide key-muted", "data-key": "clear", text: t("keyClear") }),
+      h("button", { type: "button", class: "key key-wide key-muted", "data-key": "back", text: t("keyBack") }),
+    ),
+  );
+  $(".keyboard").replaceChildren(...rows);
+}
+
+function pressKey(key) {
+  const value = $('[data-testid="search-input"]').value;
+  if (key === "back") setQuery([...value].slice(0, -1).join(""));
+  else if (key === "clear") setQuery("");
+  else if (value.length < 20) setQuery(value + key);
+}
+
+function chooseItem(id) {
+  const item = app.results.find((i) => i.id === id);
+  if (!item) return;
+  app.item = item;
+  app.service = null;
+  showScreen("item");
+}
+
+// ---- item ----
+
+function itemService() {
+  return app.item ? serviceById(app.item.serviceId) : null;
+}
+
+function renderItem() {
+  const item = app.item;
+  if (!item) return;
+  $('[data-testid="item-name"]').textContent = item.name;
+  $('[data-testid="item-department"]').textContent = item.department ?? "";
+  $('[data-testid="item-service"]').textContent = item.serviceName ?? "";
+  const materials = item.materials ?? [];
+  $('[data-testid="item-materials"]').replaceChildren(
+    ...(materials.length > 0 ? materials.map((m) => h("li", { text: m })) : [h("li", { class: "materials-none", text: t("materialsNone") })]),
+  );
+  const reason = unavailableReason(itemService());
+  const reasonNode = $('[data-testid="item-reason"]');
+  reasonNode.textContent = reason ?? "";
+  show(reasonNode, reason !== null);
+  $('[data-testid="item-take"]').disabled = reason !== null;
+}
+
+// ---- confirm ----
+
+function chosenService() {
+  return app.item ? itemService() : app.service && (serviceById(app.service.id) ?? app.service);
+}
+
+function renderConfirm() {
+  const service = chosenService();
+  const serviceName = app.item?.serviceName ?? service?.name ?? "";
+  $('[data-testid="confirm-service"]').textContent = serviceName;
+  const itemNode = $('[data-testid="confirm-item"]');
+  itemNode.textContent = app.item?.name ?? "";
+  show(itemNode, app.item !== null);
+
+  const priority = $('[data-testid="priority"]');
+  const acceptsPriority = service?.acceptsPriority === true;
+  if (!acceptsPriority) app.priority = "Normal";
+  show(priority, acceptsPriority);
+  $(".priority-chips", priority).replaceChildren(
+    ...PRIORITIES.map((p) =>
+      h("button", {
+        type: "button",
+        class: "chip",
+        role: "radio",
+        "data-priority": p,
+        "aria-checked": app.priority === p ? "true" : "false",
+        text: t("priority")[p],
+        disabled: app.busy,
+      }),
+    ),
+  );
+
+  const mobileOpen = $('[data-testid="mobile-open"]');
+  show(mobileOpen, app.state?.noticeEnabled === true);
+  $('[data-testid="mobile-masked"]').textContent = app.mobile ? mask(app.mobile) : "";
+  mobileOpen.classList.toggle("is-set", app.mobile !== "");
+
+  const reason = unavailableReason(service);
+  const reasonNode = $('[data-testid="confirm-reason"]');
+  reasonNode.textContent = reason ?? "";
+  show(reasonNode, reason !== null && !app.busy);
+  show($('[data-testid="issuing"]'), app.busy);
+  for (const button of $$("button", $('[data-screen="confirm"]'))) button.disabled = app.busy;
+  $('[data-testid="take-ticket"]').disabled = app.busy || reason !== null;
+  $('[data-screen="confirm"]').setAttribute("aria-busy", app.busy ? "true" : "false");
+}
+
+async function takeTicket() {
+  if (app.busy) return;
+  const serviceId = app.item?.serviceId ?? app.service?.id ?? null;
+  const body = {
+    serviceId,
+    serviceItemId: app.item?.id ?? null,
+    priority: app.priority,
+    mobile: app.state?.noticeEnabled && app.mobile ? app.mobile : null,
+  };
+  app.busy = true;
+  $(".lang-toggle").disabled = true;
+  renderConfirm();
+  let response = null;
+  let answer = null;
+  try {
+    response = await fetch("/api/tickets", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TICKET_TIMEOUT_MS),
+    });
+    answer = await response.json().catch(() => null);
+  } catch {
+    response = null;
+  }
+  app.busy = false;
+  $(".lang-toggle").disabled = false;
+
+  if (response?.ok && answer?.number) {
+    app.ticket = answer;
+    app.resultEndsAt = Date.now() + (app.state?.resultSeconds ?? 15) * 1000;
+    showScreen("result");
+    return;
+  }
+  const error = answer?.error ?? null;
+  if (response?.status === 503) {
+    app.latch = { reason: error, seq: pollSeq };
+    pollNow();
+    closeDialog();
+    resetFlow();
+    showScreen("out-of-service");
+    return;
+  }
+  pollNow();
+  resetFlow();
+  goHome();
+  openDialog(error ? error[app.lang] || error.zh || error.en : t("issueFailed"));
+}
+
+function mask(mobile) {
+  return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+}
+
+// ---- mobile ----
+
+function buildKeypad() {
+  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", ""];
+  $(".keypad").replaceChildren(
+    ...keys.map((k) => {
+      if (k === "") return h("span", { class: "keypad-gap", "aria-hidden": "true" });
+      if (k === "delete") return h("button", { type: "button", class: "digit digit-delete", "data-testid": "mobile-delete", "data-i18n": "mobileDelete", text: t("mobileDelete") });
+      return h("button", { type: "button", class: "digit", "data-digit": k, text: k });
+    }),
+  );
+}
+
+function renderMobile() {
+  const display = $('[data-testid="mobile-display"]');
+  const digits = app.typed;
+  display.textContent = digits === "" ? t("mobilePrompt") : [digits.slice(0, 3), digits.slice(3, 7), digits.slice(7, 11)].filter(Boolean).join(" ");
+  display.classList.toggle("is-empty", digits === "");
+  $('[data-testid="mobile-ok"]').disabled = !/^1\d{10}$/.test(digits);
+  for (const button of $$("[data-digit]")) button.disabled = digits.length >= 11;
+}
+
+function typeDigit(d) {
+  if (app.typed.length < 11) app.typed += d;
+  renderMobile();
+}
+
+// ---- result ----
+
+function renderResult() {
+  const ticket = app.ticket;
+  if (!ticket) return;
+  $('[data-testid="result-number"]').textContent = ticket.number;
+  $('[data-testid="result-service"]').textContent = ticket.serviceName ?? "";
+  $('[data-testid="result-ahead"]').textContent = t("ahead")(ticket.peopleAhead ?? 0);
+  $('[data-testid="result-wait"]').textContent = t("wait")(ticket.estimatedWaitMinutes ?? 0);
+  const priority = $('[data-testid="result-priority"]');
+  const special = ticket.priority && ticket.priority !== "Normal";
+  priority.textContent = special ? t("priorityMark")(t("priority")[ticket.priority] ?? ticket.priority) : "";
+  show(priority, special);
+  const mobile = $('[data-testid="result-mobile"]');
+  mobile.textContent = ticket.mobileMasked ? t("mobileResult")(ticket.mobileMasked) : "";
+  show(mobile, Boolean(ticket.mobileMasked));
+  renderCountdown();
+}
+
+function renderCountdown() {
+  const left = Math.max(0, Math.ceil((app.resultEndsAt - Date.now()) / 1000));
+  $('[data-testid="result-done"]').textContent = t("done")(left);
+}
+
+// ---- out of service ----
+
+function renderOutOfService() {
+  const reason = app.state?.outOfService ? app.state.reason : app.latch?.reason ?? app.state?.reason ?? null;
+  const text = app.stateFailed ? t("oosNoLink") : reason ? reason[app.lang] || reason.zh || "" : "";
+  const node = $('[data-testid="oos-reason"]');
+  node.textContent = text;
+  show(node, text !== "");
+  $('[data-testid="oos-other"]').textContent = t("oosOther");
+}
+
+// ---- dialog ----
+
+function openDialog(message) {
+  const dialog = $('[data-testid="dialog"]');
+  $('[data-testid="dialog-message"]').textContent = message;
+  if (!dialog.open) dialog.showModal();
+}
+
+function closeDialog() {
+  const dialog = $('[data-testid="dialog"]');
+  if (dialog.open) dialog.close();
+}
+
+// ---- state polling ----
+
+let pollTimer = 0;
+let pollSeq = 0;
+let polling = false;
+let pollAgain = false;
+
+async function getJson(url, timeoutMs) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+async function poll() {
+  clearTimeout(pollTimer);
+  if (polling) {
+    pollAgain = true;
+    return;
+  }
+  polling = true;
+  const seq = ++pollSeq;
+  try {
+    const state = await getJson("/api/state", 5000);
+    if (!state || !Array.isArray(state.services)) throw new Error("state without services");
+    app.state = state;
+    app.stateFailed = false;
+    // Only a state asked for after the refusal can lift it.
+    if (app.latch && seq > app.latch.seq && !state.outOfService) app.latch = null;
+  } catch {
+    app.stateFailed = true;
+  }
+  polling = false;
+  applyState();
+  if (pollAgain) {
+    pollAgain = false;
+    poll();
+  } else {
+    pollTimer = setTimeout(poll, app.stateFailed ? RETRY_MS : POLL_MS);
+  }
+}
+
+function pollNow() {
+  poll();
+}
+
+function applyState() {
+  if (isOutOfService()) {
+    // A ticket being printed or just printed is shown to its citizen first.
+    if (app.screen !== "out-of-service" && app.screen !== "result" && !app.busy) {
+      closeDialog();
+      resetFlow();
+      setLang("zh");
+      showScreen("out-of-service");
+      return;
+    }
+  } else if (app.screen === "out-of-service") {
+    showScreen("home");
+    return;
+  }
+  render();
+}
+
+// ---- touches ----
+
+function onClick(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target) return;
+  const touch = event.pointerType === "touch" || event.pointerType === "pen";
+  const tap = touch ? { x: event.clientX, y: event.clientY, at: performance.now() } : null;
+  const previous = app.switchTap;
+  app.lastTap = tap;
+  app.switchTap = null;
+  if (
+    previous &&
+    tap &&
+    tap.at - previous.at < DOUBLE_TAP_MS &&
+    Math.abs(tap.x - previous.x) < DOUBLE_TAP_PX &&
+    Math.abs(tap.y - previous.y) < DOUBLE_TAP_PX
+  ) {
+    event.preventDefault();
+    event.stopPropagation();
+    return;
+  }
+  if (app.busy) return;
+
+  if (app.screen === "attract") {
+    showScreen("home");
+    return;
+  }
+  const button = target.closest("button");
+  if (!button || button.disabled) return;
+
+  if (button.matches('[data-testid="lang-toggle"]')) setLang(app.lang === "zh" ? "en" : "zh");
+  else if (button.matches("[data-service-id]")) chooseService(Number(button.dataset.serviceId));
+  else if (button.matches('[data-testid="open-search"]')) {
+    resetFlow();
+    showScreen("search");
+  } else if (button.matches("[data-key]")) pressKey(button.dataset.key);
+  else if (button.matches("[data-item-id]")) chooseItem(Number(button.dataset.itemId));
+  else if (button.matches('[data-testid="item-take"]')) {
+    app.priority = "Normal";
+    app.mobile = "";
+    showScreen("confirm");
+  } else if (button.matches("[data-priority]")) {
+    app.priority = button.dataset.priority;
+    renderConfirm();
+  } else if (button.matches('[data-testid="mobile-open"]')) {
+    app.typed = app.mobile;
+    showScreen("mobile");
+  } else if (button.matches('[data-testid="take-ticket"]')) takeTicket();
+  else if (button.matches("[data-digit]")) typeDigit(button.dataset.digit);
+  else if (button.matches('[data-testid="mobile-delete"]')) {
+    app.typed = app.typed.slice(0, -1);
+    renderMobile();
+  } else if (button.matches('[data-testid="mobile-ok"]')) {
+    app.mobile = app.typed;
+    showScreen("confirm");
+  } else if (button.matches('[data-testid="mobile-skip"]')) {
+    app.mobile = "";
+    app.typed = "";
+    showScreen("confirm");
+  } else if (button.matches('[data-testid="result-done"]')) startOver("home");
+  else if (button.matches('[data-testid="dialog-ok"]')) closeDialog();
+  else if (button.matches('[data-action="back"]')) goBack();
+}
+
+function goBack() {
+  switch (app.screen) {
+    case "search":
+      resetFlow();
+      showScreen("home");
+      break;
+    case "item":
+      app.item = null;
+      showScreen("search");
+      break;
+    case "confirm":
+      if (app.item) showScreen("item");
+      else {
+        resetFlow();
+        showScreen("home");
+      }
+      break;
+    default:
+      goHome();
+  }
+}
+
+function tick() {
+  renderHeader();
+  if (app.screen === "result") {
+    if (Date.now() >= app.resultEndsAt) startOver("home");
+    else renderCountdown();
+    return;
+  }
+  const idleMs = (app.state?.idleSeconds ?? 60) * 1000;
+  if (idleScreens.has(app.screen) && !app.busy && Date.now() - app.lastTouch >= idleMs) startOver("attract");
+}
+
+function start() {
+  buildKeyboard();
+  buildKeypad();
+  applyTexts();
+  const touched = () => {
+    app.lastTouch = Date.now();
+  };
+  for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, { capture: true, passive: true });
+  document.addEventListener("click", onClick, { capture: true });
+  // Long presses must not open menus on a kiosk.
+  document.addEventListener("contextmenu", (e) => e.preventDefault());
+  const input = $('[data-testid="search-input"]');
+  input.addEventListener("input", (e) => {
+    if (!e.isComposing) scheduleSearch();
+  });
+  input.addEventListener("compositionend", scheduleSearch);
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      clearTimeout(searchTimer);
+      runSearch();
+    }
+  });
+  $('[data-testid="dialog"]').addEventListener("cancel", (e) => e.preventDefault());
+  $('[data-testid="services"]').addEventListener("scroll", markScrollable, { passive: true });
+  showScreen("home");
+  renderSearch();
+  poll();
+  setInterval(tick, 1000);
+}
+
+start();

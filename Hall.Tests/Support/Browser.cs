@@ -1,0 +1,92 @@
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Support;
+
+/// <summary>
+/// Playwright on Debian's Chromium (no browser download). Without /usr/bin/chromium the browser tests are
+/// ignored locally — and fail when CI=true.
+/// </summary>
+public static class Browser
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private const string Missing =
+        "Chromium is missing at /usr/bin/chromium — install it with `apt-get install chromium fonts-wqy-microhei` (never `playwright install`).";
+
+    // Headless and quiet: no GPU, no QUIC, no update or sync traffic from a test run.
+    private static readonly string[] Args =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    /// <summary>The kiosk's portrait touch screen.</summary>
+    public static readonly ViewportSize Kiosk = new() { Width = 1080, Height = 1920 };
+
+    public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            if (PostgresCluster.OnCi)
+            {
+                Assert.Fail(Missing);
+            }
+            Assert.Ignore(Missing);
+        }
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = Args });
+            return (playwright, browser);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new page in its own context, in Simplified Chinese, at the given viewport (the kiosk's 1080×1920 by default),
+    /// opened at <paramref name="url"/> if given — leave it out to add routes before the first navigation.
+    /// </summary>
+    public static async Task<IPage> OpenAsync(IBrowser browser, string? url = null, ViewportSize? viewport = null)
+    {
+        var context = await browser.NewContextAsync(new()
+        {
+            ViewportSize = viewport ?? Kiosk,
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+            HasTouch = true,
+        });
+        var page = await context.NewPageAsync();
+        if (url is not null)
+        {
+            await page.GotoAsync(url);
+        }
+        return page;
+    }
+
+    /// <summary>Saves the page as TestResults/screenshots/{name}.png under the repository root and attaches it to the test.</summary>
+    public static async Task<string> Screenshot(IPage page, string name)
+    {
+        var folder = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".png");
+        await page.ScreenshotAsync(new() { Path = path });
+        TestContext.AddTestAttachment(path, name);
+        return path;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Hall.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No Hall.sln above {AppContext.BaseDirectory}.");
+    }
+}
