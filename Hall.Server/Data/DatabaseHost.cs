@@ -1,3 +1,4 @@
+using Hall.Server.Catalog;
 using Hall.Server.Halls;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,6 +34,7 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
         var factory = services.GetRequiredService<IDbContextFactory<HallDb>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        await FillInitialsAsync(db, cancellationToken);
         if (!config.GetValue("Hall:Demo:Seed", true))
         {
             return;
@@ -42,6 +44,17 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
         {
             PrintCredentials(seeded);
         }
+    }
+
+    /// <summary>Items that came without pinyin initials (from before they existed, or inserted by hand) get computed ones.</summary>
+    private static async Task FillInitialsAsync(HallDb db, CancellationToken ct)
+    {
+        var items = await db.ServiceItems.Where(i => i.Initials == "").ToListAsync(ct);
+        foreach (var item in items)
+        {
+            item.Initials = PinyinInitials.Of(item.Name);
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     private void PrintCredentials(DemoCredentials seeded)

@@ -152,6 +152,7 @@ public static class DemoHall
             Department = i.Department,
             ServiceId = services[i.Service].Id,
             Materials = [.. i.Materials],
+            Initials = PinyinInitials.Of(i.Name),
         }));
         var windows = WindowList.Select(w => new Window
         {

@@ -173,8 +173,44 @@ public sealed class KioskServerTests() : HallFixture("kiosk-server")
         Assert.That(items, Has.Count.GreaterThan(20));
         Assert.That(items, Has.All.Matches<ServiceItemView>(i => i.Name.Length > 0 && i.Department.Length > 0 && i.ServiceName.Length > 0));
         Assert.That(items.Where(i => i.Materials.Count > 0), Is.Not.Empty);
+        Assert.That(items, Has.All.Matches<ServiceItemView>(i => i.Initials.Length > 0), "initials computed at seeding");
+        var budongchan = items.Where(i => i.Name.StartsWith("不动产", StringComparison.Ordinal)).ToList();
+        Assert.That(budongchan, Is.Not.Empty);
+        Assert.That(budongchan.Select(i => i.Initials[..3]), Has.All.EqualTo("bdc"));
         var ex = Assert.ThrowsAsync<HubException>(() => display.Connection.InvokeAsync<List<ServiceItemView>>(nameof(IHallHub.GetServiceItems)));
         Assert.That(ex!.Message, Does.Contain("forbidden"));
+    }
+
+    [Test]
+    public async Task The_admin_corrects_an_items_initials_and_nobody_else_may()
+    {
+        await using var db = App.Db();
+        var item = await db.ServiceItems.AsNoTracking().FirstAsync(i => i.HallId == Seeded.HallId);
+        var admin = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
+        var supervisor = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-supervisor", StringComparison.Ordinal));
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        async Task<HttpResponseMessage> PutAsync(string? token, object body, int id)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"/api/admin/items/{id}/initials", UriKind.Relative)) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            if (token is not null)
+            {
+                request.Headers.Authorization = new("Bearer", token);
+            }
+            return await http.SendAsync(request);
+        }
+        var adminToken = await App.LoginAsync(admin, Seeded.Credentials.Passwords[admin]);
+        var supervisorToken = await App.LoginAsync(supervisor, Seeded.Credentials.Passwords[supervisor]);
+
+        Assert.That((await PutAsync(null, new { initials = "abc" }, item.Id)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await PutAsync(supervisorToken, new { initials = "abc" }, item.Id)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        var bad = await PutAsync(adminToken, new { initials = "ab'; DROP TABLE service_items;--" }, item.Id);
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("invalid_initials"));
+        Assert.That((await PutAsync(adminToken, new { initials = "abc" }, 999_999)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await db.ServiceItems.AsNoTracking().SingleAsync(i => i.Id == item.Id)).Initials, Is.EqualTo(item.Initials), "unchanged by refused edits");
+
+        Assert.That((await PutAsync(adminToken, new { initials = "cxsl" }, item.Id)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await db.ServiceItems.AsNoTracking().SingleAsync(i => i.Id == item.Id)).Initials, Is.EqualTo("cxsl"));
     }
 
     [Test]
