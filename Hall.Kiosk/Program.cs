@@ -1,5 +1,73 @@
-// The Kiosk agent. Its full behaviour comes with its own issue; for now it starts, serves its health check on loopback, and says which server it will use.
+using System.Text.Json.Serialization;
+using Hall.Kiosk.Agent;
+using Hall.Kiosk.Printing;
+using Microsoft.Extensions.Options;
+
+// Hall.Kiosk: the agent on a kiosk PC. Serves the touch page to the kiosk browser on loopback, holds the kiosk's one
+// connection to Hall.Server, and prints tickets on the ESC/POS printer on its serial port.
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.Configure<KioskOptions>(builder.Configuration.GetSection("Kiosk"));
+builder.Services.Configure<PrinterOptions>(builder.Configuration.GetSection("Kiosk:Printer"));
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddSingleton<KioskState>();
+builder.Services.AddSingleton<ServerLink>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerLink>());
+builder.Services.AddSingleton<ITicketPrinter, SerialTicketPrinter>();
+builder.Services.AddSingleton<TicketDesk>();
+builder.Services.AddHostedService<StatusReporter>();
+
 var app = builder.Build();
-app.MapGet("/health", (IConfiguration config) => Results.Ok(new { agent = "Hall.Kiosk", server = config["Hall:Server"] ?? "" }));
+app.UseDefaultFiles();
+app.UseStaticFiles(new StaticFileOptions
+{
+    // The kiosk browser runs for weeks: always take the page the agent has now.
+    OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
+});
+app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, IOptions<KioskOptions> options) =>
+{
+    var o = options.Value;
+    var reason = link.State != LinkState.Online ? TicketDesk.ServerDown : TicketDesk.PrinterProblem(printer.LastStatus);
+    return Results.Json(new
+    {
+        hallName = string.IsNullOrWhiteSpace(o.HallName) ? state.HallName : o.HallName,
+        link = link.State.ToString().ToLowerInvariant(),
+        printer = printer.LastStatus.ToString(),
+        outOfService = reason is not null,
+        reason = reason is null ? null : new { zh = reason.Zh, en = reason.En },
+        noticeEnabled = o.NoticeEnabled,
+        idleSeconds = o.IdleSeconds,
+        resultSeconds = o.ResultSeconds,
+        services = state.Services.Select(s => new
+        {
+            id = s.ServiceId,
+            code = s.Code,
+            name = s.Name,
+            prefix = s.Prefix.ToString(),
+            waiting = s.Waiting,
+            estimatedWaitMinutes = s.EstimatedWaitMinutes,
+            openNow = s.OpenNow,
+            capReached = s.CapReached,
+            acceptsPriority = s.AcceptsPriority,
+        }),
+    });
+});
+app.MapGet("/api/items", (string? q, KioskState state) => Results.Json(state.Search(q).Select(i => new
+{
+    id = i.Id,
+    code = i.Code,
+    name = i.Name,
+    department = i.Department,
+    serviceId = i.ServiceId,
+    serviceName = i.ServiceName,
+    materials = i.Materials,
+})));
+app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, CancellationToken ct) =>
+{
+    var answer = await desk.IssueAsync(request, ct);
+    return answer.Ticket is { } ticket
+        ? Results.Json(ticket)
+        : Results.Json(new { error = new { code = answer.Error!.Code, zh = answer.Error.Zh, en = answer.Error.En } }, statusCode: answer.Status);
+});
+app.MapGet("/health", (ServerLink link, ITicketPrinter printer, IOptions<KioskOptions> options) =>
+    Results.Json(new { agent = "Hall.Kiosk", server = options.Value.Server, link = link.State.ToString(), printer = printer.LastStatus.ToString() }));
 app.Run();

@@ -1,0 +1,24 @@
+namespace Hall.Kiosk.Agent;
+
+/// <summary>The kiosk's settings (section <c>Kiosk</c>; environment <c>Kiosk__Server</c> …).</summary>
+public sealed class KioskOptions
+{
+    /// <summary>Hall.Server's address, e.g. http://10.1.2.3:5080.</summary>
+    public string Server { get; set; } = "http://localhost:5080";
+    /// <summary>This kiosk's device key (hd_…), as the admin created it.</summary>
+    public string DeviceKey { get; set; } = "";
+    /// <summary>The hall's name on the ticket; by default the one the server sends.</summary>
+    public string? HallName { get; set; }
+    /// <summary>The notice printed at the foot of the ticket.</summary>
+    public string Footer { get; set; } = "请留意叫号，过号请到服务台咨询";
+    /// <summary>The hall's time zone, for the time printed on the ticket.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+    /// <summary>Whether the page offers the optional mobile number for the "almost your turn" notice.</summary>
+    public bool NoticeEnabled { get; set; } = true;
+    /// <summary>Seconds without a touch before the attract screen.</summary>
+    public int IdleSeconds { get; set; } = 60;
+    /// <summary>Seconds the result screen stays.</summary>
+    public int ResultSeconds { get; set; } = 15;
+    /// <summary>How often the printer is asked for its status, in seconds.</summary>
+    public double PrinterCheckSeconds { get; set; } = 3;
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using Hall.Kiosk.Printing;
+using Hall.Server.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Hall.Kiosk.Agent;
+
+/// <summary>What the touch page asks for.</summary>
+public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile);
+
+/// <summary>What the touch page shows after a ticket was issued and printed.</summary>
+public sealed record TicketResult(string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt, string? MobileMasked);
+
+/// <summary>A refusal or failure in both languages, as the page shows it.</summary>
+public sealed record ErrorText(string Code, string Zh, string En);
+
+/// <summary>The answer to the page: a ticket, or an error with the HTTP status that says what kind (503 = the kiosk is out of service).</summary>
+public sealed record DeskAnswer(int Status, TicketResult? Ticket, ErrorText? Error);
+
+/// <summary>
+/// Takes a ticket from the server and prints it. The order keeps the offline rule — nothing is printed that the
+/// server did not issue: the printer is asked first (no paper → no ticket), then the server issues, then the ticket
+/// is printed; when printing fails the server voids the ticket with the reason.
+/// </summary>
+public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter printer, IOptions<KioskOptions> options, ILogger<TicketDesk> log) : IDisposable
+{
+    private readonly SemaphoreSlim _one = new(1, 1);
+    // Issues whose answer was lost with the connection: asked again (same command id) after reconnecting, and voided.
+    private readonly ConcurrentDictionary<Guid, IssueTicketCommand> _unanswered = new();
+    // Voids the server has not confirmed yet.
+    private readonly ConcurrentDictionary<long, string> _unvoided = new();
+
+    public static readonly ErrorText ServerDown = new("server_unreachable", "暂时无法连接服务器", "The kiosk cannot reach the server.");
+
+    public static ErrorText? PrinterProblem(PrinterStatus status) => status switch
+    {
+        PrinterStatus.PaperOut => new("printer_paper_out", "打印纸已用完", "The printer is out of paper."),
+        PrinterStatus.CoverOpen => new("printer_cover_open", "打印机盖未关好", "The printer cover is open."),
+        PrinterStatus.Offline => new("printer_offline", "打印机未连接", "The printer is not connected."),
+        _ => null,
+    };
+
+    public async Task<DeskAnswer> IssueAsync(TicketRequest request, CancellationToken ct)
+    {
+        // One ticket at a time: a double tap never prints two.
+        await _one.WaitAsync(ct);
+        try
+        {
+            return await IssueOneAsync(request, ct);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<DeskAnswer> IssueOneAsync(TicketRequest request, CancellationToken ct)
+    {
+        if (link.State != LinkState.Online)
+        {
+            return OutOfService(ServerDown);
+        }
+        var status = await printer.CheckAsync(ct);
+        if (PrinterProblem(status) is { } problem)
+        {
+            return OutOfService(problem);
+        }
+        var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile);
+        Reply<TicketIssued> reply;
+        try
+        {
+            reply = await link.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), command, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The server may or may not have issued it; nothing was printed. Settled after reconnecting.
+            _unanswered[command.CommandId] = command;
+            log.LogWarning("Issue {CommandId} got no answer: {Error}", command.CommandId, ex.Message);
+            return OutOfService(ServerDown);
+        }
+        if (reply.Error is { } error)
+        {
+            var text = new ErrorText(error.Code, error.MessageZh, error.MessageEn);
+            return error.Code is "unavailable" ? OutOfService(text) : new DeskAnswer(409, null, text);
+        }
+        var issued = reply.Value!;
+        try
+        {
+            await printer.PrintAsync(ToPrint(issued, request.Priority), ct);
+        }
+        catch (PrinterException ex)
+        {
+            log.LogWarning("Ticket {Number} not printed ({Status}); voiding it", issued.Ticket.Number, ex.Status);
+            await VoidAsync(issued.Ticket.TicketId, $"print_failed: {ex.Status}", ct);
+            return OutOfService(PrinterProblem(ex.Status) ?? PrinterProblem(PrinterStatus.Offline)!);
+        }
+        var t = issued.Ticket;
+        return new DeskAnswer(200, new TicketResult(t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked), null);
+    }
+
+    private TicketPrint ToPrint(TicketIssued issued, PriorityClass priority)
+    {
+        var o = options.Value;
+        var hallName = string.IsNullOrWhiteSpace(o.HallName) ? state.HallName : o.HallName;
+        return new TicketPrint(hallName, issued.Ticket.ServiceName, issued.Ticket.Number, issued.PeopleAhead, issued.EstimatedWaitMinutes,
+            issued.Ticket.IssuedAt, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone), PriorityLabel(priority), issued.TrackingUrl, o.Footer);
+    }
+
+    public static string? PriorityLabel(PriorityClass priority) => priority switch
+    {
+        PriorityClass.Elderly => "70岁以上老人",
+        PriorityClass.Disabled => "残疾人",
+        PriorityClass.Military => "军人",
+        PriorityClass.Pregnant => "孕妇",
+        _ => null,
+    };
+
+    private async Task VoidAsync(long ticketId, string reason, CancellationToken ct)
+    {
+        try
+        {
+            var reply = await link.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.VoidTicket), new VoidTicketCommand(Guid.NewGuid(), ticketId, reason), ct);
+            if (reply.Error is { } error && error.Code is "unavailable" or "busy")
+            {
+                _unvoided[ticketId] = reason;
+            }
+            else if (reply.Error is { } refused)
+            {
+                log.LogWarning("Void of ticket {TicketId} refused: {Code}", ticketId, refused.Code);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _unvoided[ticketId] = reason;
+        }
+    }
+
+    /// <summary>After a reconnect: settle the issues whose answer was lost (their tickets were never printed) and the voids not yet confirmed.</summary>
+    public async Task SettleAsync(CancellationToken ct)
+    {
+        foreach (var (id, command) in _unanswered)
+        {
+            try
+            {
+                var reply = await link.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), command, ct);
+                _unanswered.TryRemove(id, out _);
+                if (reply.Value is { } issued)
+                {
+                    await VoidAsync(issued.Ticket.TicketId, "not_printed: the kiosk lost its connection before the answer", ct);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                log.LogWarning("Settling issue {CommandId} failed: {Error}", id, ex.Message);
+                return;
+            }
+        }
+        foreach (var (ticketId, reason) in _unvoided)
+        {
+            _unvoided.TryRemove(ticketId, out _);
+            await VoidAsync(ticketId, reason, ct);
+        }
+    }
+
+    private static DeskAnswer OutOfService(ErrorText why) => new(503, null, why);
+
+    public void Dispose() => _one.Dispose();
+}

@@ -1,0 +1,170 @@
+using System.IO.Ports;
+using Microsoft.Extensions.Options;
+
+namespace Hall.Kiosk.Printing;
+
+/// <summary>
+/// The ESC/POS printer on a serial port — the one class that touches <see cref="SerialPort"/>. It asks the printer
+/// for its status before every ticket and after it, and reopens the port by itself after the printer was unplugged
+/// (a vanished port shows as ObjectDisposedException or IOException while <c>IsOpen</c> may still say true).
+/// </summary>
+public sealed class SerialTicketPrinter(IOptions<PrinterOptions> options, ILogger<SerialTicketPrinter> log) : ITicketPrinter, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SerialPort? _port;
+    private volatile PrinterStatus _last = string.IsNullOrWhiteSpace(options.Value.PortName) ? PrinterStatus.Disabled : PrinterStatus.Offline;
+
+    public PrinterStatus LastStatus => _last;
+
+    public async Task<PrinterStatus> CheckAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(options.Value.PortName))
+        {
+            return _last = PrinterStatus.Disabled;
+        }
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return _last = await Task.Run(QueryStatus, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task PrintAsync(TicketPrint ticket, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(options.Value.PortName))
+        {
+            return;
+        }
+        var bytes = EscPos.Encode(ticket);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await Task.Run(() => Print(bytes), ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Print(byte[] bytes)
+    {
+        var before = QueryStatus();
+        _last = before;
+        if (before != PrinterStatus.Ready)
+        {
+            throw new PrinterException(before, $"The printer is {before}; nothing was printed.");
+        }
+        try
+        {
+            var port = _port!;
+            port.Write(bytes, 0, bytes.Length);
+            port.BaseStream.Flush();
+        }
+        catch (Exception ex) when (IsPortGone(ex))
+        {
+            Close();
+            _last = PrinterStatus.Offline;
+            throw new PrinterException(PrinterStatus.Offline, "The printer went away while printing.", ex);
+        }
+        // Paper can run out in the middle of a ticket: then the citizen holds half of one.
+        var after = QueryStatus();
+        _last = after;
+        if (after != PrinterStatus.Ready)
+        {
+            throw new PrinterException(after, $"The printer is {after} after printing; the ticket may be incomplete.");
+        }
+    }
+
+    /// <summary>DLE EOT 1, 2, 4 — one byte each within the timeout, or the printer is offline.</summary>
+    private PrinterStatus QueryStatus()
+    {
+        try
+        {
+            var port = Open();
+            port.DiscardInBuffer();
+            var replies = new byte?[EscPos.StatusQueries.Length];
+            for (var i = 0; i < replies.Length; i++)
+            {
+                port.Write(EscPos.StatusRequest(EscPos.StatusQueries[i]), 0, 3);
+                try
+                {
+                    var b = port.ReadByte();
+                    replies[i] = b < 0 ? null : (byte)b;
+                }
+                catch (TimeoutException)
+                {
+                    return PrinterStatus.Offline;
+                }
+            }
+            return EscPos.ReadStatus(replies[0], replies[1], replies[2]);
+        }
+        catch (Exception ex) when (IsPortGone(ex))
+        {
+            log.LogDebug("Printer port {Port}: {Error}", options.Value.PortName, ex.Message);
+            Close();
+            return PrinterStatus.Offline;
+        }
+    }
+
+    private SerialPort Open()
+    {
+        if (_port is { IsOpen: true } open)
+        {
+            return open;
+        }
+        Close();
+        var o = options.Value;
+        var port = new SerialPort(o.PortName, o.BaudRate, o.Parity, o.DataBits, o.StopBits)
+        {
+            Handshake = Handshake.None,
+            DtrEnable = false,
+            RtsEnable = false,
+            ReadTimeout = o.StatusTimeoutMs,
+            WriteTimeout = o.WriteTimeoutMs,
+        };
+        try
+        {
+            port.Open();
+        }
+        catch
+        {
+            port.Dispose();
+            throw;
+        }
+        _port = port;
+        log.LogInformation("Printer port {Port} open", o.PortName);
+        return port;
+    }
+
+    private static bool IsPortGone(Exception ex) =>
+        ex is IOException or UnauthorizedAccessException or ObjectDisposedException or InvalidOperationException or ArgumentException;
+
+    private void Close()
+    {
+        var port = _port;
+        _port = null;
+        if (port is null)
+        {
+            return;
+        }
+        try
+        {
+            port.Dispose();
+        }
+        catch (Exception ex) when (IsPortGone(ex))
+        {
+            // Disposing a vanished port can throw; it is gone either way.
+        }
+    }
+
+    public void Dispose()
+    {
+        Close();
+        _gate.Dispose();
+    }
+}
