@@ -41,6 +41,9 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
         set => _state = value;
     }
 
+    /// <summary>The paper runs out as soon as the next ticket starts printing: the ticket is torn off half printed.</summary>
+    public bool RunsOutWhilePrinting { get; set; }
+
     /// <summary>How many status requests it answered.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 
@@ -161,6 +164,11 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
                     }
                 }
                 _received.Enqueue(pending[i]);
+                if (RunsOutWhilePrinting)
+                {
+                    RunsOutWhilePrinting = false;
+                    State = FakePrinterState.PaperOut;
+                }
                 i++;
             }
             pending.RemoveRange(0, i);
