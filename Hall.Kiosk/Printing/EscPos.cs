@@ -69,13 +69,14 @@ public static class EscPos
         {
             return PrinterStatus.Offline;
         }
-        if ((s & 0b0110_0000) != 0 || (o & 0b0010_0000) != 0)
-        {
-            return PrinterStatus.PaperOut;   // roll sensor: paper end; or printing stopped at paper end
-        }
+        // With the cover open the paper sensor cannot be trusted: the cover comes first.
         if ((o & 0b0000_0100) != 0)
         {
             return PrinterStatus.CoverOpen;
+        }
+        if ((s & 0b0110_0000) != 0 || (o & 0b0010_0000) != 0)
+        {
+            return PrinterStatus.PaperOut;   // roll sensor: paper end; or printing stopped at paper end
         }
         return (p & 0b0000_1000) != 0 ? PrinterStatus.Offline : PrinterStatus.Ready;
     }
@@ -88,7 +89,8 @@ public static class EscPos
         {
             Bold(b, true);
         }
-        b.AddRange(Gb18030.GetBytes(text));
+        // A control character in a name (set by an admin, or worse) must not become a printer command.
+        b.AddRange(Gb18030.GetBytes(string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c))));
         b.Add(Lf);
         if (bold)
         {

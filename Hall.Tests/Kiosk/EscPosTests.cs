@@ -57,6 +57,16 @@ public sealed class EscPosTests
     }
 
     [Test]
+    public void A_control_character_in_a_name_prints_as_a_space_and_never_as_a_command()
+    {
+        var ticket = Sample() with { ServiceName = "社保\u001Bi业务\u001DV" };
+
+        var lines = Lines(Decode(EscPos.Encode(ticket)));
+
+        Assert.That(lines, Does.Contain("社保 i业务 V"));
+    }
+
+    [Test]
     public void A_long_address_gives_the_QR_its_two_byte_length()
     {
         var url = "https://hall.example.gov.cn/t/" + new string('a', 300);
@@ -73,6 +83,7 @@ public sealed class EscPosTests
     [TestCase(Fixed | 0b1000, Fixed | 0b0100, Fixed, PrinterStatus.CoverOpen, TestName = "Offline cause bit 2: cover open")]
     [TestCase(Fixed | 0b1000, Fixed | 0b0010_0000, Fixed, PrinterStatus.PaperOut, TestName = "Offline cause bit 5: stopped at paper end")]
     [TestCase(Fixed, Fixed, Fixed | 0b0110_0000, PrinterStatus.PaperOut, TestName = "Roll sensor bits 5 and 6: paper end")]
+    [TestCase(Fixed | 0b1000, Fixed | 0b0010_0100, Fixed | 0b0110_0000, PrinterStatus.CoverOpen, TestName = "Cover open and paper end: the cover first, the sensor is not to be trusted")]
     [TestCase(Fixed, Fixed, Fixed | 0b0000_1100, PrinterStatus.Ready, TestName = "Roll sensor bits 2 and 3: paper near end, still ready")]
     [TestCase(0x00, Fixed, Fixed, PrinterStatus.Offline, TestName = "A reply without its fixed bits: offline")]
     [TestCase(0xFF, Fixed, Fixed, PrinterStatus.Offline, TestName = "A reply with bit 7 set: offline")]
