@@ -1,5 +1,62 @@
-// The Display agent. Its full behaviour comes with its own issue; for now it starts, serves its health check on loopback, and says which server it will use.
+using Hall.Display.Agent;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+
+// Hall.Display: the agent behind a lobby screen. Serves the call board to the screen's browser on loopback, holds the
+// display's connection to Hall.Server, queues the calls to be announced and acknowledges each once it was spoken.
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.Configure<DisplayOptions>(builder.Configuration.GetSection("Display"));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => new Board(sp.GetRequiredService<IOptions<DisplayOptions>>().Value.RecentCalls));
+builder.Services.AddSingleton<DisplayLink>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayLink>());
+builder.Services.AddSingleton<Voice>();
+builder.Services.AddHostedService<VoiceReporter>();
+
 var app = builder.Build();
-app.MapGet("/health", (IConfiguration config) => Results.Ok(new { agent = "Hall.Display", server = config["Hall:Server"] ?? "" }));
+var voice = app.Services.GetRequiredService<Voice>();
+app.UseDefaultFiles();
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
+foreach (var (path, folder) in new[] { (Voice.PackPath, voice.PackFolder), (Voice.FallbackPath, voice.FallbackFolder) })
+{
+    if (Directory.Exists(folder))
+    {
+        app.UseStaticFiles(new StaticFileOptions { RequestPath = path, FileProvider = new PhysicalFileProvider(folder) });
+    }
+}
+app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options) =>
+{
+    var o = options.Value;
+    var choice = voice.Choose();
+    return Results.Json(new
+    {
+        hallName = board.HallName,
+        noticeLine = board.NoticeLine,
+        link = link.State.ToString().ToLowerInvariant(),
+        recentCount = o.RecentCalls,
+        services = board.Services.Select(s => new { id = s.ServiceId, name = s.Name, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
+        calls = board.RecentCalls.Select(c => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At }),
+        voice = new { source = choice.Source, template = o.Voice.Template, repeat = o.Voice.Repeat, volume = o.Voice.Volume, packUrl = choice.PackUrl },
+        playlist = Array.Empty<object>(),
+    });
+});
+app.MapGet("/api/announcements", (long? after, Board board) => Results.Json(board.PendingAfter(after ?? 0).Select(a => new
+{
+    seq = a.Seq,
+    callId = a.Call.CallId,
+    ticketNumber = a.Call.TicketNumber,
+    windowNumber = a.Call.WindowNumber,
+    serviceName = a.Call.ServiceName,
+    isRecall = a.Call.IsRecall,
+})));
+app.MapPost("/api/announcements/{seq:long}/done", async (long seq, Board board, DisplayLink link, CancellationToken ct) =>
+{
+    if (board.Done(seq) is { } callId)
+    {
+        await link.AcknowledgeAsync(callId, ct);
+    }
+    return Results.NoContent();
+});
+app.MapGet("/health", (DisplayLink link, IOptions<DisplayOptions> options) =>
+    Results.Json(new { agent = "Hall.Display", server = options.Value.Server, link = link.State.ToString(), voice = voice.Choose().Status }));
 app.Run();

@@ -1,3 +1,4 @@
+using Hall.Server.Contracts.Agents;
 using System.Text.Json.Serialization;
 using Hall.Kiosk.Agent;
 using Hall.Kiosk.Printing;

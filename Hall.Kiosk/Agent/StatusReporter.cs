@@ -1,3 +1,4 @@
+using Hall.Server.Contracts.Agents;
 using Hall.Kiosk.Printing;
 using Hall.Server.Contracts;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Hall.Server.Contracts.Agents;
 using System.Collections.Concurrent;
 using Hall.Kiosk.Printing;
 using Hall.Server.Contracts;

@@ -119,7 +119,8 @@ public sealed record HallSnapshot(
     IReadOnlyList<ServiceStateMessage> Services,
     IReadOnlyList<WindowStateMessage> Windows,
     IReadOnlyList<CallMessage> RecentCalls,
-    long Version);
+    long Version,
+    string? NoticeLine = null);
 
 /// <summary>What the server knows about the connected caller.</summary>
 public sealed record Whoami(string Kind, int HallId, string Name, string Role, int? WindowId);

@@ -157,7 +157,7 @@ public static class HallStateReader
         var calls = await CallsAsync(db, hallId, startOfDay, 0, RecentCallCount, ct);
         var version = Math.Max(services.Select(s => s.Version).DefaultIfEmpty().Max(), windows.Select(w => w.Version).DefaultIfEmpty().Max());
         await tx.CommitAsync(ct);
-        return new HallSnapshot(hall.Id, hall.Name, HallClock.BusinessDate(now, hall.Zone), services, windows, calls, version);
+        return new HallSnapshot(hall.Id, hall.Name, HallClock.BusinessDate(now, hall.Zone), services, windows, calls, version, hall.NoticeLine);
     }
 
     public static DateTimeOffset StartOfBusinessDay(HallSite hall, DateTimeOffset now)

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+
+namespace Hall.Display.Agent;
+
+/// <summary>Which voice the page uses now, and where its phrase pack is served.</summary>
+public sealed record VoiceChoice(string Source, string? PackUrl, string Status, string? Detail);
+
+/// <summary>
+/// Picks the voice: the hall's recorded phrase pack (the default — Debian's Chromium has no speech voices); the
+/// espeak-ng fallback pack when the recorded one is missing (reported, so the supervisor's wall shows an alert);
+/// the browser's speech when the hall chose it; silence in quiet hours.
+/// </summary>
+public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env, TimeProvider clock)
+{
+    public const string PackPath = "/voice";
+    public const string FallbackPath = "/voice-fallback";
+
+    public string PackFolder => Folder(options.Value.Voice.PackFolder, "voice");
+
+    public string FallbackFolder => Folder(options.Value.Voice.FallbackFolder, "voice-fallback");
+
+    private string Folder(string configured, string fallback) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(env.ContentRootPath, fallback) : configured, env.ContentRootPath);
+
+    public VoiceChoice Choose()
+    {
+        var o = options.Value.Voice;
+        if (InQuietHours(o.QuietHours))
+        {
+            return new("none", null, "Quiet", "静音时段");
+        }
+        if (string.Equals(o.Source, "speech", StringComparison.OrdinalIgnoreCase))
+        {
+            return new("speech", null, "Ready", null);
+        }
+        if (File.Exists(Path.Combine(PackFolder, "manifest.json")))
+        {
+            return new("pack", PackPath + "/", "Ready", null);
+        }
+        if (File.Exists(Path.Combine(FallbackFolder, "manifest.json")))
+        {
+            return new("pack", FallbackPath + "/", "VoiceFallback", "未上传录音语音包，正在使用备用合成语音");
+        }
+        return new("speech", null, "VoiceMissing", "没有语音包，叫号可能无声");
+    }
+
+    private bool InQuietHours(List<string> ranges)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+        var now = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
+        foreach (var range in ranges)
+        {
+            var parts = range.Split('-', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && TimeOnly.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var from)
+                && TimeOnly.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var to) && now.IsBetween(from, to))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+/// <summary>Tells the server which voice is in use when it changes (and after each connect), so a fallback voice raises an alert.</summary>
+public sealed class VoiceReporter(Voice voice, DisplayLink link, ILogger<VoiceReporter> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string? reported = null;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        do
+        {
+            var choice = voice.Choose();
+            if (link.State != Hall.Server.Contracts.Agents.LinkState.Online)
+            {
+                reported = null;
+                continue;
+            }
+            if (choice.Status != reported)
+            {
+                try
+                {
+                    await link.ReportAsync(new Hall.Server.Contracts.DeviceStatusReport(choice.Status, choice.Detail), stoppingToken);
+                    reported = choice.Status;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.LogWarning("Voice status not reported: {Error}", ex.Message);
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
