@@ -42,6 +42,8 @@ public static class HallServer
             services.TryAddSingleton<INoticeSender, LoggingNoticeSender>();
         }
         services.AddHostedService<NoticeDispatcher>();
+        services.AddSingleton<MobileRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<MobileRetention>());
         services.AddAuthentication(HallAuth.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HallAuth>(HallAuth.SchemeName, null);
         services.AddAuthorization();
         services.AddSignalR(o =>

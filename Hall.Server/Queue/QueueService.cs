@@ -619,7 +619,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             {
                 return notFound!;
             }
-            if (TicketRules.Void(ticket.ToFacts(), ticket.IssuedByDeviceId, kioskId, cmd.Reason) is { } refused)
+            if (TicketRules.Void(ticket.ToFacts(), ticket.IssuedByDeviceId, kioskId, cmd.Reason, everCalled: ticket.CalledAt is not null) is { } refused)
             {
                 return refused;
             }

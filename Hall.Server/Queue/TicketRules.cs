@@ -253,7 +253,8 @@ public static class TicketRules
     }
 
     /// <summary>A kiosk voids a ticket it issued and could not print: only its own, only while nobody has called it.</summary>
-    public static Refusal? Void(TicketFacts ticket, int? issuedByDeviceId, int kioskDeviceId, string? reason)
+    /// <param name="everCalled">Whether the ticket was ever called (a requeued no-show is waiting again with no calls counted).</param>
+    public static Refusal? Void(TicketFacts ticket, int? issuedByDeviceId, int kioskDeviceId, string? reason, bool everCalled)
     {
         if (CheckText(reason, required: true) is { } bad)
         {
@@ -265,7 +266,7 @@ public static class TicketRules
         }
         return ticket.State switch
         {
-            TicketState.Waiting when ticket.CallCount == 0 && !ticket.Transferred => null,
+            TicketState.Waiting when ticket.CallCount == 0 && !ticket.Transferred && !everCalled => null,
             TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.NoShow => Refusal.TicketAlreadyCalled,
             _ => Refusal.TicketClosed,
         };

@@ -15,13 +15,14 @@ public sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <param name="project">Hall.Kiosk or Hall.Display: run from its own build output, with its project folder as content root (its page and settings).</param>
-    public static async Task<AgentProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">A fixed port, so the agent's page finds it again after a restart; a free one by default.</param>
+    public static async Task<AgentProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings, int? port = null)
     {
         var root = RepositoryRoot();
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(root, project, "bin", configuration, "net10.0", project + ".dll");
         Assert.That(File.Exists(dll), Is.True, $"{dll} is built with the tests");
-        var port = ServerProcess.FreePort();
+        port ??= ServerProcess.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

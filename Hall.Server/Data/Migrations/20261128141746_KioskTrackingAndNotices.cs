@@ -58,7 +58,7 @@ namespace Hall.Server.Data.Migrations
                 table: "halls",
                 type: "integer",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 3);
 
             migrationBuilder.AddColumn<bool>(
                 name: "online",
