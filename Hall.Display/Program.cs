@@ -12,6 +12,7 @@ builder.Services.AddSingleton<DisplayLink>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayLink>());
 builder.Services.AddSingleton<Voice>();
 builder.Services.AddHostedService<VoiceReporter>();
+builder.Services.AddHostedService<Hall.Display.Led.LedDriver>();
 
 var app = builder.Build();
 var voice = app.Services.GetRequiredService<Voice>();

@@ -14,6 +14,10 @@ public sealed class Board(int recentCount)
 {
     private readonly Lock _lock = new();
     private Dictionary<int, ServiceStateMessage> _services = [];
+    private Dictionary<int, WindowStateMessage> _windows = [];
+
+    /// <summary>Raised after a snapshot (every window may have changed) and after each newer window state.</summary>
+    public event Action<WindowStateMessage?>? WindowChanged;
     private readonly List<CallMessage> _recent = [];
     private readonly List<Announcement> _pending = [];
     // Calls announced (or being announced) by this agent; kept for a day's worth of calls.
@@ -33,9 +37,35 @@ public sealed class Board(int recentCount)
             HallName = snapshot.HallName;
             NoticeLine = snapshot.NoticeLine;
             _services = snapshot.Services.ToDictionary(s => s.ServiceId);
+            _windows = snapshot.Windows.ToDictionary(w => w.WindowId);
             foreach (var call in snapshot.RecentCalls)
             {
                 AddRecent(call);
+            }
+        }
+        WindowChanged?.Invoke(null);
+    }
+
+    public void Apply(WindowStateMessage window)
+    {
+        lock (_lock)
+        {
+            if (_windows.TryGetValue(window.WindowId, out var held) && held.Version > window.Version)
+            {
+                return;
+            }
+            _windows[window.WindowId] = window;
+        }
+        WindowChanged?.Invoke(window);
+    }
+
+    public IReadOnlyList<WindowStateMessage> Windows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _windows.Values.OrderBy(w => w.Number)];
             }
         }
     }

@@ -34,6 +34,7 @@ public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, I
             connection.On<HallSnapshot>(nameof(IHallClient.Snapshot), board.Apply);
             connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), board.Apply);
             connection.On<CallMessage>(nameof(IHallClient.Called), board.Called);
+            connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), board.Apply);
         },
         async ct =>
         {

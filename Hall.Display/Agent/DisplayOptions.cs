@@ -12,6 +12,8 @@ public sealed class DisplayOptions
     /// <summary>The hall's time zone, for quiet hours.</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
     public VoiceOptions Voice { get; set; } = new();
+    /// <summary>The windows' LED strips: one entry per RS-485 bus.</summary>
+    public List<Led.LedBusOptions> LedBuses { get; set; } = [];
 }
 
 /// <summary>How calls are spoken.</summary>

@@ -97,7 +97,8 @@ public sealed record WindowStateMessage(
     long? CurrentTicketId,
     string? CurrentTicketNumber,
     TicketState? CurrentTicketState,
-    long Version);
+    long Version,
+    int? LedAddress = null);
 
 /// <summary>A call for the lobby: acknowledged by each display by <see cref="CallId"/>.</summary>
 public sealed record CallMessage(

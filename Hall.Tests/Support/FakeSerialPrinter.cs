@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.IO.Ports;
 
 namespace Hall.Tests.Support;
@@ -22,15 +21,13 @@ public enum FakePrinterState
 /// </summary>
 public sealed class FakeSerialPrinter : IAsyncDisposable
 {
-    private readonly string _folder;
+    private readonly SerialPair _pair;
     private readonly ConcurrentQueue<byte> _received = new();
-    private Process? _socat;
     private SerialPort? _port;
     private Thread? _reader;
     private volatile bool _running;
 
-    public string PortPath => Path.Combine(_folder, "printer");
-    private string FarPath => Path.Combine(_folder, "far");
+    public string PortPath => _pair.Near;
 
     private volatile FakePrinterState _state = FakePrinterState.Ready;
     private int _statusRequests;
@@ -47,22 +44,12 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
     /// <summary>How many status requests it answered.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 
-    private FakeSerialPrinter(string folder) => _folder = folder;
+    private FakeSerialPrinter(SerialPair pair) => _pair = pair;
 
     public static async Task<FakeSerialPrinter> StartAsync()
     {
-        const string missing = "socat is missing — install it with `apt-get install socat`.";
-        if (!File.Exists("/usr/bin/socat"))
-        {
-            if (PostgresCluster.OnCi)
-            {
-                Assert.Fail(missing);
-            }
-            Assert.Ignore(missing);
-        }
-        var folder = Directory.CreateTempSubdirectory("hall-printer-").FullName;
-        var printer = new FakeSerialPrinter(folder);
-        await printer.PlugInAsync();
+        var printer = new FakeSerialPrinter(await SerialPair.StartAsync());
+        printer.OpenFarEnd();
         return printer;
     }
 
@@ -73,20 +60,13 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
 
     public async Task PlugInAsync()
     {
-        var info = new ProcessStartInfo("socat") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-d", "-d", $"pty,raw,echo=0,link={PortPath}", $"pty,raw,echo=0,link={FarPath}" })
-        {
-            info.ArgumentList.Add(a);
-        }
-        _socat = Process.Start(info)!;
-        _socat.BeginErrorReadLine();
-        _socat.BeginOutputReadLine();
-        for (var i = 0; i < 100 && !(Resolves(PortPath) && Resolves(FarPath)); i++)
-        {
-            await Task.Delay(50);
-        }
-        Assert.That(Resolves(PortPath) && Resolves(FarPath), Is.True, "socat made the pty pair");
-        _port = new SerialPort(FarPath, 9600, Parity.None, 8, StopBits.One) { ReadTimeout = 100, Handshake = Handshake.None };
+        await _pair.ConnectAsync();
+        OpenFarEnd();
+    }
+
+    private void OpenFarEnd()
+    {
+        _port = new SerialPort(_pair.Far, 9600, Parity.None, 8, StopBits.One) { ReadTimeout = 100, Handshake = Handshake.None };
         _port.Open();
         _running = true;
         _reader = new Thread(Read) { IsBackground = true, Name = "fake printer" };
@@ -106,25 +86,8 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
         {
         }
         _port = null;
-        if (_socat is { HasExited: false } socat)
-        {
-            socat.Kill();
-            await socat.WaitForExitAsync();
-        }
-        _socat?.Dispose();
-        _socat = null;
-        // socat removes its links as it exits; a link left behind would point at a pty that is gone.
-        for (var i = 0; i < 50 && (Linked(PortPath) || Linked(FarPath)); i++)
-        {
-            await Task.Delay(20);
-        }
-        File.Delete(PortPath);
-        File.Delete(FarPath);
+        await _pair.DisconnectAsync();
     }
-
-    private static bool Linked(string path) => new FileInfo(path).LinkTarget is not null;
-
-    private static bool Resolves(string path) => new FileInfo(path).LinkTarget is { } target && File.Exists(target);
 
     private void Read()
     {
@@ -198,6 +161,6 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await UnplugAsync();
-        Directory.Delete(_folder, recursive: true);
+        await _pair.DisposeAsync();
     }
 }
