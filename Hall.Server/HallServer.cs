@@ -6,6 +6,7 @@ using Hall.Server.Queue;
 using Hall.Server.Security;
 using Hall.Server.Staff;
 using Hall.Server.Web;
+using Hall.Server.Media;
 using Hall.Server.Notices;
 using Hall.Server.Tracking;
 using Microsoft.AspNetCore.DataProtection;
@@ -33,6 +34,7 @@ public static class HallServer
         // Data Protection keys live in the database, so every server instance can read the numbers another encrypted.
         services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
         services.AddSingleton<MobileNumbers>();
+        services.AddSingleton<MediaLibrary>();
         if (builder.Configuration["Hall:Notice:WebhookUrl"] is { Length: > 0 })
         {
             services.AddHttpClient<INoticeSender, WebhookNoticeSender>(c => c.Timeout = TimeSpan.FromSeconds(10));
@@ -63,6 +65,7 @@ public static class HallServer
         app.MapClerkPage();
         app.MapTrackingPage();
         app.MapCatalogEndpoints();
+        app.MapMediaEndpoints();
         app.MapBenchmarkEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;

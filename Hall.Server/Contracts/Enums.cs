@@ -109,3 +109,10 @@ public enum CallReason
     /// <summary>Called again.</summary>
     Recall,
 }
+
+/// <summary>What a media item of the lobby screens' rotation is.</summary>
+public enum MediaKind
+{
+    Video,
+    Image,
+}

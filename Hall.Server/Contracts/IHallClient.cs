@@ -81,4 +81,10 @@ public interface IHallHub
 
     /// <summary>Kiosk and staff: the hall's active service items, for search at the kiosk.</summary>
     Task<List<ServiceItemView>> GetServiceItems();
+
+    /// <summary>Display: the hall's playlists with their schedules and media (download each with the display's key, verify its SHA-256).</summary>
+    Task<List<PlaylistView>> GetPlaylists();
+
+    /// <summary>Display: proof of play. Returns how many plays were new (a play id sent again counts once).</summary>
+    Task<int> ReportPlays(List<PlayReport> plays);
 }

@@ -23,6 +23,15 @@ public sealed record VoidTicketCommand(Guid CommandId, long TicketId, string Rea
 /// <summary>A device's own status, e.g. a kiosk's printer: Ready / PaperOut / CoverOpen / Offline / Disabled.</summary>
 public sealed record DeviceStatusReport(string Status, string? Detail);
 
+/// <summary>A media item as a display downloads it: verify the file against <see cref="Sha256"/>.</summary>
+public sealed record MediaView(int Id, string Title, MediaKind Kind, string Url, string Sha256, long Size, int DisplaySeconds, bool Legal);
+
+/// <summary>A playlist with its schedule (local dates, days 0 = Sunday, "HH:mm-HH:mm" times); the highest priority that applies plays.</summary>
+public sealed record PlaylistView(int Id, string Name, int Priority, DateOnly? From, DateOnly? To, IReadOnlyList<int> Days, IReadOnlyList<string> Times, IReadOnlyList<MediaView> Items);
+
+/// <summary>Proof of play: one play of a media item, with the display's own id for it (a resend counts once).</summary>
+public sealed record PlayReport(Guid PlayId, int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);
+
 /// <summary>A service item (政务服务事项) as a kiosk shows it.</summary>
 public sealed record ServiceItemView(int Id, string Code, string Name, string Initials, string Department, int ServiceId, string ServiceName, IReadOnlyList<string> Materials);
 

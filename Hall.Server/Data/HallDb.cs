@@ -44,6 +44,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+    public DbSet<Media.MediaItem> MediaItems => Set<Media.MediaItem>();
+    public DbSet<Media.Playlist> Playlists => Set<Media.Playlist>();
+    public DbSet<Media.MediaPlay> MediaPlays => Set<Media.MediaPlay>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -165,6 +168,29 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(s => s.Name).HasMaxLength(64);
         });
         modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
+        modelBuilder.Entity<Media.MediaItem>(e =>
+        {
+            e.ToTable("media_items");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(m => m.HallId);
+            e.Property(m => m.Title).HasMaxLength(200);
+            e.Property(m => m.ContentType).HasMaxLength(64);
+            e.Property(m => m.Sha256).HasMaxLength(64);
+            e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<Media.Playlist>(e =>
+        {
+            e.ToTable("playlists");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(p => p.HallId);
+            e.Property(p => p.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Media.MediaPlay>(e =>
+        {
+            e.ToTable("media_plays");
+            e.HasKey(p => p.PlayId);
+            e.HasOne<Media.MediaItem>().WithMany().HasForeignKey(p => p.MediaId);
+            e.HasOne<Device>().WithMany().HasForeignKey(p => p.DeviceId);
+            e.HasIndex(p => new { p.HallId, p.StartedAt });
+        });
         modelBuilder.Entity<DisplayCallAck>(e =>
         {
             e.ToTable("display_call_acks");

@@ -14,7 +14,7 @@ namespace Hall.Server.Hub;
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
 [Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
-public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock) : Hub<IHallClient>, IHallHub
+public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);
 
@@ -130,6 +130,19 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         }
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
         return await Catalog.ServiceItems.ForKioskAsync(db, Caller.HallId, Context.ConnectionAborted);
+    }
+
+    public Task<List<PlaylistView>> GetPlaylists() =>
+        Caller.DeviceRole == DeviceRole.Display ? media.PlaylistsAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
+
+    public async Task<int> ReportPlays(List<PlayReport> plays)
+    {
+        if (Caller is not { DeviceRole: DeviceRole.Display, DeviceId: { } deviceId })
+        {
+            throw new HubException(Refusal.Forbidden.Code);
+        }
+        var (added, refusal) = await media.ReportPlaysAsync(Caller.HallId, deviceId, plays ?? [], Context.ConnectionAborted);
+        return refusal is null ? added : throw new HubException(refusal.Code);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

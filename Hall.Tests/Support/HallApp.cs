@@ -26,6 +26,8 @@ public sealed class HallApp : WebApplicationFactory<Program>
     /// <summary>The notices the server sent, in order.</summary>
     public RecordingNoticeSender Notices { get; } = new();
     public const string PublicBaseUrl = "https://hall.xinxian.example.gov.cn";
+    /// <summary>The media library's files, in a temporary folder of this server's own.</summary>
+    public string MediaFolder { get; } = Path.Combine(Path.GetTempPath(), $"hall-media-{Guid.NewGuid():N}");
     public Uri BaseAddress { get; private set; } = null!;
 
     private HallApp(string connectionString, DateTimeOffset now, int port = 0)
@@ -59,6 +61,7 @@ public sealed class HallApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Hall", ConnectionString);
         builder.UseSetting("Hall:Demo:Seed", "false");
         builder.UseSetting("Hall:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Hall:MediaFolder", MediaFolder);
         builder.ConfigureServices(s =>
         {
             s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
@@ -69,6 +72,15 @@ public sealed class HallApp : WebApplicationFactory<Program>
     }
 
     public HallDb Db() => PostgresCluster.Context(ConnectionString);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(MediaFolder))
+        {
+            Directory.Delete(MediaFolder, recursive: true);
+        }
+    }
 
     /// <summary>Seeds a demo hall (with the county's real hours) and returns its generated credentials.</summary>
     public async Task<DemoCredentials> SeedHallAsync(string code = DemoHall.Code, bool openAllDay = false)

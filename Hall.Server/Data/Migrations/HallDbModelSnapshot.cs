@@ -375,6 +375,173 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("halls", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Media.MediaItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<int>("DisplaySeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("display_seconds");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<bool>("Legal")
+                        .HasColumnType("boolean")
+                        .HasColumnName("legal");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_media_items");
+
+                    b.HasIndex("HallId")
+                        .HasDatabaseName("ix_media_items_hall_id");
+
+                    b.ToTable("media_items", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Media.MediaPlay", b =>
+                {
+                    b.Property<Guid>("PlayId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("play_id");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("completed");
+
+                    b.Property<int>("DeviceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("device_id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<int>("MediaId")
+                        .HasColumnType("integer")
+                        .HasColumnName("media_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("PlayId")
+                        .HasName("pk_media_plays");
+
+                    b.HasIndex("DeviceId")
+                        .HasDatabaseName("ix_media_plays_device_id");
+
+                    b.HasIndex("MediaId")
+                        .HasDatabaseName("ix_media_plays_media_id");
+
+                    b.HasIndex("HallId", "StartedAt")
+                        .HasDatabaseName("ix_media_plays_hall_id_started_at");
+
+                    b.ToTable("media_plays", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Media.Playlist", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.PrimitiveCollection<List<int>>("Days")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("days");
+
+                    b.Property<DateOnly?>("From")
+                        .HasColumnType("date")
+                        .HasColumnName("from");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.PrimitiveCollection<List<int>>("MediaIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("media_ids");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.PrimitiveCollection<List<string>>("Times")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("times");
+
+                    b.Property<DateOnly?>("To")
+                        .HasColumnType("date")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_playlists");
+
+                    b.HasIndex("HallId")
+                        .HasDatabaseName("ix_playlists_hall_id");
+
+                    b.ToTable("playlists", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
                 {
                     b.Property<string>("Name")
@@ -1124,6 +1291,43 @@ namespace Hall.Server.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .HasConstraintName("fk_halls_halls_parent_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Media.MediaItem", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_media_items_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Media.MediaPlay", b =>
+                {
+                    b.HasOne("Hall.Server.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_media_plays_devices_device_id");
+
+                    b.HasOne("Hall.Server.Media.MediaItem", null)
+                        .WithMany()
+                        .HasForeignKey("MediaId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_media_plays_media_items_media_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Media.Playlist", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playlists_halls_hall_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>

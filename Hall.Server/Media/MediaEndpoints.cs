@@ -1,0 +1,76 @@
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Hall.Server.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Media;
+
+/// <summary>Uploads and playlists for the admin; downloads for the hall's displays.</summary>
+public static class MediaEndpoints
+{
+    private static readonly AuthorizeAttribute Hall = new() { AuthenticationSchemes = HallAuth.SchemeName };
+
+    public static void MapMediaEndpoints(this WebApplication app)
+    {
+        app.MapPost("/api/admin/media", async (HttpContext http, MediaLibrary library, IConfiguration config, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            var limit = config.GetValue("Hall:Media:MaxUploadMegabytes", 2048) * 1024L * 1024L;
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+            {
+                body.MaxRequestBodySize = limit;
+            }
+            if (!http.Request.HasFormContentType)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, ct);
+            if (form.Files.GetFile("file") is not { } file)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            _ = int.TryParse(form["seconds"], out var seconds);
+            await using var stream = file.OpenReadStream();
+            var (item, refusal) = await library.UploadAsync(actor.HallId, stream, form["title"], form["legal"] == "true", seconds, ct);
+            return item is null ? Error(400, refusal!) : Results.Ok(new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal });
+        }).RequireAuthorization(Hall);
+
+        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            var (playlist, refusal) = await library.CreatePlaylistAsync(actor.HallId, request, ct);
+            return playlist is null ? Error(400, refusal!) : Results.Ok(new { playlist.Id, playlist.Name });
+        }).RequireAuthorization(Hall);
+
+        // Displays download with their key; Range requests resume a broken download.
+        app.MapGet("/api/media/{id:int}", async (int id, HttpContext http, IDbContextFactory<HallDb> dbFactory, MediaLibrary library, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var item = await db.MediaItems.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+            if (item is null || item.HallId != actor.HallId || !File.Exists(library.PathOf(item)))
+            {
+                return Results.NotFound();
+            }
+            if (actor.DeviceRole is not (DeviceRole.Display or null))
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            return Results.File(library.PathOf(item), item.ContentType, enableRangeProcessing: true, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{item.Sha256}\""));
+        }).RequireAuthorization(Hall);
+    }
+
+    private static IResult Error(int status, Refusal refusal) =>
+        Results.Json(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn }, statusCode: status);
+}

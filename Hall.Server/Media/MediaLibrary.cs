@@ -1,0 +1,224 @@
+using System.Security.Cryptography;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Hall.Server.Media;
+
+/// <summary>
+/// The hall's media library: uploads checked by their bytes (H.264 MP4, JPEG, PNG) and stored once by SHA-256 under
+/// <c>Hall:MediaFolder</c> (default: the data folder's media/), playlists with schedules, and the displays' proof of play.
+/// </summary>
+public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfiguration config, IHostEnvironment env, TimeProvider clock)
+{
+    public const int MaxPlaysPerReport = 500;
+
+    public static readonly Refusal UnsupportedMedia = new("unsupported_media", "只支持 H.264 编码的 MP4 视频和 JPG/PNG 图片", "Only H.264 MP4 videos and JPEG/PNG images are accepted.");
+    public static readonly Refusal InvalidPlaylist = new("invalid_playlist", "播放列表内容有误（名称、媒体、日期、星期或时段）", "The playlist is not valid (name, media, dates, days or times).");
+    public static readonly Refusal InvalidPlays = new("invalid_plays", "播放记录有误", "The play records are not valid.");
+
+    public string Folder => config["Hall:MediaFolder"] is { Length: > 0 } f ? f
+        : Path.Combine(config["Hall:DataFolder"] is { Length: > 0 } d ? d : Path.Combine(env.ContentRootPath, ".hall-data"), "media");
+
+    public string PathOf(MediaItem item) => Path.Combine(Folder, $"{item.Sha256}.{Extension(item.ContentType)}");
+
+    private static string Extension(string contentType) => contentType switch { "video/mp4" => "mp4", "image/png" => "png", _ => "jpg" };
+
+    public async Task<(MediaItem? Item, Refusal? Refusal)> UploadAsync(int hallId, Stream content, string? title, bool legal, int displaySeconds, CancellationToken ct)
+    {
+        if (TicketRules.CheckText(title, required: true) is { } badTitle)
+        {
+            return (null, badTitle);
+        }
+        if (displaySeconds is < 0 or > 3600)
+        {
+            return (null, Refusal.InvalidCommand);
+        }
+        Directory.CreateDirectory(Folder);
+        var temp = Path.Combine(Folder, $"upload-{Guid.NewGuid():N}.part");
+        try
+        {
+            string sha;
+            long size;
+            await using (var file = File.Create(temp))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+                size = file.Length;
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            if (await DetectAsync(temp, ct) is not { } detected)
+            {
+                return (null, UnsupportedMedia);
+            }
+            var item = new MediaItem
+            {
+                HallId = hallId,
+                Title = title!.Trim(),
+                Kind = detected.Kind,
+                ContentType = detected.ContentType,
+                Size = size,
+                Sha256 = sha,
+                DisplaySeconds = detected.Kind == MediaKind.Image ? Math.Max(3, displaySeconds == 0 ? 10 : displaySeconds) : 0,
+                Legal = legal,
+                UploadedAt = clock.GetUtcNow(),
+            };
+            var path = PathOf(item);
+            if (!File.Exists(path))
+            {
+                File.Move(temp, path);
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.MediaItems.Add(item);
+            await db.SaveChangesAsync(ct);
+            return (item, null);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Reads the file's format from its bytes; for MP4 only the ftyp and moov boxes are read (moov may sit at the end).</summary>
+    public static async Task<MediaFormat.Detected?> DetectAsync(string path, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(path);
+        var head = new byte[16];
+        var got = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        if (MediaFormat.Detect(head.AsSpan(0, got)) is { Kind: MediaKind.Image } image)
+        {
+            return image;
+        }
+        // Top-level boxes: keep ftyp and moov, skip the rest (mdat can be gigabytes).
+        var kept = new List<byte>();
+        var at = 0L;
+        var header = new byte[16];
+        while (at + 8 <= file.Length)
+        {
+            file.Position = at;
+            await file.ReadExactlyAsync(header.AsMemory(0, 8), ct);
+            long size = (uint)(header[0] << 24 | header[1] << 16 | header[2] << 8 | header[3]);
+            var type = System.Text.Encoding.ASCII.GetString(header, 4, 4);
+            if (size == 1)
+            {
+                await file.ReadExactlyAsync(header.AsMemory(8, 8), ct);
+                size = (long)((ulong)header[8] << 56 | (ulong)header[9] << 48 | (ulong)header[10] << 40 | (ulong)header[11] << 32
+                    | (ulong)header[12] << 24 | (ulong)header[13] << 16 | (ulong)header[14] << 8 | header[15]);
+            }
+            else if (size == 0)
+            {
+                size = file.Length - at;
+            }
+            if (size < 8 || at + size > file.Length)
+            {
+                return null;
+            }
+            if (at == 0 && type != "ftyp")
+            {
+                return null;
+            }
+            if (type is "ftyp" or "moov")
+            {
+                if (size > 64 * 1024 * 1024)
+                {
+                    return null;
+                }
+                var box = new byte[size];
+                file.Position = at;
+                await file.ReadExactlyAsync(box, ct);
+                kept.AddRange(box);
+            }
+            at += size;
+        }
+        return MediaFormat.IsH264Mp4(kept.ToArray()) ? new(MediaKind.Video, "video/mp4", "mp4") : null;
+    }
+
+    public record PlaylistRequest(string? Name, List<int>? MediaIds, DateOnly? From, DateOnly? To, List<int>? Days, List<string>? Times, int Priority);
+
+    public async Task<(Playlist? Playlist, Refusal? Refusal)> CreatePlaylistAsync(int hallId, PlaylistRequest request, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = request.MediaIds ?? [];
+        var known = await db.MediaItems.Where(m => m.HallId == hallId && ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
+        var valid = TicketRules.CheckText(request.Name, required: true) is null
+            && ids.Count is > 0 and <= 200 && ids.All(known.Contains)
+            && (request.From is null || request.To is null || request.From <= request.To)
+            && (request.Days ?? []).All(d => d is >= 0 and <= 6)
+            && (request.Times ?? []).All(t => TimeRangeOf(t) is not null);
+        if (!valid)
+        {
+            return (null, InvalidPlaylist);
+        }
+        var playlist = new Playlist
+        {
+            HallId = hallId,
+            Name = request.Name!.Trim(),
+            MediaIds = ids,
+            From = request.From,
+            To = request.To,
+            Days = [.. (request.Days ?? []).Distinct().Order()],
+            Times = request.Times ?? [],
+            Priority = request.Priority,
+        };
+        db.Playlists.Add(playlist);
+        await db.SaveChangesAsync(ct);
+        return (playlist, null);
+    }
+
+    public static (TimeOnly From, TimeOnly To)? TimeRangeOf(string range)
+    {
+        var parts = range.Split('-', 2, StringSplitOptions.TrimEntries);
+        return parts.Length == 2
+            && TimeOnly.TryParseExact(parts[0], "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var from)
+            && TimeOnly.TryParseExact(parts[1], "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var to)
+            && from < to
+                ? (from, to)
+                : null;
+    }
+
+    public async Task<List<PlaylistView>> PlaylistsAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var playlists = await db.Playlists.AsNoTracking().Where(p => p.HallId == hallId).OrderByDescending(p => p.Priority).ThenBy(p => p.Id).ToListAsync(ct);
+        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId).ToDictionaryAsync(m => m.Id, ct);
+        return [.. playlists.Select(p => new PlaylistView(p.Id, p.Name, p.Priority, p.From, p.To, p.Days, p.Times,
+            [.. p.MediaIds.Where(media.ContainsKey).Select(id => media[id]).Select(m =>
+                new MediaView(m.Id, m.Title, m.Kind, $"/api/media/{m.Id}", m.Sha256, m.Size, m.DisplaySeconds, m.Legal))]))];
+    }
+
+    /// <summary>Stores plays not seen before (by play id); refuses the whole report when any play is malformed or of another hall's media.</summary>
+    public async Task<(int Added, Refusal? Refusal)> ReportPlaysAsync(int hallId, int deviceId, IReadOnlyList<PlayReport> plays, CancellationToken ct)
+    {
+        if (plays.Count is 0 or > MaxPlaysPerReport || plays.Any(p => p.PlayId == Guid.Empty || p.EndedAt < p.StartedAt || p.EndedAt - p.StartedAt > TimeSpan.FromHours(6)))
+        {
+            return (0, InvalidPlays);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var mediaIds = plays.Select(p => p.MediaId).Distinct().ToList();
+        if (await db.MediaItems.CountAsync(m => m.HallId == hallId && mediaIds.Contains(m.Id), ct) != mediaIds.Count)
+        {
+            return (0, InvalidPlays);
+        }
+        var now = clock.GetUtcNow();
+        var added = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var p in plays.DistinctBy(p => p.PlayId))
+        {
+            added += await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO media_plays (play_id, hall_id, device_id, media_id, started_at, ended_at, completed, received_at)
+                VALUES ({p.PlayId}, {hallId}, {deviceId}, {p.MediaId}, {p.StartedAt.ToUniversalTime()}, {p.EndedAt.ToUniversalTime()}, {p.Completed}, {now})
+                ON CONFLICT (play_id) DO NOTHING
+                """, ct);
+        }
+        await tx.CommitAsync(ct);
+        return (added, null);
+    }
+}

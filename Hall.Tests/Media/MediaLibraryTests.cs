@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Hall.Server.Contracts;
+using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Tests.Media;
+
+/// <summary>The 普法 media library: uploads checked by their bytes, playlists, downloads for displays, proof of play counted once.</summary>
+[TestFixture]
+public sealed class MediaLibraryTests() : HallFixture("media")
+{
+    private static byte[] Box(string type, params byte[][] content)
+    {
+        var body = content.SelectMany(c => c).ToArray();
+        var size = body.Length + 8;
+        return [(byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size, .. Encoding.ASCII.GetBytes(type), .. body];
+    }
+
+    /// <summary>An ISO-BMFF file with one video track whose sample entry is <paramref name="codec"/>; the movie box after the media data, as cameras write it.</summary>
+    private static byte[] Mp4(string codec)
+    {
+        var ftyp = Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0], Encoding.ASCII.GetBytes("isomavc1mp41"));
+        var mdat = Box("mdat", RandomNumberGenerator.GetBytes(4000));
+        var entry = Box(codec, new byte[78]);
+        var stsd = Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], entry);
+        var moov = Box("moov", Box("mvhd", new byte[100]), Box("trak", Box("tkhd", new byte[84]), Box("mdia", Box("hdlr", new byte[25]), Box("minf", Box("stbl", stsd)))));
+        return [.. ftyp, .. mdat, .. moov];
+    }
+
+    private async Task<HttpClient> AdminAsync()
+    {
+        var admin = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
+        var http = new HttpClient { BaseAddress = App.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await App.LoginAsync(admin, Seeded.Credentials.Passwords[admin]));
+        return http;
+    }
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient http, byte[] bytes, string fileName, string title = "宪法宣传片", bool legal = true)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(bytes), "file", fileName },
+            { new StringContent(title), "title" },
+            { new StringContent(legal ? "true" : "false"), "legal" },
+            { new StringContent("12"), "seconds" },
+        };
+        return await http.PostAsync(new Uri("/api/admin/media", UriKind.Relative), form);
+    }
+
+    private static async Task<int> IdOfAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("id").GetInt32();
+    }
+
+    [Test]
+    public async Task An_H264_video_is_stored_by_its_checksum_and_a_display_downloads_it_whole_or_from_where_it_stopped()
+    {
+        using var admin = await AdminAsync();
+        var video = Mp4("avc1");
+
+        var uploaded = await UploadAsync(admin, video, "xianfa.mp4");
+
+        Assert.That(uploaded.StatusCode, Is.EqualTo(HttpStatusCode.OK), await uploaded.Content.ReadAsStringAsync());
+        var id = await IdOfAsync(uploaded);
+        await using (var db = App.Db())
+        {
+            var item = await db.MediaItems.AsNoTracking().SingleAsync(m => m.Id == id);
+            Assert.That((item.Kind, item.ContentType, item.Size, item.Sha256, item.Legal), Is.EqualTo((MediaKind.Video, "video/mp4", (long)video.Length, Convert.ToHexStringLower(SHA256.HashData(video)), true)));
+        }
+        using var display = new HttpClient { BaseAddress = App.BaseAddress };
+        display.DefaultRequestHeaders.Authorization = new("Bearer", Seeded.Credentials.DeviceKeys["display"]);
+        Assert.That(await display.GetByteArrayAsync(new Uri($"/api/media/{id}", UriKind.Relative)), Is.EqualTo(video));
+        using var resume = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/media/{id}", UriKind.Relative));
+        resume.Headers.Range = new RangeHeaderValue(1000, null);
+        var rest = await display.SendAsync(resume);
+        Assert.That(rest.StatusCode, Is.EqualTo(HttpStatusCode.PartialContent));
+        Assert.That(await rest.Content.ReadAsByteArrayAsync(), Is.EqualTo(video[1000..]));
+
+        using var kiosk = new HttpClient { BaseAddress = App.BaseAddress };
+        kiosk.DefaultRequestHeaders.Authorization = new("Bearer", Seeded.Credentials.DeviceKeys["kiosk"]);
+        Assert.That((await kiosk.GetAsync(new Uri($"/api/media/{id}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [TestCase("hvc1", "h265.mp4", TestName = "An H.265 MP4 is refused")]
+    [TestCase("mp4v", "mpeg4.mp4", TestName = "An MPEG-4 Part 2 MP4 is refused")]
+    [TestCase(null, "video.avi", TestName = "A file that is no MP4 is refused, whatever its name")]
+    public async Task Other_formats_are_refused_with_a_clear_message_and_nothing_is_kept(string? codec, string name)
+    {
+        using var admin = await AdminAsync();
+        var before = await TableDump.AllAsync(App.ConnectionString);
+        var files = Directory.Exists(App.MediaFolder) ? Directory.GetFiles(App.MediaFolder).Length : 0;
+        var bytes = codec is null ? Encoding.ASCII.GetBytes("RIFF....AVI LIST" + new string('x', 500)) : Mp4(codec);
+
+        var refused = await UploadAsync(admin, bytes, name);
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.That(body, Does.Contain("unsupported_media").And.Contain("H.264"));
+        Assert.That(await TableDump.AllAsync(App.ConnectionString), Is.EqualTo(before));
+        Assert.That(Directory.Exists(App.MediaFolder) ? Directory.GetFiles(App.MediaFolder).Length : 0, Is.EqualTo(files), "no file left behind");
+    }
+
+    [Test]
+    public async Task Only_the_admin_uploads()
+    {
+        var supervisor = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-supervisor", StringComparison.Ordinal));
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        Assert.That((await UploadAsync(http, [0xFF, 0xD8, 0xFF, 0xE0], "a.jpg")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await App.LoginAsync(supervisor, Seeded.Credentials.Passwords[supervisor]));
+        Assert.That((await UploadAsync(http, [0xFF, 0xD8, 0xFF, 0xE0], "a.jpg")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task A_display_gets_the_scheduled_playlists_and_its_plays_are_counted_once_however_often_they_are_sent()
+    {
+        using var admin = await AdminAsync();
+        var video = await IdOfAsync(await UploadAsync(admin, Mp4("avc1"), "fadian.mp4", "民法典宣传片"));
+        var image = await IdOfAsync(await UploadAsync(admin, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0], "notice.png", "办事指南", legal: false));
+        var week = new { name = "国家宪法日宣传周", mediaIds = new[] { video, image }, from = "2026-12-01", to = "2026-12-07", days = Array.Empty<int>(), times = new[] { "09:00-12:00", "13:30-17:30" }, priority = 10 };
+        Assert.That((await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), week)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        foreach (var bad in new object[]
+        {
+            week with { mediaIds = new[] { video, 999_999 } },
+            week with { times = new[] { "25:00-26:00" } },
+            week with { days = new[] { 7 } },
+            week with { from = "2026-12-08" },
+            week with { name = "" },
+        })
+        {
+            var refused = await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), bad);
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("invalid_playlist"), JsonSerializer.Serialize(bad));
+        }
+
+        var display = await Seeded.DeviceAsync("display");
+        var playlists = await display.Connection.InvokeAsync<List<PlaylistView>>(nameof(IHallHub.GetPlaylists));
+        var list = playlists.Single(p => p.Name == "国家宪法日宣传周");
+        Assert.That(list.Items.Select(i => (i.Id, i.Kind, i.Url)), Is.EqualTo(new[] { (video, MediaKind.Video, $"/api/media/{video}"), (image, MediaKind.Image, $"/api/media/{image}") }));
+        Assert.That((list.From, list.To, list.Times), Is.EqualTo(((DateOnly?)new DateOnly(2026, 12, 1), (DateOnly?)new DateOnly(2026, 12, 7), (IReadOnlyList<string>)["09:00-12:00", "13:30-17:30"])));
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        Assert.ThrowsAsync<HubException>(() => kiosk.Connection.InvokeAsync<List<PlaylistView>>(nameof(IHallHub.GetPlaylists)));
+
+        var start = DateTimeOffset.Parse("2026-12-04T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var plays = Enumerable.Range(0, 3).Select(i => new PlayReport(Guid.NewGuid(), video, start.AddMinutes(i * 5), start.AddMinutes(i * 5 + 4), i != 2)).ToList();
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays), Is.EqualTo(3));
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays), Is.Zero, "sent again after a lost answer: counted once");
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays.Append(new PlayReport(Guid.NewGuid(), image, start, start.AddSeconds(12), true)).ToList()), Is.EqualTo(1));
+        var foreign = plays.Append(new PlayReport(Guid.NewGuid(), 999_999, start, start.AddMinutes(1), true)).ToList();
+        Assert.ThrowsAsync<HubException>(() => display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), foreign));
+        Assert.ThrowsAsync<HubException>(() => kiosk.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays));
+
+        await using var db = App.Db();
+        Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == video), Is.EqualTo(3));
+        Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == video && p.Completed), Is.EqualTo(2));
+        Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == image), Is.EqualTo(1));
+    }
+}
