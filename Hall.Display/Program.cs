@@ -1,4 +1,6 @@
 using Hall.Display.Agent;
+using Hall.Display.Media;
+using Hall.Server.Contracts;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +15,14 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayLink>());
 builder.Services.AddSingleton<Voice>();
 builder.Services.AddHostedService<VoiceReporter>();
 builder.Services.AddHostedService<Hall.Display.Led.LedDriver>();
+builder.Services.AddSingleton<MediaCache>();
+builder.Services.AddSingleton<PlayOutbox>();
+builder.Services.AddHostedService<MediaSync>();
 
 var app = builder.Build();
 var voice = app.Services.GetRequiredService<Voice>();
+var cache = app.Services.GetRequiredService<MediaCache>();
+Directory.CreateDirectory(cache.Folder);
 app.UseDefaultFiles();
 app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
 foreach (var (path, folder) in new[] { (Voice.PackPath, voice.PackFolder), (Voice.FallbackPath, voice.FallbackFolder) })
@@ -25,10 +32,19 @@ foreach (var (path, folder) in new[] { (Voice.PackPath, voice.PackFolder), (Voic
         app.UseStaticFiles(new StaticFileOptions { RequestPath = path, FileProvider = new PhysicalFileProvider(folder) });
     }
 }
-app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options) =>
+app.UseStaticFiles(new StaticFileOptions
+{
+    RequestPath = "/media",
+    FileProvider = new PhysicalFileProvider(cache.Folder),
+    ServeUnknownFileTypes = true,
+    DefaultContentType = "application/octet-stream",
+});
+app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options, TimeProvider clock) =>
 {
     var o = options.Value;
     var choice = voice.Choose();
+    var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone)).DateTime;
+    var playing = PlaylistSchedule.Active(cache.Playlists, local);
     return Results.Json(new
     {
         hallName = board.HallName,
@@ -38,7 +54,14 @@ app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions
         services = board.Services.Select(s => new { id = s.ServiceId, name = s.Name, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
         calls = board.RecentCalls.Select(c => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At }),
         voice = new { source = choice.Source, template = o.Voice.Template, repeat = o.Voice.Repeat, volume = o.Voice.Volume, packUrl = choice.PackUrl },
-        playlist = Array.Empty<object>(),
+        playlist = (playing?.Items ?? []).Where(cache.Has).Select(m => new
+        {
+            mediaId = m.Id,
+            url = "/media/" + MediaCache.FileName(m),
+            kind = m.Kind == MediaKind.Video ? "video" : "image",
+            seconds = m.DisplaySeconds,
+            title = m.Title,
+        }),
     });
 });
 app.MapGet("/api/announcements", (long? after, Board board) => Results.Json(board.PendingAfter(after ?? 0).Select(a => new
@@ -58,6 +81,19 @@ app.MapPost("/api/announcements/{seq:long}/done", async (long seq, Board board, 
     }
     return Results.NoContent();
 });
+// Proof of play from the page: kept on disk at once, sent to the server when it is reachable.
+app.MapPost("/api/plays", async (PlayRequest play, PlayOutbox outbox, CancellationToken ct) =>
+{
+    if (play.EndedAt < play.StartedAt)
+    {
+        return Results.BadRequest();
+    }
+    await outbox.AddAsync(new PlayReport(Guid.NewGuid(), play.MediaId, play.StartedAt, play.EndedAt, play.Completed), ct);
+    return Results.NoContent();
+});
 app.MapGet("/health", (DisplayLink link, IOptions<DisplayOptions> options) =>
     Results.Json(new { agent = "Hall.Display", server = options.Value.Server, link = link.State.ToString(), voice = voice.Choose().Status }));
 app.Run();
+
+/// <summary>One play as the page reports it.</summary>
+internal sealed record PlayRequest(int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);

@@ -28,6 +28,8 @@ public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, I
 
     public Task ReportAsync(DeviceStatusReport report, CancellationToken ct) => _link.InvokeAsync(nameof(IHallHub.ReportStatus), report, ct);
 
+    public Task<T> InvokeAsync<T>(string method, object? argument, CancellationToken ct) => _link.InvokeAsync<T>(method, argument, ct);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _link.RunAsync(
         connection =>
         {

@@ -12,6 +12,10 @@ public sealed class DisplayOptions
     /// <summary>The hall's time zone, for quiet hours.</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
     public VoiceOptions Voice { get; set; } = new();
+    /// <summary>Where downloaded media and the last playlists are kept. Default: media-cache/ under the content root.</summary>
+    public string MediaCacheFolder { get; set; } = "";
+    /// <summary>The cache's bound; media no playlist uses are evicted beyond it.</summary>
+    public int MediaCacheMegabytes { get; set; } = 4096;
     /// <summary>The windows' LED strips: one entry per RS-485 bus.</summary>
     public List<Led.LedBusOptions> LedBuses { get; set; } = [];
 }

@@ -1,302 +1,359 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Hall.Server.Catalog;
 
-/// <summary>
-/// Pinyin initials of Chinese names, for the kiosk's search (不动产登记 → bdcdj). No pinyin package is served here, so
-/// they are derived from GB2312: its 3,755 level-1 hanzi (rows 0xB0–0xD7) are ordered by pinyin, so the first code of
-/// each initial letter gives the letter of every level-1 character. Level-2 hanzi are ordered by radical and characters
-/// outside GB2312 have no order at all: those that occur in service-item and place names are listed. Characters with
-/// several readings (多音字) get GB2312's one reading, so the phrases where it is wrong are listed. The admin can correct
-/// any item's initials (the computed ones are a default).
-/// </summary>
+/// <summary>Pinyin initials of item names, so that a citizen can find 不动产登记 at the kiosk by typing "bdc".</summary>
+/// <remarks>
+/// .NET ships no pinyin data, but it ships GB2312, whose 3,755 level-1 hanzi (rows 0xB0–0xD7) are sorted by
+/// pinyin: the first code of each initial letter gives the initial of every level-1 character. Level-2 hanzi
+/// (rows 0xD8–0xF7) are sorted by radical, so those that occur in item and place names are listed by hand, as
+/// are a few outside GB2312. GB2312 sorts a polyphonic character under one reading; phrases give the reading
+/// an item name means where that one is wrong (银行 is yh, not yx).
+/// </remarks>
 public static class PinyinInitials
 {
-    // The first GB2312 code of each initial (i, u, v begin no syllable).
-    private static readonly (int Code, char Letter)[] Boundaries =
+    /// <summary>Lower-case initials of a Chinese name for kiosk search: "不动产登记" → "bdcdj". Latin letters and digits are kept (lower-cased); punctuation and spaces dropped; characters with no known reading are skipped.</summary>
+    public static string Of(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        // NFKC turns full-width ＥＴＣ and １２ (typed with a Chinese input method) into ETC and 12.
+        var text = name.Normalize(NormalizationForm.FormKC);
+        var initials = new StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (TryPhrase(text.AsSpan(i), out var phraseLength, out var phraseInitials))
+            {
+                initials.Append(phraseInitials);
+                i += phraseLength;
+                continue;
+            }
+
+            var c = text[i++];
+            if (char.IsAsciiLetterOrDigit(c))
+                initials.Append(char.ToLowerInvariant(c));
+            else if (Letters.TryGetValue(c, out var letter))
+                initials.Append(letter);
+        }
+
+        return initials.ToString();
+    }
+
+    /// <summary>Whether a search query (initials or part of the Chinese name, case-insensitive) matches an item name/initials: used by the kiosk search.</summary>
+    public static bool Matches(string query, string name, string initials)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(initials);
+        var typed = string.Concat(query.Normalize(NormalizationForm.FormKC).Where(c => !char.IsWhiteSpace(c)));
+        return typed.Length == 0
+            || name.Contains(typed, StringComparison.OrdinalIgnoreCase)
+            || initials.Contains(typed, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool TryPhrase(ReadOnlySpan<char> rest, out int length, out string initials)
+    {
+        for (length = Math.Min(MaxPhraseLength, rest.Length); length > 0; length--)
+        {
+            if (PhraseLookup.TryGetValue(rest[..length], out var found))
+            {
+                initials = found;
+                return true;
+            }
+        }
+
+        initials = "";
+        return false;
+    }
+
+    /// <summary>The first GB2312 code of each initial letter in level 1; no syllable starts with i, u or v.</summary>
+    internal static readonly (int Code, char Letter)[] Boundaries =
     [
-        (0xB0A1, 'a'), (0xB0C5, 'b'), (0xB2C1, 'c'), (0xB4EE, 'd'), (0xB6EA, 'e'), (0xB7A2, 'f'), (0xB8C1, 'g'), (0xB9FE, 'h'),
-        (0xBBF7, 'j'), (0xBFA6, 'k'), (0xC0AC, 'l'), (0xC2E8, 'm'), (0xC4C3, 'n'), (0xC5B6, 'o'), (0xC5BE, 'p'), (0xC6DA, 'q'),
-        (0xC8BB, 'r'), (0xC8F6, 's'), (0xCBFA, 't'), (0xCDDA, 'w'), (0xCEF4, 'x'), (0xD1B9, 'y'), (0xD4D1, 'z'),
+        (0xB0A1, 'a'), (0xB0C5, 'b'), (0xB2C1, 'c'), (0xB4EE, 'd'), (0xB6EA, 'e'), (0xB7A2, 'f'),
+        (0xB8C1, 'g'), (0xB9FE, 'h'), (0xBBF7, 'j'), (0xBFA6, 'k'), (0xC0AC, 'l'), (0xC2E8, 'm'),
+        (0xC4C3, 'n'), (0xC5B6, 'o'), (0xC5BE, 'p'), (0xC6DA, 'q'), (0xC8BB, 'r'), (0xC8F6, 's'),
+        (0xCBFA, 't'), (0xCDDA, 'w'), (0xCEF4, 'x'), (0xD1B9, 'y'), (0xD4D1, 'z'),
     ];
 
-    private const int LastLevel1 = 0xD7F9;
+    /// <summary>The last level-1 code: D7FA–D7FE are empty.</summary>
+    internal const int LastLevelOneCode = 0xD7F9;
 
-    /// <summary>Level-2 hanzi and characters outside GB2312 that occur in item, ethnic-group and place names (each checked not to be level 1).</summary>
-    private static readonly Dictionary<char, char> Listed = new()
-    {
-        ['仡'] = 'g',
-        ['仫'] = 'm',
-        ['佤'] = 'w',
-        ['殡'] = 'b',
-        ['珞'] = 'l',
-        ['畲'] = 's',
-        ['祜'] = 'h',
-        ['禺'] = 'y',
-        ['莘'] = 's',
-        ['亳'] = 'b',
-        ['婺'] = 'w',
-        ['儋'] = 'd',
-        ['蹊'] = 'x',
-        ['珲'] = 'h',
-        ['圳'] = 'z',
-        ['泸'] = 'l',
-        ['荥'] = 'x',
-        ['郫'] = 'p',
-        ['甬'] = 'y',
-        ['邕'] = 'y',
-        ['泾'] = 'j',
-        ['汴'] = 'b',
-        ['岷'] = 'm',
-        ['瓯'] = 'o',
-        ['婧'] = 'j',
-        ['炅'] = 'j',
-        ['钰'] = 'y',
-        ['锂'] = 'l',
-        ['钴'] = 'g',
-        ['镉'] = 'g',
-        ['萘'] = 'n',
-        ['垸'] = 'y',
-        ['圩'] = 'w',
-        ['埇'] = 'y',
-        ['濮'] = 'p',
-        ['漯'] = 'l',
-        ['鄢'] = 'y',
-        ['淇'] = 'q',
-        ['颍'] = 'y',
-        ['谯'] = 'q',
-        ['濉'] = 's',
-        ['泗'] = 's',
-        ['睢'] = 's',
-        ['岱'] = 'd',
-        ['崂'] = 'l',
-        ['邳'] = 'p',
-        ['沭'] = 's',
-        ['莒'] = 'j',
-        ['鄄'] = 'j',
-        ['郓'] = 'y',
-        ['鄞'] = 'y',
-        ['衢'] = 'q',
-        ['缙'] = 'j',
-        ['邛'] = 'q',
-        ['崃'] = 'l',
-        ['阆'] = 'l',
-        ['犍'] = 'q',
-        ['邡'] = 'f',
-        ['宕'] = 'd',
-    };
+    /// <summary>
+    /// Level-2 hanzi by initial. Derived by encoding the characters of a vocabulary of county-hall item names
+    /// (民政, 殡葬, 医保 diseases, 农业 livestock and crops, 中药材, 危化品, 建设, 食品) and of place names (provinces,
+    /// prefectures, the counties and districts whose names are not all level 1, the 56 ethnic groups) and keeping
+    /// those GB2312 puts in rows 0xD8–0xF7; the letter is the reading those names use (黄陂 pí, 东莞 guǎn, 筠连 jūn,
+    /// 犍为 qián, 莘县 shēn, 荥阳 xíng, 枞阳 zōng, 伽师 jiā, 荨麻疹 xún, 圩区 wéi).
+    /// </summary>
+    internal static readonly (char Letter, string Hanzi)[] LevelTwo =
+    [
+        ('a', "桉鹌坳岙庵瑷"),
+        ('b', "殡槟钯钚铋亳璧碚濞灞"),
+        ('c', "痤鹑氚辍娼祠汊茌禅岑"),
+        ('d', "癫耋疸癜骶貂氡碲渎埭垌凼岱砀宕儋棣"),
+        ('e', "腭鳄"),
+        ('f', "痱茯舫翡麸邡孚"),
+        ('g', "胱睾鳏蚣鳜鲑钴镉锆矸酐枸橄珙莞仡"),
+        ('h', "颌踝鼾馄斛茴泓珲桦邗潢濠湟祜"),
+        ('j', "腱睑瘠橘蚧鲫肼镓柩羁豇茭岬蛟暨缙旌泾莒鄄郏筠迦伽"),
+        ('k', "髋稞崆"),
+        ('l', "殓遴娌瘘鲢鲈锂苓醪榄垅溧崂漯栾醴耒浏澧泸崃阆蔺蒗麟岚珞"),
+        ('m', "耄猕蟒牦钼苜螨莓沐峁渑汨湄谟勐岷仫"),
+        ('n', "楠黏讷"),
+        ('o', "瓯"),
+        ('p', "疱嫖邳鄱濮陂郫"),
+        ('q', "蚯鳅荞芪芡葺淇杞湫衢朐蕲綦邛犍阡麒岐耆"),
+        ('r', "饪榕"),
+        ('s', "疝痧麝鳝狩孀塾葚铯蛳祀泗沭睢嵊歙濉莘嵩鄯畲"),
+        ('t', "豚铊钛砼饨郯滕潼洮峒"),
+        ('w', "猬蜈圩鹉婺汶佤"),
+        ('x', "痫蜥溴氙籼芎蓿榭荨蹊盱淅浠溆荥"),
+        ('y', "癔疣垸蜴蚓鳙氩铟窨檐腌薏苡萸柚莜鹦茔塬眙鄞颍黟弋郓兖峄鄢偃郾沅攸禺邕蓥驿晏"),
+        ('z', "妯姊苎雉鳟酯蛭粽茱赈榛楂渚柘诏陟秭芷圳浈梓枞"),
+    ];
 
-    /// <summary>Phrases whose polyphonic character GB2312 reads wrongly for this phrase (重 z, 行 x, 长 c, 会 h, 调 d, 藏 c, 给 g …).</summary>
-    private static readonly Dictionary<string, string> Phrases = new()
+    /// <summary>Characters outside GB2312 (encoded by GBK only) that occur in place names, and 〇 of dates.</summary>
+    internal static readonly (char Letter, string Hanzi)[] OutsideGb2312 =
+    [
+        ('d', "氹"),  // 氹仔
+        ('h', "鄠"),  // 鄠邑区
+        ('j', "滘"),  // 道滘镇
+        ('l', "〇"),
+        ('q', "硚"),  // 硚口区
+        ('s', "浉"),  // 浉河区
+        ('x', "猇"),  // 猇亭区
+        ('y', "埇"),  // 埇桥区
+    ];
+
+    /// <summary>
+    /// Phrases whose initials differ from the per-character letters, the longest applied first, left to right.
+    /// Chosen by going through the polyphonic characters of government vocabulary and keeping the words where
+    /// the reading GB2312 sorts by is wrong (重 zhòng, 行 xíng, 长 cháng, 会 huì, 调 diào, 乐 lè, 给 gěi, 校 xiào,
+    /// 曾 zēng, 藏 cáng, 畜 xù …). A few phrases only repeat what GB2312 gives: they take their characters first so
+    /// that a neighbouring phrase cannot (执行业务 is not 执 + 行业, 学校验收 is not 学 + 校验).
+    /// 人参 is left out on purpose: it would turn every 个人参保 into grsb.
+    /// </summary>
+    internal static readonly FrozenDictionary<string, string> Phrases = new Dictionary<string, string>
     {
-        // 重 chóng (GB2312: zhòng)
+        // 重 zhòng → chóng
         ["重新"] = "cx",
         ["重复"] = "cf",
         ["重建"] = "cj",
         ["重置"] = "cz",
         ["重办"] = "cb",
-        ["重印"] = "cy",
-        ["重签"] = "cq",
-        ["重审"] = "cs",
-        ["重组"] = "cz",
-        ["重庆"] = "cq",
         ["重申"] = "cs",
+        ["重组"] = "cz",
+        ["重婚"] = "ch",
+        ["重叠"] = "cd",
+        ["重名"] = "cm",
+        ["重审"] = "cs",
+        ["重填"] = "ct",
+        ["重签"] = "cq",
+        ["重启"] = "cq",
         ["重修"] = "cx",
-        // 行 háng (GB2312: xíng)
+        ["重整"] = "cz",
+        ["重印"] = "cy",
+        ["重阳"] = "cy",
+        ["重庆"] = "cq",
+        ["双重"] = "sc",
+        // 行 xíng → háng
         ["银行"] = "yh",
         ["行业"] = "hy",
         ["行长"] = "hz",
         ["同行"] = "th",
-        ["行情"] = "hq",
+        ["开户行"] = "khh",
         ["各行各业"] = "ghgy",
-        ["车行"] = "ch",
-        // 长 zhǎng (GB2312: cháng)
+        // xíng as GB2312 has it: listed so that 行业 and 行长 cannot take their 行
+        ["执行"] = "zx",
+        ["发行"] = "fx",
+        ["进行"] = "jx",
+        ["运行"] = "yx",
+        ["实行"] = "sx",
+        ["施行"] = "sx",
+        ["试行"] = "sx",
+        ["履行"] = "lx",
+        ["旅行"] = "lx",
+        ["通行"] = "tx",
+        ["自行"] = "zx",
+        ["出行"] = "cx",
+        ["举行"] = "jx",
+        ["现行"] = "xx",
+        ["暂行"] = "zx",
+        ["先行"] = "xx",
+        // so that 同行 cannot take the 同 of 共同行使
+        ["共同"] = "gt",
+        // 长 cháng → zhǎng
         ["局长"] = "jz",
         ["家长"] = "jz",
         ["院长"] = "yz",
         ["校长"] = "xz",
         ["村长"] = "cz",
+        ["县长"] = "xz",
+        ["市长"] = "sz",
+        ["处长"] = "cz",
+        ["科长"] = "kz",
+        ["园长"] = "yz",
+        ["董事长"] = "dsz",
+        ["理事长"] = "lsz",
+        ["秘书长"] = "msz",
+        ["船长"] = "cz",
         ["增长"] = "zz",
         ["生长"] = "sz",
         ["成长"] = "cz",
-        ["市长"] = "sz",
-        ["县长"] = "xz",
-        ["镇长"] = "zz",
-        ["乡长"] = "xz",
-        ["科长"] = "kz",
-        ["处长"] = "cz",
-        ["部长"] = "bz",
-        ["厅长"] = "tz",
-        ["组长"] = "zz",
-        ["队长"] = "dz",
-        ["站长"] = "zz",
-        ["所长"] = "sz",
-        ["班长"] = "bz",
-        ["社长"] = "sz",
-        ["董事长"] = "dsz",
-        ["理事长"] = "lsz",
-        ["会长"] = "hz",
-        ["长大"] = "zd",
-        ["助长"] = "zz",
-        ["园长"] = "yz",
-        // 会 kuài (GB2312: huì)
+        ["长者"] = "zz",
+        ["长辈"] = "zb",
+        ["长子"] = "zz",
+        ["长女"] = "zn",
+        ["兄长"] = "xz",
+        // so that 家长 and 市长 cannot take the 家 of 国家长期 or the 市 of 城市长途
+        ["国家"] = "gj",
+        ["城市"] = "cs",
+        // 会 huì → kuài
         ["会计"] = "kj",
         ["财会"] = "ck",
-        // 调 tiáo (GB2312: diào)
+        // 调 diào → tiáo
         ["调解"] = "tj",
         ["调整"] = "tz",
-        ["调节"] = "tj",
-        ["协调"] = "xt",
-        ["空调"] = "kt",
-        ["调试"] = "ts",
-        ["调控"] = "tk",
-        ["调价"] = "tj",
         ["调剂"] = "tj",
+        ["调休"] = "tx",
+        ["调控"] = "tk",
+        ["调节"] = "tj",
+        ["调价"] = "tj",
+        ["调试"] = "ts",
+        ["调味"] = "tw",
+        ["调料"] = "tl",
         ["调和"] = "th",
-        // 藏 zàng (GB2312: cáng)
+        ["调理"] = "tl",
+        ["调处"] = "tc",
+        ["空调"] = "kt",
+        ["协调"] = "xt",
+        ["失调"] = "st",
+        // 传 chuán → zhuàn; 藏 cáng → zàng; 省 shěng → xǐng; 曾 zēng → céng
+        ["传记"] = "zj",
+        ["自传"] = "zz",
         ["西藏"] = "xz",
         ["藏族"] = "zz",
-        ["藏文"] = "zw",
-        ["宝藏"] = "bz",
-        // 给 jǐ (GB2312: gěi)
+        ["藏语"] = "zy",
+        ["反省"] = "fx",
+        // so that 反省 cannot take the 反 of 违反省级
+        ["违反"] = "wf",
+        ["曾经"] = "cj",
+        ["曾用名"] = "cym",
+        ["未曾"] = "wc",
+        ["不曾"] = "bc",
+        // 乐 lè → yuè
+        ["音乐"] = "yy",
+        ["乐器"] = "yq",
+        ["乐团"] = "yt",
+        ["乐队"] = "yd",
+        ["声乐"] = "sy",
+        ["器乐"] = "qy",
+        ["乐曲"] = "yq",
+        ["乐谱"] = "yp",
+        ["乐理"] = "yl",
+        ["弦乐"] = "xy",
+        ["交响乐"] = "jxy",
+        // so that 乐团 and 乐器 cannot take the 乐 of 娱乐团体
+        ["娱乐"] = "yl",
+        // 给 gěi → jǐ
         ["给付"] = "jf",
         ["供给"] = "gj",
-        ["补给"] = "bj",
-        ["自给"] = "zj",
-        ["配给"] = "pj",
-        // 率 shuài (GB2312: lǜ)
-        ["率先"] = "sx",
-        ["表率"] = "bs",
-        ["率领"] = "sl",
-        // 校 jiào (GB2312: xiào)
+        ["给予"] = "jy",
+        ["给水"] = "js",
+        // so that 供给 cannot take the 供 of 提供给
+        ["提供"] = "tg",
+        // 校 xiào → jiào
         ["校对"] = "jd",
         ["校验"] = "jy",
         ["校正"] = "jz",
         ["校准"] = "jz",
+        ["校订"] = "jd",
         ["校核"] = "jh",
-        // 传 zhuàn, 参 shēn, 曾 céng, 乐 yuè, 识 zhì, 奇 jī, 单 shàn, 省 xǐng, 降 xiáng, 便 pián
-        ["传记"] = "zj",
-        ["自传"] = "zz",
-        ["人参"] = "rs",
-        ["党参"] = "ds",
-        ["曾经"] = "cj",
-        ["未曾"] = "wc",
-        ["不曾"] = "bc",
-        ["音乐"] = "yy",
-        ["乐器"] = "yq",
-        ["乐团"] = "yt",
-        ["标识"] = "bz",
-        ["奇数"] = "js",
+        ["校勘"] = "jk",
+        ["校样"] = "jy",
+        // so that 校验 and 校对 cannot take the 校 of 学校验收
+        ["学校"] = "xx",
+        ["高校"] = "gx",
+        ["院校"] = "yx",
+        ["驾校"] = "jx",
+        ["技校"] = "jx",
+        ["党校"] = "dx",
+        // 畜 xù → chù
+        ["畜禽"] = "cq",
+        ["牲畜"] = "sc",
+        ["种畜"] = "zc",
+        ["役畜"] = "yc",
+        // 幢 is sorted as chuáng (经幢); property registers mean zhuàng (幢号)
+        ["幢"] = "z",
+        ["卒中"] = "cz",
+        ["膀胱"] = "pg",
+        ["大厦"] = "ds",
+        ["湖泊"] = "hp",
+        ["钥匙"] = "ys",
+        ["弹性"] = "tx",
+        ["阿胶"] = "ej",
+        ["白术"] = "bz",
+        ["苍术"] = "cz",
+        ["粘土"] = "nt",
+        ["曝光"] = "bg",
+        ["囤积"] = "tj",
+        // place names read otherwise than the characters alone
         ["单县"] = "sx",
-        ["反省"] = "fx",
-        ["投降"] = "tx",
-        ["便宜"] = "py",
-    };
+        ["乐清"] = "yq",
+        ["涡阳"] = "gy",
+        ["铅山"] = "ys",
+        ["费县"] = "bx",
+        ["浚县"] = "xx",
+        ["泌阳"] = "by",
+        ["番禺"] = "py",
+        ["大埔"] = "db",
+        ["尉犁"] = "yl",
+        ["蔚县"] = "yx",
+        ["洪洞"] = "ht",
+        ["繁峙"] = "fs",
+        ["荥经"] = "yj",
+        ["东阿"] = "de",
+    }.ToFrozenDictionary();
 
-    private static readonly int LongestPhrase = Phrases.Keys.Max(p => p.Length);
+    private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> PhraseLookup =
+        Phrases.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static readonly Encoding Gbk = CreateGbk();
+    private static readonly int MaxPhraseLength = Phrases.Keys.Max(p => p.Length);
 
-    private static Encoding CreateGbk()
+    /// <summary>GB2312 as .NET provides it (code page 936, a superset that agrees with GB2312 on GB2312's codes).</summary>
+    internal static Encoding Gb2312 { get; } =
+        CodePagesEncodingProvider.Instance.GetEncoding(936, EncoderFallback.ReplacementFallback, DecoderFallback.ExceptionFallback)
+        ?? throw new InvalidOperationException("Code page 936 is not available.");
+
+    /// <summary>The initial of every character with a known reading: level 1 read off GB2312, then the hand-made tables.</summary>
+    internal static readonly FrozenDictionary<char, char> Letters = BuildLetters();
+
+    private static FrozenDictionary<char, char> BuildLetters()
     {
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-        return Encoding.GetEncoding(936, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-    }
-
-    /// <summary>
-    /// Lower-case initials of a name: "不动产登记" → "bdcdj". Latin letters and digits are kept (lower-cased, full-width
-    /// folded); punctuation and spaces are dropped; characters with no known reading are skipped.
-    /// </summary>
-    public static string Of(string name)
-    {
-        var text = name.Normalize(NormalizationForm.FormKC);
-        var result = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length;)
+        var letters = new Dictionary<char, char>();
+        Span<byte> code = stackalloc byte[2];
+        Span<char> decoded = stackalloc char[2];
+        var boundary = 0;
+        for (var value = Boundaries[0].Code; value <= LastLevelOneCode; value++)
         {
-            if (PhraseAt(text, i) is { } phrase)
-            {
-                result.Append(Phrases[phrase]);
-                i += phrase.Length;
+            // Each row holds cells A1–FE.
+            if ((value & 0xFF) is < 0xA1 or > 0xFE)
                 continue;
-            }
-            if (char.IsSurrogate(text[i]))
-            {
-                i += char.IsSurrogatePair(text, i) ? 2 : 1;
-                continue;
-            }
-            if (LetterOf(text[i]) is { } letter)
-            {
-                result.Append(letter);
-            }
-            i++;
+            while (boundary + 1 < Boundaries.Length && value >= Boundaries[boundary + 1].Code)
+                boundary++;
+            code[0] = (byte)(value >> 8);
+            code[1] = (byte)value;
+            if (Gb2312.GetChars(code, decoded) == 1)
+                letters.Add(decoded[0], Boundaries[boundary].Letter);
         }
-        return result.ToString();
-    }
 
-    /// <summary>Whether a kiosk search matches an item: the query is part of its initials, or part of its name.</summary>
-    public static bool Matches(string query, string name, string initials)
-    {
-        var q = query.Trim();
-        return q.Length > 0
-            && (initials.Contains(q, StringComparison.OrdinalIgnoreCase) || name.Contains(q, StringComparison.OrdinalIgnoreCase));
-    }
+        foreach (var (letter, hanzi) in LevelTwo.Concat(OutsideGb2312))
+        {
+            foreach (var c in hanzi)
+                letters.Add(c, letter);
+        }
 
-    private static string? PhraseAt(string text, int start)
-    {
-        for (var length = Math.Min(LongestPhrase, text.Length - start); length >= 2; length--)
-        {
-            var candidate = text.Substring(start, length);
-            if (Phrases.ContainsKey(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private static char? LetterOf(char c)
-    {
-        if (char.IsAsciiLetterOrDigit(c))
-        {
-            return char.ToLowerInvariant(c);
-        }
-        if (Listed.TryGetValue(c, out var listed))
-        {
-            return listed;
-        }
-        if (c < 0x4E00 || c > 0x9FFF)
-        {
-            return null;
-        }
-        Span<byte> bytes = stackalloc byte[4];
-        int count;
-        try
-        {
-            count = Gbk.GetBytes([c], bytes);
-        }
-        catch (EncoderFallbackException)
-        {
-            return null;
-        }
-        if (count != 2)
-        {
-            return null;
-        }
-        var code = (bytes[0] << 8) | bytes[1];
-        // Level 1 only: rows 0xB0–0xD7, cells 0xA1–0xFE. GBK's extensions are in no pinyin order.
-        if (code < Boundaries[0].Code || code > LastLevel1 || bytes[1] < 0xA1)
-        {
-            return null;
-        }
-        var letter = Boundaries[0].Letter;
-        foreach (var (start, l) in Boundaries)
-        {
-            if (code < start)
-            {
-                break;
-            }
-            letter = l;
-        }
-        return letter;
+        return letters.ToFrozenDictionary();
     }
 }
