@@ -315,7 +315,28 @@ function updatePlaylist() {
   else if (!media.element) playAt(0);
 }
 
+// Proof of play: every item shown is reported to the agent (which keeps it on disk and sends it to the server) with
+// its start, end and whether it ran to its end; a play cut short (a new list, an error after it started) is
+// reported as not completed.
+function beginPlay(item) {
+  endPlay(false);
+  media.playing = { item, startedAt: new Date().toISOString() };
+}
+
+function endPlay(completed) {
+  const playing = media.playing;
+  media.playing = null;
+  if (!playing || typeof playing.item.mediaId !== "number") return;
+  const play = { mediaId: playing.item.mediaId, startedAt: playing.startedAt, endedAt: new Date().toISOString(), completed };
+  const send = (attempt) =>
+    fetch("/api/plays", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(play) })
+      .then((r) => { if (!r.ok && r.status >= 500) throw new Error(String(r.status)); })
+      .catch(() => { if (attempt < 5) setTimeout(() => send(attempt + 1), 2000 * (attempt + 1)); });
+  send(0);
+}
+
 function stopMedia() {
+  endPlay(false);
   clearTimeout(media.timer);
   media.element?.remove();
   media.element = null;
@@ -342,9 +363,11 @@ function playAt(index) {
   // One picture alone stays up; it is not redrawn every few seconds.
   if (item.kind === "image" && media.element instanceof HTMLImageElement && media.item?.url === item.url) {
     media.item = item;
-    media.timer = setTimeout(advance, imageMs(item));
+    beginPlay(item);
+    media.timer = setTimeout(() => { endPlay(true); advance(); }, imageMs(item));
     return;
   }
+  beginPlay(item);
 
   const old = media.element;
   let element;
@@ -354,11 +377,17 @@ function playAt(index) {
     element.autoplay = true;
     element.volume = mediaVolume();
     element.addEventListener("ended", () => {
-      if (media.element === element) advance();
+      if (media.element === element) {
+        endPlay(true);
+        advance();
+      }
     });
     element.addEventListener("error", () => {
       console.warn("board: video failed", item.url);
-      if (media.element === element) media.timer = setTimeout(advance, MEDIA_RETRY_MS);
+      if (media.element === element) {
+        media.playing = null; // never shown: no play to report
+        media.timer = setTimeout(advance, MEDIA_RETRY_MS);
+      }
     });
     element.addEventListener("timeupdate", () => {
       media.lastProgress = Date.now();
@@ -370,12 +399,13 @@ function playAt(index) {
     element.addEventListener("error", () => {
       console.warn("board: image failed", item.url);
       if (media.element === element) {
+        media.playing = null;
         clearTimeout(media.timer);
         media.timer = setTimeout(advance, MEDIA_RETRY_MS);
       }
     });
     element.src = item.url;
-    media.timer = setTimeout(advance, imageMs(item));
+    media.timer = setTimeout(() => { endPlay(true); advance(); }, imageMs(item));
   }
   media.element = element;
   media.item = item;
