@@ -1,0 +1,251 @@
+using System.Text.Json;
+using Hall.Server.Contracts;
+using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Display;
+
+/// <summary>
+/// The lobby screen as the hall sees and hears it: Hall.Display as its own process, its board in Chromium at
+/// 1920×1080, Hall.Server on Kestrel. Sound is observed through a fake <c>Audio</c> installed before the page loads:
+/// each segment "plays" for a set time, and the test reads when each started and ended.
+/// </summary>
+[TestFixture, NonParallelizable]
+public sealed class DisplayAgentTests
+{
+    private HallApp _server = null!;
+    private SeededHall _hall = null!;
+    private AgentProcess? _display;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _page = null!;
+    private string _pack = null!;
+    private int _port;
+
+    private const string FakeAudio = """
+        window.__voice = [];
+        window.Audio = class extends EventTarget {
+          constructor(src) { super(); this.src = src || ""; this.volume = 1; this.paused = true; }
+          play() {
+            const entry = { src: this.src, start: performance.now(), end: null };
+            window.__voice.push(entry);
+            this.paused = false;
+            setTimeout(() => { entry.end = performance.now(); this.paused = true; this.dispatchEvent(new Event("ended")); }, 40);
+            return Promise.resolve();
+          }
+          pause() { this.paused = true; }
+          load() { }
+        };
+        """;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        _server = await HallApp.StartAsync("display-agent");
+        _hall = await SeededHall.CreateAsync(_server);
+        // The recorded pack is missing; the generated fallback pack is there: it is used, and reported.
+        _pack = Directory.CreateTempSubdirectory("hall-voice-").FullName;
+        var manifest = new Dictionary<string, string> { ["请"] = "qing.wav", ["号"] = "hao.wav", ["到"] = "dao.wav", ["号窗口"] = "haochuangkou.wav", ["办理"] = "banli.wav", ["十"] = "shi.wav" };
+        foreach (var c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        {
+            manifest[c.ToString()] = $"{c}.wav";
+        }
+        foreach (var file in manifest.Values)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(_pack, file), [0x52, 0x49, 0x46, 0x46]);
+        }
+        await File.WriteAllTextAsync(Path.Combine(_pack, "manifest.json"), JsonSerializer.Serialize(manifest));
+        _port = ServerProcess.FreePort();
+        await StartDisplayAsync();
+        _page = await Browser.OpenAsync(_browser, null, new ViewportSize { Width = 1920, Height = 1080 });
+        await _page.Context.AddInitScriptAsync(FakeAudio);
+        await _page.GotoAsync(_display!.BaseAddress.ToString());
+        await Assertions.Expect(_page.Locator("[data-testid=\"hall-name\"]")).ToHaveTextAsync("新县市民之家", new() { Timeout = 20_000 });
+    }
+
+    private async Task StartDisplayAsync() => _display = await AgentProcess.StartAsync("Hall.Display", new Dictionary<string, string>
+    {
+        ["Display__Server"] = _server.BaseAddress.ToString(),
+        ["Display__DeviceKey"] = _hall.Credentials.DeviceKeys["display"],
+        ["Display__Voice__Repeat"] = "1",
+        ["Display__Voice__PackFolder"] = Path.Combine(_pack, "missing"),
+        ["Display__Voice__FallbackFolder"] = _pack,
+    }, _port);
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_display is not null)
+        {
+            await _display.DisposeAsync();
+        }
+        await _hall.DisposeAsync();
+        await _server.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        Directory.Delete(_pack, recursive: true);
+    }
+
+    private sealed record Played(string Src, double Start, double? End);
+
+    private async Task<List<Played>> VoiceAsync()
+    {
+        var json = await _page.EvaluateAsync<JsonElement>("JSON.stringify(window.__voice)");
+        return [.. JsonDocument.Parse(json.GetString()!).RootElement.EnumerateArray().Select(e => new Played(
+            e.GetProperty("src").GetString()!, e.GetProperty("start").GetDouble(), e.GetProperty("end").ValueKind == JsonValueKind.Null ? null : e.GetProperty("end").GetDouble()))];
+    }
+
+    /// <summary>The announcements heard so far: the segments from one 请 to the next, as "A012→3".</summary>
+    private async Task<List<string>> HeardAsync()
+    {
+        var heard = new List<string>();
+        var current = "";
+        foreach (var p in await VoiceAsync())
+        {
+            var segment = Path.GetFileNameWithoutExtension(new Uri(new Uri("http://x"), p.Src).AbsolutePath);
+            if (segment == "qing")
+            {
+                current = "";
+            }
+            else if (segment == "dao")
+            {
+                current += "→";
+            }
+            else if (segment == "banli")
+            {
+                heard.Add(current);
+            }
+            else if (segment is not ("hao" or "haochuangkou"))
+            {
+                current += segment == "shi" ? "十" : segment;
+            }
+        }
+        return heard;
+    }
+
+    private async Task WaitHeardAsync(int count, int seconds = 30)
+    {
+        for (var until = DateTime.UtcNow.AddSeconds(seconds); DateTime.UtcNow < until; await Task.Delay(200))
+        {
+            if ((await HeardAsync()).Count >= count)
+            {
+                return;
+            }
+        }
+        Assert.Fail($"{count} announcements not heard within {seconds} s; heard: {string.Join(", ", await HeardAsync())}");
+    }
+
+    private static readonly (string Service, int Window)[] Burst =
+    [
+        ("shebao", 1), ("shebao", 2), ("yibao", 3), ("budongchan", 4), ("budongchan", 5), ("huzheng", 6), ("shuiwu", 7), ("qiye", 8), ("qiye", 9), ("gongjijin", 10),
+    ];
+
+    [Test, Order(1)]
+    public async Task A_burst_of_ten_calls_is_shown_and_announced_ten_times_in_order_without_overlap_and_each_is_acknowledged()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var supervisor = await _hall.StaffAsync("supervisor");
+        foreach (var (service, _) in Burst)
+        {
+            (await kiosk.IssueAsync(await _server.ServiceIdAsync(_hall.HallId, service))).Ok();
+        }
+        var windows = new List<int>();
+        foreach (var (_, number) in Burst)
+        {
+            var window = await _server.WindowIdAsync(_hall.HallId, number);
+            (await supervisor.OpenAsync(window)).Ok();
+            windows.Add(window);
+        }
+
+        var started = DateTime.UtcNow;
+        var calls = new List<TicketCalled>();
+        foreach (var window in windows)
+        {
+            calls.Add((await supervisor.CallNextAsync(window)).Ok());
+        }
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(1)), "a burst: ten calls within one second");
+
+        var last = calls[^1];
+        await Assertions.Expect(_page.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(last.Ticket.Number, new() { Timeout = 10_000 });
+        await Assertions.Expect(_page.Locator("[data-testid=\"newest-window\"]")).ToContainTextAsync("10");
+        await Browser.Screenshot(_page, "display-1-burst");
+        await WaitHeardAsync(10);
+
+        var expected = calls.Select((c, i) => $"{c.Ticket.Number}→{ChineseNumber(Burst[i].Window)}").ToList();
+        Assert.That(await HeardAsync(), Is.EqualTo(expected), "each call once, in the order made, number read digit by digit, window as a number");
+        var played = await VoiceAsync();
+        for (var i = 1; i < played.Count; i++)
+        {
+            Assert.That(played[i].Start, Is.GreaterThanOrEqualTo(played[i - 1].End!.Value), $"segment {i} starts after segment {i - 1} ended: no overlap");
+        }
+        await using var db = _server.Db();
+        var display = await db.Devices.AsNoTracking().SingleAsync(d => d.HallId == _hall.HallId && d.Role == DeviceRole.Display);
+        for (var until = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < until && await db.DisplayCallAcks.CountAsync(a => a.DeviceId == display.Id) < 10;)
+        {
+            await Task.Delay(200);
+        }
+        Assert.That(await db.DisplayCallAcks.Where(a => a.DeviceId == display.Id).Select(a => a.CallId).OrderBy(id => id).ToListAsync(),
+            Is.EqualTo(calls.Select(c => c.CallId).Order()), "each call acknowledged after it was spoken");
+        Assert.That((await db.Devices.AsNoTracking().SingleAsync(d => d.Id == display.Id)).Status, Is.EqualTo("VoiceFallback"), "the fallback voice is reported for the supervisor's wall");
+    }
+
+    [Test, Order(2)]
+    public async Task A_recall_is_announced_again()
+    {
+        var before = (await HeardAsync()).Count;
+        var supervisor = await _hall.StaffAsync("supervisor");
+        await using var db = _server.Db();
+        var window = await _server.WindowIdAsync(_hall.HallId, 3);
+        var ticket = await db.Tickets.AsNoTracking().SingleAsync(t => t.WindowId == window && t.State == TicketState.Called);
+
+        var recalled = await supervisor.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.Recall), new TicketCommand(Guid.NewGuid(), window, ticket.Id));
+
+        Assert.That(recalled.Value!.Ticket.Number, Is.EqualTo(ticket.Number));
+        await WaitHeardAsync(before + 1);
+        Assert.That((await HeardAsync())[^1], Is.EqualTo($"{ticket.Number}→3"));
+    }
+
+    [Test, Order(3)]
+    public async Task Calls_made_while_the_display_was_away_are_announced_once_each_when_it_returns()
+    {
+        var heardBefore = await HeardAsync();
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var supervisor = await _hall.StaffAsync("supervisor");
+        await _display!.DisposeAsync();
+        _display = null;
+        await Assertions.Expect(_page.Locator("[data-testid=\"offline-badge\"]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Browser.Screenshot(_page, "display-2-agent-away");
+
+        // Meanwhile two windows finish and call again.
+        var made = new List<TicketCalled>();
+        foreach (var number in new[] { 6, 10 })
+        {
+            var window = await _server.WindowIdAsync(_hall.HallId, number);
+            var service = number == 6 ? "huzheng" : "gongjijin";
+            (await kiosk.IssueAsync(await _server.ServiceIdAsync(_hall.HallId, service))).Ok();
+            await using var db = _server.Db();
+            var current = await db.Tickets.AsNoTracking().SingleAsync(t => t.WindowId == window && t.State == TicketState.Called);
+            (await supervisor.NoShowAsync(window, current.Id)).Ok();
+            made.Add((await supervisor.CallNextAsync(window)).Ok());
+        }
+
+        await StartDisplayAsync();
+        await WaitHeardAsync(heardBefore.Count + 2);
+        await Task.Delay(2000);
+        var heard = await HeardAsync();
+        Assert.That(heard.Skip(heardBefore.Count), Is.EqualTo(new[] { $"{made[0].Ticket.Number}→6", $"{made[1].Ticket.Number}→十" }), "the two calls made meanwhile, once each, and nothing said before repeated");
+        await Assertions.Expect(_page.Locator("[data-testid=\"offline-badge\"]")).ToBeHiddenAsync();
+        await Assertions.Expect(_page.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(made[1].Ticket.Number);
+    }
+
+    /// <summary>A window number as it is read, in the pack's segments: 3 → 3, 10 → 十, 12 → 十2, 20 → 2十.</summary>
+    private static string ChineseNumber(int n) => n switch
+    {
+        < 10 => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        10 => "十",
+        < 20 => "十" + (n - 10),
+        _ => (n / 10) + "十" + (n % 10 == 0 ? "" : (n % 10).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    };
+}
