@@ -20,6 +20,100 @@ public sealed class DisplayMediaTests
     private static byte[] H264Mp4() =>
         [.. Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0]), .. Box("moov", Box("trak", Box("mdia", Box("minf", Box("stbl", Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], Box("avc1", new byte[78]))))))), .. Box("mdat", new byte[30_000])];
 
+    /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it.</summary>
+    private static byte[] Png()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            var crc = 0xFFFFFFFFu;
+            foreach (var b in typed)
+            {
+                crc ^= b;
+                for (var k = 0; k < 8; k++)
+                {
+                    crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+                }
+            }
+            crc ^= 0xFFFFFFFFu;
+            return [(byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length, .. typed, (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
+        }
+        const int width = 320, height = 180;
+        var raw = new byte[height * (width + 1)];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 1; x <= width; x++)
+            {
+                raw[y * (width + 1) + x] = (byte)(60 + y / 2);
+            }
+        }
+        using var compressed = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            z.Write(raw);
+        }
+        byte[] header = [0, 0, 1, 64, 0, 0, 0, 180, 8, 0, 0, 0, 0];
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", compressed.ToArray()), .. Chunk("IEND", [])];
+    }
+
+    [Test]
+    public async Task The_board_shows_the_scheduled_picture_and_each_showing_reaches_the_server_as_a_play()
+    {
+        var app = await HallApp.StartAsync("display-board-media");
+        var hall = await SeededHall.CreateAsync(app);
+        var cacheFolder = Directory.CreateTempSubdirectory("hall-display-cache-").FullName;
+        var (playwright, browser) = await Browser.LaunchAsync();
+        AgentProcess? display = null;
+        try
+        {
+            var admin = hall.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
+            using var adminHttp = new HttpClient { BaseAddress = app.BaseAddress };
+            adminHttp.DefaultRequestHeaders.Authorization = new("Bearer", await app.LoginAsync(admin, hall.Credentials.Passwords[admin]));
+            using var form = new MultipartFormDataContent
+            {
+                { new ByteArrayContent(Png()), "file", "fazhi.png" }, { new StringContent("法治宣传海报"), "title" }, { new StringContent("true"), "legal" }, { new StringContent("3"), "seconds" },
+            };
+            var uploaded = await adminHttp.PostAsync(new Uri("/api/admin/media", UriKind.Relative), form);
+            Assert.That(uploaded.IsSuccessStatusCode, Is.True, await uploaded.Content.ReadAsStringAsync());
+            using var uploadJson = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync());
+            var mediaId = uploadJson.RootElement.GetProperty("id").GetInt32();
+            (await adminHttp.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), new { name = "法治宣传", mediaIds = new[] { mediaId }, priority = 0 })).EnsureSuccessStatusCode();
+            display = await AgentProcess.StartAsync("Hall.Display", new Dictionary<string, string>
+            {
+                ["Display__Server"] = app.BaseAddress.ToString(),
+                ["Display__DeviceKey"] = hall.Credentials.DeviceKeys["display"],
+                ["Display__MediaCacheFolder"] = cacheFolder,
+            });
+
+            var page = await Browser.OpenAsync(browser, display.BaseAddress.ToString(), new Microsoft.Playwright.ViewportSize { Width = 1920, Height = 1080 });
+            var picture = page.Locator("img[data-testid=\"media\"]");
+            await Microsoft.Playwright.Assertions.Expect(picture).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            Assert.That(await picture.EvaluateAsync<int>("img => img.naturalWidth"), Is.EqualTo(320), "decoded from the local cache");
+            await Browser.Screenshot(page, "display-3-playlist-picture");
+
+            await using var db = app.Db();
+            for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until && await db.MediaPlays.CountAsync() < 2; await Task.Delay(300))
+            {
+            }
+            var plays = await db.MediaPlays.AsNoTracking().OrderBy(p => p.StartedAt).ToListAsync();
+            Assert.That(plays, Has.Count.GreaterThanOrEqualTo(2), "each showing of the picture is a play");
+            Assert.That(plays.Select(p => (p.MediaId, p.Completed)), Has.All.EqualTo((mediaId, true)));
+            Assert.That(plays.Select(p => (p.EndedAt - p.StartedAt).TotalSeconds), Has.All.InRange(2.5, 6), "shown for its 3 seconds");
+        }
+        finally
+        {
+            if (display is not null)
+            {
+                await display.DisposeAsync();
+            }
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            await hall.DisposeAsync();
+            await app.DisposeAsync();
+            Directory.Delete(cacheFolder, recursive: true);
+        }
+    }
+
     [Test]
     public async Task The_display_downloads_its_playlist_and_plays_recorded_while_the_server_was_away_are_stored_once()
     {
