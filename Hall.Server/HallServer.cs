@@ -65,6 +65,7 @@ public static class HallServer
         app.MapClerkPage();
         app.MapTrackingPage();
         app.MapCatalogEndpoints();
+        app.MapHallEndpoints();
         app.MapMediaEndpoints();
         app.MapBenchmarkEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));

@@ -30,6 +30,8 @@ public sealed class Board(int recentCount)
     public string HallName { get; private set; } = "";
     public string? NoticeLine { get; private set; }
 
+    public void Apply(NoticeLineMessage notice) => NoticeLine = notice.Text;
+
     public void Apply(HallSnapshot snapshot)
     {
         lock (_lock)

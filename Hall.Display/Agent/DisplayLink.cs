@@ -37,6 +37,7 @@ public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, I
             connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), board.Apply);
             connection.On<CallMessage>(nameof(IHallClient.Called), board.Called);
             connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), board.Apply);
+            connection.On<NoticeLineMessage>(nameof(IHallClient.NoticeLineChanged), board.Apply);
         },
         async ct =>
         {

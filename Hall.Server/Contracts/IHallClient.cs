@@ -14,6 +14,9 @@ public interface IHallClient
 
     /// <summary>A ticket was called (or recalled) to a window. Displays acknowledge it with <see cref="IHallHub.AckCall"/>.</summary>
     Task Called(CallMessage call);
+
+    /// <summary>The admin changed the scrolling notice line (滚动字幕) of the lobby screens; null = none.</summary>
+    Task NoticeLineChanged(NoticeLineMessage notice);
 }
 
 /// <summary>The methods of <c>/hubs/hall</c>. Each checks the caller's role and hall.</summary>

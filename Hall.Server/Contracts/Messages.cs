@@ -32,6 +32,9 @@ public sealed record PlaylistView(int Id, string Name, int Priority, DateOnly? F
 /// <summary>Proof of play: one play of a media item, with the display's own id for it (a resend counts once).</summary>
 public sealed record PlayReport(Guid PlayId, int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);
 
+/// <summary>The lobby screens' scrolling notice line (滚动字幕), as the admin set it.</summary>
+public sealed record NoticeLineMessage(string? Text);
+
 /// <summary>A service item (政务服务事项) as a kiosk shows it.</summary>
 public sealed record ServiceItemView(int Id, string Code, string Name, string Initials, string Department, int ServiceId, string ServiceName, IReadOnlyList<string> Materials);
 

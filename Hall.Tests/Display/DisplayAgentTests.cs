@@ -240,6 +240,30 @@ public sealed class DisplayAgentTests
         await Assertions.Expect(_page.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(made[1].Ticket.Number);
     }
 
+    [Test, Order(4)]
+    public async Task The_admin_changes_the_scrolling_notice_line_and_the_lobby_shows_it_at_once()
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        async Task<HttpResponseMessage> PutAsync(string role, string text)
+        {
+            var login = _hall.Credentials.Passwords.Keys.Single(k => k.EndsWith("-" + role, StringComparison.Ordinal));
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/admin/notice-line", UriKind.Relative)) { Content = System.Net.Http.Json.JsonContent.Create(new { text }) };
+            request.Headers.Authorization = new("Bearer", await _server.LoginAsync(login, _hall.Credentials.Passwords[login]));
+            return await http.SendAsync(request);
+        }
+        const string notice = "12月4日国家宪法日：弘扬宪法精神，建设法治中国。本周六上午正常办公。";
+
+        Assert.That((await PutAsync("supervisor", notice)).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
+        var tooLong = await PutAsync("admin", new string('法', 201));
+        Assert.That(await tooLong.Content.ReadAsStringAsync(), Does.Contain("invalid_notice_line"));
+        Assert.That((await PutAsync("admin", notice)).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+
+        await Assertions.Expect(_page.Locator("[data-testid=\"notice-line\"]")).ToContainTextAsync(notice, new() { Timeout = 10_000 });
+        await Browser.Screenshot(_page, "display-4-notice-line");
+        await using var db = _server.Db();
+        Assert.That((await db.Halls.AsNoTracking().SingleAsync(h => h.Id == _hall.HallId)).NoticeLine, Is.EqualTo(notice));
+    }
+
     /// <summary>A window number as it is read, in the pack's segments: 3 → 3, 10 → 十, 12 → 十2, 20 → 2十.</summary>
     private static string ChineseNumber(int n) => n switch
     {
