@@ -10,15 +10,8 @@ namespace Hall.Tests.Display;
 [TestFixture, NonParallelizable]
 public sealed class DisplayMediaTests
 {
-    private static byte[] Box(string type, params byte[][] content)
-    {
-        var body = content.SelectMany(c => c).ToArray();
-        var size = body.Length + 8;
-        return [(byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size, .. Encoding.ASCII.GetBytes(type), .. body];
-    }
-
     private static byte[] H264Mp4() =>
-        [.. Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0]), .. Box("moov", Box("trak", Box("mdia", Box("minf", Box("stbl", Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], Box("avc1", new byte[78]))))))), .. Box("mdat", new byte[30_000])];
+        [.. MediaFiles.Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0]), .. MediaFiles.Box("moov", MediaFiles.Box("trak", MediaFiles.Box("mdia", MediaFiles.Box("minf", MediaFiles.Box("stbl", MediaFiles.Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], MediaFiles.Box("avc1", new byte[78]))))))), .. MediaFiles.Box("mdat", new byte[30_000])];
 
     /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it.</summary>
     private static byte[] Png()

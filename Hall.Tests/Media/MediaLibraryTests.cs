@@ -16,21 +16,14 @@ namespace Hall.Tests.Media;
 [TestFixture]
 public sealed class MediaLibraryTests() : HallFixture("media")
 {
-    private static byte[] Box(string type, params byte[][] content)
-    {
-        var body = content.SelectMany(c => c).ToArray();
-        var size = body.Length + 8;
-        return [(byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size, .. Encoding.ASCII.GetBytes(type), .. body];
-    }
-
     /// <summary>An ISO-BMFF file with one video track whose sample entry is <paramref name="codec"/>; the movie box after the media data, as cameras write it.</summary>
     private static byte[] Mp4(string codec)
     {
-        var ftyp = Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0], Encoding.ASCII.GetBytes("isomavc1mp41"));
-        var mdat = Box("mdat", RandomNumberGenerator.GetBytes(4000));
-        var entry = Box(codec, new byte[78]);
-        var stsd = Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], entry);
-        var moov = Box("moov", Box("mvhd", new byte[100]), Box("trak", Box("tkhd", new byte[84]), Box("mdia", Box("hdlr", new byte[25]), Box("minf", Box("stbl", stsd)))));
+        var ftyp = MediaFiles.Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0], Encoding.ASCII.GetBytes("isomavc1mp41"));
+        var mdat = MediaFiles.Box("mdat", RandomNumberGenerator.GetBytes(4000));
+        var entry = MediaFiles.Box(codec, new byte[78]);
+        var stsd = MediaFiles.Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], entry);
+        var moov = MediaFiles.Box("moov", MediaFiles.Box("mvhd", new byte[100]), MediaFiles.Box("trak", MediaFiles.Box("tkhd", new byte[84]), MediaFiles.Box("mdia", MediaFiles.Box("hdlr", new byte[25]), MediaFiles.Box("minf", MediaFiles.Box("stbl", stsd)))));
         return [.. ftyp, .. mdat, .. moov];
     }
 
