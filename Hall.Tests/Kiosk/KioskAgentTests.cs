@@ -269,6 +269,26 @@ public sealed class KioskAgentTests
         await PrintedLinesAsync(number);
     }
 
+    [Test, Order(9)]
+    public async Task An_unplugged_printer_stops_the_kiosk_and_plugged_back_it_prints_again_without_a_restart()
+    {
+        var page = await OpenKioskAsync();
+        await Assertions.Expect(Screen(page, "home")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        var before = (await TicketsAsync()).Count;
+
+        await _printer.UnplugAsync();
+        await Assertions.Expect(page.Locator("[data-testid=\"oos-reason\"]")).ToContainTextAsync("打印机未连接", new() { Timeout = 10_000 });
+        var refused = await _http.PostAsJsonAsync(new Uri("/api/tickets", UriKind.Relative), new { serviceId = await ServiceIdAsync("shebao"), priority = "Normal" });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That((await TicketsAsync()).Count, Is.EqualTo(before), "no ticket issued without a printer");
+
+        await _printer.PlugInAsync();
+        await Assertions.Expect(Screen(page, "home")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.Locator($"button[data-service-id=\"{await ServiceIdAsync("shebao")}\"]").ClickAsync();
+        var number = await TakeTicketAsync(page, "kiosk-15-result-after-replug");
+        await PrintedLinesAsync(number);
+    }
+
     [Test, Order(7)]
     public async Task Left_alone_the_kiosk_shows_its_attract_screen_and_a_touch_brings_back_the_services()
     {
