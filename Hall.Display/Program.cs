@@ -12,10 +12,13 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => new Board(sp.GetRequiredService<IOptions<DisplayOptions>>().Value.RecentCalls));
 builder.Services.AddSingleton<DisplayLink>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayLink>());
+builder.Services.AddSingleton<SyncSignal>();
+builder.Services.AddSingleton(sp => new HallVoice(Path.Combine(sp.GetRequiredService<MediaCache>().Folder, "voice-settings"), sp.GetRequiredService<ILogger<HallVoice>>()));
 builder.Services.AddSingleton<Voice>();
 builder.Services.AddHostedService<VoiceReporter>();
 builder.Services.AddHostedService<Hall.Display.Led.LedDriver>();
 builder.Services.AddSingleton<MediaCache>();
+builder.Services.AddSingleton<NowPlaying>();
 builder.Services.AddSingleton<PlayOutbox>();
 builder.Services.AddHostedService<MediaSync>();
 
@@ -25,13 +28,15 @@ var cache = app.Services.GetRequiredService<MediaCache>();
 Directory.CreateDirectory(cache.Folder);
 app.UseDefaultFiles();
 app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache" });
-foreach (var (path, folder) in new[] { (Voice.PackPath, voice.PackFolder), (Voice.FallbackPath, voice.FallbackFolder) })
+if (Directory.Exists(voice.FallbackFolder))
 {
-    if (Directory.Exists(folder))
-    {
-        app.UseStaticFiles(new StaticFileOptions { RequestPath = path, FileProvider = new PhysicalFileProvider(folder) });
-    }
+    app.UseStaticFiles(new StaticFileOptions { RequestPath = Voice.FallbackPath, FileProvider = new PhysicalFileProvider(voice.FallbackFolder) });
 }
+// The recorded pack in use: the hall's upload (it changes while running) or the display's own folder.
+app.MapGet(Voice.PackPath + "/{version}/{file}", (string version, string file) =>
+    voice.RecordedPack is { } pack && pack.Version == version && file == Path.GetFileName(file) && !file.StartsWith('.') && File.Exists(Path.Combine(pack.Folder, file))
+        ? Results.File(Path.Combine(pack.Folder, file), ContentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream")
+        : Results.NotFound());
 app.UseStaticFiles(new StaticFileOptions
 {
     RequestPath = "/media",
@@ -39,12 +44,11 @@ app.UseStaticFiles(new StaticFileOptions
     ServeUnknownFileTypes = true,
     DefaultContentType = "application/octet-stream",
 });
-app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options, TimeProvider clock) =>
+app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options, NowPlaying nowPlaying) =>
 {
     var o = options.Value;
     var choice = voice.Choose();
-    var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone)).DateTime;
-    var playing = PlaylistSchedule.Active(cache.Playlists, local);
+    var speaking = voice.Speaking();
     return Results.Json(new
     {
         hallName = board.HallName,
@@ -53,8 +57,8 @@ app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions
         recentCount = o.RecentCalls,
         services = board.Services.Select(s => new { id = s.ServiceId, name = s.Name, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
         calls = board.RecentCalls.Select(c => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At }),
-        voice = new { source = choice.Source, template = o.Voice.Template, repeat = o.Voice.Repeat, volume = o.Voice.Volume, packUrl = choice.PackUrl },
-        playlist = (playing?.Items ?? []).Where(cache.Has).Select(m => new
+        voice = new { source = choice.Source, template = speaking.Template, repeat = speaking.Repeat, volume = speaking.Volume, packUrl = choice.PackUrl },
+        playlist = nowPlaying.Items().Select(m => new
         {
             mediaId = m.Id,
             url = "/media/" + MediaCache.FileName(m),
@@ -94,6 +98,11 @@ app.MapPost("/api/plays", async (PlayRequest play, PlayOutbox outbox, Cancellati
 app.MapGet("/health", (DisplayLink link, IOptions<DisplayOptions> options) =>
     Results.Json(new { agent = "Hall.Display", server = options.Value.Server, link = link.State.ToString(), voice = voice.Choose().Status }));
 app.Run();
+
+internal static partial class Program
+{
+    private static readonly Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider ContentTypes = new();
+}
 
 /// <summary>One play as the page reports it.</summary>
 internal sealed record PlayRequest(int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);

@@ -11,6 +11,8 @@ have_pg || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+# The lobby screen's video test encodes a real H.264 clip.
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

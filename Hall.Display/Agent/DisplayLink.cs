@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Hall.Display.Agent;
 
 /// <summary>The display's connection to the server: snapshots, service states and calls into the <see cref="Board"/>; acknowledgements back.</summary>
-public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, ILogger<DisplayLink> log) : BackgroundService
+public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, SyncSignal sync, ILogger<DisplayLink> log) : BackgroundService
 {
     private readonly AgentLink _link = new(new Uri(options.Value.Server), options.Value.DeviceKey, log);
 
@@ -38,9 +38,12 @@ public sealed class DisplayLink(IOptions<DisplayOptions> options, Board board, I
             connection.On<CallMessage>(nameof(IHallClient.Called), board.Called);
             connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), board.Apply);
             connection.On<NoticeLineMessage>(nameof(IHallClient.NoticeLineChanged), board.Apply);
+            connection.On(nameof(IHallClient.PlaylistsChanged), sync.Wake);
+            connection.On<DisplaySettingsView>(nameof(IHallClient.DisplaySettingsChanged), _ => sync.Wake());
         },
         async ct =>
         {
+            sync.Wake();
             foreach (var callId in board.Unacknowledged)
             {
                 await _link.InvokeAsync(nameof(IHallHub.AckCall), callId, ct);

@@ -5,17 +5,32 @@ namespace Hall.Display.Agent;
 /// <summary>Which voice the page uses now, and where its phrase pack is served.</summary>
 public sealed record VoiceChoice(string Source, string? PackUrl, string Status, string? Detail);
 
+/// <summary>How a call is said: the template, how many times, how loud.</summary>
+public sealed record Speaking(string Template, int Repeat, double Volume);
+
 /// <summary>
 /// Picks the voice: the hall's recorded phrase pack (the default — Debian's Chromium has no speech voices); the
 /// espeak-ng fallback pack when the recorded one is missing (reported, so the supervisor's wall shows an alert);
-/// the browser's speech when the hall chose it; silence in quiet hours.
+/// the browser's speech when the hall chose it; silence in quiet hours. What the admin set on the server (voice
+/// source, template, repeats, volume, quiet hours, the uploaded recorded pack) wins over the display's own settings.
 /// </summary>
-public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env, TimeProvider clock)
+public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env, TimeProvider clock, HallVoice hall)
 {
     public const string PackPath = "/voice";
     public const string FallbackPath = "/voice-fallback";
 
+    /// <summary>The display's own recorded pack (Display:Voice:PackFolder), used when the hall uploaded none.</summary>
     public string PackFolder => Folder(options.Value.Voice.PackFolder, "voice");
+
+    /// <summary>The recorded pack in use and its version (part of its URL, so the page reloads a new pack): the hall's upload first.</summary>
+    public (string Folder, string Version)? RecordedPack => hall.Pack
+        ?? (File.Exists(Path.Combine(PackFolder, "manifest.json")) ? (PackFolder, "local") : null);
+
+    public Speaking Speaking()
+    {
+        var (s, o) = (hall.Settings, options.Value.Voice);
+        return new(s?.Template ?? o.Template, s?.Repeat ?? o.Repeat, s?.Volume ?? o.Volume);
+    }
 
     public string FallbackFolder => Folder(options.Value.Voice.FallbackFolder, "voice-fallback");
 
@@ -25,17 +40,18 @@ public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env
     public VoiceChoice Choose()
     {
         var o = options.Value.Voice;
-        if (InQuietHours(o.QuietHours))
+        var server = hall.Settings;
+        if (InQuietHours(server?.QuietHours ?? o.QuietHours))
         {
             return new("none", null, "Quiet", "静音时段");
         }
-        if (string.Equals(o.Source, "speech", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(server?.VoiceSource ?? o.Source, "speech", StringComparison.OrdinalIgnoreCase))
         {
             return new("speech", null, "Ready", null);
         }
-        if (File.Exists(Path.Combine(PackFolder, "manifest.json")))
+        if (RecordedPack is { } pack)
         {
-            return new("pack", PackPath + "/", "Ready", null);
+            return new("pack", $"{PackPath}/{pack.Version}/", "Ready", null);
         }
         if (File.Exists(Path.Combine(FallbackFolder, "manifest.json")))
         {
@@ -44,7 +60,7 @@ public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env
         return new("speech", null, "VoiceMissing", "没有语音包，叫号可能无声");
     }
 
-    private bool InQuietHours(List<string> ranges)
+    private bool InQuietHours(IEnumerable<string> ranges)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
         var now = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);

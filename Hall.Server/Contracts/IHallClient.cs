@@ -17,6 +17,12 @@ public interface IHallClient
 
     /// <summary>The admin changed the scrolling notice line (滚动字幕) of the lobby screens; null = none.</summary>
     Task NoticeLineChanged(NoticeLineMessage notice);
+
+    /// <summary>The admin changed the hall's playlists; displays fetch them again (<see cref="IHallHub.GetPlaylists"/>).</summary>
+    Task PlaylistsChanged();
+
+    /// <summary>The admin changed how the lobby screens speak, or uploaded a recorded voice pack.</summary>
+    Task DisplaySettingsChanged(DisplaySettingsView settings);
 }
 
 /// <summary>The methods of <c>/hubs/hall</c>. Each checks the caller's role and hall.</summary>
@@ -87,6 +93,9 @@ public interface IHallHub
 
     /// <summary>Display: the hall's playlists with their schedules and media (download each with the display's key, verify its SHA-256).</summary>
     Task<List<PlaylistView>> GetPlaylists();
+
+    /// <summary>Display: how the hall's screens speak, and its recorded voice pack.</summary>
+    Task<DisplaySettingsView> GetDisplaySettings();
 
     /// <summary>Display: proof of play. Returns how many plays were new (a play id sent again counts once).</summary>
     Task<int> ReportPlays(List<PlayReport> plays);

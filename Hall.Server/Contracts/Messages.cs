@@ -29,6 +29,14 @@ public sealed record MediaView(int Id, string Title, MediaKind Kind, string Url,
 /// <summary>A playlist with its schedule (local dates, days 0 = Sunday, "HH:mm-HH:mm" times); the highest priority that applies plays.</summary>
 public sealed record PlaylistView(int Id, string Name, int Priority, DateOnly? From, DateOnly? To, IReadOnlyList<int> Days, IReadOnlyList<string> Times, IReadOnlyList<MediaView> Items);
 
+/// <summary>
+/// How the hall's lobby screens speak, set by the admin: voice source (<c>pack</c> = the recorded phrase pack,
+/// <c>speech</c> = the browser's zh-CN voice), the template with {number} and {window}, repeats, volume 0–1, quiet
+/// hours ("HH:mm-HH:mm", local time), and the uploaded recorded pack (download it from <c>/api/voice-pack</c> and
+/// verify its SHA-256). Null = not set by the hall: the display's own setting applies.
+/// </summary>
+public sealed record DisplaySettingsView(string? VoiceSource, string? Template, int? Repeat, double? Volume, IReadOnlyList<string>? QuietHours, string? VoicePackSha256, long VoicePackSize);
+
 /// <summary>Proof of play: one play of a media item, with the display's own id for it (a resend counts once).</summary>
 public sealed record PlayReport(Guid PlayId, int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);
 

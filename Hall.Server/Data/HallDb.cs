@@ -65,10 +65,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasSequence<long>(VersionSequence);
-        var hours = new ValueComparer<WeeklyHours?>(
-            (a, b) => JsonSerializer.Serialize(a, (JsonSerializerOptions?)null) == JsonSerializer.Serialize(b, (JsonSerializerOptions?)null),
-            h => JsonSerializer.Serialize(h, (JsonSerializerOptions?)null).GetHashCode(StringComparison.Ordinal),
-            h => h);
+        var hours = JsonComparer<WeeklyHours?>();
 
         modelBuilder.Entity<HallSite>(e =>
         {
@@ -78,6 +75,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(h => h.Name).HasMaxLength(100);
             e.Property(h => h.TimeZoneId).HasMaxLength(64);
             e.Property(h => h.Hours).HasConversion(ToJson<WeeklyHours>(), FromJson<WeeklyHours>(), hours!).HasColumnType("jsonb");
+            e.Property(h => h.Display).HasConversion(ToJson<Media.DisplaySettings>(), FromJson<Media.DisplaySettings>(), JsonComparer<Media.DisplaySettings>()).HasColumnType("jsonb");
             e.HasMany(h => h.Calendar).WithOne().HasForeignKey(c => c.HallId);
             e.HasOne<HallSite>().WithMany().HasForeignKey(h => h.ParentId);
         });
@@ -247,6 +245,11 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(c => c.Result).HasColumnType("jsonb");
         });
     }
+
+    private static ValueComparer<T> JsonComparer<T>() => new(
+        (a, b) => JsonSerializer.Serialize(a, (JsonSerializerOptions?)null) == JsonSerializer.Serialize(b, (JsonSerializerOptions?)null),
+        v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, (JsonSerializerOptions?)null), (JsonSerializerOptions?)null)!);
 
     private static System.Linq.Expressions.Expression<Func<T, string>> ToJson<T>() => v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null);
 

@@ -22,6 +22,8 @@ public sealed class HallSite
     /// <summary>The "almost your turn" notice goes out when this many people or fewer are ahead.</summary>
     public int NoticePeopleAhead { get; set; } = 3;
     public List<HallCalendarDay> Calendar { get; set; } = [];
+    /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>
+    public Media.DisplaySettings Display { get; set; } = new();
 
     public static readonly string[] DefaultOutcomes = ["办结", "容缺受理", "告知承诺", "咨询", "退回补正"];
     public static readonly string[] DefaultPauseReasons = ["休息", "会议", "临时离开", "后台办件"];

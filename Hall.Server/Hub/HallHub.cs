@@ -135,6 +135,9 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public Task<List<PlaylistView>> GetPlaylists() =>
         Caller.DeviceRole == DeviceRole.Display ? media.PlaylistsAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
+    public async Task<DisplaySettingsView> GetDisplaySettings() =>
+        Caller.DeviceRole == DeviceRole.Display ? (await media.DisplaySettingsAsync(Caller.HallId, Context.ConnectionAborted)).ToView() : throw new HubException(Refusal.Forbidden.Code);
+
     public async Task<int> ReportPlays(List<PlayReport> plays)
     {
         if (Caller is not { DeviceRole: DeviceRole.Display, DeviceId: { } deviceId })

@@ -1,9 +1,11 @@
 using Hall.Server.Contracts;
 using Hall.Server.Data;
+using Hall.Server.Hub;
 using Hall.Server.Queue;
 using Hall.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Media;
@@ -42,7 +44,7 @@ public static class MediaEndpoints
             return item is null ? Error(400, refusal!) : Results.Ok(new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal });
         }).RequireAuthorization(Hall);
 
-        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, CancellationToken ct) =>
+        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -50,7 +52,78 @@ public static class MediaEndpoints
                 return Error(403, Refusal.Forbidden);
             }
             var (playlist, refusal) = await library.CreatePlaylistAsync(actor.HallId, request, ct);
-            return playlist is null ? Error(400, refusal!) : Results.Ok(new { playlist.Id, playlist.Name });
+            if (playlist is null)
+            {
+                return Error(400, refusal!);
+            }
+            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).PlaylistsChanged();
+            return Results.Ok(new { playlist.Id, playlist.Name });
+        }).RequireAuthorization(Hall);
+
+        // How the lobby screens speak: read and set by the admin, pushed to the hall's displays at once.
+        app.MapGet("/api/admin/display-settings", async (HttpContext http, MediaLibrary library, CancellationToken ct) =>
+            HallAuth.ActorOf(http.User).StaffRole is StaffRole.Admin or StaffRole.Supervisor
+                ? Results.Ok((await library.DisplaySettingsAsync(HallAuth.ActorOf(http.User).HallId, ct)).ToView())
+                : Error(403, Refusal.Forbidden)).RequireAuthorization(Hall);
+
+        app.MapPut("/api/admin/display-settings", async (DisplaySettings.Request request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            var (settings, refusal) = await library.UpdateDisplaySettingsAsync(actor.HallId, request, ct);
+            if (settings is null)
+            {
+                return Error(400, refusal!);
+            }
+            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
+            return Results.Ok(settings.ToView());
+        }).RequireAuthorization(Hall);
+
+        // The recorded voice pack: a ZIP checked phrase by phrase, then offered to the hall's displays.
+        app.MapPost("/api/admin/voice-pack", async (HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+            {
+                body.MaxRequestBodySize = VoicePack.MaxBytes + 64 * 1024;
+            }
+            if (!http.Request.HasFormContentType)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = VoicePack.MaxBytes }, ct);
+            if (form.Files.GetFile("file") is not { } file)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            await using var stream = file.OpenReadStream();
+            var (settings, refusal) = await library.UploadVoicePackAsync(actor.HallId, stream, ct);
+            if (settings is null)
+            {
+                return Error(400, refusal!);
+            }
+            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
+            return Results.Ok(settings.ToView());
+        }).RequireAuthorization(Hall);
+
+        app.MapGet("/api/voice-pack", async (HttpContext http, MediaLibrary library, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.DeviceRole is not (DeviceRole.Display or null))
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            var settings = await library.DisplaySettingsAsync(actor.HallId, ct);
+            return settings.VoicePackSha256 is { } sha && File.Exists(library.VoicePackPath(sha))
+                ? Results.File(library.VoicePackPath(sha), "application/zip", enableRangeProcessing: true, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
+                : Results.NotFound();
         }).RequireAuthorization(Hall);
 
         // Displays download with their key; Range requests resume a broken download.

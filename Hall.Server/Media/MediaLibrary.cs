@@ -40,21 +40,7 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
         var temp = Path.Combine(Folder, $"upload-{Guid.NewGuid():N}.part");
         try
         {
-            string sha;
-            long size;
-            await using (var file = File.Create(temp))
-            {
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-                size = file.Length;
-                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-            }
+            var (sha, size) = await CopyHashedAsync(content, temp, ct);
             if (await DetectAsync(temp, ct) is not { } detected)
             {
                 return (null, UnsupportedMedia);
@@ -80,6 +66,78 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
             db.MediaItems.Add(item);
             await db.SaveChangesAsync(ct);
             return (item, null);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private static async Task<(string Sha256, long Size)> CopyHashedAsync(Stream content, string path, CancellationToken ct)
+    {
+        await using var file = File.Create(path);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), file.Length);
+    }
+
+    public string VoicePackPath(string sha256) => Path.Combine(Folder, $"voice-{sha256}.zip");
+
+    public async Task<DisplaySettings> DisplaySettingsAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.Halls.AsNoTracking().SingleAsync(h => h.Id == hallId, ct)).Display;
+    }
+
+    public async Task<(DisplaySettings? Settings, Refusal? Refusal)> UpdateDisplaySettingsAsync(int hallId, DisplaySettings.Request request, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hall = await db.Halls.SingleAsync(h => h.Id == hallId, ct);
+        var (settings, refusal) = hall.Display.With(request);
+        if (settings is null)
+        {
+            return (null, refusal);
+        }
+        hall.Display = settings;
+        await db.SaveChangesAsync(ct);
+        return (settings, null);
+    }
+
+    /// <summary>Checks and stores the hall's recorded voice pack (kept once by SHA-256); a refused pack leaves nothing behind.</summary>
+    public async Task<(DisplaySettings? Settings, Refusal? Refusal)> UploadVoicePackAsync(int hallId, Stream content, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Folder);
+        var temp = Path.Combine(Folder, $"upload-{Guid.NewGuid():N}.part");
+        try
+        {
+            var (sha, size) = await CopyHashedAsync(content, temp, ct);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var prefixes = await db.Services.Where(s => s.HallId == hallId).Select(s => s.Prefix).ToListAsync(ct);
+            await using (var zip = File.OpenRead(temp))
+            {
+                if (VoicePack.Check(zip, prefixes).Refusal is { } refusal)
+                {
+                    return (null, refusal);
+                }
+            }
+            if (!File.Exists(VoicePackPath(sha)))
+            {
+                File.Move(temp, VoicePackPath(sha));
+            }
+            var hall = await db.Halls.SingleAsync(h => h.Id == hallId, ct);
+            var settings = hall.Display.With(new(null, null, null, null, null)).Settings!;
+            settings.VoicePackSha256 = sha;
+            settings.VoicePackSize = size;
+            settings.VoicePackUploadedAt = clock.GetUtcNow();
+            hall.Display = settings;
+            await db.SaveChangesAsync(ct);
+            return (settings, null);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Hall.Server.Contracts;
 using Hall.Tests.Support;
@@ -25,13 +26,14 @@ public sealed class DisplayAgentTests
 
     private const string FakeAudio = """
         window.__voice = [];
+        window.__segmentMs = 40;
         window.Audio = class extends EventTarget {
           constructor(src) { super(); this.src = src || ""; this.volume = 1; this.paused = true; }
           play() {
-            const entry = { src: this.src, start: performance.now(), end: null };
+            const entry = { src: this.src, start: performance.now(), end: null, volume: this.volume };
             window.__voice.push(entry);
             this.paused = false;
-            setTimeout(() => { entry.end = performance.now(); this.paused = true; this.dispatchEvent(new Event("ended")); }, 40);
+            setTimeout(() => { entry.end = performance.now(); this.paused = true; this.dispatchEvent(new Event("ended")); }, window.__segmentMs);
             return Promise.resolve();
           }
           pause() { this.paused = true; }
@@ -88,13 +90,13 @@ public sealed class DisplayAgentTests
         Directory.Delete(_pack, recursive: true);
     }
 
-    private sealed record Played(string Src, double Start, double? End);
+    private sealed record Played(string Src, double Start, double? End, double Volume);
 
     private async Task<List<Played>> VoiceAsync()
     {
         var json = await _page.EvaluateAsync<JsonElement>("JSON.stringify(window.__voice)");
         return [.. JsonDocument.Parse(json.GetString()!).RootElement.EnumerateArray().Select(e => new Played(
-            e.GetProperty("src").GetString()!, e.GetProperty("start").GetDouble(), e.GetProperty("end").ValueKind == JsonValueKind.Null ? null : e.GetProperty("end").GetDouble()))];
+            e.GetProperty("src").GetString()!, e.GetProperty("start").GetDouble(), e.GetProperty("end").ValueKind == JsonValueKind.Null ? null : e.GetProperty("end").GetDouble(), e.GetProperty("volume").GetDouble()))];
     }
 
     /// <summary>The announcements heard so far: the segments from one 请 to the next, as "A012→3".</summary>
@@ -262,6 +264,156 @@ public sealed class DisplayAgentTests
         await Browser.Screenshot(_page, "display-4-notice-line");
         await using var db = _server.Db();
         Assert.That((await db.Halls.AsNoTracking().SingleAsync(h => h.Id == _hall.HallId)).NoticeLine, Is.EqualTo(notice));
+    }
+
+    /// <summary>Finishes the window's current ticket as a no-show and calls the next one, taken now at the kiosk.</summary>
+    private async Task<TicketCalled> CallAgainAsync(int number, string service)
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var supervisor = await _hall.StaffAsync("supervisor");
+        var window = await _server.WindowIdAsync(_hall.HallId, number);
+        (await kiosk.IssueAsync(await _server.ServiceIdAsync(_hall.HallId, service))).Ok();
+        await using var db = _server.Db();
+        var current = await db.Tickets.AsNoTracking().SingleAsync(t => t.WindowId == window && t.State == TicketState.Called);
+        (await supervisor.NoShowAsync(window, current.Id)).Ok();
+        return (await supervisor.CallNextAsync(window)).Ok();
+    }
+
+    private async Task<HttpClient> AdminHttpAsync()
+    {
+        var login = _hall.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
+        var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await _server.LoginAsync(login, _hall.Credentials.Passwords[login]));
+        return http;
+    }
+
+    private async Task<JsonElement> BoardVoiceAsync()
+    {
+        using var agent = new HttpClient { BaseAddress = _display!.BaseAddress };
+        using var board = JsonDocument.Parse(await agent.GetStringAsync(new Uri("/api/board", UriKind.Relative)));
+        return board.RootElement.GetProperty("voice").Clone();
+    }
+
+    /// <summary>The page reads the board every 2 s: after two more reads it holds what the agent has now.</summary>
+    private async Task PageReadsBoardAsync()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            await _page.WaitForResponseAsync(r => r.Url.EndsWith("/api/board", StringComparison.Ordinal), new() { Timeout = 10_000 });
+        }
+    }
+
+    private async Task WaitVoiceAsync(Func<JsonElement, bool> condition, string what)
+    {
+        for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(200))
+        {
+            if (condition(await BoardVoiceAsync()))
+            {
+                return;
+            }
+        }
+        Assert.Fail($"{what}: not within 20 s; the agent says {await BoardVoiceAsync()}");
+    }
+
+    [Test, Order(5)]
+    public async Task The_admins_recorded_pack_volume_and_quiet_hours_reach_the_lobby_without_touching_the_display()
+    {
+        using var admin = await AdminHttpAsync();
+        var manifest = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(_pack, "manifest.json")))!;
+        byte[] wav = [.. "RIFF"u8, 4, 0, 0, 0, .. "WAVE"u8, .. "data"u8, 0, 0, 0, 0];
+        using var zipBytes = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(zipBytes, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in manifest.Values.Append("manifest.json"))
+            {
+                using var entry = zip.CreateEntry(file).Open();
+                entry.Write(file == "manifest.json" ? JsonSerializer.SerializeToUtf8Bytes(manifest) : wav);
+            }
+        }
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(zipBytes.ToArray()), "file", "luyin.zip" } };
+        var uploaded = await admin.PostAsync(new Uri("/api/admin/voice-pack", UriKind.Relative), form);
+        Assert.That(uploaded.IsSuccessStatusCode, Is.True, await uploaded.Content.ReadAsStringAsync());
+        var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(zipBytes.ToArray()))[..12];
+        (await admin.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), new { volume = 0.5, repeat = 1 })).EnsureSuccessStatusCode();
+
+        await WaitVoiceAsync(v => v.GetProperty("packUrl").GetString() == $"/voice/{version}/" && v.GetProperty("volume").GetDouble() == 0.5, "the uploaded pack and volume in use");
+        await PageReadsBoardAsync();
+        await using (var db = _server.Db())
+        {
+            for (var until = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < until && (await db.Devices.AsNoTracking().SingleAsync(d => d.HallId == _hall.HallId && d.Role == DeviceRole.Display)).Status != "Ready";)
+            {
+                await Task.Delay(300);
+            }
+            Assert.That((await db.Devices.AsNoTracking().SingleAsync(d => d.HallId == _hall.HallId && d.Role == DeviceRole.Display)).Status, Is.EqualTo("Ready"), "no more fallback alert");
+        }
+        var before = (await VoiceAsync()).Count;
+        var call = await CallAgainAsync(4, "budongchan");
+        await WaitHeardAsync((await HeardAsync()).Count + 1);
+        var segments = (await VoiceAsync()).Skip(before).ToList();
+        Assert.That(segments.Select(p => new Uri(new Uri("http://x"), p.Src).AbsolutePath), Has.All.StartsWith($"/voice/{version}/"), "spoken from the uploaded pack");
+        Assert.That(segments.Select(p => p.Volume), Has.All.EqualTo(0.5), "at the admin's volume");
+        Assert.That((await HeardAsync())[^1], Is.EqualTo($"{call.Ticket.Number}→4"));
+
+        // Quiet hours around now (the hall's local time): the call shows but is not spoken.
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        var quiet = $"{local.AddHours(-1):HH:mm}-{local.AddHours(1):HH:mm}";
+        (await admin.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), new { quietHours = new[] { quiet } })).EnsureSuccessStatusCode();
+        await WaitVoiceAsync(v => v.GetProperty("source").GetString() == "none", "quiet hours");
+        await PageReadsBoardAsync();
+        var heard = (await HeardAsync()).Count;
+        var silent = await CallAgainAsync(5, "budongchan");
+        await Assertions.Expect(_page.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(silent.Ticket.Number, new() { Timeout = 10_000 });
+        await Task.Delay(3000);
+        Assert.That((await HeardAsync()).Count, Is.EqualTo(heard), "nothing said in quiet hours");
+        (await admin.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), new { quietHours = Array.Empty<string>(), volume = 0.9 })).EnsureSuccessStatusCode();
+        await WaitVoiceAsync(v => v.GetProperty("source").GetString() == "pack", "quiet hours over");
+    }
+
+    [Test, Order(6)]
+    public async Task A_legal_video_plays_the_call_banner_overlays_it_its_sound_ducks_while_the_call_is_spoken_and_it_plays_on()
+    {
+        var clip = Path.Combine(Path.GetTempPath(), $"hall-xianfa-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            await MediaFiles.EncodeH264Async(clip, seconds: 30);
+            using var admin = await AdminHttpAsync();
+            using var form = new MultipartFormDataContent
+            {
+                { new ByteArrayContent(await File.ReadAllBytesAsync(clip)), "file", "xianfa.mp4" }, { new StringContent("宪法宣传片"), "title" }, { new StringContent("true"), "legal" },
+            };
+            var uploaded = await admin.PostAsync(new Uri("/api/admin/media", UriKind.Relative), form);
+            Assert.That(uploaded.IsSuccessStatusCode, Is.True, await uploaded.Content.ReadAsStringAsync());
+            using var json = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync());
+            (await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), new { name = "宪法宣传周", mediaIds = new[] { json.RootElement.GetProperty("id").GetInt32() }, priority = 0 })).EnsureSuccessStatusCode();
+
+            // Pushed to the display at once (no minute's wait), downloaded, verified, decoded by Debian's Chromium.
+            var video = _page.Locator("video[data-testid=\"media\"]");
+            await Assertions.Expect(video).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await _page.WaitForFunctionAsync("() => { const v = document.querySelector('video'); return v && v.videoWidth === 640 && v.currentTime > 1 && !v.paused; }", null, new() { Timeout = 30_000 });
+            Assert.That(await video.EvaluateAsync<double>("v => v.volume"), Is.EqualTo(1), "full sound between calls");
+            await Browser.Screenshot(_page, "display-5-video-playing");
+
+            await _page.EvaluateAsync("window.__segmentMs = 700");
+            var call = await CallAgainAsync(7, "shuiwu");
+            await _page.WaitForFunctionAsync("() => window.__voice.some(e => e.end === null)", null, new() { Timeout = 15_000 });
+            var during = await video.EvaluateAsync<JsonElement>("v => ({ volume: v.volume, paused: v.paused, t: v.currentTime })");
+            Assert.That(during.GetProperty("volume").GetDouble(), Is.EqualTo(0.2).Within(0.001), "the video ducks while the call is spoken");
+            Assert.That(during.GetProperty("paused").GetBoolean(), Is.False, "and keeps playing");
+            await Assertions.Expect(_page.Locator("[data-testid=\"call-banner\"]")).ToBeVisibleAsync();
+            await Assertions.Expect(_page.Locator("[data-testid=\"call-banner\"]")).ToContainTextAsync(call.Ticket.Number);
+            await Browser.Screenshot(_page, "display-6-call-over-video");
+
+            await _page.WaitForFunctionAsync("() => window.__voice.every(e => e.end !== null)", null, new() { Timeout = 30_000 });
+            await _page.WaitForFunctionAsync("() => document.querySelector('video').volume === 1", null, new() { Timeout = 5_000 });
+            var after = await video.EvaluateAsync<JsonElement>("v => ({ paused: v.paused, t: v.currentTime })");
+            Assert.That(after.GetProperty("paused").GetBoolean(), Is.False, "the video plays on after the call");
+            Assert.That(after.GetProperty("t").GetDouble(), Is.GreaterThan(during.GetProperty("t").GetDouble()), "and was never stopped");
+        }
+        finally
+        {
+            await _page.EvaluateAsync("window.__segmentMs = 40");
+            File.Delete(clip);
+        }
     }
 
     /// <summary>A window number as it is read, in the pack's segments: 3 → 3, 10 → 十, 12 → 十2, 20 → 2十.</summary>

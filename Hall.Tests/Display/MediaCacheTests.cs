@@ -40,6 +40,45 @@ public sealed class MediaCacheTests
     }
 
     [Test]
+    public void The_screen_switches_to_the_scheduled_playlist_at_its_start_time_and_back_at_its_end()
+    {
+        var folder = Directory.CreateTempSubdirectory("hall-now-playing-").FullName;
+        try
+        {
+            var daily = Media([1, 2, 3], 1);
+            var constitution = Media([4, 5, 6], 2);
+            var lists = new List<PlaylistView>
+            {
+                Playlist(1, 0) with { Items = [daily] },
+                Playlist(2, 10, new DateOnly(2026, 12, 4), new DateOnly(2026, 12, 4), times: ["14:00-15:00"]) with { Items = [constitution] },
+            };
+            // As the cache left them: the playlists on disk (what a restart without the server reads) and both files.
+            File.WriteAllText(Path.Combine(folder, "playlists.json"), System.Text.Json.JsonSerializer.Serialize(lists));
+            File.WriteAllBytes(Path.Combine(folder, MediaCache.FileName(daily)), [1, 2, 3]);
+            File.WriteAllBytes(Path.Combine(folder, MediaCache.FileName(constitution)), [4, 5, 6]);
+            var options = Options.Create(new DisplayOptions { MediaCacheFolder = folder });
+            var cache = new MediaCache(options, new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = folder }, NullLogger<MediaCache>.Instance);
+            // 13:59:59 in the hall (UTC+8) on 12·4.
+            var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 5, 59, 59, TimeSpan.Zero));
+            var now = new NowPlaying(cache, options, clock);
+
+            Assert.That(now.Items().Select(m => m.Id), Is.EqualTo(new[] { 1 }), "13:59:59: the everyday list");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.That(now.Items().Select(m => m.Id), Is.EqualTo(new[] { 2 }), "14:00:00: the Constitution Day list, on the second");
+            clock.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(59));
+            Assert.That(now.Items().Select(m => m.Id), Is.EqualTo(new[] { 2 }), "14:59:59: still");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.That(now.Items().Select(m => m.Id), Is.EqualTo(new[] { 1 }), "15:00: back to everyday");
+            File.Delete(Path.Combine(folder, MediaCache.FileName(daily)));
+            Assert.That(now.Items(), Is.Empty, "an item not in the cache is not offered to the page");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task A_corrupted_download_is_thrown_away_and_fetched_again_and_a_broken_one_resumes_where_it_stopped()
     {
         var content = RandomNumberGenerator.GetBytes(200_000);

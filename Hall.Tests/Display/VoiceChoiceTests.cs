@@ -20,7 +20,8 @@ public sealed class VoiceChoiceTests
     private Voice VoiceAt(VoiceOptions voice, int utcHour = 3) => new(
         Options.Create(new DisplayOptions { Voice = voice }),
         new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = _root },
-        new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, utcHour, 0, 0, TimeSpan.Zero)));
+        new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, utcHour, 0, 0, TimeSpan.Zero)),
+        new HallVoice(Path.Combine(_root, "hall"), Microsoft.Extensions.Logging.Abstractions.NullLogger<HallVoice>.Instance));
 
     private void Pack(string folder)
     {
@@ -33,7 +34,7 @@ public sealed class VoiceChoiceTests
     {
         Pack("voice");
         Pack("voice-fallback");
-        Assert.That(VoiceAt(new VoiceOptions()).Choose(), Is.EqualTo(new VoiceChoice("pack", "/voice/", "Ready", null)));
+        Assert.That(VoiceAt(new VoiceOptions()).Choose(), Is.EqualTo(new VoiceChoice("pack", "/voice/local/", "Ready", null)));
     }
 
     [Test]
@@ -62,5 +63,22 @@ public sealed class VoiceChoiceTests
     {
         Pack("voice");
         Assert.That(VoiceAt(new VoiceOptions { QuietHours = ["10:30-12:00"] }, utcHour).Choose().Source, Is.EqualTo(source));
+    }
+
+    [Test]
+    public void What_the_admin_set_on_the_server_wins_over_the_displays_own_settings()
+    {
+        Pack("voice");
+        var sha = new string('a', 64);
+        Pack(Path.Combine("hall", "pack-" + sha));
+        var set = new display::Hall.Server.Contracts.DisplaySettingsView("pack", "{number}号请到{window}号窗口", 3, 0.5, ["10:30-12:00"], sha, 1234);
+        File.WriteAllText(Path.Combine(_root, "hall", "display-settings.json"), System.Text.Json.JsonSerializer.Serialize(set));
+        var own = new VoiceOptions { Template = "请{number}号到{window}号窗口办理", Repeat = 1, Volume = 1 };
+
+        Assert.That(VoiceAt(own, utcHour: 5).Choose(), Is.EqualTo(new VoiceChoice("pack", "/voice/aaaaaaaaaaaa/", "Ready", null)), "the uploaded pack, its version in the URL");
+        Assert.That(VoiceAt(own, utcHour: 5).Speaking(), Is.EqualTo(new Speaking("{number}号请到{window}号窗口", 3, 0.5)));
+        Assert.That(VoiceAt(own, utcHour: 3).Choose().Source, Is.EqualTo("none"), "the hall's quiet hours");
+        Directory.Delete(Path.Combine(_root, "hall", "pack-" + sha), recursive: true);
+        Assert.That(VoiceAt(own, utcHour: 5).Choose().PackUrl, Is.EqualTo("/voice/local/"), "until the hall's pack is here, the display's own");
     }
 }

@@ -18,6 +18,8 @@ public static class Browser
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        // As the lobby screen's kiosk launch does: the 普法 videos play with sound without a tap.
+        "--autoplay-policy=no-user-gesture-required",
     ];
 
     /// <summary>The kiosk's portrait touch screen.</summary>

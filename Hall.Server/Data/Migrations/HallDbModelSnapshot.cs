@@ -311,6 +311,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("code");
 
+                    b.Property<string>("Display")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("display");
+
                     b.Property<string>("Hours")
                         .IsRequired()
                         .HasColumnType("jsonb")
