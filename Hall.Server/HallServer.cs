@@ -21,6 +21,9 @@ public static class HallServer
     public static WebApplicationBuilder AddHall(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Framework files (blazor.web.js) straight from the build in every environment, not only Development;
+        // a published server has them in wwwroot and this finds no manifest.
+        builder.WebHost.UseStaticWebAssets();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseHost>();
         services.AddDbContextFactory<HallDb>((sp, o) =>
@@ -48,6 +51,10 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<MobileRetention>());
         services.AddAuthentication(HallAuth.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HallAuth>(HallAuth.SchemeName, null);
         services.AddAuthorization();
+        // The staff pages: Blazor, interactive on the server, signed in with the same hall_session cookie.
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddSingleton<ConsoleData>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
@@ -60,6 +67,8 @@ public static class HallServer
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
         app.MapHub<HallHub>("/hubs/hall");
         app.MapStaffEndpoints();
         app.MapClerkPage();
@@ -68,6 +77,8 @@ public static class HallServer
         app.MapHallEndpoints();
         app.MapMediaEndpoints();
         app.MapBenchmarkEndpoints();
+        Lang.MapLanguageSwitch(app);
+        app.MapRazorComponents<Hall.Server.Web.Components.App>().AddInteractiveServerRenderMode();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;
     }

@@ -40,6 +40,9 @@ public interface IHallHub
     /// <summary>Clerk, supervisor, admin: open (签到) a window, as themselves.</summary>
     Task<Reply<WindowStateMessage>> OpenWindow(WindowCommand command);
 
+    /// <summary>Clerk, supervisor, admin: take over a window another clerk left open (交接); recorded in the window sessions.</summary>
+    Task<Reply<WindowStateMessage>> TakeOverWindow(WindowCommand command);
+
     /// <summary>Clerk (at a window they opened), supervisor, admin: pause the window with a reason.</summary>
     Task<Reply<WindowStateMessage>> PauseWindow(PauseWindowCommand command);
 

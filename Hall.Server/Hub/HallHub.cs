@@ -57,6 +57,9 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public Task<Reply<WindowStateMessage>> OpenWindow(WindowCommand command) =>
         Allowed<WindowStateMessage>(Roles.Staff) ?? queue.OpenWindowAsync(Caller, command, Context.ConnectionAborted);
 
+    public Task<Reply<WindowStateMessage>> TakeOverWindow(WindowCommand command) =>
+        Allowed<WindowStateMessage>(Roles.Staff) ?? queue.TakeOverWindowAsync(Caller, command, Context.ConnectionAborted);
+
     public Task<Reply<WindowStateMessage>> PauseWindow(PauseWindowCommand command) =>
         Allowed<WindowStateMessage>(Roles.Staff) ?? queue.PauseWindowAsync(Caller, command, Context.ConnectionAborted);
 

@@ -226,6 +226,32 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             return null;
         });
 
+    /// <summary>Ends the other clerk's session (HandedOver) and opens one for the caller with the same status; the ticket at the window stays.</summary>
+    public Task<Reply<WindowStateMessage>> TakeOverWindowAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
+        WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "take_over", ct, async (c, w) =>
+        {
+            if (actor.StaffId is not { } staffId)
+            {
+                return Refusal.Forbidden;
+            }
+            if (WindowRules.TakeOver(w.Facts, staffId) is { } refused)
+            {
+                return refused;
+            }
+            var previous = w.Session!;
+            previous.ClosedAt = c.Now;
+            var session = new WindowSession
+            {
+                HallId = actor.HallId, WindowId = w.Window.Id, StaffId = staffId, Status = previous.Status, PauseReason = previous.PauseReason, PausedAt = previous.PausedAt, OpenedAt = c.Now,
+            };
+            previous.Status = WindowStatus.Closed;
+            await c.LogWindowAsync(w.Window, previous, WindowEventKind.HandedOver, actor.Name, ct);
+            c.Db.WindowSessions.Add(session);
+            await c.Db.SaveChangesAsync(ct);
+            await c.LogWindowAsync(w.Window, session, WindowEventKind.Opened, "takeover", ct);
+            return null;
+        });
+
     public Task<Reply<WindowStateMessage>> PauseWindowAsync(Actor actor, PauseWindowCommand cmd, CancellationToken ct) =>
         WindowSessionCommandAsync(actor, cmd.CommandId, cmd.WindowId, cmd, "pause", ct, async (c, w) =>
         {

@@ -25,6 +25,14 @@ public static class WindowRules
         _ => Refusal.WindowOpenedByOther,
     };
 
+    /// <summary>A clerk takes over a window another clerk left open (交接): the window keeps its state and ticket.</summary>
+    public static Refusal? TakeOver(WindowFacts window, int staffId) => window.Status switch
+    {
+        WindowStatus.Closed => Refusal.WindowClosed,
+        _ when window.StaffId == staffId => Refusal.WindowAlreadyOpen,
+        _ => null,
+    };
+
     public static Refusal? Pause(WindowFacts window, string? reason, IReadOnlyList<string> reasons)
     {
         if (CheckOpen(window) is { } notOpen)

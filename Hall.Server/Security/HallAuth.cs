@@ -64,14 +64,35 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        // Staff pages send a person to the login page; programs get a 401.
-        if (Request.Path.StartsWithSegments("/clerk") && HttpMethods.IsGet(Request.Method))
+        // Staff pages send a person to the login page (and back afterwards); programs get a 401.
+        if (IsPage(Request))
         {
-            Response.Redirect("/login");
+            Response.Redirect("/login?back=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
             return Task.CompletedTask;
         }
         return base.HandleChallengeAsync(properties);
     }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (!IsPage(Request))
+        {
+            await base.HandleForbiddenAsync(properties);
+            return;
+        }
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        Response.ContentType = "text/html; charset=utf-8";
+        await Response.WriteAsync("""
+            <!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title><link rel="stylesheet" href="/staff.css">
+            <main class="not-allowed" data-testid="not-allowed"><h1>无权访问此页面 · You may not open this page</h1>
+            <p><a href="/console">返回工作台 · Back to the console</a> · <a href="/login">重新登录 · Sign in again</a></p></main>
+            """);
+    }
+
+    /// <summary>A person's browser asking for a staff page (not a program calling the API or the hub).</summary>
+    private static bool IsPage(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/hubs") && !request.Path.StartsWithSegments("/_blazor");
 
     private static string? TokenOf(HttpRequest request)
     {

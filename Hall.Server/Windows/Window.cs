@@ -48,6 +48,8 @@ public enum WindowEventKind
     Paused,
     Resumed,
     Closed,
+    /// <summary>The session ended because another clerk took the window over; that clerk's session starts with <see cref="Opened"/>.</summary>
+    HandedOver,
 }
 
 /// <summary>The append-only window-session log: attendance and pauses are counted from it.</summary>

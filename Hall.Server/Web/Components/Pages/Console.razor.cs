@@ -1,0 +1,255 @@
+using Hall.Server.Contracts;
+using Hall.Server.Hub;
+using Hall.Server.Queue;
+using Hall.Server.Security;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Hall.Server.Web.Components.Pages;
+
+/// <summary>
+/// The clerk's console: every queue command one click or one key away, the current ticket with its timers, the
+/// window's waiting list and today's counts. It reads the window again whenever a committed change touches the
+/// window or one of its services, so two consoles on one window — or a refreshed page — always show the true state.
+/// A command keeps its command id until it got an answer: pressed twice, it is applied once.
+/// </summary>
+public sealed partial class Console
+{
+    private enum Dialog
+    {
+        None,
+        Finish,
+        Pause,
+        Transfer,
+        CallNumber,
+    }
+
+    [Parameter]
+    public int? WindowId { get; set; }
+
+    [CascadingParameter]
+    private Lang L { get; set; } = Lang.Chinese;
+
+    [Inject]
+    private ConsoleData Data { get; set; } = null!;
+
+    [Inject]
+    private QueueService Queue { get; set; } = null!;
+
+    [Inject]
+    private HallNotifier Notifier { get; set; } = null!;
+
+    [Inject]
+    private AuthenticationStateProvider Auth { get; set; } = null!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = null!;
+
+    [Inject]
+    private ILogger<Console> Log { get; set; } = null!;
+
+    private Actor _actor = null!;
+    private List<WindowStateMessage> _windows = [];
+    private ConsoleView? _view;
+    private bool _missing;
+    private bool _busy;
+    private string? _message;
+    private bool _messageIsError;
+    private Dialog _dialog;
+    private int _transferServiceId;
+    private int _transferWindowId;
+    private string? _callNumber;
+    private Guid? _pending;
+    private string? _pendingKind;
+    private ITimer? _tick;
+    private int _reloading;
+
+    private DateTimeOffset Now => Clock.GetUtcNow();
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        Notifier.Changed += OnChanged;
+        // The timers on screen move every second; nothing is read for them.
+        _tick = Clock.CreateTimer(_ => _ = InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _dialog = Dialog.None;
+        _message = null;
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        if (WindowId is { } windowId)
+        {
+            _view = await Data.ReadAsync(_actor.HallId, windowId, CancellationToken.None);
+            _missing = _view is null;
+        }
+        else
+        {
+            _windows = await Data.WindowsAsync(_actor.HallId, CancellationToken.None);
+        }
+    }
+
+    private void OnChanged(int hallId, HallChanges changes)
+    {
+        if (hallId != _actor.HallId)
+        {
+            return;
+        }
+        var concerns = WindowId is not { } id || _view is null
+            || changes.Windows.Any(w => w.WindowId == id)
+            || changes.Services.Any(s => _view.WindowServices.Any(ws => ws.Id == s.ServiceId));
+        // Changes arrive in bursts; one read catches up with all of them.
+        if (concerns && Interlocked.Exchange(ref _reloading, 1) == 0)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                Interlocked.Exchange(ref _reloading, 0);
+                try
+                {
+                    await ReloadAsync();
+                    StateHasChanged();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.LogWarning(ex, "Console could not read window {WindowId}", WindowId);
+                }
+            });
+        }
+    }
+
+    private void Open(Dialog dialog)
+    {
+        _dialog = dialog;
+        _transferServiceId = 0;
+        _transferWindowId = 0;
+        _callNumber = null;
+    }
+
+    /// <summary>Runs one command: one at a time, its id kept until an answer came back (a retry after a lost answer is applied once).</summary>
+    private async Task RunAsync<T>(string kind, Func<Guid, Task<Reply<T>>> command, Func<T, string>? done = null)
+    {
+        if (_busy)
+        {
+            return;
+        }
+        _busy = true;
+        if (_pendingKind != kind)
+        {
+            _pending = null;
+        }
+        _pendingKind = kind;
+        _pending ??= Guid.NewGuid();
+        try
+        {
+            var reply = await command(_pending.Value);
+            _pending = null;
+            if (reply.Ok)
+            {
+                _dialog = Dialog.None;
+                _message = done?.Invoke(reply.Value!);
+                _messageIsError = false;
+            }
+            else
+            {
+                _message = L.T(reply.Error!.MessageZh, reply.Error.MessageEn);
+                _messageIsError = true;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // No answer: the same command id is sent again on the next press.
+            Log.LogWarning(ex, "Console command {Kind} failed", kind);
+            _message = L.T("服务器暂时无法处理，请再按一次（不会重复执行）", "The server did not answer; press again (it will not be applied twice)");
+            _messageIsError = true;
+        }
+        finally
+        {
+            _busy = false;
+        }
+        await ReloadAsync();
+    }
+
+    private int Window => WindowId!.Value;
+
+    private long CurrentId => _view?.Current?.Id ?? 0;
+
+    private Task OpenAsync() => RunAsync("open", id => Queue.OpenWindowAsync(_actor, new(id, Window), default));
+
+    private Task TakeOverAsync() => RunAsync("take_over", id => Queue.TakeOverWindowAsync(_actor, new(id, Window), default), _ => L.T("已接管窗口", "You have the window now"));
+
+    private Task CallNextAsync() => RunAsync("call_next", id => Queue.CallNextAsync(_actor, new(id, Window), default), c => L.T($"已呼叫 {c.Ticket.Number}", $"Called {c.Ticket.Number}"));
+
+    private Task RecallAsync() => RunAsync("recall", id => Queue.RecallAsync(_actor, new(id, Window, CurrentId), default), c => L.T($"已重呼 {c.Ticket.Number}", $"Recalled {c.Ticket.Number}"));
+
+    private Task NoShowAsync() => RunAsync("no_show", id => Queue.NoShowAsync(_actor, new(id, Window, CurrentId), default), t => L.T($"{t.Number} 已过号", $"{t.Number} marked no-show"));
+
+    private Task StartAsync() => RunAsync("start", id => Queue.StartServiceAsync(_actor, new(id, Window, CurrentId), default));
+
+    private Task FinishAsync(string outcome) =>
+        RunAsync("finish:" + outcome, id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null), default), t => L.T($"{t.Number} {outcome}", $"{t.Number} finished: {outcome}"));
+
+    private Task PauseAsync(string reason) => RunAsync("pause:" + reason, id => Queue.PauseWindowAsync(_actor, new(id, Window, reason), default));
+
+    private Task ResumeAsync() => RunAsync("resume", id => Queue.ResumeWindowAsync(_actor, new(id, Window), default));
+
+    private Task CloseAsync() => RunAsync("close", id => Queue.CloseWindowAsync(_actor, new(id, Window), default));
+
+    private Task RequeueAsync(long ticketId) => RunAsync("requeue:" + ticketId, id => Queue.RequeueAsync(_actor, new(id, ticketId), default), t => L.T($"{t.Number} 已顺延回队", $"{t.Number} is back in the queue"));
+
+    private Task TransferAsync() =>
+        RunAsync($"transfer:{_transferServiceId}:{_transferWindowId}", id => Queue.TransferAsync(_actor,
+            new(id, Window, CurrentId, _transferServiceId == 0 ? null : _transferServiceId, _transferWindowId == 0 ? null : _transferWindowId), default),
+            t => L.T($"{t.Number} 已转办", $"{t.Number} transferred"));
+
+    private async Task CallNumberAsync()
+    {
+        var number = (_callNumber ?? "").Trim().ToUpperInvariant();
+        var ticket = _view?.Waiting.FirstOrDefault(t => t.Number == number);
+        if (ticket is null)
+        {
+            _message = L.T($"等候队列中没有 {number}", $"{number} is not waiting here");
+            _messageIsError = true;
+            return;
+        }
+        await RunAsync("call_ticket:" + ticket.Id, id => Queue.CallTicketAsync(_actor, new(id, Window, ticket.Id), default), c => L.T($"已呼叫 {c.Ticket.Number}", $"Called {c.Ticket.Number}"));
+    }
+
+    private string StatusText(WindowStatus status, string? reason) => status switch
+    {
+        WindowStatus.Open => L.T("服务中", "Open"),
+        WindowStatus.Paused => L.T($"暂停（{reason}）", $"Paused ({reason})"),
+        WindowStatus.Closed => L.T("未开窗", "Closed"),
+    };
+
+    private string StateText(TicketState state) => state switch
+    {
+        TicketState.Called => L.T("已呼叫，等候到窗", "Called, on the way"),
+        TicketState.Serving => L.T("办理中", "Serving"),
+        TicketState.Waiting => L.T("等候中", "Waiting"),
+        TicketState.NoShow => L.T("过号", "No-show"),
+        _ => state.ToString(),
+    };
+
+    private string PriorityText(PriorityClass priority) => priority switch
+    {
+        PriorityClass.Elderly => L.T("老年人优先", "Elderly"),
+        PriorityClass.Disabled => L.T("残疾人优先", "Disabled"),
+        PriorityClass.Military => L.T("军人优先", "Military"),
+        PriorityClass.Pregnant => L.T("孕妇优先", "Pregnant"),
+        _ => L.T("优先", "Priority"),
+    };
+
+    private static string Span(TimeSpan span) => span < TimeSpan.Zero ? "0:00"
+        : span.TotalHours >= 1 ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}" : $"{span.Minutes}:{span.Seconds:00}";
+
+    public void Dispose()
+    {
+        Notifier.Changed -= OnChanged;
+        _tick?.Dispose();
+    }
+}

@@ -1,0 +1,206 @@
+using Hall.Server.Contracts;
+using Hall.Server.Windows;
+using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Web;
+
+/// <summary>The clerk's console in Chromium against the real server: keys, live state, two consoles on one window, handover.</summary>
+[TestFixture, NonParallelizable]
+public sealed class ConsoleTests
+{
+    private HallApp _app = null!;
+    private SeededHall _hall = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        _app = await HallApp.StartAsync("console");
+        _hall = await SeededHall.CreateAsync(_app);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _hall.DisposeAsync();
+        await _app.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private ILocator By(IPage page, string testId) => page.Locator($"[data-testid=\"{testId}\"]");
+
+    [Test, Order(1)]
+    public async Task A_clerk_runs_a_whole_ticket_life_from_the_keyboard_and_the_lobby_sees_every_step()
+    {
+        var display = await _hall.DeviceAsync("display");
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
+        var first = (await kiosk.IssueAsync(shebao)).Ok().Ticket;
+        var second = (await kiosk.IssueAsync(shebao, PriorityClass.Elderly)).Ok().Ticket;
+        var window = await _app.WindowIdAsync(_hall.HallId, 1);
+
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk01");
+        await page.ClickAsync("[data-testid=\"window-1\"]");
+        await Assertions.Expect(By(page, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("未开窗");
+        await Assertions.Expect(page.Locator("button[data-key=o]")).ToContainTextAsync("O");
+        await Browser.Screenshot(page, "console-1-closed");
+
+        await page.Keyboard.PressAsync("o");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("服务中");
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window && w.Status == WindowStatus.Open), "the lobby sees the window open");
+        await Assertions.Expect(By(page, $"waiting-{first.Number}")).ToBeVisibleAsync();
+        await Assertions.Expect(By(page, $"waiting-{second.Number}")).ToContainTextAsync("优先");
+
+        await page.Keyboard.PressAsync("n");
+        await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(second.Number, new() { Timeout = 10_000 });
+        await display.WaitForAsync(d => d.Calls.Any(c => c.TicketNumber == second.Number && c.WindowNumber == 1 && !c.IsRecall), "the lobby hears the call");
+        await Browser.Screenshot(page, "console-2-called");
+
+        await page.Keyboard.PressAsync("r");
+        await display.WaitForAsync(d => d.Calls.Count(c => c.TicketNumber == second.Number && c.IsRecall) == 1, "the lobby hears the recall");
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync($"已重呼 {second.Number}");
+
+        await page.Keyboard.PressAsync("s");
+        await Assertions.Expect(By(page, "current-state")).ToHaveTextAsync("办理中");
+        await Assertions.Expect(By(page, "serving-for")).ToBeVisibleAsync();
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window && w.CurrentTicketState == TicketState.Serving), "the lobby sees the service start");
+        await Browser.Screenshot(page, "console-3-serving");
+
+        await page.Keyboard.PressAsync("f");
+        await Assertions.Expect(By(page, "dialog")).ToContainTextAsync("容缺受理");
+        await Browser.Screenshot(page, "console-4-outcome");
+        await page.Keyboard.PressAsync("2");
+        await Assertions.Expect(By(page, "current")).ToContainTextAsync("当前没有号");
+        await Assertions.Expect(By(page, "today-served")).ToHaveTextAsync("1");
+        await using (var db = _app.Db())
+        {
+            var done = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == second.TicketId);
+            Assert.That((done.State, done.Outcome), Is.EqualTo((TicketState.Finished, "容缺受理")), "the outcome chosen with key 2");
+        }
+
+        await page.Keyboard.PressAsync("n");
+        await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number);
+        await page.Keyboard.PressAsync("g");
+        await Assertions.Expect(By(page, $"noshow-{first.Number}")).ToBeVisibleAsync();
+        await Assertions.Expect(By(page, "today-noshows")).ToHaveTextAsync("1");
+        await By(page, $"noshow-{first.Number}").Locator("button").ClickAsync();
+        await Assertions.Expect(By(page, $"waiting-{first.Number}")).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("n");
+        await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number);
+        await page.Keyboard.PressAsync("t");
+        await Assertions.Expect(By(page, "dialog")).ToBeVisibleAsync();
+        await page.SelectOptionAsync("[data-testid=\"transfer-service\"]", new SelectOptionValue { Label = "医保业务" });
+        await Assertions.Expect(page.Locator(".dialog button[data-key=Enter]")).ToBeEnabledAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync($"{first.Number} 已转办");
+        await Assertions.Expect(By(page, "current")).ToContainTextAsync("当前没有号");
+        await Assertions.Expect(By(page, "today-transferred")).ToHaveTextAsync("1");
+
+        await page.Keyboard.PressAsync("p");
+        await Assertions.Expect(By(page, "dialog")).ToContainTextAsync("休息");
+        await page.Keyboard.PressAsync("1");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("暂停（休息）");
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window && w.Status == WindowStatus.Paused && w.PauseReason == "休息"), "the lobby sees the pause");
+        await page.Keyboard.PressAsync("u");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("服务中");
+        await page.Keyboard.PressAsync("q");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("未开窗");
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window && w.Status == WindowStatus.Closed), "the lobby sees the window closed");
+
+        await using var check = _app.Db();
+        var kinds = await check.WindowEvents.AsNoTracking().Where(e => e.WindowId == window).OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync();
+        Assert.That(kinds, Is.EqualTo(new[] { WindowEventKind.Opened, WindowEventKind.Paused, WindowEventKind.Resumed, WindowEventKind.Closed }));
+        var transferred = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == first.TicketId);
+        Assert.That((transferred.State, transferred.ServiceId), Is.EqualTo((TicketState.Waiting, await _app.ServiceIdAsync(_hall.HallId, "yibao"))));
+    }
+
+    [Test, Order(2)]
+    public async Task Two_consoles_on_one_window_show_the_same_state_and_a_double_press_calls_once()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var gongjijin = await _app.ServiceIdAsync(_hall.HallId, "gongjijin");
+        var tickets = new List<TicketView>();
+        for (var i = 0; i < 3; i++)
+        {
+            tickets.Add((await kiosk.IssueAsync(gongjijin)).Ok().Ticket);
+        }
+        var window = await _app.WindowIdAsync(_hall.HallId, 10);
+        var a = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk10", $"/console/{window}");
+        var b = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk10", $"/console/{window}");
+        await Assertions.Expect(By(a, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(By(b, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        await a.Keyboard.PressAsync("o");
+        await Assertions.Expect(By(b, "window-status")).ToHaveTextAsync("服务中", new() { Timeout = 10_000 });
+        // Both consoles press call-next at once: one call, the other is told the window is busy.
+        await Task.WhenAll(a.Keyboard.PressAsync("n"), b.Keyboard.PressAsync("n"));
+        await Assertions.Expect(By(a, "current-number")).ToHaveTextAsync(tickets[0].Number, new() { Timeout = 10_000 });
+        await Assertions.Expect(By(b, "current-number")).ToHaveTextAsync(tickets[0].Number, new() { Timeout = 10_000 });
+        await b.Keyboard.PressAsync("s");
+        await Assertions.Expect(By(a, "current-state")).ToHaveTextAsync("办理中", new() { Timeout = 10_000 });
+
+        await b.ReloadAsync();
+        await Assertions.Expect(By(b, "current-number")).ToHaveTextAsync(tickets[0].Number, new() { Timeout = 20_000 });
+        await Assertions.Expect(By(b, "current-state")).ToHaveTextAsync("办理中");
+        await Browser.Screenshot(b, "console-5-second-console");
+
+        await using var db = _app.Db();
+        Assert.That(await db.Tickets.CountAsync(t => t.WindowId == window && t.CallCount > 0), Is.EqualTo(1), "called once");
+        Assert.That(await db.TicketEvents.CountAsync(e => e.WindowId == window && e.Kind == Hall.Server.Tickets.TicketEventKind.Called), Is.EqualTo(1));
+    }
+
+    [Test, Order(3)]
+    public async Task Another_clerk_takes_over_a_window_left_open_and_the_handover_is_recorded()
+    {
+        var window = await _app.WindowIdAsync(_hall.HallId, 10);
+        var other = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk09", $"/console/{window}");
+        await Assertions.Expect(By(other, "actions")).ToContainTextAsync("接管窗口", new() { Timeout = 20_000 });
+        await Assertions.Expect(other.Locator("button[data-key=n]")).ToHaveCountAsync(0);
+
+        var before = await By(other, "holder").TextContentAsync();
+
+        await other.Keyboard.PressAsync("h");
+
+        await Assertions.Expect(By(other, "message")).ToHaveTextAsync("已接管窗口");
+        await Assertions.Expect(By(other, "holder")).Not.ToHaveTextAsync(before!);
+        await Assertions.Expect(By(other, "current-state")).ToHaveTextAsync("办理中");
+        await other.Keyboard.PressAsync("f");
+        await Assertions.Expect(By(other, "dialog")).ToContainTextAsync("办结");
+        await other.Keyboard.PressAsync("1");
+        await Assertions.Expect(By(other, "current")).ToContainTextAsync("当前没有号");
+        await using var db = _app.Db();
+        var events = await db.WindowEvents.AsNoTracking().Where(e => e.WindowId == window).OrderBy(e => e.Id).Select(e => new { e.Kind, e.StaffId, e.SessionId }).ToListAsync();
+        Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { WindowEventKind.Opened, WindowEventKind.HandedOver, WindowEventKind.Opened }));
+        Assert.That(events[2].StaffId, Is.Not.EqualTo(events[1].StaffId), "the new session is the other clerk's");
+        Assert.That(events[2].SessionId, Is.Not.EqualTo(events[1].SessionId));
+    }
+
+    [TestCase("/_framework/blazor.web.js")]
+    [TestCase("/staff.css")]
+    [TestCase("/staff.js")]
+    public async Task The_staff_pages_scripts_and_styles_are_served(string path)
+    {
+        using var http = new HttpClient { BaseAddress = _app.BaseAddress };
+        var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), path);
+    }
+
+    [Test]
+    public async Task Anonymous_people_are_sent_to_sign_in_and_come_back_after()
+    {
+        var page = await Browser.OpenAsync(_browser, new Uri(_app.BaseAddress, "/console").ToString(), StaffPages.Desk);
+        await page.WaitForURLAsync("**/login?back=%2Fconsole");
+        await page.FillAsync("input[name=login]", "nobody");
+        await page.FillAsync("input[name=password]", "wrong");
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-testid=\"login-error\"]")).ToHaveTextAsync("用户名或密码错误");
+        await Browser.Screenshot(page, "login-error");
+    }
+}
