@@ -55,6 +55,8 @@ public static class HallServer
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<ConsoleData>();
+        services.AddSingleton<Ratings.EvaluatorData>();
+        services.AddSingleton<Ratings.FollowUps>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
@@ -78,6 +80,7 @@ public static class HallServer
         app.MapMediaEndpoints();
         app.MapBenchmarkEndpoints();
         Lang.MapLanguageSwitch(app);
+        app.MapDevicePairing();
         app.MapRazorComponents<Hall.Server.Web.Components.App>().AddInteractiveServerRenderMode();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         return app;

@@ -40,6 +40,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
+    public DbSet<Ratings.FollowUpCase> FollowUpCases => Set<Ratings.FollowUpCase>();
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
     /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -229,6 +230,16 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("ratings");
             e.HasOne<Ticket>().WithMany().HasForeignKey(r => r.TicketId);
             e.HasIndex(r => r.TicketId).IsUnique();
+        });
+        modelBuilder.Entity<Ratings.FollowUpCase>(e =>
+        {
+            e.ToTable("follow_up_cases");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(f => f.TicketId);
+            e.HasIndex(f => f.TicketId).IsUnique();
+            e.HasIndex(f => new { f.HallId, f.ClosedAt });
+            e.Property(f => f.TicketNumber).HasMaxLength(8);
+            e.Property(f => f.Result).HasMaxLength(500);
+            e.Property(f => f.Notes).HasConversion(ToJson<List<Ratings.FollowUpNote>>(), FromJson<List<Ratings.FollowUpNote>>(), JsonComparer<List<Ratings.FollowUpNote>>()).HasColumnType("jsonb");
         });
         modelBuilder.Entity<NumberCounter>(e =>
         {

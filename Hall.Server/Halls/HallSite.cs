@@ -21,6 +21,8 @@ public sealed class HallSite
     public string? NoticeLine { get; set; }
     /// <summary>The "almost your turn" notice goes out when this many people or fewer are ahead.</summary>
     public int NoticePeopleAhead { get; set; } = 3;
+    /// <summary>A bad rating's follow-up case (差评回访) is due this many working days after the rating.</summary>
+    public int FollowUpWorkingDays { get; set; } = 3;
     public List<HallCalendarDay> Calendar { get; set; } = [];
     /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>
     public Media.DisplaySettings Display { get; set; } = new();

@@ -242,7 +242,13 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             previous.ClosedAt = c.Now;
             var session = new WindowSession
             {
-                HallId = actor.HallId, WindowId = w.Window.Id, StaffId = staffId, Status = previous.Status, PauseReason = previous.PauseReason, PausedAt = previous.PausedAt, OpenedAt = c.Now,
+                HallId = actor.HallId,
+                WindowId = w.Window.Id,
+                StaffId = staffId,
+                Status = previous.Status,
+                PauseReason = previous.PauseReason,
+                PausedAt = previous.PausedAt,
+                OpenedAt = c.Now,
             };
             previous.Status = WindowStatus.Closed;
             await c.LogWindowAsync(w.Window, previous, WindowEventKind.HandedOver, actor.Name, ct);
@@ -730,6 +736,22 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 DeviceId = actor.DeviceId,
                 At = c.Now,
             });
+            if (cmd.Level <= RatingLevel.Dissatisfied)
+            {
+                var today = HallClock.BusinessDate(c.Now, c.Hall.Zone);
+                c.Db.FollowUpCases.Add(new Ratings.FollowUpCase
+                {
+                    HallId = actor.HallId,
+                    TicketId = ticket.Id,
+                    TicketNumber = ticket.Number,
+                    WindowId = ticket.WindowId,
+                    StaffId = ticket.StaffId,
+                    Level = cmd.Level,
+                    Reasons = [.. cmd.Reasons ?? []],
+                    OpenedAt = c.Now,
+                    DueDate = HallClock.AddWorkingDays(today, c.Hall.FollowUpWorkingDays, c.Hall.Hours, [.. c.Hall.Calendar.Select(d => d.ToCalendarDay())]),
+                });
+            }
             var version = await c.LogAsync(ticket, TicketEventKind.Rated, TicketState.Finished, ticket.WindowId, cmd.Level.ToString(), ct);
             var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
             return View(ticket, service, version);

@@ -38,6 +38,25 @@ public static class HallClock
     public static DateOnly BusinessDate(DateTimeOffset now, TimeZoneInfo zone) => DateOnly.FromDateTime(ToLocal(now, zone).DateTime);
 
     /// <summary>The ranges a service is open on a date: the calendar decides whether the day is open, then the service's (or hall's) hours apply.</summary>
+    /// <summary>The <paramref name="days"/>-th working day after <paramref name="from"/> (a day the hall opens, by its calendar).</summary>
+    public static DateOnly AddWorkingDays(DateOnly from, int days, WeeklyHours hallHours, IReadOnlyList<CalendarDay> calendar)
+    {
+        var date = from;
+        for (var counted = 0; counted < days;)
+        {
+            date = date.AddDays(1);
+            if (RangesOn(date, hallHours, null, calendar).Count > 0)
+            {
+                counted++;
+            }
+            if (date > from.AddYears(1))
+            {
+                break;
+            }
+        }
+        return date;
+    }
+
     public static IReadOnlyList<TimeRange> RangesOn(DateOnly date, WeeklyHours hallHours, WeeklyHours? serviceHours, IReadOnlyList<CalendarDay> calendar)
     {
         var hours = serviceHours ?? hallHours;

@@ -67,7 +67,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         // Staff pages send a person to the login page (and back afterwards); programs get a 401.
         if (IsPage(Request))
         {
-            Response.Redirect("/login?back=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
+            Response.Redirect(Request.Path.StartsWithSegments("/evaluator") ? "/evaluator/pair" : "/login?back=" + Uri.EscapeDataString(Request.Path + Request.QueryString));
             return Task.CompletedTask;
         }
         return base.HandleChallengeAsync(properties);

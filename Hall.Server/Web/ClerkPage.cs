@@ -49,7 +49,10 @@ public static class ClerkPage
             }
             http.Response.Cookies.Append(HallAuth.Cookie, result.Token, new CookieOptions
             {
-                HttpOnly = true, SameSite = SameSiteMode.Strict, Expires = result.ExpiresAt, Secure = http.Request.IsHttps,
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Expires = result.ExpiresAt,
+                Secure = http.Request.IsHttps,
             });
             return Results.LocalRedirect(back);
         }).DisableAntiforgery();

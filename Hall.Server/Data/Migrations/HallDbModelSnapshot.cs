@@ -316,6 +316,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("display");
 
+                    b.Property<int>("FollowUpWorkingDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("follow_up_working_days");
+
                     b.Property<string>("Hours")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -545,6 +549,87 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_playlists_hall_id");
 
                     b.ToTable("playlists", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<int?>("ClosedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("closed_by_staff_id");
+
+                    b.Property<DateOnly>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("notes");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.PrimitiveCollection<List<string>>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("reasons");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("result");
+
+                    b.Property<int?>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.Property<string>("TicketNumber")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("ticket_number");
+
+                    b.Property<int?>("WindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_follow_up_cases");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_follow_up_cases_ticket_id");
+
+                    b.HasIndex("HallId", "ClosedAt")
+                        .HasDatabaseName("ix_follow_up_cases_hall_id_closed_at");
+
+                    b.ToTable("follow_up_cases", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
@@ -1333,6 +1418,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_playlists_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>
+                {
+                    b.HasOne("Hall.Server.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_follow_up_cases_tickets_ticket_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>

@@ -1,0 +1,191 @@
+using Hall.Server.Contracts;
+using Hall.Server.Hub;
+using Hall.Server.Queue;
+using Hall.Server.Ratings;
+using Hall.Server.Security;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Hall.Server.Web.Components.Pages;
+
+/// <summary>
+/// The 好差评 device facing the citizen at a window: after the clerk finishes, the five national levels with big
+/// buttons; after 不满意 / 非常不满意 the reasons, never required. Nothing is forced: left alone it goes quietly back
+/// to the welcome screen and nothing is recorded (GB/T 39734).
+/// </summary>
+public sealed partial class Evaluator
+{
+    private enum Step
+    {
+        Idle,
+        Rate,
+        Reasons,
+        Thanks,
+    }
+
+    public static readonly TimeSpan RateTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan ThanksShown = TimeSpan.FromSeconds(5);
+
+    private static readonly (RatingLevel Level, string Zh, string En, string Face)[] Levels =
+    [
+        (RatingLevel.VerySatisfied, "非常满意", "Very satisfied", "😀"),
+        (RatingLevel.Satisfied, "满意", "Satisfied", "🙂"),
+        (RatingLevel.Basic, "基本满意", "Fairly satisfied", "😐"),
+        (RatingLevel.Dissatisfied, "不满意", "Dissatisfied", "🙁"),
+        (RatingLevel.VeryDissatisfied, "非常不满意", "Very dissatisfied", "😞"),
+    ];
+
+    private static readonly (string Zh, string En)[] ReasonList =
+    [
+        ("服务态度不好", "Unfriendly"),
+        ("办事效率低", "Slow"),
+        ("等候时间长", "Long wait"),
+        ("一次性告知不清", "Not told everything at once"),
+        ("要求重复提交材料", "Asked for papers again"),
+        ("办事流程不透明", "Process not clear"),
+        ("其他", "Other"),
+    ];
+
+    [CascadingParameter]
+    private Lang L { get; set; } = Lang.Chinese;
+
+    [Inject]
+    private EvaluatorData Data { get; set; } = null!;
+
+    [Inject]
+    private QueueService Queue { get; set; } = null!;
+
+    [Inject]
+    private HallNotifier Notifier { get; set; } = null!;
+
+    [Inject]
+    private AuthenticationStateProvider Auth { get; set; } = null!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = null!;
+
+    [Inject]
+    private ILogger<Evaluator> Log { get; set; } = null!;
+
+    private Actor _actor = null!;
+    private Step _step;
+    private RatableTicket? _ticket;
+    private RatingLevel _level;
+    private readonly HashSet<string> _reasons = [];
+    private bool _busy;
+    private Guid _commandId = Guid.NewGuid();
+    private ITimer? _timeout;
+    private readonly HashSet<long> _offered = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        Notifier.Changed += OnChanged;
+        await LookAsync();
+    }
+
+    private void OnChanged(int hallId, HallChanges changes)
+    {
+        if (hallId == _actor.HallId && changes.Windows.Any(w => w.WindowId == _actor.WindowId))
+        {
+            _ = InvokeAsync(async () =>
+            {
+                try
+                {
+                    await LookAsync();
+                    StateHasChanged();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.LogWarning(ex, "Evaluator could not read its window");
+                }
+            });
+        }
+    }
+
+    /// <summary>Offers the ticket just finished, if the screen is not busy with one already.</summary>
+    private async Task LookAsync()
+    {
+        if (_step != Step.Idle || _actor.WindowId is not { } window)
+        {
+            return;
+        }
+        _ticket = await Data.PendingAsync(_actor.HallId, window, CancellationToken.None);
+        // A ticket is offered once: left unrated, it is not asked about again.
+        if (_ticket is not null && _offered.Add(_ticket.TicketId))
+        {
+            _step = Step.Rate;
+            _reasons.Clear();
+            _commandId = Guid.NewGuid();
+            Arm(RateTimeout);
+        }
+    }
+
+    /// <summary>After <paramref name="after"/> without a touch the screen goes back to welcome, recording nothing.</summary>
+    private void Arm(TimeSpan after)
+    {
+        _timeout?.Dispose();
+        _timeout = Clock.CreateTimer(_ => _ = InvokeAsync(async () =>
+        {
+            _step = Step.Idle;
+            _ticket = null;
+            await LookAsync();
+            StateHasChanged();
+        }), null, after, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task ChooseAsync(RatingLevel level)
+    {
+        _level = level;
+        if (level <= RatingLevel.Dissatisfied)
+        {
+            _step = Step.Reasons;
+            Arm(RateTimeout);
+            return;
+        }
+        await SubmitAsync();
+    }
+
+    private void Toggle(string reason)
+    {
+        if (!_reasons.Remove(reason))
+        {
+            _reasons.Add(reason);
+        }
+        Arm(RateTimeout);
+    }
+
+    private async Task SubmitAsync()
+    {
+        if (_busy || _ticket is null)
+        {
+            return;
+        }
+        _busy = true;
+        try
+        {
+            var reply = await Queue.RateAsync(_actor, new RateCommand(_commandId, _ticket.TicketId, _level, [.. _reasons]), CancellationToken.None);
+            if (!reply.Ok)
+            {
+                Log.LogInformation("Rating of {Ticket} refused: {Code}", _ticket.Number, reply.Error!.Code);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The citizen is thanked all the same; the server's log says the rating was not stored.
+            Log.LogWarning(ex, "Rating of {Ticket} not stored", _ticket.Number);
+        }
+        finally
+        {
+            _busy = false;
+        }
+        _step = Step.Thanks;
+        Arm(ThanksShown);
+    }
+
+    public void Dispose()
+    {
+        Notifier.Changed -= OnChanged;
+        _timeout?.Dispose();
+    }
+}

@@ -1,0 +1,150 @@
+using Hall.Server.Contracts;
+using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Web;
+
+/// <summary>The 好差评 evaluator facing the citizen, and the supervisor's follow-up of a bad rating, in Chromium on the real server.</summary>
+[TestFixture, NonParallelizable]
+public sealed class EvaluatorTests
+{
+    private HallApp _app = null!;
+    private SeededHall _hall = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _tablet = null!;
+    private HubClient _clerk = null!;
+    private HubClient _kiosk = null!;
+    private int _window;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        _app = await HallApp.StartAsync("evaluator");
+        _hall = await SeededHall.CreateAsync(_app);
+        _window = await _app.WindowIdAsync(_hall.HallId, 2);
+        var key = await _app.CreateDeviceAsync(_hall.HallId, "2号窗口评价器（平板）", DeviceRole.Evaluator, _window);
+        _clerk = await _hall.ClerkAsync(2);
+        _kiosk = await _hall.DeviceAsync("kiosk");
+        (await _clerk.OpenAsync(_window)).Ok();
+
+        // The installer puts the tablet in service once: the key is typed, kept in the browser, and the page is the device.
+        _tablet = await Browser.OpenAsync(_browser, new Uri(_app.BaseAddress, "/evaluator").ToString(), new ViewportSize { Width = 1280, Height = 800 });
+        await _tablet.WaitForURLAsync("**/evaluator/pair");
+        await _tablet.FillAsync("input[name=key]", "hd_1_not-a-key");
+        await _tablet.ClickAsync("button[type=submit]");
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"pair-error\"]")).ToBeVisibleAsync();
+        await _tablet.FillAsync("input[name=key]", key);
+        await _tablet.ClickAsync("button[type=submit]");
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"idle\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _hall.DisposeAsync();
+        await _app.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private ILocator By(IPage page, string testId) => page.Locator($"[data-testid=\"{testId}\"]");
+
+    /// <summary>A citizen served and finished at window 2.</summary>
+    private async Task<TicketView> ServeAsync()
+    {
+        var ticket = (await _kiosk.IssueAsync(await _app.ServiceIdAsync(_hall.HallId, "shebao"))).Ok().Ticket;
+        var called = (await _clerk.CallNextAsync(_window)).Ok();
+        Assert.That(called.Ticket.TicketId, Is.EqualTo(ticket.TicketId));
+        (await _clerk.StartAsync(_window, ticket.TicketId)).Ok();
+        (await _clerk.FinishAsync(_window, ticket.TicketId)).Ok();
+        return ticket;
+    }
+
+    [Test, Order(1)]
+    public async Task After_finish_the_citizen_rates_satisfied_with_one_touch_and_the_screen_thanks_and_returns()
+    {
+        var ticket = await ServeAsync();
+
+        await Assertions.Expect(By(_tablet, "level-5")).ToContainTextAsync("非常满意", new() { Timeout = 10_000 });
+        await Assertions.Expect(_tablet.Locator(".level")).ToHaveTextAsync(["😀非常满意", "🙂满意", "😐基本满意", "🙁不满意", "😞非常不满意"]);
+        await Browser.Screenshot(_tablet, "evaluator-1-levels");
+        await By(_tablet, "level-4").ClickAsync();
+
+        await Assertions.Expect(By(_tablet, "thanks")).ToBeVisibleAsync();
+        await using var db = _app.Db();
+        var rating = await db.Ratings.AsNoTracking().SingleAsync(r => r.TicketId == ticket.TicketId);
+        Assert.That((rating.Level, rating.WindowId, rating.Reasons.Count), Is.EqualTo((RatingLevel.Satisfied, (int?)_window, 0)));
+        Assert.That(await db.FollowUpCases.CountAsync(), Is.Zero, "no follow-up for a good rating");
+        _app.Clock.Advance(TimeSpan.FromSeconds(6));
+        await Assertions.Expect(By(_tablet, "idle")).ToBeVisibleAsync();
+    }
+
+    [Test, Order(2)]
+    public async Task Left_alone_the_rating_screen_times_out_quietly_and_records_nothing()
+    {
+        var ticket = await ServeAsync();
+        await Assertions.Expect(By(_tablet, "level-5")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        _app.Clock.Advance(TimeSpan.FromSeconds(61));
+
+        await Assertions.Expect(By(_tablet, "idle")).ToBeVisibleAsync();
+        await using var db = _app.Db();
+        Assert.That(await db.Ratings.AnyAsync(r => r.TicketId == ticket.TicketId), Is.False, "a rating is never forced nor invented");
+    }
+
+    [Test, Order(3)]
+    public async Task A_bad_rating_with_reasons_opens_a_follow_up_case_the_supervisor_works_and_closes_and_lateness_shows()
+    {
+        var ticket = await ServeAsync();
+        await By(_tablet, "level-2").ClickAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveCountAsync(7);
+        await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "等候时间长" }).ClickAsync();
+        await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "一次性告知不清" }).ClickAsync();
+        await Browser.Screenshot(_tablet, "evaluator-2-reasons");
+        await By(_tablet, "submit").ClickAsync();
+        await Assertions.Expect(By(_tablet, "thanks")).ToContainTextAsync("回访");
+
+        await using (var db = _app.Db())
+        {
+            var rating = await db.Ratings.AsNoTracking().SingleAsync(r => r.TicketId == ticket.TicketId);
+            Assert.That(rating.Reasons, Is.EqualTo(new[] { "等候时间长", "一次性告知不清" }));
+            var opened = await db.FollowUpCases.AsNoTracking().SingleAsync(f => f.TicketId == ticket.TicketId);
+            // Rated on Monday 2026-11-30: three working days later is Thursday 12-03.
+            Assert.That((opened.Level, opened.DueDate, opened.WindowId), Is.EqualTo((RatingLevel.Dissatisfied, new DateOnly(2026, 12, 3), (int?)_window)));
+        }
+
+        var wall = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/followups");
+        var item = By(wall, $"case-{ticket.Number}");
+        await Assertions.Expect(item).ToContainTextAsync("等候时间长、一次性告知不清", new() { Timeout = 20_000 });
+        await Assertions.Expect(item).ToContainTextAsync("2026-12-03");
+        await Assertions.Expect(By(wall, "overdue")).ToHaveCountAsync(0);
+        await By(wall, $"text-{ticket.Number}").FillAsync("已电话回访，群众反映等候40分钟");
+        await By(wall, $"note-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(item).ToContainTextAsync("已电话回访，群众反映等候40分钟");
+
+        // Friday 12-04 in the hall (a new day, a new sign-in): the case is overdue and stands out.
+        _app.Clock.Advance(TimeSpan.FromDays(4));
+        wall = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/followups");
+        item = By(wall, $"case-{ticket.Number}");
+        await Assertions.Expect(By(wall, "overdue")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Assertions.Expect(By(wall, "overdue-count")).ToHaveTextAsync("1");
+        await Browser.Screenshot(wall, "followups-1-overdue");
+        await By(wall, $"text-{ticket.Number}").FillAsync("已增开医保窗口，高峰期弹性排班");
+        await By(wall, $"close-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(By(wall, "closed")).ToHaveTextAsync("逾期办结");
+
+        await using var check = _app.Db();
+        var closed = await check.FollowUpCases.AsNoTracking().SingleAsync(f => f.TicketId == ticket.TicketId);
+        Assert.That((closed.Result, closed.Notes.Count, closed.ClosedAt is not null), Is.EqualTo(("已增开医保窗口，高峰期弹性排班", 1, true)));
+    }
+
+    [Test]
+    public async Task A_clerk_cannot_open_the_follow_up_cases()
+    {
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk03", "/followups", expectArrival: false);
+        await Assertions.Expect(By(page, "not-allowed")).ToBeVisibleAsync();
+    }
+}
