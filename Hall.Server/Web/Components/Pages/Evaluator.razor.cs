@@ -26,13 +26,14 @@ public sealed partial class Evaluator
     public static readonly TimeSpan RateTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan ThanksShown = TimeSpan.FromSeconds(5);
 
-    private static readonly (RatingLevel Level, string Zh, string En, string Face)[] Levels =
+    /// <summary>The five national levels, best first, each with how much its drawn face smiles (negative: frowns).</summary>
+    private static readonly (RatingLevel Level, string Zh, string En, int Smile)[] Levels =
     [
-        (RatingLevel.VerySatisfied, "非常满意", "Very satisfied", "😀"),
-        (RatingLevel.Satisfied, "满意", "Satisfied", "🙂"),
-        (RatingLevel.Basic, "基本满意", "Fairly satisfied", "😐"),
-        (RatingLevel.Dissatisfied, "不满意", "Dissatisfied", "🙁"),
-        (RatingLevel.VeryDissatisfied, "非常不满意", "Very dissatisfied", "😞"),
+        (RatingLevel.VerySatisfied, "非常满意", "Very satisfied", 12),
+        (RatingLevel.Satisfied, "满意", "Satisfied", 6),
+        (RatingLevel.Basic, "基本满意", "Fairly satisfied", 0),
+        (RatingLevel.Dissatisfied, "不满意", "Dissatisfied", -6),
+        (RatingLevel.VeryDissatisfied, "非常不满意", "Very dissatisfied", -12),
     ];
 
     private static readonly (string Zh, string En)[] ReasonList =
