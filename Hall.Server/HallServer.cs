@@ -57,6 +57,9 @@ public static class HallServer
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<Ratings.EvaluatorData>();
         services.AddSingleton<Ratings.FollowUps>();
+        services.AddSingleton<Alerts.AlertMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());
+        services.AddSingleton<WallData>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;

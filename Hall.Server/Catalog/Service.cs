@@ -15,6 +15,8 @@ public sealed class Service
     /// <summary>The service's own hours; null means the hall's.</summary>
     public WeeklyHours? Hours { get; set; }
     public int TargetWaitMinutes { get; set; } = 30;
+    /// <summary>The supervisor's wall raises an alert when more than this many wait.</summary>
+    public int AlertWaitingCount { get; set; } = 30;
     public int DefaultHandlingMinutes { get; set; } = 10;
     public bool AcceptsPriority { get; set; } = true;
     public bool Active { get; set; } = true;

@@ -41,6 +41,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
     public DbSet<Ratings.FollowUpCase> FollowUpCases => Set<Ratings.FollowUpCase>();
+    public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
     /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -230,6 +231,18 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("ratings");
             e.HasOne<Ticket>().WithMany().HasForeignKey(r => r.TicketId);
             e.HasIndex(r => r.TicketId).IsUnique();
+        });
+        modelBuilder.Entity<Alerts.Alert>(e =>
+        {
+            e.ToTable("alerts");
+            e.Property(a => a.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(a => a.Subject).HasMaxLength(60);
+            e.Property(a => a.TextZh).HasMaxLength(300);
+            e.Property(a => a.TextEn).HasMaxLength(300);
+            e.Property(a => a.AcknowledgedByName).HasMaxLength(100);
+            // One open alert per condition, also with several servers evaluating at once.
+            e.HasIndex(a => new { a.HallId, a.Kind, a.Subject }).IsUnique().HasFilter("cleared_at IS NULL");
+            e.HasIndex(a => new { a.HallId, a.RaisedAt });
         });
         modelBuilder.Entity<Ratings.FollowUpCase>(e =>
         {

@@ -23,6 +23,12 @@ public sealed class HallSite
     public int NoticePeopleAhead { get; set; } = 3;
     /// <summary>A bad rating's follow-up case (差评回访) is due this many working days after the rating.</summary>
     public int FollowUpWorkingDays { get; set; } = 3;
+    /// <summary>Alert thresholds of the supervisor's wall.</summary>
+    public int PauseLimitMinutes { get; set; } = 30;
+    public int UnstaffedGraceMinutes { get; set; } = 15;
+    public int DeviceOfflineMinutes { get; set; } = 3;
+
+    public Alerts.AlertLimits AlertLimits => new(PauseLimitMinutes, UnstaffedGraceMinutes, DeviceOfflineMinutes);
     public List<HallCalendarDay> Calendar { get; set; } = [];
     /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>
     public Media.DisplaySettings Display { get; set; } = new();

@@ -14,7 +14,7 @@ namespace Hall.Server.Hub;
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
 [Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
-public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media) : Hub<IHallClient>, IHallHub
+public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);
 
@@ -26,6 +26,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         if (actor.DeviceId is { } deviceId)
         {
             await DeviceStatus.ConnectedAsync(db, deviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+            alerts.Poke(actor.HallId);
         }
         await Clients.Caller.Snapshot(await HallStateReader.SnapshotAsync(db, actor.HallId, clock.GetUtcNow(), Context.ConnectionAborted));
         if (actor.DeviceRole == DeviceRole.Display)
@@ -123,6 +124,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         {
             throw new HubException(Refusal.InvalidCommand.Code);
         }
+        alerts.Poke(Caller.HallId);
     }
 
     public async Task<List<ServiceItemView>> GetServiceItems()
@@ -157,6 +159,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             await DeviceStatus.DisconnectedAsync(db, deviceId, clock.GetUtcNow(), CancellationToken.None);
+            alerts.Poke(Caller.HallId);
         }
         await base.OnDisconnectedAsync(exception);
     }

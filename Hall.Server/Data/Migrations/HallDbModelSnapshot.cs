@@ -25,6 +25,78 @@ namespace Hall.Server.Data.Migrations
 
             modelBuilder.HasSequence("hall_version_seq");
 
+            modelBuilder.Entity("Hall.Server.Alerts.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<int?>("AcknowledgedBy")
+                        .HasColumnType("integer")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("AcknowledgedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("acknowledged_by_name");
+
+                    b.Property<DateTimeOffset?>("ClearedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cleared_at");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("TextEn")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("text_en");
+
+                    b.Property<string>("TextZh")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("text_zh");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("HallId", "RaisedAt")
+                        .HasDatabaseName("ix_alerts_hall_id_raised_at");
+
+                    b.HasIndex("HallId", "Kind", "Subject")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_hall_id_kind_subject")
+                        .HasFilter("cleared_at IS NULL");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>
                 {
                     b.Property<int>("Id")
@@ -41,6 +113,10 @@ namespace Hall.Server.Data.Migrations
                     b.Property<bool>("Active")
                         .HasColumnType("boolean")
                         .HasColumnName("active");
+
+                    b.Property<int>("AlertWaitingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("alert_waiting_count");
 
                     b.Property<string>("Code")
                         .IsRequired()
@@ -311,6 +387,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("code");
 
+                    b.Property<int>("DeviceOfflineMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("device_offline_minutes");
+
                     b.Property<string>("Display")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -356,6 +436,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("parent_id");
 
+                    b.Property<int>("PauseLimitMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("pause_limit_minutes");
+
                     b.PrimitiveCollection<List<string>>("PauseReasons")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -370,6 +454,10 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("time_zone_id");
+
+                    b.Property<int>("UnstaffedGraceMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("unstaffed_grace_minutes");
 
                     b.HasKey("Id")
                         .HasName("pk_halls");

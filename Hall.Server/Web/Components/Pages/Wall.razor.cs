@@ -1,0 +1,198 @@
+using Hall.Server.Alerts;
+using Hall.Server.Contracts;
+using Hall.Server.Hub;
+using Hall.Server.Queue;
+using Hall.Server.Security;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Hall.Server.Web.Components.Pages;
+
+/// <summary>
+/// The supervisor's live wall: every window as a tile, every queue with its longest wait and trend, the devices,
+/// and the alerts (live, kept, acknowledged). The supervisor can transfer, call or cancel a waiting ticket.
+/// </summary>
+public sealed partial class Wall
+{
+    [CascadingParameter]
+    private Lang L { get; set; } = Lang.Chinese;
+
+    [Inject]
+    private WallData Data { get; set; } = null!;
+
+    [Inject]
+    private AlertMonitor Alerts { get; set; } = null!;
+
+    [Inject]
+    private QueueService Queue { get; set; } = null!;
+
+    [Inject]
+    private HallNotifier Notifier { get; set; } = null!;
+
+    [Inject]
+    private AuthenticationStateProvider Auth { get; set; } = null!;
+
+    [Inject]
+    private TimeProvider Clock { get; set; } = null!;
+
+    private Actor _actor = null!;
+    private WallView? _view;
+    private int? _service;
+    private List<WaitingTicket> _tickets = [];
+    private int _toService;
+    private int _toWindow;
+    private string? _reason;
+    private string? _message;
+    private bool _error;
+    private ITimer? _tick;
+    private int _reloading;
+
+    private DateTimeOffset Now => Clock.GetUtcNow();
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        Notifier.Changed += OnHallChanged;
+        Alerts.Changed += OnAlertsChanged;
+        // Serving times move, and devices and alerts change without a queue command: read again every 5 s.
+        _tick = Clock.CreateTimer(_ => Reload(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        _view = await Data.ReadAsync(_actor.HallId, CancellationToken.None);
+        if (_service is { } id)
+        {
+            _tickets = await Data.WaitingAsync(_actor.HallId, id, CancellationToken.None);
+        }
+    }
+
+    private void OnHallChanged(int hallId, HallChanges changes)
+    {
+        if (hallId == _actor.HallId)
+        {
+            Reload();
+        }
+    }
+
+    private void OnAlertsChanged(int hallId)
+    {
+        if (hallId == _actor.HallId)
+        {
+            Reload();
+        }
+    }
+
+    private void Reload()
+    {
+        if (Interlocked.Exchange(ref _reloading, 1) == 1)
+        {
+            return;
+        }
+        _ = InvokeAsync(async () =>
+        {
+            Interlocked.Exchange(ref _reloading, 0);
+            await ReloadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private async Task AcknowledgeAsync(long alertId)
+    {
+        await Alerts.AcknowledgeAsync(_actor, alertId, CancellationToken.None);
+        await ReloadAsync();
+    }
+
+    private async Task ShowAsync(int serviceId)
+    {
+        _service = _service == serviceId ? null : serviceId;
+        _message = null;
+        _toService = 0;
+        _toWindow = 0;
+        await ReloadAsync();
+    }
+
+    private Task TransferAsync(long ticketId) => _toService == 0 ? Say(L.T("请选择要转到的业务", "Choose the service")) :
+        ActAsync(Queue.TransferAsync(_actor, new(Guid.NewGuid(), null, ticketId, _toService, null), CancellationToken.None), L.T("已转办", "Transferred"));
+
+    private async Task CallAsync(long ticketId)
+    {
+        if (_toWindow == 0)
+        {
+            await Say(L.T("请选择窗口", "Choose the window"));
+            return;
+        }
+        var reply = await Queue.CallTicketAsync(_actor, new(Guid.NewGuid(), _toWindow, ticketId), CancellationToken.None);
+        await ShowReplyAsync(reply.Ok, reply.Error, L.T("已呼叫", "Called"));
+    }
+
+    private Task CancelAsync(long ticketId) => string.IsNullOrWhiteSpace(_reason) ? Say(L.T("请填写作废原因", "Give the reason")) :
+        ActAsync(Queue.CancelAsync(_actor, new(Guid.NewGuid(), ticketId, _reason.Trim()), CancellationToken.None), L.T("已作废", "Cancelled"));
+
+    private async Task ActAsync(Task<Reply<TicketView>> command, string done)
+    {
+        var reply = await command;
+        await ShowReplyAsync(reply.Ok, reply.Error, done);
+    }
+
+    private async Task ShowReplyAsync(bool ok, HallError? error, string done)
+    {
+        _error = !ok;
+        _message = ok ? done : L.T(error!.MessageZh, error.MessageEn);
+        if (ok)
+        {
+            _reason = null;
+        }
+        await ReloadAsync();
+    }
+
+    private Task Say(string message)
+    {
+        (_message, _error) = (message, true);
+        return Task.CompletedTask;
+    }
+
+    private string TileStatus(WindowTile w) => w.Status switch
+    {
+        WindowStatus.Open when w.CurrentState == TicketState.Serving => L.T("办理中", "Serving"),
+        WindowStatus.Open when w.CurrentState == TicketState.Called => L.T("已叫号", "Called"),
+        WindowStatus.Open => L.T("空闲", "Idle"),
+        WindowStatus.Paused => L.T($"暂停（{w.PauseReason}）{Since(w.Since)}", $"Paused ({w.PauseReason}) {Since(w.Since)}"),
+        WindowStatus.Closed => L.T("未开窗", "Closed"),
+    };
+
+    private string Since(DateTimeOffset? at) => at is { } a ? Span(Now - a) : "";
+
+    private string KindText(AlertKind kind) => kind switch
+    {
+        AlertKind.LongWait => L.T("等候超时", "Long wait"),
+        AlertKind.QueueLong => L.T("排队过长", "Long queue"),
+        AlertKind.WindowUnstaffed => L.T("窗口无人", "Unstaffed"),
+        AlertKind.LongPause => L.T("暂停过长", "Long pause"),
+        AlertKind.DeviceOffline => L.T("设备离线", "Device offline"),
+        AlertKind.DeviceFault => L.T("设备故障", "Device fault"),
+        AlertKind.BadRating => L.T("差评", "Bad rating"),
+        _ => kind.ToString(),
+    };
+
+    private string RoleText(DeviceRole role) => role switch
+    {
+        DeviceRole.Kiosk => L.T("取号机", "Kiosk"),
+        DeviceRole.Display => L.T("大屏", "Display"),
+        DeviceRole.Evaluator => L.T("评价器", "Evaluator"),
+        _ => role.ToString(),
+    };
+
+    private string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, _view?.Zone ?? TimeZoneInfo.Utc).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Span(TimeSpan span) => span < TimeSpan.Zero ? "0:00"
+        : span.TotalHours >= 1 ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}" : $"{span.Minutes}:{span.Seconds:00}";
+
+    public void Dispose()
+    {
+        Notifier.Changed -= OnHallChanged;
+        Alerts.Changed -= OnAlertsChanged;
+        _tick?.Dispose();
+    }
+}

@@ -1,0 +1,219 @@
+using Hall.Server.Alerts;
+using Hall.Server.Contracts;
+using Hall.Server.Ratings;
+using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Web;
+
+/// <summary>
+/// The supervisor's live wall in Chromium on the real server, under the server's fake clock: each kind of alert
+/// is raised when its condition starts and cleared when it ends; acknowledged alerts are marked; the supervisor
+/// transfers and cancels waiting tickets from the wall.
+/// </summary>
+[TestFixture, NonParallelizable]
+public sealed class WallTests
+{
+    private HallApp _app = null!;
+    private SeededHall _hall = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _wall = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        // Monday 10:00 in the hall, open since 09:00: every window still closed and no device ever seen.
+        _app = await HallApp.StartAsync("wall");
+        _hall = await SeededHall.CreateAsync(_app);
+        await _app.Services.GetRequiredService<AlertMonitor>().EvaluateAsync(_hall.HallId, default);
+        _wall = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/wall");
+        await Assertions.Expect(_wall.Locator("[data-testid=\"wall\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _hall.DisposeAsync();
+        await _app.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private ILocator Alert(AlertKind kind, string subject) => _wall.Locator($"[data-testid=\"alert-{kind}-{subject}\"]");
+
+    /// <summary>
+    /// Moves the server's fake clock, which lets its periodic evaluation run, then opens the wall afresh: SignalR on
+    /// the server follows the same fake clock, so a jump of minutes times out the page's live connection (a test
+    /// artefact — real clocks do not jump). What changes without a jump is checked on the live page.
+    /// </summary>
+    private async Task TickAsync(TimeSpan? by = null)
+    {
+        _app.Clock.Advance(by ?? AlertMonitor.Every);
+        await Task.Delay(1000);
+        await _wall.ReloadAsync();
+        await Assertions.Expect(_wall.Locator("[data-testid=\"wall\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
+
+    private async Task RaisedAsync(AlertKind kind, string subject, string? text = null)
+    {
+        await Assertions.Expect(Alert(kind, subject)).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        if (text is not null)
+        {
+            await Assertions.Expect(Alert(kind, subject)).ToContainTextAsync(text);
+        }
+    }
+
+    private async Task ClearedAsync(AlertKind kind, string subject)
+    {
+        await Assertions.Expect(Alert(kind, subject)).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await using var db = _app.Db();
+        var kept = await db.Alerts.AsNoTracking().Where(a => a.Kind == kind && a.Subject == subject).Select(a => a.ClearedAt != null).ToListAsync();
+        Assert.That(kept, Is.Not.Empty.And.All.True, "kept in the list, cleared");
+    }
+
+    [Test, Order(1)]
+    public async Task An_unstaffed_window_is_an_alert_until_a_clerk_opens_it()
+    {
+        var window = await _app.WindowIdAsync(_hall.HallId, 1);
+        await RaisedAsync(AlertKind.WindowUnstaffed, $"window:{window}", "1号窗口");
+        await Browser.Screenshot(_wall, "wall-1-morning");
+
+        (await (await _hall.ClerkAsync(1)).OpenAsync(window)).Ok();
+
+        await ClearedAsync(AlertKind.WindowUnstaffed, $"window:{window}");
+        await Assertions.Expect(_wall.Locator("[data-testid=\"tile-1\"] [data-testid=\"tile-status\"]")).ToHaveTextAsync("空闲");
+    }
+
+    [Test, Order(2)]
+    public async Task A_device_offline_or_out_of_paper_is_an_alert_until_it_is_back()
+    {
+        // The key is hd_{device id}_{secret}.
+        var kioskId = int.Parse(_hall.Credentials.DeviceKeys["kiosk"].Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await RaisedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        await ClearedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+
+        await kiosk.Connection.InvokeAsync(nameof(IHallHub.ReportStatus), new DeviceStatusReport("PaperOut", "缺纸"));
+        await RaisedAsync(AlertKind.DeviceFault, $"device:{kioskId}:PaperOut", "打印机缺纸");
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"]")).ToContainTextAsync("PaperOut");
+
+        await kiosk.Connection.InvokeAsync(nameof(IHallHub.ReportStatus), new DeviceStatusReport("Ready", null));
+        await ClearedAsync(AlertKind.DeviceFault, $"device:{kioskId}:PaperOut");
+
+        // Gone again: offline once it has been away longer than the hall's limit (3 minutes).
+        await kiosk.DisposeAsync();
+        await TickAsync(TimeSpan.FromMinutes(2));
+        await Assertions.Expect(Alert(AlertKind.DeviceOffline, $"device:{kioskId}")).ToHaveCountAsync(0);
+        await TickAsync(TimeSpan.FromMinutes(2));
+        await RaisedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+    }
+
+    [Test, Order(3)]
+    public async Task A_wait_beyond_the_target_is_an_alert_until_the_ticket_is_called()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
+        (await kiosk.IssueAsync(shebao)).Ok();
+        await TickAsync(TimeSpan.FromMinutes(29));
+        await Assertions.Expect(Alert(AlertKind.LongWait, $"service:{shebao}")).ToHaveCountAsync(0);
+
+        await TickAsync(TimeSpan.FromMinutes(2));
+        await RaisedAsync(AlertKind.LongWait, $"service:{shebao}", "最长已等候 31 分钟");
+
+        (await (await _hall.ClerkAsync(1)).CallNextAsync(await _app.WindowIdAsync(_hall.HallId, 1))).Ok();
+        await ClearedAsync(AlertKind.LongWait, $"service:{shebao}");
+    }
+
+    [Test, Order(4)]
+    public async Task A_queue_over_its_threshold_is_an_alert_and_the_supervisor_transfers_and_cancels_from_the_wall()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var yibao = await _app.ServiceIdAsync(_hall.HallId, "yibao");
+        var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
+        char prefix;
+        await using (var db = _app.Db())
+        {
+            await db.Services.Where(s => s.Id == yibao).ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertWaitingCount, 2));
+            prefix = await db.Services.Where(s => s.Id == yibao).Select(s => s.Prefix).SingleAsync();
+        }
+        var tickets = new List<TicketView>();
+        for (var i = 0; i < 3; i++)
+        {
+            tickets.Add((await kiosk.IssueAsync(yibao)).Ok().Ticket);
+        }
+        await RaisedAsync(AlertKind.QueueLong, $"service:{yibao}", "3 人等候（上限 2）");
+        await Browser.Screenshot(_wall, "wall-2-alerts");
+
+        await _wall.ClickAsync($"[data-testid=\"open-{prefix}\"]");
+        var row = _wall.Locator($"[data-testid=\"ticket-{tickets[0].Number}\"]");
+        await row.Locator("[data-testid=\"reason\"]").FillAsync("群众已离开");
+        await row.Locator("[data-testid=\"cancel\"]").ClickAsync();
+        await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已作废");
+        await ClearedAsync(AlertKind.QueueLong, $"service:{yibao}");
+
+        row = _wall.Locator($"[data-testid=\"ticket-{tickets[1].Number}\"]");
+        await row.Locator("[data-testid=\"to-service\"]").SelectOptionAsync(new SelectOptionValue { Label = "社保业务" });
+        await row.Locator("[data-testid=\"transfer\"]").ClickAsync();
+        await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已转办");
+
+        await using var check = _app.Db();
+        var cancelled = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == tickets[0].TicketId);
+        Assert.That(cancelled.State, Is.EqualTo(TicketState.Cancelled));
+        Assert.That(await check.TicketEvents.AsNoTracking().Where(e => e.TicketId == tickets[0].TicketId && e.Kind == Hall.Server.Tickets.TicketEventKind.Cancelled).Select(e => e.Detail).SingleAsync(),
+            Does.Contain("群众已离开"), "the reason is in the event log");
+        var moved = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == tickets[1].TicketId);
+        Assert.That((moved.ServiceId, moved.State), Is.EqualTo((shebao, TicketState.Waiting)));
+    }
+
+    [Test, Order(5)]
+    public async Task A_long_pause_is_an_alert_the_supervisor_acknowledges_and_it_clears_on_resume()
+    {
+        var clerk = await _hall.ClerkAsync(1);
+        var window = await _app.WindowIdAsync(_hall.HallId, 1);
+        await using (var db = _app.Db())
+        {
+            var current = await db.Tickets.AsNoTracking().SingleAsync(t => t.WindowId == window && t.State == TicketState.Called);
+            (await clerk.StartAsync(window, current.Id)).Ok();
+            (await clerk.FinishAsync(window, current.Id)).Ok();
+        }
+        (await clerk.PauseAsync(window, "会议")).Ok();
+        await TickAsync(TimeSpan.FromMinutes(31));
+        await RaisedAsync(AlertKind.LongPause, $"window:{window}", "暂停（会议）");
+
+        await Alert(AlertKind.LongPause, $"window:{window}").Locator("[data-testid=\"ack\"]").ClickAsync();
+        await Assertions.Expect(Alert(AlertKind.LongPause, $"window:{window}").Locator("[data-testid=\"acked\"]")).ToContainTextAsync("已确认");
+        await Browser.Screenshot(_wall, "wall-3-acknowledged");
+
+        await clerk.Connection.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.ResumeWindow), new WindowCommand(Guid.NewGuid(), window));
+        await ClearedAsync(AlertKind.LongPause, $"window:{window}");
+    }
+
+    [Test, Order(6)]
+    public async Task A_bad_rating_is_an_alert_until_its_follow_up_case_is_closed()
+    {
+        var clerk = await _hall.ClerkAsync(1);
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var window = await _app.WindowIdAsync(_hall.HallId, 1);
+        await using var db = _app.Db();
+        var ticket = (await clerk.CallNextAsync(window)).Ok().Ticket;
+        (await clerk.StartAsync(window, ticket.TicketId)).Ok();
+        (await clerk.FinishAsync(window, ticket.TicketId)).Ok();
+        (await clerk.RateAsync(ticket.TicketId, RatingLevel.VeryDissatisfied)).Ok();
+        await TickAsync();
+        await RaisedAsync(AlertKind.BadRating, $"ticket:{ticket.TicketId}", $"差评：{ticket.Number}");
+
+        var caseId = await db.FollowUpCases.Where(f => f.TicketId == ticket.TicketId).Select(f => f.Id).SingleAsync();
+        var supervisor = new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, await db.Staff.Where(s => s.HallId == _hall.HallId && s.Role == StaffRole.Supervisor).Select(s => s.Id).FirstAsync(),
+            _hall.HallId, "值班长", StaffRole.Supervisor, null, null);
+        Assert.That(await _app.Services.GetRequiredService<FollowUps>().CloseAsync(supervisor, caseId, "已回访致歉", default), Is.Null);
+        await TickAsync();
+        await ClearedAsync(AlertKind.BadRating, $"ticket:{ticket.TicketId}");
+        _ = kiosk;
+    }
+}
