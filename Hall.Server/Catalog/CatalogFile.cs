@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Hall.Server.Queue;
+using MiniExcelLibs;
+using MiniExcelLibs.OpenXml;
+
+namespace Hall.Server.Catalog;
+
+/// <summary>The kinds of file a catalogue is imported from.</summary>
+public enum CatalogFileKind
+{
+    Xlsx,
+    Csv,
+}
+
+/// <summary>One data row of a catalogue file as written: its row number in the sheet and the text of the columns Hall reads (null where absent or blank).</summary>
+public sealed record CatalogRow(int Row, string? Department, string? Code, string? Name, string? Service, string? Materials);
+
+/// <summary>The data rows of a catalogue file below its header; <see cref="HasMaterials"/> is false when the file has no materials column (materials are then left as they are).</summary>
+public sealed record CatalogTable(int HeaderRow, bool HasMaterials, IReadOnlyList<CatalogRow> Rows);
+
+/// <summary>
+/// Reads a 政务服务事项清单 as halls keep them: an .xlsx with one or two title rows above the header, departments
+/// merged down over their items, blank rows between groups; or a CSV saved by Excel in UTF-8 or GB18030.
+/// The header row is found by its column names. Refusals name the row and column where the file went wrong.
+/// </summary>
+public static class CatalogFile
+{
+    /// <summary>How far down the header is looked for: title rows and notes above it are skipped.</summary>
+    public const int HeaderSearchRows = 30;
+
+    public const int MaxBytes = 20 * 1024 * 1024;
+
+    private enum Field
+    {
+        Department,
+        Code,
+        Name,
+        Service,
+        Materials,
+    }
+
+    // Compared after NormalizeHeader: no spaces, no *, no remarks in brackets, lower case.
+    private static readonly (Field Field, string Zh, string En, string[] Names)[] Columns =
+    [
+        (Field.Department, "实施部门", "department", ["部门", "实施部门", "实施主体", "实施机构", "责任部门", "责任单位", "所属部门", "主管部门", "办理部门", "department", "dept", "agency"]),
+        (Field.Code, "事项编码", "item code", ["事项编码", "事项代码", "事项编号", "编码", "代码", "实施编码", "itemcode", "code"]),
+        (Field.Name, "事项名称", "item name", ["事项名称", "名称", "服务事项", "itemname", "name", "item"]),
+        (Field.Service, "办理业务", "service", ["业务", "办理业务", "窗口业务", "排队业务", "业务类别", "排队类别", "所属业务", "service", "queue"]),
+        (Field.Materials, "申请材料", "materials", ["材料", "申请材料", "所需材料", "办理材料", "申报材料", "materials", "documents", "requireddocuments"]),
+    ];
+
+    private static readonly Field[] Required = [Field.Department, Field.Code, Field.Name, Field.Service];
+
+    static CatalogFile() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>GB18030, which old Excel versions and WPS write when a Chinese Windows saves "CSV (逗号分隔)".</summary>
+    private static Encoding Gb18030 => Encoding.GetEncoding(54936);
+
+    public static readonly Refusal EmptyFile = new("catalogue_empty_file", "文件是空的", "The file is empty.");
+
+    public static readonly Refusal OldExcelFile = new(
+        "catalogue_xls_not_supported",
+        "不支持旧版 Excel（.xls）文件：请用 Excel 或 WPS 打开，“另存为” Excel 工作簿（.xlsx）后再导入",
+        "Old Excel (.xls) files are not read: open the file in Excel or WPS, save it as an Excel Workbook (.xlsx) and import that.");
+
+    public static readonly Refusal UnsupportedFile = new(
+        "catalogue_unsupported_file",
+        "只能导入 Excel 工作簿（.xlsx）或 CSV 文件",
+        "Only an Excel workbook (.xlsx) or a CSV file can be imported.");
+
+    public static readonly Refusal TooLarge = new(
+        "catalogue_file_too_large",
+        "文件超过 20 MB",
+        "The file is larger than 20 MB.");
+
+    /// <summary>What kind of file this is, by its first bytes (and its name where the bytes say nothing): refused at once when Hall cannot read it.</summary>
+    public static (CatalogFileKind Kind, Refusal? Refusal) KindOf(ReadOnlySpan<byte> head, string? fileName)
+    {
+        var extension = Path.GetExtension(fileName ?? "").ToLowerInvariant();
+        if (head.IsEmpty)
+        {
+            return (default, EmptyFile);
+        }
+        // An OLE2 compound file: .xls (or .doc, .et …), which MiniExcel cannot read.
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
+        {
+            return (default, OldExcelFile);
+        }
+        if (head.StartsWith("PK\u0003\u0004"u8) || extension is ".xlsx" or ".xlsm")
+        {
+            return (CatalogFileKind.Xlsx, null);
+        }
+        return extension is ".csv" or ".txt" or ""
+            ? (CatalogFileKind.Csv, null)
+            : (default, UnsupportedFile);
+    }
+
+    /// <summary>The data rows of the file, or why the file as a whole cannot be read (then nothing is imported).</summary>
+    public static (CatalogTable? Table, Refusal? Refusal) Read(byte[] bytes, CatalogFileKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var (rows, refusal) = kind switch
+        {
+            CatalogFileKind.Xlsx => ReadXlsx(bytes),
+            CatalogFileKind.Csv => ReadCsv(bytes),
+        };
+        return rows is null ? (null, refusal) : ToTable(rows);
+    }
+
+    private static (List<string?[]>? Rows, Refusal? Refusal) ReadXlsx(byte[] bytes)
+    {
+        var rows = new List<string?[]>();
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            // MiniExcel yields every row from row 1 on, blank ones too, so a row's number is its position.
+            var query = MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { FillMergedCells = true });
+            foreach (IDictionary<string, object?> row in query)
+            {
+                rows.Add([.. row.Values.Select(CellText)]);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            return (null, new Refusal("catalogue_malformed_file",
+                "文件不是有效的 Excel 工作簿（.xlsx），可能已损坏：请在 Excel 中打开后重新保存",
+                $"The file is not a valid Excel workbook (.xlsx) and may be damaged: open it in Excel and save it again. ({e.Message})"));
+        }
+        catch (Exception e) when (e is XmlException or InvalidOperationException or FormatException or InvalidCastException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
+        {
+            // The rows read so far are whole: the damage is in the row after them.
+            var row = rows.Count + 1;
+            return (null, new Refusal("catalogue_malformed_file",
+                $"工作表在第 {row} 行无法读取（文件结构已损坏）：请在 Excel 中打开后重新保存",
+                $"The worksheet cannot be read at row {row} (the file's structure is damaged): open it in Excel and save it again. ({e.Message})"));
+        }
+        return (rows, null);
+    }
+
+    private static string? CellText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString(t.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        bool b => b ? "TRUE" : "FALSE",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static (List<string?[]>? Rows, Refusal? Refusal) ReadCsv(byte[] bytes)
+    {
+        string text;
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            text = Decode(StrictUtf8, bytes, 3) ?? Gb18030.GetString(bytes, 3, bytes.Length - 3);
+        }
+        else if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
+            // Excel's "Unicode text".
+            text = Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2);
+        }
+        else
+        {
+            // Bytes that are not valid UTF-8 are GB18030: what Excel and WPS on a Chinese Windows write.
+            text = Decode(StrictUtf8, bytes, 0) ?? Gb18030.GetString(bytes);
+        }
+        return CsvRows.Parse(text);
+    }
+
+    private static string? Decode(Encoding encoding, byte[] bytes, int start)
+    {
+        try
+        {
+            return encoding.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static (CatalogTable? Table, Refusal? Refusal) ToTable(List<string?[]> rows)
+    {
+        var (headerIndex, columns, refusal) = FindHeader(rows);
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+        string? Cell(string?[] row, Field field) =>
+            columns!.TryGetValue(field, out var c) && c < row.Length && Clean(row[c]) is { Length: > 0 } text ? text : null;
+
+        var data = new List<CatalogRow>();
+        for (var i = headerIndex + 1; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.All(c => string.IsNullOrWhiteSpace(c)))
+            {
+                continue;
+            }
+            data.Add(new CatalogRow(i + 1, Cell(row, Field.Department), Cell(row, Field.Code), Cell(row, Field.Name), Cell(row, Field.Service), Cell(row, Field.Materials)));
+        }
+        return (new CatalogTable(headerIndex + 1, columns!.ContainsKey(Field.Materials), data), null);
+    }
+
+    /// <summary>Trims spaces, full-width ones too.</summary>
+    private static string? Clean(string? cell) => cell?.Trim();
+
+    private static (int Index, Dictionary<Field, int>? Columns, Refusal? Refusal) FindHeader(List<string?[]> rows)
+    {
+        var searched = Math.Min(rows.Count, HeaderSearchRows);
+        (int Index, Dictionary<Field, int> Columns)? best = null;
+        for (var i = 0; i < searched; i++)
+        {
+            var found = new Dictionary<Field, int>();
+            for (var c = 0; c < rows[i].Length; c++)
+            {
+                var name = NormalizeHeader(rows[i][c]);
+                if (name.Length == 0 || Columns.FirstOrDefault(k => k.Names.Contains(name)) is not { Names: not null } column)
+                {
+                    continue;
+                }
+                if (found.TryGetValue(column.Field, out var first))
+                {
+                    return (0, null, new Refusal("catalogue_duplicate_column",
+                        $"第 {i + 1} 行表头中 {ColumnName(first)} 列和 {ColumnName(c)} 列都是“{column.Zh}”：请删去或改名其中一列",
+                        $"Row {i + 1}: columns {ColumnName(first)} and {ColumnName(c)} are both the {column.En} column; delete or rename one of them."));
+                }
+                found[column.Field] = c;
+            }
+            if (found.ContainsKey(Field.Code) && found.ContainsKey(Field.Name))
+            {
+                best = (i, found);
+                break;
+            }
+            if (found.Count > (best?.Columns.Count ?? 0))
+            {
+                best = (i, found);
+            }
+        }
+
+        if (best is not { } header || !header.Columns.ContainsKey(Field.Code) || !header.Columns.ContainsKey(Field.Name))
+        {
+            var expected = string.Join("、", Required.Select(f => Columns.Single(k => k.Field == f).Zh));
+            var expectedEn = string.Join(", ", Required.Select(f => Columns.Single(k => k.Field == f).En));
+            if (best is { } near && near.Columns.Count >= 2)
+            {
+                var missing = Required.Where(f => !near.Columns.ContainsKey(f)).Select(f => Columns.Single(k => k.Field == f)).ToList();
+                return (0, null, MissingColumns(near.Index, near.Columns, missing));
+            }
+            return (0, null, new Refusal("catalogue_no_header",
+                $"在第 1 至第 {Math.Max(searched, 1)} 行中找不到表头：表头行应有“{expected}”等列（A 列起）",
+                $"No header row in rows 1 to {Math.Max(searched, 1)}: the header needs the columns {expectedEn} (from column A on)."));
+        }
+
+        var absent = Required.Where(f => !header.Columns.ContainsKey(f)).Select(f => Columns.Single(k => k.Field == f)).ToList();
+        return absent.Count > 0
+            ? (0, null, MissingColumns(header.Index, header.Columns, absent))
+            : (header.Index, header.Columns, null);
+    }
+
+    private static Refusal MissingColumns(int index, Dictionary<Field, int> found, List<(Field Field, string Zh, string En, string[] Names)> missing)
+    {
+        // The column after the last recognised one is where the missing column is most likely expected.
+        var next = ColumnName(found.Values.Max() + 1);
+        var zh = string.Join("、", missing.Select(m => $"“{m.Zh}”"));
+        var en = string.Join(", ", missing.Select(m => m.En));
+        var accepted = string.Join("；", missing.Select(m => $"{m.Zh}可写作 {string.Join("/", m.Names.Where(n => !n.All(char.IsAsciiLetter)))}"));
+        return new Refusal("catalogue_missing_column",
+            $"第 {index + 1} 行是表头，但缺少{zh}列（例如在 {next} 列加上）。{accepted}",
+            $"Row {index + 1} is the header but has no {en} column (add it, for example in column {next}).");
+    }
+
+    /// <summary>"A" for 0, "AA" for 26: the column letters a person sees in Excel.</summary>
+    public static string ColumnName(int index)
+    {
+        var name = "";
+        for (var n = index + 1; n > 0; n = (n - 1) / 26)
+        {
+            name = (char)('A' + (n - 1) % 26) + name;
+        }
+        return name;
+    }
+
+    private static string NormalizeHeader(string? cell)
+    {
+        if (string.IsNullOrWhiteSpace(cell))
+        {
+            return "";
+        }
+        var text = cell.Normalize(NormalizationForm.FormKC);
+        var builder = new StringBuilder(text.Length);
+        var depth = 0;
+        foreach (var c in text)
+        {
+            if (c is '(' or '（' or '【' or '[')
+            {
+                depth++;
+            }
+            else if (c is ')' or '）' or '】' or ']')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (depth == 0 && !char.IsWhiteSpace(c) && c is not ('*' or '※' or ':' or '：' or '_' or '-'))
+            {
+                builder.Append(char.ToLowerInvariant(c));
+            }
+        }
+        return builder.ToString();
+    }
+}
