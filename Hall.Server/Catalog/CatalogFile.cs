@@ -132,13 +132,56 @@ public static class CatalogFile
         }
         catch (Exception e) when (e is XmlException or InvalidOperationException or FormatException or InvalidCastException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
         {
-            // The rows read so far are whole: the damage is in the row after them.
-            var row = rows.Count + 1;
+            // MiniExcel reads the whole sheet for its merged cells first, so the rows it yielded do not say where the damage is.
+            var (row, cell) = LocateDamage(bytes);
+            var at = row is null ? "" : cell is null ? $"第 {row} 行" : $"第 {row} 行 {cell} 单元格";
+            var atEn = row is null ? "" : cell is null ? $" at row {row}" : $" at row {row}, cell {cell}";
             return (null, new Refusal("catalogue_malformed_file",
-                $"工作表在第 {row} 行无法读取（文件结构已损坏）：请在 Excel 中打开后重新保存",
-                $"The worksheet cannot be read at row {row} (the file's structure is damaged): open it in Excel and save it again. ({e.Message})"));
+                $"工作表{(at.Length > 0 ? "在" + at : "")}无法读取（文件结构已损坏）：请在 Excel 中打开后重新保存",
+                $"The worksheet cannot be read{atEn} (the file's structure is damaged): open it in Excel and save it again. ({e.Message})"));
         }
         return (rows, null);
+    }
+
+    /// <summary>The row (and cell) being read where the first worksheet's XML breaks, found by reading it again element by element.</summary>
+    private static (int? Row, string? Cell) LocateDamage(byte[] bytes)
+    {
+        int? row = null;
+        string? cell = null;
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes, writable: false));
+            var sheet = zip.Entries
+                .Where(e => e.FullName.StartsWith("xl/worksheets/sheet", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(e => e.FullName.Length).ThenBy(e => e.FullName, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (sheet is null)
+            {
+                return (null, null);
+            }
+            using var reader = XmlReader.Create(sheet.Open(), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+                if (reader.LocalName == "row")
+                {
+                    row = int.TryParse(reader.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : (row ?? 0) + 1;
+                    cell = null;
+                }
+                else if (reader.LocalName == "c")
+                {
+                    cell = reader.GetAttribute("r");
+                }
+            }
+            return (null, null);
+        }
+        catch (Exception e) when (e is XmlException or InvalidDataException)
+        {
+            return (row, cell);
+        }
     }
 
     private static string? CellText(object? value) => value switch
