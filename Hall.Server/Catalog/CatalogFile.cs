@@ -14,11 +14,21 @@ public enum CatalogFileKind
     Csv,
 }
 
-/// <summary>One data row of a catalogue file as written: its row number in the sheet and the text of the columns Hall reads (null where absent or blank).</summary>
-public sealed record CatalogRow(int Row, string? Department, string? Code, string? Name, string? Service, string? Materials);
+/// <summary>
+/// One data row of a catalogue file as written: its sheet (named only in a workbook of several sheets), its row number
+/// and the text of the columns Hall reads (null where blank). <see cref="MaterialsGiven"/> is false when the sheet has
+/// no materials column: the item's materials are then left as they are.
+/// </summary>
+public sealed record CatalogRow(string? Sheet, int Row, string? Department, string? Code, string? Name, string? Service, string? Materials, bool MaterialsGiven)
+{
+    /// <summary>"第 12 行", or "工作表“行政许可”第 12 行" in a workbook of several sheets.</summary>
+    public string WhereZh => Sheet is null ? $"第 {Row} 行" : $"工作表“{Sheet}”第 {Row} 行";
 
-/// <summary>The data rows of a catalogue file below its header; <see cref="HasMaterials"/> is false when the file has no materials column (materials are then left as they are).</summary>
-public sealed record CatalogTable(int HeaderRow, bool HasMaterials, IReadOnlyList<CatalogRow> Rows);
+    public string WhereEn => Sheet is null ? $"row {Row}" : $"row {Row} of sheet \"{Sheet}\"";
+}
+
+/// <summary>The data rows of a catalogue file below its header (of every sheet that has one), blank rows left out.</summary>
+public sealed record CatalogTable(IReadOnlyList<CatalogRow> Rows);
 
 /// <summary>
 /// Reads a 政务服务事项清单 as halls keep them: an .xlsx with one or two title rows above the header, departments
@@ -103,25 +113,37 @@ public static class CatalogFile
     public static (CatalogTable? Table, Refusal? Refusal) Read(byte[] bytes, CatalogFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var (rows, refusal) = kind switch
+        if (kind == CatalogFileKind.Csv)
         {
-            CatalogFileKind.Xlsx => ReadXlsx(bytes),
-            CatalogFileKind.Csv => ReadCsv(bytes),
-        };
-        return rows is null ? (null, refusal) : ToTable(rows);
+            var (rows, refusal) = ReadCsv(bytes);
+            return rows is null ? (null, refusal) : ToTable([(null, rows)]);
+        }
+        var (sheets, damaged) = ReadXlsx(bytes);
+        return sheets is null ? (null, damaged) : ToTable(sheets);
     }
 
-    private static (List<string?[]>? Rows, Refusal? Refusal) ReadXlsx(byte[] bytes)
+    /// <summary>The rows of every sheet, in the workbook's order; a sheet is named only when there are several.</summary>
+    private static (List<(string? Sheet, List<string?[]> Rows)>? Sheets, Refusal? Refusal) ReadXlsx(byte[] bytes)
     {
-        var rows = new List<string?[]>();
+        var sheets = new List<(string?, List<string?[]>)>();
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            // MiniExcel yields every row from row 1 on, blank ones too, so a row's number is its position.
-            var query = MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { FillMergedCells = true });
-            foreach (IDictionary<string, object?> row in query)
+            List<string> names;
+            using (var stream = new MemoryStream(bytes, writable: false))
             {
-                rows.Add([.. row.Values.Select(CellText)]);
+                names = MiniExcel.GetSheetNames(stream);
+            }
+            foreach (var name in names)
+            {
+                var rows = new List<string?[]>();
+                using var stream = new MemoryStream(bytes, writable: false);
+                // MiniExcel yields every row from row 1 on, blank ones too, so a row's number is its position.
+                var query = MiniExcel.Query(stream, useHeaderRow: false, sheetName: name, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { FillMergedCells = true });
+                foreach (IDictionary<string, object?> row in query)
+                {
+                    rows.Add([.. row.Values.Select(CellText)]);
+                }
+                sheets.Add((names.Count > 1 ? name : null, rows));
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -140,10 +162,10 @@ public static class CatalogFile
                 $"工作表{(at.Length > 0 ? "在" + at : "")}无法读取（文件结构已损坏）：请在 Excel 中打开后重新保存",
                 $"The worksheet cannot be read{atEn} (the file's structure is damaged): open it in Excel and save it again. ({e.Message})"));
         }
-        return (rows, null);
+        return (sheets, null);
     }
 
-    /// <summary>The row (and cell) being read where the first worksheet's XML breaks, found by reading it again element by element.</summary>
+    /// <summary>The row (and cell) being read where a worksheet's XML breaks, found by reading the sheets again element by element.</summary>
     private static (int? Row, string? Cell) LocateDamage(byte[] bytes)
     {
         int? row = null;
@@ -151,29 +173,29 @@ public static class CatalogFile
         try
         {
             using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes, writable: false));
-            var sheet = zip.Entries
-                .Where(e => e.FullName.StartsWith("xl/worksheets/sheet", StringComparison.OrdinalIgnoreCase))
-                .OrderBy(e => e.FullName.Length).ThenBy(e => e.FullName, StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (sheet is null)
+            var sheets = zip.Entries
+                .Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.OrdinalIgnoreCase) && e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(e => e.FullName.Length).ThenBy(e => e.FullName, StringComparer.Ordinal);
+            foreach (var sheet in sheets)
             {
-                return (null, null);
-            }
-            using var reader = XmlReader.Create(sheet.Open(), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            while (reader.Read())
-            {
-                if (reader.NodeType != XmlNodeType.Element)
+                row = null;
+                cell = null;
+                using var reader = XmlReader.Create(sheet.Open(), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+                while (reader.Read())
                 {
-                    continue;
-                }
-                if (reader.LocalName == "row")
-                {
-                    row = int.TryParse(reader.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : (row ?? 0) + 1;
-                    cell = null;
-                }
-                else if (reader.LocalName == "c")
-                {
-                    cell = reader.GetAttribute("r");
+                    if (reader.NodeType != XmlNodeType.Element)
+                    {
+                        continue;
+                    }
+                    if (reader.LocalName == "row")
+                    {
+                        row = int.TryParse(reader.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : (row ?? 0) + 1;
+                        cell = null;
+                    }
+                    else if (reader.LocalName == "c")
+                    {
+                        cell = reader.GetAttribute("r");
+                    }
                 }
             }
             return (null, null);
@@ -227,33 +249,63 @@ public static class CatalogFile
         }
     }
 
-    private static (CatalogTable? Table, Refusal? Refusal) ToTable(List<string?[]> rows)
+    /// <summary>
+    /// The rows below the header of each sheet that has one. A sheet with nothing like a header (a 填表说明 sheet) is
+    /// passed over when another sheet has one; a sheet whose header is incomplete refuses the whole file.
+    /// </summary>
+    private static (CatalogTable? Table, Refusal? Refusal) ToTable(List<(string? Sheet, List<string?[]> Rows)> sheets)
     {
-        var (headerIndex, columns, refusal) = FindHeader(rows);
-        if (refusal is not null)
-        {
-            return (null, refusal);
-        }
-        string? Cell(string?[] row, Field field) =>
-            columns!.TryGetValue(field, out var c) && c < row.Length && Clean(row[c]) is { Length: > 0 } text ? text : null;
-
         var data = new List<CatalogRow>();
-        for (var i = headerIndex + 1; i < rows.Count; i++)
+        Refusal? noHeader = null;
+        var withHeader = 0;
+        foreach (var (sheet, rows) in sheets)
         {
-            var row = rows[i];
-            if (row.All(c => string.IsNullOrWhiteSpace(c)))
+            var (headerIndex, columns, refusal) = FindHeader(sheet, rows);
+            if (refusal is not null)
             {
+                if (refusal.Code != NoHeaderCode)
+                {
+                    return (null, refusal);
+                }
+                noHeader ??= refusal;
                 continue;
             }
-            data.Add(new CatalogRow(i + 1, Cell(row, Field.Department), Cell(row, Field.Code), Cell(row, Field.Name), Cell(row, Field.Service), Cell(row, Field.Materials)));
+            withHeader++;
+            string? Cell(string?[] row, Field field) =>
+                columns!.TryGetValue(field, out var c) && c < row.Length && Clean(row[c]) is { Length: > 0 } text ? text : null;
+            var materialsGiven = columns!.ContainsKey(Field.Materials);
+            for (var i = headerIndex + 1; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                if (row.All(c => string.IsNullOrWhiteSpace(c)))
+                {
+                    continue;
+                }
+                data.Add(new CatalogRow(sheet, i + 1, Cell(row, Field.Department), Cell(row, Field.Code), Cell(row, Field.Name), Cell(row, Field.Service), Cell(row, Field.Materials), materialsGiven));
+            }
         }
-        return (new CatalogTable(headerIndex + 1, columns!.ContainsKey(Field.Materials), data), null);
+        return withHeader == 0 ? (null, noHeader ?? NoHeader(null, 1)) : (new CatalogTable(data), null);
     }
+
+    private const string NoHeaderCode = "catalogue_no_header";
+
+    private static Refusal NoHeader(string? sheet, int searched)
+    {
+        var expected = string.Join("、", Required.Select(f => Columns.Single(k => k.Field == f).Zh));
+        var expectedEn = string.Join(", ", Required.Select(f => Columns.Single(k => k.Field == f).En));
+        return new Refusal(NoHeaderCode,
+            $"{SheetZh(sheet)}在第 1 至第 {Math.Max(searched, 1)} 行中找不到表头：表头行应有“{expected}”等列（A 列起）",
+            $"No header row in rows 1 to {Math.Max(searched, 1)}{SheetEn(sheet)}: the header needs the columns {expectedEn} (from column A on).");
+    }
+
+    private static string SheetZh(string? sheet) => sheet is null ? "" : $"工作表“{sheet}”";
+
+    private static string SheetEn(string? sheet) => sheet is null ? "" : $" of sheet \"{sheet}\"";
 
     /// <summary>Trims spaces, full-width ones too.</summary>
     private static string? Clean(string? cell) => cell?.Trim();
 
-    private static (int Index, Dictionary<Field, int>? Columns, Refusal? Refusal) FindHeader(List<string?[]> rows)
+    private static (int Index, Dictionary<Field, int>? Columns, Refusal? Refusal) FindHeader(string? sheet, List<string?[]> rows)
     {
         var searched = Math.Min(rows.Count, HeaderSearchRows);
         (int Index, Dictionary<Field, int> Columns)? best = null;
@@ -270,8 +322,8 @@ public static class CatalogFile
                 if (found.TryGetValue(column.Field, out var first))
                 {
                     return (0, null, new Refusal("catalogue_duplicate_column",
-                        $"第 {i + 1} 行表头中 {ColumnName(first)} 列和 {ColumnName(c)} 列都是“{column.Zh}”：请删去或改名其中一列",
-                        $"Row {i + 1}: columns {ColumnName(first)} and {ColumnName(c)} are both the {column.En} column; delete or rename one of them."));
+                        $"{SheetZh(sheet)}第 {i + 1} 行表头中 {ColumnName(first)} 列和 {ColumnName(c)} 列都是“{column.Zh}”：请删去或改名其中一列",
+                        $"Row {i + 1}{SheetEn(sheet)}: columns {ColumnName(first)} and {ColumnName(c)} are both the {column.En} column; delete or rename one of them."));
                 }
                 found[column.Field] = c;
             }
@@ -288,25 +340,21 @@ public static class CatalogFile
 
         if (best is not { } header || !header.Columns.ContainsKey(Field.Code) || !header.Columns.ContainsKey(Field.Name))
         {
-            var expected = string.Join("、", Required.Select(f => Columns.Single(k => k.Field == f).Zh));
-            var expectedEn = string.Join(", ", Required.Select(f => Columns.Single(k => k.Field == f).En));
             if (best is { } near && near.Columns.Count >= 2)
             {
                 var missing = Required.Where(f => !near.Columns.ContainsKey(f)).Select(f => Columns.Single(k => k.Field == f)).ToList();
-                return (0, null, MissingColumns(near.Index, near.Columns, missing));
+                return (0, null, MissingColumns(sheet, near.Index, near.Columns, missing));
             }
-            return (0, null, new Refusal("catalogue_no_header",
-                $"在第 1 至第 {Math.Max(searched, 1)} 行中找不到表头：表头行应有“{expected}”等列（A 列起）",
-                $"No header row in rows 1 to {Math.Max(searched, 1)}: the header needs the columns {expectedEn} (from column A on)."));
+            return (0, null, NoHeader(sheet, searched));
         }
 
         var absent = Required.Where(f => !header.Columns.ContainsKey(f)).Select(f => Columns.Single(k => k.Field == f)).ToList();
         return absent.Count > 0
-            ? (0, null, MissingColumns(header.Index, header.Columns, absent))
+            ? (0, null, MissingColumns(sheet, header.Index, header.Columns, absent))
             : (header.Index, header.Columns, null);
     }
 
-    private static Refusal MissingColumns(int index, Dictionary<Field, int> found, List<(Field Field, string Zh, string En, string[] Names)> missing)
+    private static Refusal MissingColumns(string? sheet, int index, Dictionary<Field, int> found, List<(Field Field, string Zh, string En, string[] Names)> missing)
     {
         // The column after the last recognised one is where the missing column is most likely expected.
         var next = ColumnName(found.Values.Max() + 1);
@@ -314,8 +362,8 @@ public static class CatalogFile
         var en = string.Join(", ", missing.Select(m => m.En));
         var accepted = string.Join("；", missing.Select(m => $"{m.Zh}可写作 {string.Join("/", m.Names.Where(n => !n.All(char.IsAsciiLetter)))}"));
         return new Refusal("catalogue_missing_column",
-            $"第 {index + 1} 行是表头，但缺少{zh}列（例如在 {next} 列加上）。{accepted}",
-            $"Row {index + 1} is the header but has no {en} column (add it, for example in column {next}).");
+            $"{SheetZh(sheet)}第 {index + 1} 行是表头，但缺少{zh}列（例如在 {next} 列加上）。{accepted}",
+            $"Row {index + 1}{SheetEn(sheet)} is the header but has no {en} column (add it, for example in column {next}).");
     }
 
     /// <summary>"A" for 0, "AA" for 26: the column letters a person sees in Excel.</summary>

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Catalog;
 
-/// <summary>A row that was not imported, with its row number in the file and why.</summary>
-public sealed record ImportRejection(int Row, string ReasonZh, string ReasonEn);
+/// <summary>A row that was not imported, with its row number in the file (and its sheet in a workbook of several) and why.</summary>
+public sealed record ImportRejection(string? Sheet, int Row, string ReasonZh, string ReasonEn);
 
 /// <summary>What an import did: every data row is counted once as added, updated, unchanged or rejected.</summary>
 public sealed record ImportReport(int Total, int Added, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected);
@@ -33,13 +33,13 @@ public static class CatalogImport
     /// <summary>A checked row, ready to be compared with the catalogue.</summary>
     public sealed record ItemRow(int Row, string Code, string Name, string Department, int ServiceId, List<string> Materials);
 
-    /// <summary>Checks one row: the item it describes, or why it is rejected. <paramref name="seen"/> holds the codes of earlier rows (code → row).</summary>
-    public static (ItemRow? Item, ImportRejection? Rejection) Check(CatalogRow row, IReadOnlyList<Service> services, Dictionary<string, int> seen)
+    /// <summary>Checks one row: the item it describes, or why it is rejected. <paramref name="seen"/> holds the codes of earlier rows.</summary>
+    public static (ItemRow? Item, ImportRejection? Rejection) Check(CatalogRow row, IReadOnlyList<Service> services, Dictionary<string, CatalogRow> seen)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(seen);
-        ImportRejection Reject(string zh, string en) => new(row.Row, zh, en);
+        ImportRejection Reject(string zh, string en) => new(row.Sheet, row.Row, zh, en);
 
         // Codes typed with a Chinese input method come in full width (ＳＢ００１).
         var code = row.Code?.Normalize(NormalizationForm.FormKC).Trim();
@@ -96,9 +96,9 @@ public static class CatalogImport
         }
         if (seen.TryGetValue(code, out var first))
         {
-            return (null, Reject($"事项编码 {code} 与第 {first} 行重复", $"The item code {code} repeats row {first}."));
+            return (null, Reject($"事项编码 {code} 与{first.WhereZh}重复", $"The item code {code} repeats {first.WhereEn}."));
         }
-        seen[code] = row.Row;
+        seen[code] = row;
         return (new ItemRow(row.Row, code, row.Name, row.Department, service.Id, materials), null);
     }
 
@@ -170,7 +170,7 @@ public static class CatalogImport
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ImportLock}, {hallId})", ct);
         var services = await db.Services.AsNoTracking().Where(s => s.HallId == hallId).ToListAsync(ct);
         var items = await db.ServiceItems.Where(i => i.HallId == hallId).ToDictionaryAsync(i => i.Code, StringComparer.Ordinal, ct);
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, CatalogRow>(StringComparer.Ordinal);
         var rejected = new List<ImportRejection>();
         int added = 0, updated = 0, unchanged = 0;
 
@@ -184,7 +184,7 @@ public static class CatalogImport
                     rejected.Add(rejection!);
                     continue;
                 }
-                var materials = table.HasMaterials ? checkedRow.Materials : null;
+                var materials = row.MaterialsGiven ? checkedRow.Materials : null;
                 if (!items.TryGetValue(checkedRow.Code, out var item))
                 {
                     item = new ServiceItem

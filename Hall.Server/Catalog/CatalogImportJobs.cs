@@ -53,7 +53,7 @@ public sealed class CatalogImportJob(Guid id, int hallId, DateTimeOffset started
         added = Report?.Added ?? 0,
         updated = Report?.Updated ?? 0,
         unchanged = Report?.Unchanged ?? 0,
-        rejected = (Report?.Rejected ?? []).Select(r => new { row = r.Row, reasonZh = r.ReasonZh, reasonEn = r.ReasonEn }),
+        rejected = (Report?.Rejected ?? []).Select(r => new { sheet = r.Sheet, row = r.Row, reasonZh = r.ReasonZh, reasonEn = r.ReasonEn }),
         error = Error is { } e ? new { code = e.Code, messageZh = e.MessageZh, messageEn = e.MessageEn } : null,
     };
 }

@@ -6,15 +6,61 @@ using System.Text;
 namespace Hall.Tests.Catalog;
 
 /// <summary>
-/// A one-sheet .xlsx written part by part as Excel writes it: shared strings, a dimension, merged ranges whose
+/// An .xlsx written part by part as Excel writes it: shared strings, a dimension, merged ranges whose
 /// covered cells are present but empty. MiniExcel writes no merged cells, so tests build their workbooks here.
 /// </summary>
 public static class XlsxFile
 {
-    /// <summary>Rows from row 1 on; a null row is a blank row, a null cell an empty one. Cells are strings or numbers.</summary>
-    public static byte[] Build(IReadOnlyList<object?[]?> rows, IEnumerable<string>? merges = null, Func<int, string?>? replaceRow = null)
+    /// <summary>A sheet's rows from row 1 on (a null row is blank, a null cell empty; cells are strings or numbers), its merged ranges, and raw XML to put in place of some rows.</summary>
+    public sealed record Sheet(string Name, IReadOnlyList<object?[]?> Rows, IEnumerable<string>? Merges = null, Func<int, string?>? ReplaceRow = null);
+
+    public static byte[] Build(IReadOnlyList<object?[]?> rows, IEnumerable<string>? merges = null, Func<int, string?>? replaceRow = null) =>
+        Build(new Sheet("事项清单", rows, merges, replaceRow));
+
+    public static byte[] Build(params Sheet[] sheets)
     {
-        var ranges = (merges ?? []).ToList();
+        var strings = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sheetXml = sheets.Select(s => SheetXml(s, strings, index)).ToList();
+
+        var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            void Add(string name, string xml)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
+                writer.Write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n" + xml);
+            }
+            const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+            const string Rels = "http://schemas.openxmlformats.org/package/2006/relationships";
+            const string DocRels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+            var numbers = Enumerable.Range(1, sheets.Length).ToList();
+            Add("[Content_Types].xml",
+                "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+                + string.Concat(numbers.Select(n => $"<Override PartName=\"/xl/worksheets/sheet{n}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"))
+                + "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>");
+            Add("_rels/.rels", $"<Relationships xmlns=\"{Rels}\"><Relationship Id=\"rId1\" Type=\"{DocRels}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+            Add("xl/workbook.xml", $"<workbook xmlns=\"{Main}\" xmlns:r=\"{DocRels}\"><sheets>{string.Concat(numbers.Select(n => $"<sheet name=\"{SecurityElement.Escape(sheets[n - 1].Name)}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>"))}</sheets></workbook>");
+            Add("xl/_rels/workbook.xml.rels",
+                $"<Relationships xmlns=\"{Rels}\">{string.Concat(numbers.Select(n => $"<Relationship Id=\"rId{n}\" Type=\"{DocRels}/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"))}"
+                + $"<Relationship Id=\"rId{sheets.Length + 1}\" Type=\"{DocRels}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>");
+            Add("xl/sharedStrings.xml",
+                $"<sst xmlns=\"{Main}\" count=\"{strings.Count}\" uniqueCount=\"{strings.Count}\">"
+                + string.Concat(strings.Select(s => $"<si><t xml:space=\"preserve\">{Escape(s)}</t></si>")) + "</sst>");
+            foreach (var n in numbers)
+            {
+                Add($"xl/worksheets/sheet{n}.xml", $"<worksheet xmlns=\"{Main}\" xmlns:r=\"{DocRels}\">{sheetXml[n - 1]}</worksheet>");
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static string SheetXml(Sheet sheet, List<string> strings, Dictionary<string, int> index)
+    {
+        var (rows, replaceRow) = (sheet.Rows, sheet.ReplaceRow);
+        var ranges = (sheet.Merges ?? []).ToList();
         var covered = new HashSet<(int Row, int Column)>();
         foreach (var range in ranges)
         {
@@ -29,15 +75,13 @@ public static class XlsxFile
             }
         }
 
-        var strings = new List<string>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var width = rows.Max(r => r?.Length ?? 0);
-        var sheet = new StringBuilder();
+        var width = rows.Count == 0 ? 0 : rows.Max(r => r?.Length ?? 0);
+        var sheetData = new StringBuilder();
         for (var r = 1; r <= rows.Count; r++)
         {
             if (replaceRow?.Invoke(r) is { } replaced)
             {
-                sheet.Append(replaced);
+                sheetData.Append(replaced);
                 continue;
             }
             var cells = rows[r - 1];
@@ -68,40 +112,11 @@ public static class XlsxFile
             }
             if (row.Length > 0)
             {
-                sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\">{row}</row>");
+                sheetData.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\">{row}</row>");
             }
         }
         var mergeXml = ranges.Count == 0 ? "" : $"<mergeCells count=\"{ranges.Count}\">{string.Concat(ranges.Select(m => $"<mergeCell ref=\"{m}\"/>"))}</mergeCells>";
-
-        var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            void Add(string name, string xml)
-            {
-                using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
-                writer.Write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n" + xml);
-            }
-            const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-            const string Rels = "http://schemas.openxmlformats.org/package/2006/relationships";
-            const string DocRels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-            Add("[Content_Types].xml",
-                "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-                + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-                + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-                + "<Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
-                + "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>");
-            Add("_rels/.rels", $"<Relationships xmlns=\"{Rels}\"><Relationship Id=\"rId1\" Type=\"{DocRels}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
-            Add("xl/workbook.xml", $"<workbook xmlns=\"{Main}\" xmlns:r=\"{DocRels}\"><sheets><sheet name=\"事项清单\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
-            Add("xl/_rels/workbook.xml.rels",
-                $"<Relationships xmlns=\"{Rels}\"><Relationship Id=\"rId1\" Type=\"{DocRels}/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-                + $"<Relationship Id=\"rId2\" Type=\"{DocRels}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>");
-            Add("xl/sharedStrings.xml",
-                $"<sst xmlns=\"{Main}\" count=\"{strings.Count}\" uniqueCount=\"{strings.Count}\">"
-                + string.Concat(strings.Select(s => $"<si><t xml:space=\"preserve\">{Escape(s)}</t></si>")) + "</sst>");
-            Add("xl/worksheets/sheet1.xml",
-                $"<worksheet xmlns=\"{Main}\" xmlns:r=\"{DocRels}\"><dimension ref=\"A1:{Reference(rows.Count, width)}\"/><sheetData>{sheet}</sheetData>{mergeXml}</worksheet>");
-        }
-        return buffer.ToArray();
+        return $"<dimension ref=\"A1:{Reference(Math.Max(rows.Count, 1), Math.Max(width, 1))}\"/><sheetData>{sheetData}</sheetData>{mergeXml}";
     }
 
     /// <summary>XML text; control characters, which XML 1.0 cannot hold, as Excel escapes them (_x0007_).</summary>
