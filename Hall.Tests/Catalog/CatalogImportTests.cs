@@ -225,6 +225,11 @@ public sealed class CatalogImportTests() : HallFixture("catalogimport")
         using var admin = await StaffAsync("admin", hall);
         var list = CountyList.Build();
         Assert.That(list.Total, Is.EqualTo(2224));
+        // The admin has corrected two items' initials; the list renames one of them.
+        await using (var db = App.Db())
+        {
+            await db.ServiceItems.Where(i => i.HallId == hall.HallId && (i.Code == "SB001" || i.Code == "SB002")).ExecuteUpdateAsync(u => u.SetProperty(i => i.Initials, "custom"));
+        }
 
         var import = await ImportAsync(admin, list.Bytes, "新县政务服务事项清单（2026年版）.xlsx");
 
@@ -257,6 +262,7 @@ public sealed class CatalogImportTests() : HallFixture("catalogimport")
             }
             var renamed = items["SB001"];
             Assert.That((renamed.Name, renamed.Initials), Is.EqualTo(("城乡居民基本养老保险参保登记（含变更）", PinyinInitials.Of("城乡居民基本养老保险参保登记（含变更）"))));
+            Assert.That(items["SB002"].Initials, Is.EqualTo("custom"), "an item the list leaves as it is keeps the admin's initials");
             Assert.That(items["BDC004"].Materials, Is.EqualTo(new[] { "居民身份证", "授权委托书" }));
             Assert.That(services[items["JT002"].ServiceId].Name, Is.EqualTo("综合受理"));
             var added = items["XX00002"];
