@@ -42,6 +42,11 @@ public static class CatalogFile
 
     public const int MaxBytes = 20 * 1024 * 1024;
 
+    /// <summary>Rows read from one sheet at most: a county's list has a few thousand.</summary>
+    public const int MaxRows = 50_000;
+
+    private const int MaxBlankRun = 10_000;
+
     private enum Field
     {
         Department,
@@ -86,6 +91,11 @@ public static class CatalogFile
         "catalogue_file_too_large",
         "文件超过 20 MB",
         "The file is larger than 20 MB.");
+
+    private static Refusal TooManyRows(string? sheet) => new(
+        "catalogue_too_many_rows",
+        $"{SheetZh(sheet)}超过 {MaxRows} 行：一份事项清单不会这么长，请检查文件",
+        $"The sheet{SheetEn(sheet)} has more than {MaxRows} rows; a catalogue is not that long, check the file.");
 
     /// <summary>What kind of file this is, by its first bytes (and its name where the bytes say nothing): refused at once when Hall cannot read it.</summary>
     public static (CatalogFileKind Kind, Refusal? Refusal) KindOf(ReadOnlySpan<byte> head, string? fileName)
@@ -139,9 +149,22 @@ public static class CatalogFile
                 using var stream = new MemoryStream(bytes, writable: false);
                 // MiniExcel yields every row from row 1 on, blank ones too, so a row's number is its position.
                 var query = MiniExcel.Query(stream, useHeaderRow: false, sheetName: name, excelType: ExcelType.XLSX, configuration: new OpenXmlConfiguration { FillMergedCells = true });
+                var blankRun = 0;
                 foreach (IDictionary<string, object?> row in query)
                 {
-                    rows.Add([.. row.Values.Select(CellText)]);
+                    var cells = row.Values.Select(CellText).ToArray();
+                    // A sheet formatted down to row 1,048,576 has a million empty rows: its data ended long before.
+                    blankRun = cells.All(string.IsNullOrWhiteSpace) ? blankRun + 1 : 0;
+                    if (blankRun > MaxBlankRun)
+                    {
+                        break;
+                    }
+                    if (rows.Count == MaxRows)
+                    {
+                        return (null, TooManyRows(names.Count > 1 ? name : null));
+                    }
+                    // A dimension as wide as the sheet gives every row 16,384 cells: keep them up to the last one written.
+                    rows.Add(cells[..(Array.FindLastIndex(cells, c => c is not null) + 1)]);
                 }
                 sheets.Add((names.Count > 1 ? name : null, rows));
             }
@@ -152,7 +175,7 @@ public static class CatalogFile
                 "文件不是有效的 Excel 工作簿（.xlsx），可能已损坏：请在 Excel 中打开后重新保存",
                 $"The file is not a valid Excel workbook (.xlsx) and may be damaged: open it in Excel and save it again. ({e.Message})"));
         }
-        catch (Exception e) when (e is XmlException or InvalidOperationException or FormatException or InvalidCastException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // MiniExcel reads the whole sheet for its merged cells first, so the rows it yielded do not say where the damage is.
             var (row, cell) = LocateDamage(bytes);

@@ -81,10 +81,21 @@ public sealed class CatalogImportReadingTests
         Assert.That(Read(bytes).Rows.Single().MaterialsGiven, Is.False);
     }
 
-    [TestCase("县民政局\t", "结婚登记", null, "实施部门含有控制字符（如换行符）")]
-    [TestCase("县民政局", "结婚\n登记", null, "事项名称含有控制字符（如换行符）")]
-    [TestCase("县民政局", "结婚登记", "户口簿\u0001", "申请材料含有控制字符")]
-    [TestCase("县民政局", "结婚登记", null, null)]
+    [Test]
+    public void A_sheet_formatted_down_to_its_last_row_is_read_to_the_end_of_its_data()
+    {
+        var bytes = XlsxFile.Build(new XlsxFile.Sheet("事项清单",
+            [["部门", "事项编码", "事项名称", "业务"], ["县民政局", "MZ01", "结婚登记", "民政婚姻"], null, null],
+            ReplaceRow: r => r == 4 ? "<row r=\"1048576\"><c r=\"A1048576\"/></row>" : null));
+
+        Assert.That(Read(bytes).Rows.Select(r => r.Code), Is.EqualTo(new[] { "MZ01" }));
+    }
+
+    // Named, because a control character in a test's name is lost on the way to the test runner.
+    [TestCase("县民政局\t", "结婚登记", null, "实施部门含有控制字符（如换行符）", TestName = "A tab in the department rejects the row")]
+    [TestCase("县民政局", "结婚\n登记", null, "事项名称含有控制字符（如换行符）", TestName = "A line break in the name rejects the row")]
+    [TestCase("县民政局", "结婚登记", "户口簿\u0001", "申请材料含有控制字符", TestName = "A control character in a material rejects the row")]
+    [TestCase("县民政局", "结婚登记", "户口簿\n身份证", null, TestName = "Line breaks between materials are separators")]
     public void Control_characters_reject_a_row(string department, string name, string? materials, string? reason)
     {
         var row = new CatalogRow(null, 7, department, "MZ01", name, "民政婚姻", materials, true);
