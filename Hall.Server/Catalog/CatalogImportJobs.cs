@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Queue;
 using Microsoft.EntityFrameworkCore;
@@ -44,19 +45,12 @@ public sealed class CatalogImportJob(Guid id, int hallId, DateTimeOffset started
         State = "refused";
     }
 
-    public object ToView() => new
-    {
-        id = Id,
-        state = State,
-        processed = Processed,
-        total = Total,
-        added = Report?.Added ?? 0,
-        updated = Report?.Updated ?? 0,
-        unchanged = Report?.Unchanged ?? 0,
-        rejected = (Report?.Rejected ?? []).Select(r => new { sheet = r.Sheet, row = r.Row, reasonZh = r.ReasonZh, reasonEn = r.ReasonEn }),
-        error = Error is { } e ? new { code = e.Code, messageZh = e.MessageZh, messageEn = e.MessageEn } : null,
-    };
+    public CatalogImportView ToView() => new(
+        Id, State, Processed, Total, Report?.Added ?? 0, Report?.Updated ?? 0, Report?.Unchanged ?? 0, Report?.Rejected ?? [], Error?.ToError());
 }
+
+/// <summary>What <c>GET /api/admin/catalogue/import/{id}</c> answers: the job's state, its progress and, once done, its counts and rejected rows.</summary>
+public sealed record CatalogImportView(Guid Id, string State, int Processed, int Total, int Added, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected, HallError? Error);
 
 /// <summary>
 /// The catalogue imports of this server process. Jobs live in memory only: a restart forgets them (an import
