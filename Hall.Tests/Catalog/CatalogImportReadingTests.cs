@@ -26,7 +26,7 @@ public sealed class CatalogImportReadingTests
         stream.SaveAs(new[]
         {
             new Dictionary<string, object> { ["Department"] = "County Civil Affairs Bureau", ["Item code"] = "EN001", ["Item name"] = "Marriage registration", ["Service"] = "minzheng", ["Materials"] = "ID card; household register" },
-            new Dictionary<string, object> { ["Department"] = "County Social Insurance Centre", ["Item code"] = 1002, ["Item name"] = "Pension claim", ["Service"] = "社保业务", ["Materials"] = "" },
+            new Dictionary<string, object> { ["Department"] = "County Social Insurance Centre", ["Item code"] = 4105260000010001, ["Item name"] = "Pension claim", ["Service"] = "社保业务", ["Materials"] = "" },
         });
 
         var rows = Read(stream.ToArray()).Rows;
@@ -34,7 +34,7 @@ public sealed class CatalogImportReadingTests
         Assert.That(rows.Select(r => (r.Row, r.Department, r.Code, r.Name, r.Service, r.Materials)), Is.EqualTo(new[]
         {
             (2, "County Civil Affairs Bureau", "EN001", "Marriage registration", "minzheng", "ID card; household register"),
-            (3, "County Social Insurance Centre", "1002", "Pension claim", "社保业务", (string?)null),
+            (3, "County Social Insurance Centre", "4105260000010001", "Pension claim", "社保业务", (string?)null),
         }));
     }
 
