@@ -38,6 +38,7 @@ public static class HallServer
         services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
         services.AddSingleton<MobileNumbers>();
         services.AddSingleton<MediaLibrary>();
+        services.AddSingleton<CatalogImportJobs>();
         if (builder.Configuration["Hall:Notice:WebhookUrl"] is { Length: > 0 })
         {
             services.AddHttpClient<INoticeSender, WebhookNoticeSender>(c => c.Timeout = TimeSpan.FromSeconds(10));

@@ -1,7 +1,9 @@
 using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Security;
+using Hall.Server.Queue;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Catalog;
@@ -36,7 +38,64 @@ public static class CatalogEndpoints
             await db.SaveChangesAsync(ct);
             return Results.Ok(new { item.Id, item.Code, item.Name, item.Initials });
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
+
+        // A county list has ~2,224 rows: the import runs in the background and the admin's page polls its progress.
+        app.MapPost("/api/admin/catalogue/import", async (HttpContext http, CatalogImportJobs jobs, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+            {
+                body.MaxRequestBodySize = CatalogFile.MaxBytes + 64 * 1024;
+            }
+            if (!http.Request.HasFormContentType)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = CatalogFile.MaxBytes + 64 * 1024 }, ct);
+            if (form.Files.GetFile("file") is not { } file)
+            {
+                return Error(400, Refusal.InvalidCommand);
+            }
+            if (file.Length > CatalogFile.MaxBytes)
+            {
+                return Error(400, CatalogFile.TooLarge);
+            }
+            var bytes = new byte[file.Length];
+            await using (var stream = file.OpenReadStream())
+            {
+                await stream.ReadExactlyAsync(bytes, ct);
+            }
+            var (kind, refusal) = CatalogFile.KindOf(bytes, file.FileName);
+            if (refusal is not null)
+            {
+                return Error(400, refusal);
+            }
+            return jobs.Start(actor.HallId, bytes, kind) is { } job
+                ? Results.Json(new { id = job.Id }, statusCode: 202)
+                : Error(409, CatalogImportJobs.AlreadyRunning);
+        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
+
+        app.MapGet("/api/admin/catalogue/import/{id:guid}", (Guid id, HttpContext http, CatalogImportJobs jobs) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            // Another hall's job is answered as unknown: its existence is not this admin's business.
+            return jobs.Find(id) is { } job && job.HallId == actor.HallId
+                ? Results.Json(job.ToView())
+                : Error(404, UnknownImport);
+        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
     }
+
+    private static readonly Refusal UnknownImport = new("unknown_catalogue_import", "没有这次导入", "No such catalogue import in this hall.");
+
+    private static IResult Error(int status, Refusal refusal) => Error(status, refusal.Code, refusal.MessageZh, refusal.MessageEn);
 
     private static IResult Error(int status, string code, string zh, string en) =>
         Results.Json(new { code, messageZh = zh, messageEn = en }, statusCode: status);

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Catalog;
+
+/// <summary>One catalogue import running in the background: the admin's page polls it for progress and the result.</summary>
+public sealed class CatalogImportJob(Guid id, int hallId, DateTimeOffset started) : IProgress<int>
+{
+    private int _processed;
+    private int _total;
+
+    public Guid Id { get; } = id;
+    public int HallId { get; } = hallId;
+    public DateTimeOffset Started { get; } = started;
+    public DateTimeOffset? Finished { get; private set; }
+
+    /// <summary>"running", then "done" or "refused" (nothing imported).</summary>
+    public string State { get; private set; } = "running";
+
+    public int Processed => Volatile.Read(ref _processed);
+    public int Total => Volatile.Read(ref _total);
+    public ImportReport? Report { get; private set; }
+    public Refusal? Error { get; private set; }
+
+    void IProgress<int>.Report(int value) => Volatile.Write(ref _processed, value);
+
+    internal void Begin(int total) => Volatile.Write(ref _total, total);
+
+    internal void Done(ImportReport report, DateTimeOffset now)
+    {
+        Report = report;
+        Finished = now;
+        State = "done";
+    }
+
+    internal void Refuse(Refusal error, DateTimeOffset now)
+    {
+        Error = error;
+        // The transaction was rolled back: no row counts as done.
+        Volatile.Write(ref _processed, 0);
+        Finished = now;
+        State = "refused";
+    }
+
+    public CatalogImportView ToView() => new(
+        Id, State, Processed, Total, Report?.Added ?? 0, Report?.Updated ?? 0, Report?.Unchanged ?? 0, Report?.Rejected ?? [], Error?.ToError());
+}
+
+/// <summary>What <c>GET /api/admin/catalogue/import/{id}</c> answers: the job's state, its progress and, once done, its counts and rejected rows.</summary>
+public sealed record CatalogImportView(Guid Id, string State, int Processed, int Total, int Added, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected, HallError? Error);
+
+/// <summary>
+/// The catalogue imports of this server process. Jobs live in memory only: a restart forgets them (an import
+/// cut off by it was never committed), and with several servers the admin polls the one that took the upload.
+/// Finished jobs are forgotten an hour after they end.
+/// </summary>
+public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<CatalogImportJobs> log)
+{
+    private static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
+
+    public static readonly Refusal AlreadyRunning = new("catalogue_import_running", "本大厅已有一个事项清单正在导入，请等它完成", "An import of this hall's catalogue is already running; wait for it to finish.");
+
+    public static readonly Refusal Interrupted = new("catalogue_import_failed", "导入未完成，事项清单没有任何改动，请重试", "The import did not complete and the catalogue is unchanged; try again.");
+
+    private readonly ConcurrentDictionary<Guid, CatalogImportJob> _jobs = new();
+    private readonly Lock _starting = new();
+
+    /// <summary>Starts importing the file; null when the hall already has an import running.</summary>
+    public CatalogImportJob? Start(int hallId, byte[] bytes, CatalogFileKind kind)
+    {
+        var now = clock.GetUtcNow();
+        CatalogImportJob job;
+        lock (_starting)
+        {
+            foreach (var old in _jobs.Values.Where(j => j.Finished is { } end && now - end > KeepFinished))
+            {
+                _jobs.TryRemove(old.Id, out _);
+            }
+            if (_jobs.Values.Any(j => j.HallId == hallId && j.State == "running"))
+            {
+                return null;
+            }
+            job = new CatalogImportJob(Guid.NewGuid(), hallId, now);
+            _jobs[job.Id] = job;
+        }
+        _ = Task.Run(() => RunAsync(job, bytes, kind, lifetime.ApplicationStopping));
+        return job;
+    }
+
+    public CatalogImportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);
+
+    private async Task RunAsync(CatalogImportJob job, byte[] bytes, CatalogFileKind kind, CancellationToken ct)
+    {
+        try
+        {
+            var (table, refusal) = CatalogFile.Read(bytes, kind);
+            if (table is null)
+            {
+                job.Refuse(refusal!, clock.GetUtcNow());
+                return;
+            }
+            job.Begin(table.Rows.Count);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var report = await CatalogImport.ApplyAsync(db, job.HallId, table, job, ct);
+            job.Done(report, clock.GetUtcNow());
+            log.LogInformation("Catalogue import {Job} of hall {Hall}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected", job.Id, job.HallId, report.Added, report.Updated, report.Unchanged, report.Rejected.Count);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Catalogue import {Job} of hall {Hall} failed", job.Id, job.HallId);
+            job.Refuse(Interrupted, clock.GetUtcNow());
+        }
+    }
+}
