@@ -61,6 +61,7 @@ public static class HallServer
         services.AddSingleton<Alerts.AlertMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());
         services.AddSingleton<WallData>();
+        services.AddSingleton<Admin.AdminStore>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;

@@ -42,6 +42,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
     public DbSet<Ratings.FollowUpCase> FollowUpCases => Set<Ratings.FollowUpCase>();
     public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
+    public DbSet<Admin.AuditEntry> AuditEntries => Set<Admin.AuditEntry>();
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
     /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -231,6 +232,16 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("ratings");
             e.HasOne<Ticket>().WithMany().HasForeignKey(r => r.TicketId);
             e.HasIndex(r => r.TicketId).IsUnique();
+        });
+        modelBuilder.Entity<Admin.AuditEntry>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.HasIndex(a => new { a.HallId, a.Id });
+            e.Property(a => a.StaffName).HasMaxLength(100);
+            e.Property(a => a.Action).HasMaxLength(40);
+            e.Property(a => a.Subject).HasMaxLength(140);
+            e.Property(a => a.Before).HasColumnType("jsonb");
+            e.Property(a => a.After).HasColumnType("jsonb");
         });
         modelBuilder.Entity<Alerts.Alert>(e =>
         {

@@ -20,7 +20,7 @@ public static class HallEndpoints
     {
         // The lobby screens' scrolling line: stored, then pushed to every device of the hall at once.
         app.MapPut("/api/admin/notice-line", async (NoticeLineRequest request, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls,
-            IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+            IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -33,7 +33,9 @@ public static class HallEndpoints
                 return Error(400, Refusal.TextTooLong with { Code = "invalid_notice_line", MessageZh = "滚动字幕最多 200 字，且不能含控制字符", MessageEn = "The notice line is at most 200 characters, without control characters." });
             }
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var before = await db.Halls.Where(h => h.Id == actor.HallId).Select(h => h.NoticeLine).SingleAsync(ct);
             await db.Halls.Where(h => h.Id == actor.HallId).ExecuteUpdateAsync(s => s.SetProperty(h => h.NoticeLine, text), ct);
+            await audit.RecordAsync(actor, "notice_line.set", $"hall:{actor.HallId}", new { text = before }, new { text }, ct);
             halls.Invalidate(actor.HallId);
             await hub.Clients.Group(HubGroups.Hall(actor.HallId)).NoticeLineChanged(new NoticeLineMessage(text));
             return Results.Ok(new { text });

@@ -17,7 +17,7 @@ public static class MediaEndpoints
 
     public static void MapMediaEndpoints(this WebApplication app)
     {
-        app.MapPost("/api/admin/media", async (HttpContext http, MediaLibrary library, IConfiguration config, CancellationToken ct) =>
+        app.MapPost("/api/admin/media", async (HttpContext http, MediaLibrary library, IConfiguration config, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -41,10 +41,16 @@ public static class MediaEndpoints
             _ = int.TryParse(form["seconds"], out var seconds);
             await using var stream = file.OpenReadStream();
             var (item, refusal) = await library.UploadAsync(actor.HallId, stream, form["title"], form["legal"] == "true", seconds, ct);
-            return item is null ? Error(400, refusal!) : Results.Ok(new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal });
+            if (item is null)
+            {
+                return Error(400, refusal!);
+            }
+            var view = new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal };
+            await audit.RecordAsync(actor, "media.upload", $"media:{item.Id}", null, view, ct);
+            return Results.Ok(view);
         }).RequireAuthorization(Hall);
 
-        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -56,6 +62,7 @@ public static class MediaEndpoints
             {
                 return Error(400, refusal!);
             }
+            await audit.RecordAsync(actor, "playlist.create", $"playlist:{playlist.Id}", null, request, ct);
             await hub.Clients.Group(HubGroups.Hall(actor.HallId)).PlaylistsChanged();
             return Results.Ok(new { playlist.Id, playlist.Name });
         }).RequireAuthorization(Hall);
@@ -66,24 +73,26 @@ public static class MediaEndpoints
                 ? Results.Ok((await library.DisplaySettingsAsync(HallAuth.ActorOf(http.User).HallId, ct)).ToView())
                 : Error(403, Refusal.Forbidden)).RequireAuthorization(Hall);
 
-        app.MapPut("/api/admin/display-settings", async (DisplaySettings.Request request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+        app.MapPut("/api/admin/display-settings", async (DisplaySettings.Request request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
             {
                 return Error(403, Refusal.Forbidden);
             }
+            var before = (await library.DisplaySettingsAsync(actor.HallId, ct)).ToView();
             var (settings, refusal) = await library.UpdateDisplaySettingsAsync(actor.HallId, request, ct);
             if (settings is null)
             {
                 return Error(400, refusal!);
             }
+            await audit.RecordAsync(actor, "display_settings.set", $"hall:{actor.HallId}", before, settings.ToView(), ct);
             await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
             return Results.Ok(settings.ToView());
         }).RequireAuthorization(Hall);
 
         // The recorded voice pack: a ZIP checked phrase by phrase, then offered to the hall's displays.
-        app.MapPost("/api/admin/voice-pack", async (HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, CancellationToken ct) =>
+        app.MapPost("/api/admin/voice-pack", async (HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -109,6 +118,7 @@ public static class MediaEndpoints
             {
                 return Error(400, refusal!);
             }
+            await audit.RecordAsync(actor, "voice_pack.upload", $"hall:{actor.HallId}", null, new { settings.VoicePackSha256, settings.VoicePackSize }, ct);
             await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
             return Results.Ok(settings.ToView());
         }).RequireAuthorization(Hall);

@@ -69,7 +69,7 @@ public sealed class CatalogImportTests() : HallFixture("catalogimport")
     private sealed record ListRow(string Department, string Code, string Name, string Service, string Materials);
 
     /// <summary>The county's list: 2,224 items of 35 departments under two title rows, departments merged down, blank rows between some groups, and six bad rows.</summary>
-    private sealed class CountyList
+    internal sealed class CountyList
     {
         public required byte[] Bytes { get; init; }
         public required int Total { get; init; }

@@ -54,7 +54,7 @@ public sealed class SpeechVoiceTests
 
             var expected = $"请{issued.Ticket.Number[0]}{string.Concat(issued.Ticket.Number[1..].Select(d => "零一二三四五六七八九"[d - '0']))}号到十二号窗口办理";
             List<(string Text, string Lang, string? Voice, double Start, double End)> spoken = [];
-            for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until && spoken.Count(s => s.End > 0) < 2; await Task.Delay(200))
+            for (var until = DateTime.UtcNow.AddSeconds(45); DateTime.UtcNow < until && spoken.Count(s => s.End > 0) < 2; await Task.Delay(200))
             {
                 var json = await page.EvaluateAsync<string>("JSON.stringify(window.__spoken)");
                 spoken = [.. JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => (

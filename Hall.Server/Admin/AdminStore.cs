@@ -1,0 +1,455 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hall.Server.Catalog;
+using Hall.Server.Contracts;
+using Hall.Server.Data;
+using Hall.Server.Devices;
+using Hall.Server.Halls;
+using Hall.Server.Queue;
+using Hall.Server.Security;
+using Hall.Server.Staff;
+using Hall.Server.Windows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Admin;
+
+public sealed record HallForm(string Name, string HoursText, int AgeingMinutes, int NormalPerPriority, int MaxRecalls, int AutoNoShowAfterCalls, int RequeuePlacesBack,
+    string OutcomesText, string PauseReasonsText, int FollowUpWorkingDays, int PauseLimitMinutes, int UnstaffedGraceMinutes, int DeviceOfflineMinutes, int NoticePeopleAhead);
+
+public sealed record CalendarForm(DateOnly Date, bool Open, string? Note);
+
+public sealed record ServiceForm(int Id, string Code, string Name, string Prefix, int DailyCap, int TargetWaitMinutes, int AlertWaitingCount, int DefaultHandlingMinutes, bool AcceptsPriority, bool Active, int SortOrder);
+
+public sealed record WindowForm(int Id, int Number, string Name, WindowKind Kind, int? LedAddress, bool Active, IReadOnlyList<int> ServiceIds);
+
+public sealed record StaffRow(int Id, string Login, string Name, StaffRole Role, bool Active);
+
+public sealed record DeviceAdminRow(int Id, string Name, DeviceRole Role, int? WindowId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, bool Online, DateTimeOffset? LastSeenAt);
+
+/// <summary>
+/// The admin's changes to a hall's configuration. Each is checked first (a refusal changes nothing and says why in
+/// both languages), then written with its audit entry — who, what, when, before and after — in one transaction.
+/// </summary>
+public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
+{
+    public static readonly Refusal InvalidHall = new("invalid_hall_settings", "大厅设置有误：名称必填；营业时间形如“周一 09:00-12:00 13:30-17:30”；数值须在合理范围内；办理结果和暂停原因各至少一项",
+        "Invalid hall settings: a name; hours like \"周一 09:00-12:00 13:30-17:30\"; numbers in range; at least one outcome and one pause reason.");
+    public static readonly Refusal InvalidService = new("invalid_service", "业务设置有误：编码（字母数字）、名称必填，号码前缀为一个大写字母且不与其他业务重复，号源 1–999，时限 1–600 分钟",
+        "Invalid service: a code (letters and digits), a name, a one-letter prefix not used by another service, 1–999 tickets a day, limits of 1–600 minutes.");
+    public static readonly Refusal InvalidWindow = new("invalid_window", "窗口设置有误：窗口号 1–999 且不重复，名称必填，LED 地址 1–254，所办业务须为本大厅的业务",
+        "Invalid window: a number 1–999 not used by another window, a name, an LED address 1–254, services of this hall.");
+    public static readonly Refusal InvalidStaff = new("invalid_staff", "账号有误：登录名 3–32 位字母数字且不重复，姓名必填", "Invalid account: a login of 3–32 letters or digits not used yet, and a name.");
+    public static readonly Refusal InvalidDevice = new("invalid_device", "设备有误：名称必填；评价器须绑定本大厅的窗口", "Invalid device: a name; an evaluator needs a window of this hall.");
+    public static readonly Refusal InvalidCalendar = new("invalid_calendar", "日历有误：日期必填，备注最多 100 字", "Invalid calendar day: a date, and a note of at most 100 characters.");
+    public static readonly Refusal NotFound = new("not_found", "没有这条记录", "No such record in this hall.");
+    public static readonly Refusal LastAdmin = new("last_admin", "不能停用或降级最后一个管理员", "The last admin cannot be deactivated or demoted.");
+
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = JsonIgnoreCondition.Never, ReferenceHandler = ReferenceHandler.IgnoreCycles };
+
+    private static readonly string[] DayNames = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+    // ---- hall ----
+
+    public async Task<HallSite> HallAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == hallId, ct);
+    }
+
+    public static HallForm FormOf(HallSite h) => new(h.Name, HoursText(h.Hours), h.AgeingMinutes, h.NormalPerPriority, h.MaxRecalls, h.AutoNoShowAfterCalls, h.RequeuePlacesBack,
+        string.Join("\n", h.Outcomes), string.Join("\n", h.PauseReasons), h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead);
+
+    /// <summary>One line per open weekday: "周一 09:00-12:00 13:30-17:30".</summary>
+    public static string HoursText(WeeklyHours hours) => string.Join("\n", Enumerable.Range(1, 7).Select(i => (DayOfWeek)(i % 7))
+        .Where(d => hours.On(d).Count > 0)
+        .Select(d => DayNames[(int)d] + " " + string.Join(" ", hours.On(d).Select(r => $"{r.From:HH\\:mm}-{r.To:HH\\:mm}"))));
+
+    public static WeeklyHours? ParseHours(string? text)
+    {
+        var days = new List<DayHours>();
+        foreach (var line in (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var day = Array.IndexOf(DayNames, parts[0]);
+            if (day < 0 || parts.Length < 2 || days.Any(d => (int)d.Day == day))
+            {
+                return null;
+            }
+            var ranges = new List<TimeRange>();
+            foreach (var range in parts[1..])
+            {
+                if (DisplayRange(range) is not { } r || ranges.Any(x => x.To > r.From))
+                {
+                    return null;
+                }
+                ranges.Add(r);
+            }
+            days.Add(new DayHours((DayOfWeek)day, ranges));
+        }
+        return days.Count == 0 ? null : new WeeklyHours([.. days.OrderBy(d => d.Day)]);
+    }
+
+    private static TimeRange? DisplayRange(string range)
+    {
+        var p = range.Split('-');
+        return p.Length == 2
+            && TimeOnly.TryParseExact(p[0], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+            && TimeOnly.TryParseExact(p[1], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to) && from < to
+            ? new TimeRange(from, to) : null;
+    }
+
+    private static List<string>? Lines(string? text, int max)
+    {
+        var lines = (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        return lines.Count is > 0 and <= 20 && lines.All(l => l.Length <= max && TicketRules.CheckText(l, required: true) is null) ? lines : null;
+    }
+
+    public async Task<Refusal?> SaveHallAsync(Actor actor, HallForm form, CancellationToken ct)
+    {
+        var hours = ParseHours(form.HoursText);
+        var outcomes = Lines(form.OutcomesText, 20);
+        var reasons = Lines(form.PauseReasonsText, 20);
+        var valid = hours is not null && outcomes is not null && reasons is not null
+            && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
+            && form.AgeingMinutes is >= 5 and <= 600 && form.NormalPerPriority is >= 0 and <= 20 && form.MaxRecalls is >= 0 and <= 10
+            && form.AutoNoShowAfterCalls is >= 1 and <= 10 && form.RequeuePlacesBack is >= 0 and <= 50 && form.FollowUpWorkingDays is >= 1 and <= 30
+            && form.PauseLimitMinutes is >= 1 and <= 600 && form.UnstaffedGraceMinutes is >= 0 and <= 240 && form.DeviceOfflineMinutes is >= 1 and <= 240
+            && form.NoticePeopleAhead is >= 1 and <= 20;
+        if (!valid)
+        {
+            return InvalidHall;
+        }
+        return await ChangeAsync(actor, "hall.update", $"hall:{actor.HallId}", async db =>
+        {
+            var h = await db.Halls.SingleAsync(x => x.Id == actor.HallId, ct);
+            var before = FormOf(h);
+            (h.Name, h.Hours, h.AgeingMinutes, h.NormalPerPriority, h.MaxRecalls, h.AutoNoShowAfterCalls, h.RequeuePlacesBack) =
+                (form.Name.Trim(), hours!, form.AgeingMinutes, form.NormalPerPriority, form.MaxRecalls, form.AutoNoShowAfterCalls, form.RequeuePlacesBack);
+            (h.Outcomes, h.PauseReasons, h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead) =
+                (outcomes!, reasons!, form.FollowUpWorkingDays, form.PauseLimitMinutes, form.UnstaffedGraceMinutes, form.DeviceOfflineMinutes, form.NoticePeopleAhead);
+            return (before, FormOf(h));
+        }, ct);
+    }
+
+    public async Task<Refusal?> SetCalendarDayAsync(Actor actor, CalendarForm day, bool remove, CancellationToken ct)
+    {
+        if (day.Note is { Length: > 100 } || (day.Note is { Length: > 0 } && TicketRules.CheckText(day.Note, required: false) is not null))
+        {
+            return InvalidCalendar;
+        }
+        return await ChangeAsync(actor, remove ? "calendar.remove" : "calendar.set", $"calendar:{day.Date:yyyy-MM-dd}", async db =>
+        {
+            var existing = await db.CalendarDays.FirstOrDefaultAsync(c => c.HallId == actor.HallId && c.Date == day.Date, ct);
+            object? before = existing is null ? null : new CalendarForm(existing.Date, existing.Open, existing.Note);
+            if (remove)
+            {
+                if (existing is null)
+                {
+                    return null;
+                }
+                db.CalendarDays.Remove(existing);
+                return (before, null);
+            }
+            if (existing is null)
+            {
+                db.CalendarDays.Add(new HallCalendarDay { HallId = actor.HallId, Date = day.Date, Open = day.Open, Note = day.Note?.Trim() });
+            }
+            else
+            {
+                (existing.Open, existing.Note) = (day.Open, day.Note?.Trim());
+            }
+            return (before, day);
+        }, ct);
+    }
+
+    // ---- services ----
+
+    public async Task<List<ServiceForm>> ServicesAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Services.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.SortOrder).ThenBy(s => s.Id)
+            .Select(s => new ServiceForm(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder))
+            .ToListAsync(ct);
+    }
+
+    private static ServiceForm FormOf(Service s) => new(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder);
+
+    public async Task<Refusal?> SaveServiceAsync(Actor actor, ServiceForm form, CancellationToken ct)
+    {
+        var code = form.Code?.Trim() ?? "";
+        var prefix = form.Prefix?.Trim() ?? "";
+        var valid = code.Length is >= 1 and <= 32 && code.All(char.IsAsciiLetterOrDigit)
+            && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
+            && prefix.Length == 1 && char.IsAsciiLetterUpper(prefix[0])
+            && form.DailyCap is >= 1 and <= 999 && form.TargetWaitMinutes is >= 1 and <= 600 && form.AlertWaitingCount is >= 1 and <= 999
+            && form.DefaultHandlingMinutes is >= 1 and <= 600 && form.SortOrder is >= 0 and <= 9999;
+        if (!valid)
+        {
+            return InvalidService;
+        }
+        return await ChangeAsync(actor, form.Id == 0 ? "service.create" : "service.update", $"service:{(form.Id == 0 ? "new" : form.Id)}", async db =>
+        {
+            if (await db.Services.AnyAsync(s => s.HallId == actor.HallId && s.Id != form.Id && (s.Prefix == prefix[0] || s.Code == code), ct))
+            {
+                throw new Refused(InvalidService);
+            }
+            Service s;
+            ServiceForm? before = null;
+            if (form.Id == 0)
+            {
+                s = new Service { HallId = actor.HallId, Code = code, Name = form.Name.Trim() };
+                db.Services.Add(s);
+            }
+            else
+            {
+                s = await db.Services.FirstOrDefaultAsync(x => x.Id == form.Id && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
+                before = FormOf(s);
+            }
+            (s.Code, s.Name, s.Prefix, s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder) =
+                (code, form.Name.Trim(), prefix[0], form.DailyCap, form.TargetWaitMinutes, form.AlertWaitingCount, form.DefaultHandlingMinutes, form.AcceptsPriority, form.Active, form.SortOrder);
+            return (before, s);
+        }, ct, after => after is Service s ? FormOf(s) : after);
+    }
+
+    // ---- windows ----
+
+    public async Task<List<WindowForm>> WindowsAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var windows = await db.Windows.AsNoTracking().Include(w => w.Services).Where(w => w.HallId == hallId).OrderBy(w => w.Number).ToListAsync(ct);
+        return [.. windows.Select(FormOf)];
+    }
+
+    private static WindowForm FormOf(Window w) => new(w.Id, w.Number, w.Name, w.Kind, w.LedAddress, w.Active, [.. w.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId)]);
+
+    public async Task<Refusal?> SaveWindowAsync(Actor actor, WindowForm form, CancellationToken ct)
+    {
+        var valid = form.Number is >= 1 and <= 999 && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
+            && form.LedAddress is null or (>= 1 and <= 254) && Enum.IsDefined(form.Kind) && form.ServiceIds.Distinct().Count() == form.ServiceIds.Count && form.ServiceIds.Count <= 100;
+        if (!valid)
+        {
+            return InvalidWindow;
+        }
+        return await ChangeAsync(actor, form.Id == 0 ? "window.create" : "window.update", $"window:{(form.Id == 0 ? "new" : form.Id)}", async db =>
+        {
+            var known = await db.Services.Where(s => s.HallId == actor.HallId && form.ServiceIds.Contains(s.Id)).CountAsync(ct);
+            if (known != form.ServiceIds.Count || await db.Windows.AnyAsync(w => w.HallId == actor.HallId && w.Id != form.Id && w.Number == form.Number, ct))
+            {
+                throw new Refused(InvalidWindow);
+            }
+            Window w;
+            WindowForm? before = null;
+            if (form.Id == 0)
+            {
+                w = new Window { HallId = actor.HallId, Name = form.Name.Trim() };
+                db.Windows.Add(w);
+            }
+            else
+            {
+                w = await db.Windows.Include(x => x.Services).FirstOrDefaultAsync(x => x.Id == form.Id && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
+                before = FormOf(w);
+            }
+            (w.Number, w.Name, w.Kind, w.LedAddress, w.Active) = (form.Number, form.Name.Trim(), form.Kind, form.LedAddress, form.Active);
+            w.Services.Clear();
+            w.Services.AddRange(form.ServiceIds.Select((id, rank) => new WindowService { ServiceId = id, Rank = rank }));
+            return (before, w);
+        }, ct, after => after is Window w ? FormOf(w) : after);
+    }
+
+    // ---- staff ----
+
+    public async Task<List<StaffRow>> StaffAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.Role).ThenBy(s => s.Login)
+            .Select(s => new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active)).ToListAsync(ct);
+    }
+
+    /// <summary>A new account with a generated password, returned once.</summary>
+    public async Task<(string? Password, Refusal? Refusal)> CreateStaffAsync(Actor actor, string login, string name, StaffRole role, CancellationToken ct)
+    {
+        login = login?.Trim() ?? "";
+        if (login.Length is < 3 or > 32 || !login.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || TicketRules.CheckText(name, required: true) is not null
+            || name.Trim().Length > 50 || !Enum.IsDefined(role))
+        {
+            return (null, InvalidStaff);
+        }
+        var password = NewPassword();
+        var refusal = await ChangeAsync(actor, "staff.create", $"staff:{login}", async db =>
+        {
+            if (await db.Staff.AnyAsync(s => s.Login == login, ct))
+            {
+                throw new Refused(InvalidStaff);
+            }
+            var member = new StaffMember { HallId = actor.HallId, Login = login, Name = name.Trim(), Role = role, PasswordHash = StaffLogin.HashPassword(password) };
+            db.Staff.Add(member);
+            return (null, new StaffRow(0, login, member.Name, role, true));
+        }, ct);
+        return refusal is null ? (password, null) : (null, refusal);
+    }
+
+    public async Task<Refusal?> UpdateStaffAsync(Actor actor, int staffId, StaffRole role, bool active, CancellationToken ct) =>
+        !Enum.IsDefined(role) ? InvalidStaff : await ChangeAsync(actor, "staff.update", $"staff:{staffId}", async db =>
+        {
+            var s = await db.Staff.FirstOrDefaultAsync(x => x.Id == staffId && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
+            var before = new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active);
+            if (s.Role == StaffRole.Admin && (role != StaffRole.Admin || !active)
+                && !await db.Staff.AnyAsync(x => x.HallId == actor.HallId && x.Id != s.Id && x.Role == StaffRole.Admin && x.Active, ct))
+            {
+                throw new Refused(LastAdmin);
+            }
+            (s.Role, s.Active) = (role, active);
+            if (!active)
+            {
+                // Signed out everywhere at once.
+                await db.StaffSessions.Where(x => x.StaffId == s.Id && x.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.RevokedAt, clock.GetUtcNow()), ct);
+            }
+            return (before, new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active));
+        }, ct);
+
+    public async Task<(string? Password, Refusal? Refusal)> ResetPasswordAsync(Actor actor, int staffId, CancellationToken ct)
+    {
+        var password = NewPassword();
+        var refusal = await ChangeAsync(actor, "staff.password", $"staff:{staffId}", async db =>
+        {
+            var s = await db.Staff.FirstOrDefaultAsync(x => x.Id == staffId && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
+            s.PasswordHash = StaffLogin.HashPassword(password);
+            await db.StaffSessions.Where(x => x.StaffId == s.Id && x.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.RevokedAt, clock.GetUtcNow()), ct);
+            return (null, "password reset");
+        }, ct);
+        return refusal is null ? (password, null) : (null, refusal);
+    }
+
+    /// <summary>12 characters from an alphabet without look-alikes (no 0/O, 1/l/I), with a digit and both cases.</summary>
+    public static string NewPassword()
+    {
+        const string lower = "abcdefghijkmnpqrstuvwxyz", upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", digits = "23456789";
+        const string all = lower + upper + digits;
+        for (; ; )
+        {
+            var p = new string([.. Enumerable.Range(0, 12).Select(_ => all[RandomNumberGenerator.GetInt32(all.Length)])]);
+            if (p.Any(lower.Contains) && p.Any(upper.Contains) && p.Any(digits.Contains))
+            {
+                return p;
+            }
+        }
+    }
+
+    // ---- devices ----
+
+    public async Task<List<DeviceAdminRow>> DevicesAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Devices.AsNoTracking().Where(d => d.HallId == hallId).OrderBy(d => d.RevokedAt != null).ThenBy(d => d.Role).ThenBy(d => d.Name)
+            .Select(d => new DeviceAdminRow(d.Id, d.Name, d.Role, d.WindowId, d.CreatedAt, d.RevokedAt, d.Online, d.LastSeenAt)).ToListAsync(ct);
+    }
+
+    /// <summary>A new device; its key is returned once (only its hash is kept).</summary>
+    public async Task<(string? Key, Refusal? Refusal)> CreateDeviceAsync(Actor actor, string name, DeviceRole role, int? windowId, CancellationToken ct)
+    {
+        if (TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100 || !Enum.IsDefined(role) || (role == DeviceRole.Evaluator) != (windowId is not null))
+        {
+            return (null, InvalidDevice);
+        }
+        string? key = null;
+        var refusal = await ChangeAsync(actor, "device.create", $"device:{name.Trim()}", async db =>
+        {
+            if (windowId is { } w && !await db.Windows.AnyAsync(x => x.Id == w && x.HallId == actor.HallId, ct))
+            {
+                throw new Refused(InvalidDevice);
+            }
+            var (device, created) = await DeviceKeys.CreateAsync(db, actor.HallId, name.Trim(), role, windowId, clock.GetUtcNow(), ct);
+            key = created;
+            return (null, new { device.Id, device.Name, device.Role, device.WindowId });
+        }, ct);
+        return refusal is null ? (key, null) : (null, refusal);
+    }
+
+    public Task<Refusal?> RevokeDeviceAsync(Actor actor, int deviceId, CancellationToken ct) =>
+        ChangeAsync(actor, "device.revoke", $"device:{deviceId}", async db =>
+        {
+            var d = await db.Devices.FirstOrDefaultAsync(x => x.Id == deviceId && x.HallId == actor.HallId && x.RevokedAt == null, ct) ?? throw new Refused(NotFound);
+            d.RevokedAt = clock.GetUtcNow();
+            return (new { d.Id, d.Name, Revoked = false }, new { d.Id, d.Name, Revoked = true });
+        }, ct);
+
+    /// <summary>A new key for the same device; the old one stops working at once.</summary>
+    public async Task<(string? Key, Refusal? Refusal)> RotateDeviceAsync(Actor actor, int deviceId, CancellationToken ct)
+    {
+        string? key = null;
+        var refusal = await ChangeAsync(actor, "device.rotate", $"device:{deviceId}", async db =>
+        {
+            var d = await db.Devices.FirstOrDefaultAsync(x => x.Id == deviceId && x.HallId == actor.HallId && x.RevokedAt == null, ct) ?? throw new Refused(NotFound);
+            var secret = Secrets.New();
+            d.KeyHash = Secrets.Hash(secret);
+            key = Secrets.Token(HallAuth.DevicePrefix, d.Id, secret);
+            return (null, new { d.Id, d.Name, Rotated = true });
+        }, ct);
+        return refusal is null ? (key, null) : (null, refusal);
+    }
+
+    // ---- audit ----
+
+    public async Task<List<AuditEntry>> AuditAsync(int hallId, int take, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AuditEntries.AsNoTracking().Where(a => a.HallId == hallId).OrderByDescending(a => a.Id).Take(take).ToListAsync(ct);
+    }
+
+    /// <summary>Records a change made elsewhere (notice line, media, import …) in the audit log.</summary>
+    public async Task RecordAsync(Actor actor, string action, string subject, object? before, object? after, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.AuditEntries.Add(Entry(actor, action, subject, before, after));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private AuditEntry Entry(Actor actor, string action, string subject, object? before, object? after) => new()
+    {
+        HallId = actor.HallId,
+        StaffId = actor.Id,
+        StaffName = actor.Name,
+        At = clock.GetUtcNow(),
+        Action = action,
+        Subject = subject,
+        Before = before is null ? null : JsonSerializer.Serialize(before, Json),
+        After = after is null ? null : JsonSerializer.Serialize(after, Json),
+    };
+
+    private sealed class Refused(Refusal refusal) : Exception(refusal.Code)
+    {
+        public Refusal Refusal { get; } = refusal;
+    }
+
+    /// <summary>Only the admin changes configuration; the change and its audit entry commit together, or neither does.</summary>
+    private async Task<Refusal?> ChangeAsync(Actor actor, string action, string subject, Func<HallDb, Task<(object? Before, object? After)?>> change, CancellationToken ct, Func<object?, object?>? afterView = null)
+    {
+        if (actor.StaffRole != StaffRole.Admin)
+        {
+            return Refusal.Forbidden;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            if (await change(db) is not { } result)
+            {
+                return null;
+            }
+            await db.SaveChangesAsync(ct);
+            var after = afterView is null ? result.After : afterView(result.After);
+            db.AuditEntries.Add(Entry(actor, action, subject.EndsWith(":new", StringComparison.Ordinal) && after is ServiceForm sf ? $"service:{sf.Id}"
+                : subject.EndsWith(":new", StringComparison.Ordinal) && after is WindowForm wf ? $"window:{wf.Id}" : subject, result.Before, after));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Refused refused)
+        {
+            return refused.Refusal;
+        }
+        halls.Invalidate(actor.HallId);
+        return null;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Net;
+using Hall.Server.Contracts;
+using Hall.Tests.Catalog;
+using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Hall.Tests.Web;
+
+/// <summary>The admin pages in Chromium on the real server: configuration changes with their audit trail, refusals that change nothing, accounts and device keys, the catalogue import; and who may open what.</summary>
+[TestFixture, NonParallelizable]
+public sealed class AdminTests
+{
+    private HallApp _app = null!;
+    private SeededHall _hall = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IPage _admin = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        (_playwright, _browser) = await Browser.LaunchAsync();
+        _app = await HallApp.StartAsync("admin");
+        _hall = await SeededHall.CreateAsync(_app);
+        _admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/services");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _hall.DisposeAsync();
+        await _app.DisposeAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private ILocator By(string testId) => _admin.Locator($"[data-testid=\"{testId}\"]");
+
+    private async Task GoAsync(string path)
+    {
+        await _admin.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
+        await Assertions.Expect(By("admin-nav")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
+
+    [Test, Order(1)]
+    public async Task A_service_change_is_saved_and_its_before_and_after_are_in_the_audit_log()
+    {
+        await GoAsync("/admin/services");
+        var row = _admin.Locator("[data-testid=\"service-yibao\"]");
+        await row.Locator("[data-testid=\"target\"]").FillAsync("20");
+        await row.Locator("[data-testid=\"alert-count\"]").FillAsync("12");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("已保存");
+        await Browser.Screenshot(_admin, "admin-1-services");
+
+        await using (var db = _app.Db())
+        {
+            var s = await db.Services.AsNoTracking().SingleAsync(x => x.HallId == _hall.HallId && x.Code == "yibao");
+            Assert.That((s.TargetWaitMinutes, s.AlertWaitingCount), Is.EqualTo((20, 12)));
+        }
+        await GoAsync("/admin/audit");
+        var entry = _admin.Locator("[data-testid=\"audit-service.update\"]").First;
+        // Stored as jsonb, shown as PostgreSQL writes it.
+        await Assertions.Expect(entry.Locator("td").Nth(4)).ToContainTextAsync("\"TargetWaitMinutes\": 30");
+        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"TargetWaitMinutes\": 20");
+        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"AlertWaitingCount\": 12");
+        await Assertions.Expect(entry).ToContainTextAsync("管理员");
+        await Browser.Screenshot(_admin, "admin-2-audit");
+    }
+
+    [Test, Order(2)]
+    public async Task A_bad_service_is_refused_with_the_reason_and_nothing_changes()
+    {
+        await GoAsync("/admin/services");
+        var before = await TableDump.AllAsync(_app.ConnectionString);
+        var row = _admin.Locator("[data-testid=\"service-shebao\"]");
+        await row.Locator("input").Nth(2).FillAsync("B");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("号码前缀为一个大写字母且不与其他业务重复");
+        await row.Locator("input").Nth(2).FillAsync("1");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("业务设置有误");
+        Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(before), "a refused change leaves the database as it was");
+    }
+
+    [Test, Order(3)]
+    public async Task The_admin_creates_a_clerk_whose_password_is_shown_once_and_works_and_deactivating_signs_them_out()
+    {
+        await GoAsync("/admin/staff");
+        await By("new-login").FillAsync("zhang.wei");
+        await By("new-name").FillAsync("张伟");
+        await By("create").ClickAsync();
+        await Assertions.Expect(By("secret")).ToBeVisibleAsync();
+        var password = (await By("secret").Locator("code").TextContentAsync())!.Trim();
+        Assert.That(password, Has.Length.EqualTo(12));
+        var token = await _app.LoginAsync("zhang.wei", password);
+        Assert.That(await ConnectsAsync(token), Is.True, "the new clerk signs in with the password shown");
+
+        await GoAsync("/admin/staff");
+        var row = _admin.Locator("[data-testid=\"staff-zhang.wei\"]");
+        await row.Locator("input[type=checkbox]").UncheckAsync();
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("已保存");
+        await using var db = _app.Db();
+        Assert.That(await ConnectsAsync(token), Is.False, "signed out everywhere at once");
+        Assert.That(await db.StaffSessions.AnyAsync(s => db.Staff.Any(m => m.Id == s.StaffId && m.Login == "zhang.wei") && s.RevokedAt == null), Is.False);
+        Assert.That(async () => await _app.LoginAsync("zhang.wei", password), Throws.Exception, "a deactivated account cannot sign in");
+    }
+
+    [Test, Order(4)]
+    public async Task A_device_key_is_shown_once_works_stops_working_when_rotated_and_the_new_one_works_until_revoked()
+    {
+        await GoAsync("/admin/devices");
+        await By("new-name").FillAsync("二楼取号机");
+        await By("create").ClickAsync();
+        await Assertions.Expect(By("secret")).ToBeVisibleAsync();
+        var key = (await By("secret").Locator("code").TextContentAsync())!.Trim();
+        var id = int.Parse(key.Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(await ConnectsAsync(key), Is.True);
+
+        await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"rotate\"]").ClickAsync();
+        await Assertions.Expect(By("secret")).Not.ToContainTextAsync(key);
+        var rotated = (await By("secret").Locator("code").TextContentAsync())!.Trim();
+        Assert.That((await ConnectsAsync(key), await ConnectsAsync(rotated)), Is.EqualTo((false, true)), "the old key stops at once, the new one works");
+
+        await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"revoke\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("已吊销");
+        Assert.That(await ConnectsAsync(rotated), Is.False);
+        await using var db = _app.Db();
+        Assert.That(await db.AuditEntries.Where(a => a.Subject == $"device:{id}").Select(a => a.Action).OrderBy(a => a).ToListAsync(), Is.EqualTo(new[] { "device.revoke", "device.rotate" }));
+        var logged = (await db.AuditEntries.AsNoTracking().Select(a => new { a.Before, a.After }).ToListAsync()).Select(a => a.Before + a.After).ToList();
+        Assert.That(logged, Has.None.Contains(rotated.Split('_')[2]).And.None.Contains(key.Split('_')[2]), "no key is ever written to the log");
+    }
+
+    private async Task<bool> ConnectsAsync(string key)
+    {
+        try
+        {
+            await using var client = await _app.ConnectAsync(key);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or Microsoft.AspNetCore.SignalR.HubException)
+        {
+            return false;
+        }
+    }
+
+    [Test, Order(5)]
+    public async Task Hours_and_thresholds_are_set_a_wrong_hours_line_is_refused_and_a_holiday_is_added()
+    {
+        await GoAsync("/admin/hall");
+        await By("hours").FillAsync("周一 09:00-12:00 13:30-17:30\n周二 9点到12点");
+        await By("save").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("营业时间形如");
+        await By("hours").FillAsync("周一 09:00-12:00 13:30-17:30\n周二 09:00-12:00 13:30-17:30\n周三 09:00-12:00 13:30-17:30\n周四 09:00-12:00 13:30-17:30\n周五 09:00-12:00 13:30-17:30\n周六 09:00-12:00");
+        await By("pause-limit").FillAsync("20");
+        await By("save").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("已保存");
+        await By("day-date").FillAsync("2027-01-01");
+        await By("day-note").FillAsync("元旦");
+        await By("day-add").ClickAsync();
+        await Assertions.Expect(By("calendar")).ToContainTextAsync("元旦");
+        await Browser.Screenshot(_admin, "admin-3-hall");
+
+        await using var db = _app.Db();
+        var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == _hall.HallId);
+        Assert.That((hall.PauseLimitMinutes, hall.Hours.On(DayOfWeek.Saturday).Count, hall.Calendar.Single(c => c.Date == new DateOnly(2027, 1, 1)).Open), Is.EqualTo((20, 1, false)));
+    }
+
+    [Test, Order(6)]
+    public async Task The_countys_2224_row_workbook_imports_with_progress_and_a_report_and_a_broken_one_imports_nothing()
+    {
+        var list = CatalogImportTests.CountyList.Build();
+        var file = Path.Combine(Path.GetTempPath(), $"新县政务服务事项清单-{Guid.NewGuid():N}.xlsx");
+        await File.WriteAllBytesAsync(file, list.Bytes);
+        try
+        {
+            await GoAsync("/admin/catalogue");
+            await By("file").SetInputFilesAsync(file);
+            await Assertions.Expect(By("progress")).ToBeVisibleAsync();
+            await Assertions.Expect(By("report")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Assertions.Expect(By("added")).ToHaveTextAsync("2184");
+            await Assertions.Expect(By("rejected")).ToHaveTextAsync(list.Bad.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(By("rejections")).ToContainTextAsync(list.Bad[0].ReasonZh);
+            Assert.That(await By("bar").GetAttributeAsync("value"), Is.EqualTo("100"));
+            await Browser.Screenshot(_admin, "admin-4-import");
+
+            var before = await TableDump.AllAsync(_app.ConnectionString);
+            await File.WriteAllBytesAsync(file, list.Bytes[..50_000]);
+            await GoAsync("/admin/catalogue");
+            await By("file").SetInputFilesAsync(file);
+            await Assertions.Expect(By("message")).ToContainTextAsync("损坏", new() { Timeout = 30_000 });
+            Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(before), "nothing half-imported");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [TestCase("clerk01", "/admin/services")]
+    [TestCase("clerk01", "/admin/audit")]
+    [TestCase("clerk01", "/wall")]
+    [TestCase("clerk01", "/followups")]
+    [TestCase("supervisor", "/admin/services")]
+    [TestCase("supervisor", "/admin/devices")]
+    public async Task Pages_refuse_people_whose_role_does_not_open_them(string role, string path)
+    {
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, role, path, expectArrival: false);
+        await Assertions.Expect(page.Locator("[data-testid=\"not-allowed\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=\"admin-nav\"]")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [TestCase("/console")]
+    [TestCase("/wall")]
+    [TestCase("/followups")]
+    [TestCase("/admin")]
+    [TestCase("/admin/audit")]
+    public async Task Every_staff_page_sends_anonymous_visitors_to_sign_in(string path)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
+        var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.That((response.StatusCode, response.Headers.Location?.ToString()), Is.EqualTo((HttpStatusCode.Redirect, "/login?back=" + Uri.EscapeDataString(path))));
+    }
+
+    [Test]
+    public async Task The_citizen_facing_pages_need_no_sign_in()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
+        Assert.That((await http.GetAsync(new Uri("/login", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await http.GetAsync(new Uri("/evaluator/pair", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await http.GetAsync(new Uri("/t/AAAAAAAAAAAAAAAA", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the phone page answers (404 for an unknown code), no sign-in");
+    }
+}
