@@ -62,6 +62,7 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());
         services.AddSingleton<WallData>();
         services.AddSingleton<Admin.AdminStore>();
+        services.AddSingleton<LobbyScreens>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;

@@ -1,6 +1,7 @@
 using Hall.Display.Agent;
 using Hall.Server.Contracts;
 using Hall.Server.Contracts.Agents;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace Hall.Display.Media;
@@ -27,6 +28,14 @@ public sealed class MediaSync(DisplayLink link, MediaCache cache, HallVoice voic
                 try
                 {
                     await SendPlaysAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    log.LogWarning("Proof of play not sent: {Error}", ex.Message);
+                }
+                // Apart from the plays: nothing about them may hold up the voice or the playlists.
+                try
+                {
                     if (DateTimeOffset.UtcNow - lastSync > TimeSpan.FromMinutes(1))
                     {
                         // The voice first: a long video download must not hold up a new voice pack or quiet hours.
@@ -52,8 +61,30 @@ public sealed class MediaSync(DisplayLink link, MediaCache cache, HallVoice voic
     {
         foreach (var batch in (await outbox.PendingAsync(ct)).Chunk(500))
         {
-            await link.InvokeAsync<int>(nameof(IHallHub.ReportPlays), batch.ToList(), ct);
-            await outbox.RemoveAsync([.. batch.Select(p => p.PlayId)], ct);
+            try
+            {
+                await link.InvokeAsync<int>(nameof(IHallHub.ReportPlays), batch.ToList(), ct);
+                await outbox.RemoveAsync([.. batch.Select(p => p.PlayId)], ct);
+            }
+            catch (HubException ex) when (ex.Message.Contains(InvalidPlays, StringComparison.Ordinal))
+            {
+                // The server refuses the whole batch for one bad play: send them one by one and set aside the bad ones.
+                foreach (var play in batch)
+                {
+                    try
+                    {
+                        await link.InvokeAsync<int>(nameof(IHallHub.ReportPlays), new List<PlayReport> { play }, ct);
+                        await outbox.RemoveAsync([play.PlayId], ct);
+                    }
+                    catch (HubException one) when (one.Message.Contains(InvalidPlays, StringComparison.Ordinal))
+                    {
+                        log.LogWarning("Play {PlayId} of media {MediaId} refused by the server; set aside", play.PlayId, play.MediaId);
+                        await outbox.RejectAsync(play, ct);
+                    }
+                }
+            }
         }
     }
+
+    private const string InvalidPlays = "invalid_plays";
 }

@@ -47,6 +47,24 @@ public sealed class PlayOutbox(IOptions<Agent.DisplayOptions> options, IHostEnvi
 
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>
+    /// Sets aside plays the server refuses for good (e.g. of media it no longer has): kept in plays-rejected.jsonl for
+    /// a person to look at, never sent again, so they cannot hold up the plays behind them.
+    /// </summary>
+    public async Task RejectAsync(PlayReport play, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await File.AppendAllTextAsync(Path.Combine(Path.GetDirectoryName(FilePath)!, "plays-rejected.jsonl"), JsonSerializer.Serialize(play) + "\n", ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        await RemoveAsync([play.PlayId], ct);
+    }
+
     /// <summary>Removes the plays the server has stored; plays added meanwhile stay.</summary>
     public async Task RemoveAsync(IReadOnlyCollection<Guid> sent, CancellationToken ct)
     {

@@ -17,7 +17,7 @@ public static class MediaEndpoints
 
     public static void MapMediaEndpoints(this WebApplication app)
     {
-        app.MapPost("/api/admin/media", async (HttpContext http, MediaLibrary library, IConfiguration config, Admin.AdminStore audit, CancellationToken ct) =>
+        app.MapPost("/api/admin/media", async (HttpContext http, LobbyScreens screens, IConfiguration config, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -40,31 +40,19 @@ public static class MediaEndpoints
             }
             _ = int.TryParse(form["seconds"], out var seconds);
             await using var stream = file.OpenReadStream();
-            var (item, refusal) = await library.UploadAsync(actor.HallId, stream, form["title"], form["legal"] == "true", seconds, ct);
-            if (item is null)
-            {
-                return Error(400, refusal!);
-            }
-            var view = new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal };
-            await audit.RecordAsync(actor, "media.upload", $"media:{item.Id}", null, view, ct);
-            return Results.Ok(view);
+            var (item, refusal) = await screens.UploadMediaAsync(actor, stream, form["title"], form["legal"] == "true", seconds, ct);
+            return item is null ? Error(400, refusal!) : Results.Ok(new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal });
         }).RequireAuthorization(Hall);
 
-        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
+        app.MapPost("/api/admin/playlists", async (MediaLibrary.PlaylistRequest request, HttpContext http, LobbyScreens screens, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
             {
                 return Error(403, Refusal.Forbidden);
             }
-            var (playlist, refusal) = await library.CreatePlaylistAsync(actor.HallId, request, ct);
-            if (playlist is null)
-            {
-                return Error(400, refusal!);
-            }
-            await audit.RecordAsync(actor, "playlist.create", $"playlist:{playlist.Id}", null, request, ct);
-            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).PlaylistsChanged();
-            return Results.Ok(new { playlist.Id, playlist.Name });
+            var (playlist, refusal) = await screens.CreatePlaylistAsync(actor, request, ct);
+            return playlist is null ? Error(400, refusal!) : Results.Ok(new { playlist.Id, playlist.Name });
         }).RequireAuthorization(Hall);
 
         // How the lobby screens speak: read and set by the admin, pushed to the hall's displays at once.
@@ -73,26 +61,19 @@ public static class MediaEndpoints
                 ? Results.Ok((await library.DisplaySettingsAsync(HallAuth.ActorOf(http.User).HallId, ct)).ToView())
                 : Error(403, Refusal.Forbidden)).RequireAuthorization(Hall);
 
-        app.MapPut("/api/admin/display-settings", async (DisplaySettings.Request request, HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
+        app.MapPut("/api/admin/display-settings", async (DisplaySettings.Request request, HttpContext http, LobbyScreens screens, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
             {
                 return Error(403, Refusal.Forbidden);
             }
-            var before = (await library.DisplaySettingsAsync(actor.HallId, ct)).ToView();
-            var (settings, refusal) = await library.UpdateDisplaySettingsAsync(actor.HallId, request, ct);
-            if (settings is null)
-            {
-                return Error(400, refusal!);
-            }
-            await audit.RecordAsync(actor, "display_settings.set", $"hall:{actor.HallId}", before, settings.ToView(), ct);
-            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
-            return Results.Ok(settings.ToView());
+            var (settings, refusal) = await screens.SetVoiceAsync(actor, request, ct);
+            return settings is null ? Error(400, refusal!) : Results.Ok(settings.ToView());
         }).RequireAuthorization(Hall);
 
         // The recorded voice pack: a ZIP checked phrase by phrase, then offered to the hall's displays.
-        app.MapPost("/api/admin/voice-pack", async (HttpContext http, MediaLibrary library, IHubContext<HallHub, IHallClient> hub, Admin.AdminStore audit, CancellationToken ct) =>
+        app.MapPost("/api/admin/voice-pack", async (HttpContext http, LobbyScreens screens, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -113,14 +94,8 @@ public static class MediaEndpoints
                 return Error(400, Refusal.InvalidCommand);
             }
             await using var stream = file.OpenReadStream();
-            var (settings, refusal) = await library.UploadVoicePackAsync(actor.HallId, stream, ct);
-            if (settings is null)
-            {
-                return Error(400, refusal!);
-            }
-            await audit.RecordAsync(actor, "voice_pack.upload", $"hall:{actor.HallId}", null, new { settings.VoicePackSha256, settings.VoicePackSize }, ct);
-            await hub.Clients.Group(HubGroups.Hall(actor.HallId)).DisplaySettingsChanged(settings.ToView());
-            return Results.Ok(settings.ToView());
+            var (settings, refusal) = await screens.UploadVoicePackAsync(actor, stream, ct);
+            return settings is null ? Error(400, refusal!) : Results.Ok(settings.ToView());
         }).RequireAuthorization(Hall);
 
         app.MapGet("/api/voice-pack", async (HttpContext http, MediaLibrary library, CancellationToken ct) =>

@@ -74,6 +74,8 @@ public sealed class DisplayAgentTests
         ["Display__Voice__Repeat"] = "1",
         ["Display__Voice__PackFolder"] = Path.Combine(_pack, "missing"),
         ["Display__Voice__FallbackFolder"] = _pack,
+        // Its own cache: nothing left over from another run (plays, playlists, the hall's voice pack).
+        ["Display__MediaCacheFolder"] = Path.Combine(_pack, "cache"),
     }, _port);
 
     [OneTimeTearDown]
@@ -303,16 +305,17 @@ public sealed class DisplayAgentTests
         }
     }
 
+    /// <summary>Pushed changes arrive in a second or two; a push missed in a reconnect is caught by the agent's refresh every minute.</summary>
     private async Task WaitVoiceAsync(Func<JsonElement, bool> condition, string what)
     {
-        for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(200))
+        for (var until = DateTime.UtcNow.AddSeconds(75); DateTime.UtcNow < until; await Task.Delay(200))
         {
             if (condition(await BoardVoiceAsync()))
             {
                 return;
             }
         }
-        Assert.Fail($"{what}: not within 20 s; the agent says {await BoardVoiceAsync()}");
+        Assert.Fail($"{what}: not within 75 s; the agent says {await BoardVoiceAsync()}");
     }
 
     [Test, Order(5)]

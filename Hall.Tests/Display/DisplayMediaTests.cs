@@ -13,42 +13,6 @@ public sealed class DisplayMediaTests
     private static byte[] H264Mp4() =>
         [.. MediaFiles.Box("ftyp", Encoding.ASCII.GetBytes("isom"), [0, 0, 2, 0]), .. MediaFiles.Box("moov", MediaFiles.Box("trak", MediaFiles.Box("mdia", MediaFiles.Box("minf", MediaFiles.Box("stbl", MediaFiles.Box("stsd", [0, 0, 0, 0, 0, 0, 0, 1], MediaFiles.Box("avc1", new byte[78]))))))), .. MediaFiles.Box("mdat", new byte[30_000])];
 
-    /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it.</summary>
-    private static byte[] Png()
-    {
-        static byte[] Chunk(string type, byte[] data)
-        {
-            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-            var crc = 0xFFFFFFFFu;
-            foreach (var b in typed)
-            {
-                crc ^= b;
-                for (var k = 0; k < 8; k++)
-                {
-                    crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-                }
-            }
-            crc ^= 0xFFFFFFFFu;
-            return [(byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length, .. typed, (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
-        }
-        const int width = 320, height = 180;
-        var raw = new byte[height * (width + 1)];
-        for (var y = 0; y < height; y++)
-        {
-            for (var x = 1; x <= width; x++)
-            {
-                raw[y * (width + 1) + x] = (byte)(60 + y / 2);
-            }
-        }
-        using var compressed = new MemoryStream();
-        using (var z = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal))
-        {
-            z.Write(raw);
-        }
-        byte[] header = [0, 0, 1, 64, 0, 0, 0, 180, 8, 0, 0, 0, 0];
-        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", compressed.ToArray()), .. Chunk("IEND", [])];
-    }
-
     [Test]
     public async Task The_board_shows_the_scheduled_picture_and_each_showing_reaches_the_server_as_a_play()
     {
@@ -64,7 +28,7 @@ public sealed class DisplayMediaTests
             adminHttp.DefaultRequestHeaders.Authorization = new("Bearer", await app.LoginAsync(admin, hall.Credentials.Passwords[admin]));
             using var form = new MultipartFormDataContent
             {
-                { new ByteArrayContent(Png()), "file", "fazhi.png" }, { new StringContent("法治宣传海报"), "title" }, { new StringContent("true"), "legal" }, { new StringContent("3"), "seconds" },
+                { new ByteArrayContent(MediaFiles.Png()), "file", "fazhi.png" }, { new StringContent("法治宣传海报"), "title" }, { new StringContent("true"), "legal" }, { new StringContent("3"), "seconds" },
             };
             var uploaded = await adminHttp.PostAsync(new Uri("/api/admin/media", UriKind.Relative), form);
             Assert.That(uploaded.IsSuccessStatusCode, Is.True, await uploaded.Content.ReadAsStringAsync());
@@ -151,6 +115,11 @@ public sealed class DisplayMediaTests
             {
                 var play = new { mediaId, startedAt = start.AddMinutes(i), endedAt = start.AddMinutes(i).AddSeconds(50), completed = i != 1 };
                 (await agent.PostAsJsonAsync(new Uri("/api/plays", UriKind.Relative), play)).EnsureSuccessStatusCode();
+                if (i == 0)
+                {
+                    // A play of media the server does not know (deleted meanwhile): refused for good, it must hold up nothing.
+                    (await agent.PostAsJsonAsync(new Uri("/api/plays", UriKind.Relative), new { mediaId = 999_999, startedAt = start, endedAt = start.AddSeconds(5), completed = true })).EnsureSuccessStatusCode();
+                }
             }
             using (var board = JsonDocument.Parse(await agent.GetStringAsync(new Uri("/api/board", UriKind.Relative))))
             {
@@ -166,6 +135,7 @@ public sealed class DisplayMediaTests
             var plays = await db.MediaPlays.AsNoTracking().OrderBy(p => p.StartedAt).ToListAsync();
             Assert.That(plays.Select(p => (p.MediaId, p.Completed)), Is.EqualTo(new[] { (mediaId, true), (mediaId, false), (mediaId, true) }), "all three, once each");
             Assert.That(File.ReadAllText(Path.Combine(cacheFolder, "plays-outbox.jsonl")).Trim(), Is.Empty, "nothing left to send");
+            Assert.That(File.ReadAllText(Path.Combine(cacheFolder, "plays-rejected.jsonl")), Does.Contain("999999"), "the refused play set aside, for a person to look at");
         }
         finally
         {

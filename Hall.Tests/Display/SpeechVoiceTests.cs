@@ -31,6 +31,7 @@ public sealed class SpeechVoiceTests
         var (playwright, browser) = await Browser.LaunchAsync();
         var app = await HallApp.StartAsync("display-speech");
         var hall = await SeededHall.CreateAsync(app);
+        var cache = Directory.CreateTempSubdirectory("hall-display-cache-").FullName;
         AgentProcess? display = null;
         try
         {
@@ -39,6 +40,7 @@ public sealed class SpeechVoiceTests
                 ["Display__Server"] = app.BaseAddress.ToString(),
                 ["Display__DeviceKey"] = hall.Credentials.DeviceKeys["display"],
                 ["Display__Voice__Source"] = "speech",
+                ["Display__MediaCacheFolder"] = cache,
             });
             var page = await Browser.OpenAsync(browser, null, new ViewportSize { Width = 1920, Height = 1080 });
             await page.Context.AddInitScriptAsync(FakeSpeech);
@@ -75,6 +77,7 @@ public sealed class SpeechVoiceTests
             await app.DisposeAsync();
             await browser.DisposeAsync();
             playwright.Dispose();
+            Directory.Delete(cache, recursive: true);
         }
     }
 }

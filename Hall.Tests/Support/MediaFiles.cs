@@ -44,4 +44,40 @@ public static class MediaFiles
         await process.WaitForExitAsync();
         Assert.That(process.ExitCode, Is.Zero, $"ffmpeg: {await errors}");
     }
+
+    /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it.</summary>
+    public static byte[] Png()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            var crc = 0xFFFFFFFFu;
+            foreach (var b in typed)
+            {
+                crc ^= b;
+                for (var k = 0; k < 8; k++)
+                {
+                    crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+                }
+            }
+            crc ^= 0xFFFFFFFFu;
+            return [(byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length, .. typed, (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
+        }
+        const int width = 320, height = 180;
+        var raw = new byte[height * (width + 1)];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 1; x <= width; x++)
+            {
+                raw[y * (width + 1) + x] = (byte)(60 + y / 2);
+            }
+        }
+        using var compressed = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            z.Write(raw);
+        }
+        byte[] header = [0, 0, 1, 64, 0, 0, 0, 180, 8, 0, 0, 0, 0];
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", compressed.ToArray()), .. Chunk("IEND", [])];
+    }
 }

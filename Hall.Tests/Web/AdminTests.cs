@@ -200,6 +200,43 @@ public sealed class AdminTests
         }
     }
 
+    [Test, Order(7)]
+    public async Task The_lobby_screens_page_publishes_the_notice_line_uploads_a_picture_with_progress_and_makes_a_playlist()
+    {
+        await GoAsync("/admin/screens");
+        await By("notice").FillAsync("12月4日国家宪法日：弘扬宪法精神");
+        await By("notice-save").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("已发布到大屏");
+
+        var picture = Path.Combine(Path.GetTempPath(), $"fazhi-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(picture, MediaFiles.Png());
+        try
+        {
+            await By("media-title").FillAsync("宪法宣传海报");
+            await By("media-file").SetInputFilesAsync(picture);
+            await Assertions.Expect(By("message")).ToHaveTextAsync("已上传：宪法宣传海报", new() { Timeout = 20_000 });
+        }
+        finally
+        {
+            File.Delete(picture);
+        }
+        int mediaId;
+        await using (var db = _app.Db())
+        {
+            mediaId = await db.MediaItems.Where(m => m.HallId == _hall.HallId && m.Title == "宪法宣传海报").Select(m => m.Id).SingleAsync();
+        }
+        await By("pl-name").FillAsync("宪法宣传周");
+        await By("pl-media").FillAsync(mediaId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await By("pl-create").ClickAsync();
+        await Assertions.Expect(By("playlist-宪法宣传周")).ToBeVisibleAsync();
+        await Browser.Screenshot(_admin, "admin-5-screens");
+
+        await using var check = _app.Db();
+        Assert.That((await check.Halls.AsNoTracking().SingleAsync(h => h.Id == _hall.HallId)).NoticeLine, Is.EqualTo("12月4日国家宪法日：弘扬宪法精神"));
+        Assert.That(await check.AuditEntries.Where(a => a.HallId == _hall.HallId).Select(a => a.Action).ToListAsync(),
+            Is.SupersetOf(new[] { "notice_line.set", "media.upload", "playlist.create" }));
+    }
+
     [TestCase("clerk01", "/admin/services")]
     [TestCase("clerk01", "/admin/audit")]
     [TestCase("clerk01", "/wall")]

@@ -1,0 +1,107 @@
+using System.Globalization;
+using Hall.Server.Contracts;
+using Hall.Server.Media;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Hall.Server.Web.Components.Pages.Admin;
+
+/// <summary>The admin's page for the lobby screens: notice line, call voice and recorded pack, the 普法 media library with uploads showing their progress, and the playlists.</summary>
+public sealed partial class Screens : IDisposable
+{
+    [Inject]
+    private LobbyScreens Lobby { get; set; } = null!;
+
+    [Inject]
+    private MediaLibrary Library { get; set; } = null!;
+
+    [Inject]
+    private Microsoft.EntityFrameworkCore.IDbContextFactory<Data.HallDb> Db { get; set; } = null!;
+
+    private readonly CancellationTokenSource _gone = new();
+    private string? _notice;
+    private string _source = "";
+    private string? _template;
+    private int? _repeat;
+    private double? _volume;
+    private string? _quiet;
+    private string? _packSha;
+    private string? _title;
+    private int _seconds = 10;
+    private bool _legal = true;
+    private int? _progress;
+    private List<MediaItem> _media = [];
+    private List<PlaylistView> _playlists = [];
+    private string? _plName;
+    private string? _plMedia;
+    private DateTime? _plFrom;
+    private DateTime? _plTo;
+    private string? _plDays;
+    private string? _plTimes;
+    private int _plPriority;
+
+    protected override async Task LoadAsync()
+    {
+        await using var db = await Db.CreateDbContextAsync(_gone.Token);
+        _notice = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Halls.Where(h => h.Id == Actor.HallId).Select(h => h.NoticeLine), _gone.Token);
+        var s = await Library.DisplaySettingsAsync(Actor.HallId, _gone.Token);
+        (_source, _template, _repeat, _volume, _quiet, _packSha) = (s.VoiceSource ?? "", s.Template, s.Repeat, s.Volume, s.QuietHours is null ? null : string.Join("\n", s.QuietHours), s.VoicePackSha256);
+        _media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.MediaItems.Where(m => m.HallId == Actor.HallId).OrderByDescending(m => m.Id), _gone.Token);
+        _playlists = await Library.PlaylistsAsync(Actor.HallId, _gone.Token);
+    }
+
+    private async Task SaveNoticeAsync() => await ReportAsync((await Lobby.SetNoticeLineAsync(Actor, _notice, _gone.Token)).Refusal, L.T("已发布到大屏", "Published"));
+
+    private async Task SaveVoiceAsync()
+    {
+        var quiet = _quiet is null ? null : _quiet.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var request = new DisplaySettings.Request(_source.Length == 0 ? null : _source, string.IsNullOrWhiteSpace(_template) ? null : _template, _repeat, _volume, quiet);
+        await ReportAsync((await Lobby.SetVoiceAsync(Actor, request, _gone.Token)).Refusal, L.T("已保存，大屏随即生效", "Saved; the screens follow at once"));
+    }
+
+    private async Task UploadPackAsync(InputFileChangeEventArgs e)
+    {
+        await using var stream = e.File.OpenReadStream(VoicePack.MaxBytes, _gone.Token);
+        await ReportAsync((await Lobby.UploadVoicePackAsync(Actor, stream, _gone.Token)).Refusal, L.T("语音包已上传，大屏随即下载", "Pack uploaded; the screens fetch it at once"));
+    }
+
+    private async Task UploadMediaAsync(InputFileChangeEventArgs e)
+    {
+        _progress = 0;
+        var size = Math.Max(1, e.File.Size);
+        await using var stream = new CountingStream(e.File.OpenReadStream(2048L * 1024 * 1024, _gone.Token));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        var upload = Lobby.UploadMediaAsync(Actor, stream, string.IsNullOrWhiteSpace(_title) ? Path.GetFileNameWithoutExtension(e.File.Name) : _title, _legal, _seconds, _gone.Token);
+        while (!upload.IsCompleted && await timer.WaitForNextTickAsync(_gone.Token))
+        {
+            _progress = (int)(stream.BytesRead * 100 / size);
+            StateHasChanged();
+        }
+        var (item, refusal) = await upload;
+        _progress = null;
+        _title = null;
+        await ReportAsync(refusal, L.T($"已上传：{item?.Title}", $"Uploaded: {item?.Title}"));
+    }
+
+    private async Task CreatePlaylistAsync()
+    {
+        static List<int> Numbers(string? text) => [.. (text ?? "").Split([',', '，', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => int.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1)];
+        var request = new MediaLibrary.PlaylistRequest(_plName, Numbers(_plMedia), _plFrom is { } f ? DateOnly.FromDateTime(f) : null, _plTo is { } t ? DateOnly.FromDateTime(t) : null,
+            Numbers(_plDays), [.. (_plTimes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)], _plPriority);
+        var (playlist, refusal) = await Lobby.CreatePlaylistAsync(Actor, request, _gone.Token);
+        if (playlist is not null)
+        {
+            (_plName, _plMedia, _plFrom, _plTo, _plDays, _plTimes, _plPriority) = (null, null, null, null, null, null, 0);
+        }
+        await ReportAsync(refusal, L.T("已新建播放列表", "Playlist created"));
+    }
+
+    private async Task DeletePlaylistAsync(int id) => await ReportAsync(await Lobby.DeletePlaylistAsync(Actor, id, _gone.Token), L.T("已删除", "Deleted"));
+
+    public void Dispose()
+    {
+        _gone.Cancel();
+        _gone.Dispose();
+    }
+}
