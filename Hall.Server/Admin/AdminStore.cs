@@ -50,6 +50,52 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     private static readonly string[] DayNames = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
+    public static readonly Refusal InvalidSite = new("invalid_site", "乡镇站点有误：编码（字母数字）不重复、名称必填", "Invalid site: a code (letters and digits) not used yet, and a name.");
+
+    // ---- halls the admin manages: their own, and the township sites under it ----
+
+    public async Task<List<(int Id, string Name)>> ManagedHallsAsync(Actor actor, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var halls = await db.Halls.AsNoTracking().Where(h => h.Id == actor.HallId || h.ParentId == actor.HallId).OrderBy(h => h.ParentId != null).ThenBy(h => h.Id)
+            .Select(h => new { h.Id, h.Name }).ToListAsync(ct);
+        return [.. halls.Select(h => (h.Id, h.Name))];
+    }
+
+    /// <summary>A county admin acts for a township site under their hall; anyone else only for their own hall.</summary>
+    public async Task<Actor?> ActingForAsync(Actor actor, int? hallId, CancellationToken ct) =>
+        hallId is not { } id || id == actor.HallId ? actor
+        : (await ManagedHallsAsync(actor, ct)).Any(h => h.Id == id) ? actor with { HallId = id } : null;
+
+    /// <summary>A new township service centre under the admin's hall, with the county's hours and lists to start from.</summary>
+    public async Task<Refusal?> CreateSiteAsync(Actor actor, string code, string name, CancellationToken ct)
+    {
+        code = code?.Trim() ?? "";
+        if (code.Length is < 2 or > 32 || !code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') || TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100)
+        {
+            return InvalidSite;
+        }
+        return await ChangeAsync(actor, "site.create", $"site:{code}", async db =>
+        {
+            if (await db.Halls.AnyAsync(h => h.Code == code, ct))
+            {
+                throw new Refused(InvalidSite);
+            }
+            var county = await db.Halls.AsNoTracking().SingleAsync(h => h.Id == actor.HallId, ct);
+            db.Halls.Add(new HallSite
+            {
+                Code = code,
+                Name = name.Trim(),
+                ParentId = county.ParentId ?? county.Id,
+                TimeZoneId = county.TimeZoneId,
+                Hours = county.Hours,
+                Outcomes = [.. county.Outcomes],
+                PauseReasons = [.. county.PauseReasons],
+            });
+            return (null, new { code, name = name.Trim() });
+        }, ct);
+    }
+
     // ---- hall ----
 
     public async Task<HallSite> HallAsync(int hallId, CancellationToken ct)

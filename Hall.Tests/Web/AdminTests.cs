@@ -93,6 +93,7 @@ public sealed class AdminTests
         await By("new-name").FillAsync("张伟");
         await By("create").ClickAsync();
         await Assertions.Expect(By("secret")).ToBeVisibleAsync();
+        await Browser.Screenshot(_admin, "admin-6-staff");
         var password = (await By("secret").Locator("code").TextContentAsync())!.Trim();
         Assert.That(password, Has.Length.EqualTo(12));
         var token = await _app.LoginAsync("zhang.wei", password);
@@ -116,6 +117,7 @@ public sealed class AdminTests
         await By("new-name").FillAsync("二楼取号机");
         await By("create").ClickAsync();
         await Assertions.Expect(By("secret")).ToBeVisibleAsync();
+        await Browser.Screenshot(_admin, "admin-7-devices");
         var key = (await By("secret").Locator("code").TextContentAsync())!.Trim();
         var id = int.Parse(key.Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(await ConnectsAsync(key), Is.True);
@@ -235,6 +237,63 @@ public sealed class AdminTests
         Assert.That((await check.Halls.AsNoTracking().SingleAsync(h => h.Id == _hall.HallId)).NoticeLine, Is.EqualTo("12月4日国家宪法日：弘扬宪法精神"));
         Assert.That(await check.AuditEntries.Where(a => a.HallId == _hall.HallId).Select(a => a.Action).ToListAsync(),
             Is.SupersetOf(new[] { "notice_line.set", "media.upload", "playlist.create" }));
+    }
+
+    [Test, Order(8)]
+    public async Task A_new_window_serves_its_services_in_the_order_given_and_an_unknown_service_is_refused()
+    {
+        await GoAsync("/admin/windows");
+        var row = _admin.Locator("[data-testid=\"windows\"] tbody tr").Last;
+        await row.Locator("input").Nth(1).FillAsync("综合受理二号");
+        await row.Locator("[data-testid=\"services\"]").FillAsync("yibao, shebao, nosuch");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("所办业务须为本大厅的业务");
+
+        await row.Locator("[data-testid=\"services\"]").FillAsync("yibao, shebao");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("已保存");
+        await Browser.Screenshot(_admin, "admin-8-windows");
+        await using var db = _app.Db();
+        var window = await db.Windows.AsNoTracking().Include(w => w.Services).SingleAsync(w => w.HallId == _hall.HallId && w.Name == "综合受理二号");
+        var order = window.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId).ToList();
+        Assert.That(order, Is.EqualTo(new[] { await _app.ServiceIdAsync(_hall.HallId, "yibao"), await _app.ServiceIdAsync(_hall.HallId, "shebao") }));
+    }
+
+    [Test, Order(9)]
+    public async Task The_county_admin_adds_a_township_site_and_sets_up_its_service_and_clerk()
+    {
+        await GoAsync("/admin/hall");
+        await By("site-code").FillAsync("xinxian-lizhuang");
+        await By("site-name").FillAsync("李庄镇便民服务中心");
+        await By("site-create").ClickAsync();
+        await Assertions.Expect(By("sites")).ToContainTextAsync("李庄镇便民服务中心");
+        int site;
+        await using (var db = _app.Db())
+        {
+            site = await db.Halls.Where(h => h.Code == "xinxian-lizhuang").Select(h => h.Id).SingleAsync();
+            Assert.That(await db.Halls.Where(h => h.Id == site).Select(h => h.ParentId).SingleAsync(), Is.EqualTo(_hall.HallId));
+        }
+
+        await GoAsync($"/admin/services?hall={site}");
+        await Assertions.Expect(By("hall-switch")).ToHaveValueAsync(site.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var row = _admin.Locator("[data-testid=\"services\"] tbody tr").Last;
+        await row.Locator("input").Nth(0).FillAsync("zonghe");
+        await row.Locator("input").Nth(1).FillAsync("综合受理");
+        await row.Locator("input").Nth(2).FillAsync("A");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("已保存");
+        await GoAsync($"/admin/staff?hall={site}");
+        await By("new-login").FillAsync("lizhuang01");
+        await By("new-name").FillAsync("李庄窗口一");
+        await By("create").ClickAsync();
+        await Assertions.Expect(By("secret")).ToBeVisibleAsync();
+
+        await using var check = _app.Db();
+        Assert.That(await check.Services.Where(x => x.HallId == site).Select(x => x.Prefix).SingleAsync(), Is.EqualTo('A'), "the site's own prefixes, A again");
+        Assert.That(await check.Staff.Where(x => x.Login == "lizhuang01").Select(x => x.HallId).SingleAsync(), Is.EqualTo(site));
+        Assert.That(await check.AuditEntries.Where(a => a.HallId == site).Select(a => a.Action).ToListAsync(), Is.SupersetOf(new[] { "service.create", "staff.create" }));
+        Assert.That(await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Hall.Server.Admin.AdminStore>(_app.Services).ActingForAsync(
+            new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, 1, site, "x", StaffRole.Admin, null, null), _hall.HallId, default), Is.Null, "a site's admin never acts for the county");
     }
 
     [TestCase("clerk01", "/admin/services")]

@@ -143,6 +143,8 @@ public sealed class ConsoleTests
         await Task.WhenAll(a.Keyboard.PressAsync("n"), b.Keyboard.PressAsync("n"));
         await Assertions.Expect(By(a, "current-number")).ToHaveTextAsync(tickets[0].Number, new() { Timeout = 10_000 });
         await Assertions.Expect(By(b, "current-number")).ToHaveTextAsync(tickets[0].Number, new() { Timeout = 10_000 });
+        // B's own press was answered (window busy): its keys work again.
+        await Assertions.Expect(b.Locator("button[data-key=s]")).ToBeEnabledAsync();
         await b.Keyboard.PressAsync("s");
         await Assertions.Expect(By(a, "current-state")).ToHaveTextAsync("办理中", new() { Timeout = 10_000 });
 
@@ -180,6 +182,26 @@ public sealed class ConsoleTests
         Assert.That(events.Select(e => e.Kind), Is.EqualTo(new[] { WindowEventKind.Opened, WindowEventKind.HandedOver, WindowEventKind.Opened }));
         Assert.That(events[2].StaffId, Is.Not.EqualTo(events[1].StaffId), "the new session is the other clerk's");
         Assert.That(events[2].SessionId, Is.Not.EqualTo(events[1].SessionId));
+    }
+
+    [Test]
+    public async Task A_clerk_cannot_open_a_window_of_another_hall()
+    {
+        int foreign;
+        await using (var db = _app.Db())
+        {
+            // Another hall on the same server: a window of the township centre.
+            var township = await db.Halls.Where(h => h.ParentId == _hall.HallId).Select(h => h.Id).FirstAsync();
+            var window = new Hall.Server.Windows.Window { HallId = township, Number = 1, Name = "新集镇综合窗口" };
+            db.Windows.Add(window);
+            await db.SaveChangesAsync();
+            foreign = window.Id;
+        }
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk05", $"/console/{foreign}");
+        await Assertions.Expect(page.Locator("main.console")).ToContainTextAsync("没有这个窗口", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("button[data-key]")).ToHaveCountAsync(0);
+        await using var check = _app.Db();
+        Assert.That(await check.WindowSessions.AnyAsync(s => s.WindowId == foreign), Is.False);
     }
 
     [TestCase("/_framework/blazor.web.js")]

@@ -108,6 +108,13 @@ public sealed class WallTests
 
         // Gone again: offline once it has been away longer than the hall's limit (3 minutes).
         await kiosk.DisposeAsync();
+        // The server notices the goodbye on its own time: tick only once it has.
+        await using (var db = _app.Db())
+        {
+            for (var until = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < until && await db.Devices.AsNoTracking().AnyAsync(d => d.Id == kioskId && d.Online); await Task.Delay(100))
+            {
+            }
+        }
         await TickAsync(TimeSpan.FromMinutes(2));
         await Assertions.Expect(Alert(AlertKind.DeviceOffline, $"device:{kioskId}")).ToHaveCountAsync(0);
         await TickAsync(TimeSpan.FromMinutes(2));
@@ -162,6 +169,16 @@ public sealed class WallTests
         await row.Locator("[data-testid=\"transfer\"]").ClickAsync();
         await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已转办");
 
+        // The last one is called from the wall to window 3, which has just opened and is idle.
+        var window3 = await _app.WindowIdAsync(_hall.HallId, 3);
+        (await (await _hall.ClerkAsync(3)).OpenAsync(window3)).Ok();
+        row = _wall.Locator($"[data-testid=\"ticket-{tickets[2].Number}\"]");
+        await Assertions.Expect(row.Locator("[data-testid=\"to-window\"] option", new() { HasTextString = "3 号" })).ToHaveCountAsync(1);
+        await row.Locator("[data-testid=\"to-window\"]").SelectOptionAsync(new SelectOptionValue { Value = window3.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await row.Locator("[data-testid=\"call\"]").ClickAsync();
+        await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已呼叫");
+        await Assertions.Expect(_wall.Locator("[data-testid=\"tile-3\"]")).ToContainTextAsync(tickets[2].Number);
+
         await using var check = _app.Db();
         var cancelled = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == tickets[0].TicketId);
         Assert.That(cancelled.State, Is.EqualTo(TicketState.Cancelled));
@@ -169,6 +186,8 @@ public sealed class WallTests
             Does.Contain("群众已离开"), "the reason is in the event log");
         var moved = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == tickets[1].TicketId);
         Assert.That((moved.ServiceId, moved.State), Is.EqualTo((shebao, TicketState.Waiting)));
+        var called = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == tickets[2].TicketId);
+        Assert.That((called.State, called.WindowId), Is.EqualTo((TicketState.Called, (int?)window3)));
     }
 
     [Test, Order(5)]

@@ -18,25 +18,39 @@ public abstract class AdminPage : ComponentBase
     [Inject]
     private AuthenticationStateProvider Auth { get; set; } = null!;
 
+    /// <summary>The admin, acting for the hall chosen in the address (<c>?hall=</c>): their own, or a township site under it.</summary>
     protected Actor Actor { get; private set; } = null!;
+
+    [SupplyParameterFromQuery(Name = "hall")]
+    public int? HallParameter { get; set; }
+
+    protected List<(int Id, string Name)> ManagedHalls { get; private set; } = [];
+
+    /// <summary>The hall acted for; 0 until the page has read who is signed in (the first render comes before).</summary>
+    protected int ActingHallId => Actor?.HallId ?? 0;
 
     protected string? Message { get; set; }
 
     protected bool IsError { get; set; }
 
-    protected override async Task OnInitializedAsync()
+    protected override async Task OnParametersSetAsync()
     {
-        Actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        var me = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        ManagedHalls = await Store.ManagedHallsAsync(me, default);
+        Actor = await Store.ActingForAsync(me, HallParameter, default) ?? me;
         await LoadAsync();
     }
 
     protected abstract Task LoadAsync();
 
-    /// <summary>Shows what a change did (or why it was refused) and reads the page's data again.</summary>
+    /// <summary>Shows what a change did and reads the page's data again — or why it was refused, keeping what the admin typed.</summary>
     protected async Task ReportAsync(Refusal? refusal, string done)
     {
         IsError = refusal is not null;
         Message = refusal is null ? done : L.T(refusal.MessageZh, refusal.MessageEn);
-        await LoadAsync();
+        if (refusal is null)
+        {
+            await LoadAsync();
+        }
     }
 }
