@@ -452,6 +452,9 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>An audit entry for a change another part writes in its own transaction (the catalogue import).</summary>
+    public AuditEntry EntryFor(Actor actor, string action, string subject, object? before, object? after) => Entry(actor, action, subject, before, after);
+
     private AuditEntry Entry(Actor actor, string action, string subject, object? before, object? after) => new()
     {
         HallId = actor.HallId,

@@ -16,7 +16,7 @@ public static class CatalogEndpoints
     public static void MapCatalogEndpoints(this WebApplication app)
     {
         // The computed initials are a guess where a character has several readings (重 / 行 / 长): the admin sets them right.
-        app.MapPut("/api/admin/items/{id:int}/initials", async (int id, InitialsRequest request, HttpContext http, IDbContextFactory<HallDb> dbFactory, CancellationToken ct) =>
+        app.MapPut("/api/admin/items/{id:int}/initials", async (int id, InitialsRequest request, HttpContext http, IDbContextFactory<HallDb> dbFactory, Admin.AdminStore audit, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -34,8 +34,10 @@ public static class CatalogEndpoints
             {
                 return Error(404, "unknown_service_item", "没有这个办理事项", "No such service item in this hall.");
             }
+            var before = item.Initials;
             item.Initials = initials;
             await db.SaveChangesAsync(ct);
+            await audit.RecordAsync(actor, "item.initials", $"item:{item.Id}", new { initials = before }, new { initials }, ct);
             return Results.Ok(new { item.Id, item.Code, item.Name, item.Initials });
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
 
@@ -74,7 +76,7 @@ public static class CatalogEndpoints
             {
                 return Error(400, refusal);
             }
-            return jobs.Start(actor.HallId, bytes, kind) is { } job
+            return jobs.Start(actor, bytes, kind) is { } job
                 ? Results.Json(new { id = job.Id }, statusCode: 202)
                 : Error(409, CatalogImportJobs.AlreadyRunning);
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });

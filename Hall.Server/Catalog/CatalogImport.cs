@@ -10,6 +10,12 @@ public sealed record ImportRejection(string? Sheet, int Row, string ReasonZh, st
 /// <summary>What an import did: every data row is counted once as added, updated, unchanged or rejected.</summary>
 public sealed record ImportReport(int Total, int Added, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected);
 
+/// <summary>An item as the audit log keeps it, before and after an import changed it.</summary>
+public sealed record ItemSnapshot(string Code, string Name, string Department, int ServiceId, IReadOnlyList<string> Materials)
+{
+    public static ItemSnapshot Of(ServiceItem i) => new(i.Code, i.Name, i.Department, i.ServiceId, [.. i.Materials]);
+}
+
 /// <summary>
 /// Imports a hall's 政务服务事项清单: rows are matched to the hall's items by item code; a new code is added, a known
 /// one updated where its name, department, service or materials differ. A bad row is rejected with its reason and
@@ -161,7 +167,9 @@ public static class CatalogImport
     /// Applies the rows to the hall's catalogue in one transaction and reports progress (rows done) as it goes.
     /// Initials are computed for new items and for renamed ones; other edits keep the admin's initials.
     /// </summary>
-    public static async Task<ImportReport> ApplyAsync(HallDb db, int hallId, CatalogTable table, IProgress<int> progress, CancellationToken ct)
+    /// <param name="audit">Called before the commit with the items before and after each change, so the audit entry commits with the import.</param>
+    public static async Task<ImportReport> ApplyAsync(HallDb db, int hallId, CatalogTable table, IProgress<int> progress, CancellationToken ct,
+        Action<HallDb, ImportReport, IReadOnlyList<ItemSnapshot>, IReadOnlyList<ItemSnapshot>>? audit = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(table);
@@ -173,6 +181,8 @@ public static class CatalogImport
         var seen = new Dictionary<string, CatalogRow>(StringComparer.Ordinal);
         var rejected = new List<ImportRejection>();
         int added = 0, updated = 0, unchanged = 0;
+        var before = new List<ItemSnapshot>();
+        var after = new List<ItemSnapshot>();
 
         for (var start = 0; start < table.Rows.Count; start += BatchSize)
         {
@@ -199,11 +209,13 @@ public static class CatalogImport
                     };
                     db.ServiceItems.Add(item);
                     items[item.Code] = item;
+                    after.Add(ItemSnapshot.Of(item));
                     added++;
                 }
                 else if (item.Name != checkedRow.Name || item.Department != checkedRow.Department || item.ServiceId != checkedRow.ServiceId
                     || (materials is not null && !item.Materials.SequenceEqual(materials)))
                 {
+                    before.Add(ItemSnapshot.Of(item));
                     if (item.Name != checkedRow.Name)
                     {
                         item.Name = checkedRow.Name;
@@ -215,6 +227,7 @@ public static class CatalogImport
                     {
                         item.Materials = materials;
                     }
+                    after.Add(ItemSnapshot.Of(item));
                     updated++;
                 }
                 else
@@ -225,7 +238,13 @@ public static class CatalogImport
             await db.SaveChangesAsync(ct);
             progress.Report(Math.Min(start + BatchSize, table.Rows.Count));
         }
+        var report = new ImportReport(table.Rows.Count, added, updated, unchanged, rejected);
+        if (audit is not null && before.Count + after.Count > 0)
+        {
+            audit(db, report, before, after);
+            await db.SaveChangesAsync(ct);
+        }
         await tx.CommitAsync(ct);
-        return new ImportReport(table.Rows.Count, added, updated, unchanged, rejected);
+        return report;
     }
 }

@@ -57,7 +57,7 @@ public sealed record CatalogImportView(Guid Id, string State, int Processed, int
 /// cut off by it was never committed), and with several servers the admin polls the one that took the upload.
 /// Finished jobs are forgotten an hour after they end.
 /// </summary>
-public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<CatalogImportJobs> log)
+public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<CatalogImportJobs> log)
 {
     private static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
 
@@ -68,9 +68,10 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeP
     private readonly ConcurrentDictionary<Guid, CatalogImportJob> _jobs = new();
     private readonly Lock _starting = new();
 
-    /// <summary>Starts importing the file; null when the hall already has an import running.</summary>
-    public CatalogImportJob? Start(int hallId, byte[] bytes, CatalogFileKind kind)
+    /// <summary>Starts importing the file for the admin <paramref name="by"/> (recorded in the audit log with every item it adds or changes); null when the hall already has an import running.</summary>
+    public CatalogImportJob? Start(Queue.Actor by, byte[] bytes, CatalogFileKind kind)
     {
+        var hallId = by.HallId;
         var now = clock.GetUtcNow();
         CatalogImportJob job;
         lock (_starting)
@@ -86,13 +87,13 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeP
             job = new CatalogImportJob(Guid.NewGuid(), hallId, now);
             _jobs[job.Id] = job;
         }
-        _ = Task.Run(() => RunAsync(job, bytes, kind, lifetime.ApplicationStopping));
+        _ = Task.Run(() => RunAsync(job, by, bytes, kind, lifetime.ApplicationStopping));
         return job;
     }
 
     public CatalogImportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);
 
-    private async Task RunAsync(CatalogImportJob job, byte[] bytes, CatalogFileKind kind, CancellationToken ct)
+    private async Task RunAsync(CatalogImportJob job, Queue.Actor by, byte[] bytes, CatalogFileKind kind, CancellationToken ct)
     {
         try
         {
@@ -104,7 +105,8 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeP
             }
             job.Begin(table.Rows.Count);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var report = await CatalogImport.ApplyAsync(db, job.HallId, table, job, ct);
+            var report = await CatalogImport.ApplyAsync(db, job.HallId, table, job, ct, (db, r, before, after) => db.AuditEntries.Add(audit.EntryFor(by, "catalogue.import", "catalogue",
+                before, new { r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count, Items = after })));
             job.Done(report, clock.GetUtcNow());
             log.LogInformation("Catalogue import {Job} of hall {Hall}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected", job.Id, job.HallId, report.Added, report.Updated, report.Unchanged, report.Rejected.Count);
         }

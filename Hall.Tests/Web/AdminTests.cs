@@ -188,6 +188,13 @@ public sealed class AdminTests
             await Assertions.Expect(By("rejections")).ToContainTextAsync(list.Bad[0].ReasonZh);
             Assert.That(await By("bar").GetAttributeAsync("value"), Is.EqualTo("100"));
             await Browser.Screenshot(_admin, "admin-4-import");
+            await using (var db = _app.Db())
+            {
+                var entry = await db.AuditEntries.AsNoTracking().Where(a => a.HallId == _hall.HallId && a.Action == "catalogue.import").SingleAsync();
+                Assert.That(entry.StaffName, Is.EqualTo("系统管理员"));
+                Assert.That(entry.Before, Does.Contain("SB001"), "each updated item as it was");
+                Assert.That(entry.After, Does.Contain("城乡居民基本养老保险参保登记（含变更）").And.Contain("\"Added\": 2184"), "and as it is now, with the counts");
+            }
 
             var before = await TableDump.AllAsync(_app.ConnectionString);
             await File.WriteAllBytesAsync(file, list.Bytes[..50_000]);

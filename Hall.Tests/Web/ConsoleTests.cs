@@ -184,6 +184,39 @@ public sealed class ConsoleTests
         Assert.That(events[2].SessionId, Is.Not.EqualTo(events[1].SessionId));
     }
 
+    [Test, Order(4)]
+    public async Task After_a_lost_network_the_console_shows_what_happened_meanwhile_and_a_number_is_called_by_hand()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var huzheng = await _app.ServiceIdAsync(_hall.HallId, "huzheng");
+        var first = (await kiosk.IssueAsync(huzheng)).Ok().Ticket;
+        var second = (await kiosk.IssueAsync(huzheng)).Ok().Ticket;
+        var window = await _app.WindowIdAsync(_hall.HallId, 6);
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk06", $"/console/{window}");
+        await Assertions.Expect(By(page, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await page.Keyboard.PressAsync("o");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("服务中");
+
+        // The number asked for by hand (K), not the next in line.
+        await page.Keyboard.PressAsync("k");
+        await By(page, "call-number").FillAsync(second.Number);
+        await Assertions.Expect(page.Locator(".dialog button[data-key=Enter]")).ToBeEnabledAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync($"已呼叫 {second.Number}");
+        await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(second.Number);
+
+        // The network goes; meanwhile the supervisor marks the no-show and calls the other ticket to this window.
+        await page.Context.SetOfflineAsync(true);
+        var supervisor = await _hall.StaffAsync("supervisor");
+        (await supervisor.NoShowAsync(window, second.TicketId)).Ok();
+        (await supervisor.CallNextAsync(window)).Ok();
+        await page.Context.SetOfflineAsync(false);
+
+        await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number, new() { Timeout = 30_000 });
+        await Assertions.Expect(By(page, $"noshow-{second.Number}")).ToBeVisibleAsync();
+        await Browser.Screenshot(page, "console-6-after-network");
+    }
+
     [Test]
     public async Task A_clerk_cannot_open_a_window_of_another_hall()
     {

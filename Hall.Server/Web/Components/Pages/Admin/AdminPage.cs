@@ -29,6 +29,9 @@ public abstract class AdminPage : ComponentBase
     /// <summary>The hall acted for; 0 until the page has read who is signed in (the first render comes before).</summary>
     protected int ActingHallId => Actor?.HallId ?? 0;
 
+    /// <summary>True once the page's data has been read: before that nothing typed could survive the first read.</summary>
+    protected bool Loaded { get; private set; }
+
     protected string? Message { get; set; }
 
     protected bool IsError { get; set; }
@@ -39,6 +42,7 @@ public abstract class AdminPage : ComponentBase
         ManagedHalls = await Store.ManagedHallsAsync(me, default);
         Actor = await Store.ActingForAsync(me, HallParameter, default) ?? me;
         await LoadAsync();
+        Loaded = true;
     }
 
     protected abstract Task LoadAsync();
