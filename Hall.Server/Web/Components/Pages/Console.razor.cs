@@ -244,8 +244,7 @@ public sealed partial class Console
         _ => L.T("优先", "Priority"),
     };
 
-    private static string Span(TimeSpan span) => span < TimeSpan.Zero ? "0:00"
-        : span.TotalHours >= 1 ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}" : $"{span.Minutes}:{span.Seconds:00}";
+    private static string Span(TimeSpan span) => Durations.Format(span);
 
     public void Dispose()
     {

@@ -186,8 +186,7 @@ public sealed partial class Wall
 
     private string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, _view?.Zone ?? TimeZoneInfo.Utc).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Span(TimeSpan span) => span < TimeSpan.Zero ? "0:00"
-        : span.TotalHours >= 1 ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}" : $"{span.Minutes}:{span.Seconds:00}";
+    private static string Span(TimeSpan span) => Durations.Format(span);
 
     public void Dispose()
     {
