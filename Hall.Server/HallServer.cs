@@ -63,6 +63,7 @@ public static class HallServer
         services.AddSingleton<WallData>();
         services.AddSingleton<Admin.AdminStore>();
         services.AddSingleton<LobbyScreens>();
+        services.AddSingleton<Reports.ReportBuilder>();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
