@@ -12,14 +12,26 @@ public sealed class ReportBuilder(IDbContextFactory<HallDb> dbFactory, TimeProvi
     /// </summary>
     public async Task<ReportDocument> BuildAsync(int hallId, ReportKind kind, DateOnly day, IProgress<double>? progress, CancellationToken ct)
     {
-        // Placeholder until the figures land (issue 6, in progress): the hall's name and the period only.
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var hall = await db.Halls.FindAsync([hallId], ct) ?? throw new InvalidOperationException($"hall {hallId} not found");
         var (from, to) = ReportPeriods.Containing(kind, day);
-        progress?.Report(1);
-        return new ReportDocument($"{hall.Name} {kind}", $"{from:yyyy-MM-dd} — {to:yyyy-MM-dd}", [])
+        var now = clock.GetUtcNow();
+        progress?.Report(0.05);
+        // A week is compared with the week before: both are read at once.
+        var readFrom = kind == ReportKind.Weekly ? from.AddDays(-7) : from;
+        ReportInput input;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            Footer = $"{hall.Name} · {clock.GetUtcNow():yyyy-MM-dd HH:mm}",
-        };
+            input = await ReportData.ReadAsync(db, hallId, readFrom, to, now, ct);
+        }
+        progress?.Report(0.4);
+        var document = await Task.Run(() => kind switch
+        {
+            ReportKind.DailyPatrol => DailyPatrolReport.Build(ReportFigures.Compute(input)),
+            ReportKind.MonthlyBulletin => BulletinReport.Build(ReportFigures.Compute(input)),
+            ReportKind.Weekly => WeeklyReport.Build(ReportFigures.Compute(input.Slice(from, to)), ReportFigures.Compute(input.Slice(readFrom, from.AddDays(-1)))),
+            ReportKind.Year => YearReport.Build(ReportFigures.Compute(input),
+                [.. Enumerable.Range(0, 12).Select(i => from.AddMonths(i)).Select(m => ReportFigures.Compute(input.Slice(m, m.AddMonths(1).AddDays(-1))))]),
+        }, ct);
+        progress?.Report(0.7);
+        return document;
     }
 }

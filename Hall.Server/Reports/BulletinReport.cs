@@ -1,0 +1,178 @@
+using static Hall.Server.Reports.ReportFormat;
+
+namespace Hall.Server.Reports;
+
+/// <summary>月通报: attendance, business, satisfaction and the ranking of a month, with its charts and the 普法 plays.</summary>
+public static class BulletinReport
+{
+    public static ReportDocument Build(ReportFigures f)
+    {
+        var input = f.Input;
+        var month = $"{input.From.Year}年{input.From.Month}月";
+        var outcomes = Outcomes(f);
+        var blocks = new List<ReportBlock>
+        {
+            new ReportKeyFigures(
+            [
+                new("取号", Count(f.Hall.Issued).Text), new("服务量", Count(f.Hall.Served).Text), new("平均等候(分钟)", Minutes(f.Hall.Wait.Average).Text),
+                new("平均办理(分钟)", Minutes(f.Hall.Handling.Average).Text), new("评价数", Count(f.Hall.Ratings.Total).Text), new("满意率", Percent(f.Hall.Ratings.Rate).Text),
+                new("差评", Count(f.Hall.Ratings.Bad).Text), new("回访按期", $"{f.FollowUpsOnTime}/{f.FollowUps.Count}"),
+            ]),
+            new ReportHeading("一、考勤"),
+            AttendanceTable(f),
+            new ReportHeading("二、业务量"),
+            WindowBusinessTable(f, outcomes),
+            DailyPatrolReport.ServiceTable(f, "业务", "各业务办件"),
+            DepartmentTable(f, outcomes),
+            new ReportHeading("三、满意度"),
+            SatisfactionTable(f, "窗口满意度", "各窗口好差评", [.. input.Windows.Select(w => (Window(w), f.Window(w.Id)))]),
+            SatisfactionTable(f, "人员满意度", "各工作人员好差评", [.. Clerks(f).Select(id => (input.Staff.GetValueOrDefault(id, $"#{id}"), f.Staff(id)))]),
+            DailyPatrolReport.FollowUpTable(f),
+            new ReportHeading("四、窗口排名"),
+            new ReportParagraph("按满意率（有评价的窗口在前）、服务量、平均等候（短者在前）依次排序，定义见《报表口径说明》。"),
+            RankingTable(f, "窗口排名", "窗口排名"),
+            new ReportPageBreak(),
+            new ReportHeading("五、图表"),
+        };
+        blocks.AddRange(Charts(f));
+        blocks.Add(new ReportHeading("六、普法视频播放"));
+        blocks.Add(LegalPlaysTable(f));
+        return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {ChineseDate(input.From)} 至 {ChineseDate(input.To)}", blocks)
+        {
+            Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {DateTime(input.Now, input.Hall.Zone)}",
+        };
+    }
+
+    /// <summary>The hall's outcomes in its own order, then any other outcome recorded in the period.</summary>
+    internal static List<string> Outcomes(ReportFigures f) =>
+        [.. f.Input.Hall.Outcomes.Concat(f.Hall.Outcomes.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Everyone who held a window or finished a ticket in the period, by name.</summary>
+    internal static IEnumerable<int> Clerks(ReportFigures f) =>
+        f.ByStaff.Where(kv => kv.Value.Staffed > TimeSpan.Zero || kv.Value.Served > 0 || kv.Value.Ratings.Total > 0 || kv.Value.Pauses.Count > 0)
+            .Select(kv => kv.Key).OrderBy(id => f.Input.Staff.GetValueOrDefault(id, ""), StringComparer.Ordinal).ThenBy(id => id);
+
+    private static ReportTable AttendanceTable(ReportFigures f)
+    {
+        var reasons = f.Input.Hall.PauseReasons.Concat(f.Hall.Pauses.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var rows = Clerks(f).Select(id =>
+        {
+            var s = f.Staff(id);
+            return (IReadOnlyList<ReportCell>)
+            [
+                Text(f.Input.Staff.GetValueOrDefault(id, $"#{id}")), Count(s.DaysPresent.Count), Hours(s.Staffed),
+                .. reasons.Select(r => WholeMinutes(s.Pauses.GetValueOrDefault(r))), WholeMinutes(s.PauseTotal), Count(s.Served),
+            ];
+        }).ToList();
+        return new ReportTable("考勤", "工作人员考勤（在岗时长计开放时间内，暂停单位：分钟）",
+            [
+                new("工作人员", 1.4), new("出勤天数", 1, CellAlign.Right), new("在岗(时)", 1, CellAlign.Right),
+                .. reasons.Select(r => new ReportColumn($"{r}", 1, CellAlign.Right)), new("暂停合计", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right),
+            ], rows);
+    }
+
+    private static ReportTable WindowBusinessTable(ReportFigures f, List<string> outcomes)
+    {
+        var rows = f.Input.Windows.Select(w =>
+        {
+            var s = f.Window(w.Id);
+            return (IReadOnlyList<ReportCell>)
+            [
+                Text(Window(w)), Count(s.Served), .. outcomes.Select(o => Count(s.Outcomes.GetValueOrDefault(o))),
+                Minutes(s.Wait.Average), Minutes(s.Handling.Average), Count(s.NoShows), Count(s.TransfersOut), Percent(s.Utilisation),
+            ];
+        }).ToList();
+        return new ReportTable("窗口业务量", "各窗口业务量与办理结果",
+            [
+                new("窗口", 2.2), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right)),
+                new("平均等候", 1, CellAlign.Right), new("平均办理", 1, CellAlign.Right), new("过号", 0.8, CellAlign.Right), new("转出", 0.8, CellAlign.Right), new("利用率", 1, CellAlign.Right),
+            ], rows)
+        {
+            Total =
+            [
+                Text("合计"), Count(f.Hall.Served), .. outcomes.Select(o => Count(f.Hall.Outcomes.GetValueOrDefault(o))),
+                Minutes(f.Hall.Wait.Average), Minutes(f.Hall.Handling.Average), Count(f.Hall.NoShows), Count(f.Hall.TransfersOut), Percent(f.Hall.Utilisation),
+            ],
+        };
+    }
+
+    private static ReportTable DepartmentTable(ReportFigures f, List<string> outcomes)
+    {
+        var rows = f.ByDepartment.OrderByDescending(kv => kv.Value.Served).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (IReadOnlyList<ReportCell>)
+        [
+            Text(kv.Key), Count(kv.Value.Served), .. outcomes.Select(o => Count(kv.Value.Outcomes.GetValueOrDefault(o))),
+        ]).ToList();
+        return new ReportTable("部门业务量", "各部门业务量（按办结时登记的事项；一件涉及多个部门的，各部门各计一件）",
+            [new("部门", 2.5), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right))], rows);
+    }
+
+    internal static ReportTable SatisfactionTable(ReportFigures f, string sheet, string caption, IReadOnlyList<(string Name, WorkStat Stat)> subjects)
+    {
+        var rows = subjects.Select(x => (IReadOnlyList<ReportCell>)
+        [
+            Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate),
+        ]).ToList();
+        return new ReportTable(sheet, caption,
+            [new(sheet.StartsWith('人') ? "工作人员" : "窗口", 2.2), new("评价数", 1, CellAlign.Right), .. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)), new("满意率", 1, CellAlign.Right)],
+            rows)
+        {
+            Total = [Text("合计"), Count(f.Hall.Ratings.Total), .. Levels.Select(l => Count(f.Hall.Ratings[l])), Percent(f.Hall.Ratings.Rate)],
+        };
+    }
+
+    internal static ReportTable RankingTable(ReportFigures f, string sheet, string caption)
+    {
+        var rows = f.Ranking().Select((x, i) => (IReadOnlyList<ReportCell>)
+        [
+            Count(i + 1), Text(Window(x.Window)), Percent(x.Stat.Ratings.Rate), Count(x.Stat.Ratings.Total), Count(x.Stat.Served), Minutes(x.Stat.Wait.Average),
+        ]).ToList();
+        return new ReportTable(sheet, caption,
+            [new("名次", 0.7, CellAlign.Right), new("窗口", 2.4), new("满意率", 1, CellAlign.Right), new("评价数", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right)], rows);
+    }
+
+    private static IEnumerable<ReportBlock> Charts(ReportFigures f)
+    {
+        var days = Enumerable.Range(0, f.Input.To.DayNumber - f.Input.From.DayNumber + 1).Select(i => f.Input.From.AddDays(i)).ToList();
+        yield return new ReportChart("每日取号与服务量", ChartKind.Lines, [.. days.Select(d => d.Day.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            [new("取号", [.. days.Select(d => (double)f.Day(d).Issued)]), new("服务量", [.. days.Select(d => (double)f.Day(d).Served)])])
+        { XLabel = "日", YLabel = "张" };
+        yield return new ReportTable("每日", "每日取号与服务量", [new("日期", 1.4), new("取号", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("满意率", 1, CellAlign.Right)],
+            [.. days.Where(d => f.Day(d).Issued > 0 || f.Day(d).Served > 0)
+                .Select(d => (IReadOnlyList<ReportCell>)[Text(Date(d)), Count(f.Day(d).Issued), Count(f.Day(d).Served), Minutes(f.Day(d).Wait.Average), Percent(f.Day(d).Ratings.Rate)])]);
+
+        var hours = DailyPatrolReport.OpenHours(f).ToList();
+        string[] weekdays = ["一", "二", "三", "四", "五", "六", "日"];
+        yield return new ReportChart("分时段取号（星期 × 小时）", ChartKind.Heatmap, [.. hours.Select(h => $"{h}")],
+            [.. Enumerable.Range(0, 7).Select(d => new ChartSeries($"周{weekdays[d]}", [.. hours.Select(h => (double)f.IssuedByWeekdayHour[d, h])]))])
+        { XLabel = "时", HeightMm = 60 };
+        yield return new ReportTable("分时段", "分时段取号（星期 × 小时）", [new("星期", 1), .. hours.Select(h => new ReportColumn($"{h}时", 1, CellAlign.Right))],
+            [.. Enumerable.Range(0, 7).Select(d => (IReadOnlyList<ReportCell>)[Text($"周{weekdays[d]}"), .. hours.Select(h => Count(f.IssuedByWeekdayHour[d, h]))])]);
+
+        yield return new ReportChart("等候时长分布", ChartKind.Bars, [.. ReportFigures.WaitBuckets.Select(b => b.Label)],
+            [new("叫号数", [.. f.WaitDistribution.Select(n => (double)n)])])
+        { YLabel = "张", HeightMm = 55 };
+        yield return new ReportTable("等候分布", "等候时长分布（取号至首次叫号）", [new("等候", 1.5), new("张数", 1, CellAlign.Right), new("占比", 1, CellAlign.Right)],
+            [.. ReportFigures.WaitBuckets.Select((b, i) => (IReadOnlyList<ReportCell>)[Text(b.Label), Count(f.WaitDistribution[i]),
+                Percent(f.Hall.Wait.Count == 0 ? null : (double)f.WaitDistribution[i] / f.Hall.Wait.Count)])]);
+
+        var rated = f.Input.Windows.Where(w => f.Window(w.Id).Ratings.Total > 0).ToList();
+        yield return new ReportChart("各窗口满意率", ChartKind.HorizontalBars, [.. rated.Select(Window)],
+            [new("满意率(%)", [.. rated.Select(w => Math.Round((f.Window(w.Id).Ratings.Rate ?? 0) * 100, 1))])])
+        { XLabel = "%", HeightMm = Math.Clamp(20 + (rated.Count * 6), 40, 150) };
+    }
+
+    internal static ReportTable LegalPlaysTable(ReportFigures f)
+    {
+        var rows = f.Input.Media.Where(m => m.Legal).Select(m =>
+        {
+            var (plays, completed, shown) = f.LegalPlays.GetValueOrDefault(m.Id);
+            return (IReadOnlyList<ReportCell>)[Text(m.Title), Count(plays), Count(completed), Hours(shown)];
+        }).ToList();
+        var total = f.LegalPlays.Values.Aggregate((Plays: 0, Completed: 0, Shown: TimeSpan.Zero), (a, b) => (a.Plays + b.Plays, a.Completed + b.Completed, a.Shown + b.Shown));
+        return new ReportTable("普法播放", "普法视频播放（各大屏播放记录）",
+            [new("视频", 3), new("播放次数", 1, CellAlign.Right), new("完整播放", 1, CellAlign.Right), new("播放时长(时)", 1.2, CellAlign.Right)], rows)
+        {
+            Total = [Text("合计"), Count(total.Plays), Count(total.Completed), Hours(total.Shown)],
+        };
+    }
+}

@@ -1,0 +1,70 @@
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Reports;
+
+/// <summary>Reads what a report's figures are computed from: one hall, the business dates From..To (the hall's own calendar days).</summary>
+public static class ReportData
+{
+    public static async Task<ReportInput> ReadAsync(HallDb db, int hallId, DateOnly from, DateOnly to, DateTimeOffset now, CancellationToken ct)
+    {
+        var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == hallId, ct);
+        var zone = hall.Zone;
+        var start = LocalMidnight(from, zone);
+        var end = LocalMidnight(to.AddDays(1), zone);
+
+        var periodTickets = db.Tickets.Where(t => t.HallId == hallId && t.BusinessDate >= from && t.BusinessDate <= to);
+        var tickets = await periodTickets.AsNoTracking()
+            .Select(t => new TicketRow(t.Id, t.Number, t.BusinessDate, t.ServiceItemId, t.HandledItemIds))
+            .ToListAsync(ct);
+        var events = await db.TicketEvents.AsNoTracking()
+            .Where(e => e.HallId == hallId && periodTickets.Any(t => t.Id == e.TicketId))
+            .OrderBy(e => e.TicketId).ThenBy(e => e.Id)
+            .Select(e => new TicketEventRow(e.TicketId, e.Kind, e.ServiceId, e.WindowId, e.StaffId, e.Outcome, e.At))
+            .ToListAsync(ct);
+        var sessions = db.WindowSessions.Where(s => s.HallId == hallId && s.OpenedAt < end && (s.ClosedAt == null || s.ClosedAt > start));
+        var windowEvents = await db.WindowEvents.AsNoTracking()
+            .Where(e => sessions.Any(s => s.Id == e.SessionId))
+            .OrderBy(e => e.SessionId).ThenBy(e => e.Id)
+            .Select(e => new WindowEventRow(e.SessionId, e.WindowId, e.StaffId, e.Kind, e.Reason, e.At))
+            .ToListAsync(ct);
+        var ratings = await db.Ratings.AsNoTracking()
+            .Where(r => r.HallId == hallId && periodTickets.Any(t => t.Id == r.TicketId))
+            .Select(r => new RatingRow(r.TicketId, r.WindowId, r.StaffId, r.Level, r.At))
+            .ToListAsync(ct);
+        var followUps = await db.FollowUpCases.AsNoTracking()
+            .Where(c => c.HallId == hallId && periodTickets.Any(t => t.Id == c.TicketId))
+            .OrderBy(c => c.OpenedAt)
+            .Select(c => new FollowUpRow(c.TicketNumber, c.WindowId, c.StaffId, c.Level, c.Reasons, c.OpenedAt, c.DueDate, c.ClosedAt, c.Result))
+            .ToListAsync(ct);
+        var alerts = await db.Alerts.AsNoTracking()
+            .Where(a => a.HallId == hallId && a.RaisedAt >= start && a.RaisedAt < end)
+            .OrderBy(a => a.RaisedAt)
+            .Select(a => new AlertRow(a.Kind, a.Subject, a.TextZh, a.RaisedAt, a.ClearedAt, a.AcknowledgedAt, a.AcknowledgedByName))
+            .ToListAsync(ct);
+        var plays = await db.MediaPlays.AsNoTracking()
+            .Where(p => p.HallId == hallId && p.StartedAt >= start && p.StartedAt < end)
+            .Select(p => new PlayRow(p.MediaId, p.StartedAt, p.EndedAt, p.Completed))
+            .ToListAsync(ct);
+
+        var services = await db.Services.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.SortOrder).ThenBy(s => s.Id)
+            .ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var windows = await db.Windows.AsNoTracking().Where(w => w.HallId == hallId).OrderBy(w => w.Number)
+            .Select(w => new WindowInfo(w.Id, w.Number, w.Name)).ToListAsync(ct);
+        var staff = await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var departments = await db.ServiceItems.AsNoTracking().Where(i => i.HallId == hallId).ToDictionaryAsync(i => i.Id, i => i.Department, ct);
+        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId).OrderBy(m => m.Id)
+            .Select(m => new MediaInfo(m.Id, m.Title, m.Legal)).ToListAsync(ct);
+
+        var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons);
+        return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
+            services, windows, staff, departments, media);
+    }
+
+    public static DateTimeOffset LocalMidnight(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+}

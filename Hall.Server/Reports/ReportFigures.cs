@@ -1,0 +1,443 @@
+using Hall.Server.Alerts;
+using Hall.Server.Contracts;
+using Hall.Server.Queue;
+using Hall.Server.Tickets;
+using Hall.Server.Windows;
+
+namespace Hall.Server.Reports;
+
+/// <summary>A sum, count and maximum of durations (minutes): averages are the sum over the count.</summary>
+public sealed class DurationStat
+{
+    public int Count { get; private set; }
+    public double TotalMinutes { get; private set; }
+    public double MaxMinutes { get; private set; }
+    public double? Average => Count == 0 ? null : TotalMinutes / Count;
+
+    public void Add(TimeSpan span)
+    {
+        var minutes = Math.Max(0, span.TotalMinutes);
+        Count++;
+        TotalMinutes += minutes;
+        MaxMinutes = Math.Max(MaxMinutes, minutes);
+    }
+}
+
+/// <summary>Ratings by the five national levels.</summary>
+public sealed class RatingStat
+{
+    private readonly int[] _byLevel = new int[6];
+
+    public int Total { get; private set; }
+    public int this[RatingLevel level] => _byLevel[(int)level];
+    /// <summary>非常满意 + 满意 + 基本满意 over all ratings (the national 好差评 definition).</summary>
+    public int Satisfied => this[RatingLevel.VerySatisfied] + this[RatingLevel.Satisfied] + this[RatingLevel.Basic];
+    public int Bad => this[RatingLevel.Dissatisfied] + this[RatingLevel.VeryDissatisfied];
+    public double? Rate => Total == 0 ? null : (double)Satisfied / Total;
+
+    public void Add(RatingLevel level)
+    {
+        _byLevel[(int)level]++;
+        Total++;
+    }
+}
+
+/// <summary>What one window, clerk, service or department did in the period.</summary>
+public sealed class WorkStat
+{
+    public int Calls { get; set; }
+    public int Served { get; set; }
+    public int NoShows { get; set; }
+    public int TransfersOut { get; set; }
+    public int TransfersIn { get; set; }
+    public int Issued { get; set; }
+    public int Cancelled { get; set; }
+    public DurationStat Wait { get; } = new();
+    public DurationStat Walk { get; } = new();
+    public DurationStat Handling { get; } = new();
+    public RatingStat Ratings { get; } = new();
+    public Dictionary<string, int> Outcomes { get; } = new(StringComparer.Ordinal);
+    /// <summary>Open, not paused, within the hall's opening hours.</summary>
+    public TimeSpan Staffed { get; set; }
+    public Dictionary<string, TimeSpan> Pauses { get; } = new(StringComparer.Ordinal);
+    public HashSet<DateOnly> DaysPresent { get; } = [];
+    public TimeSpan PauseTotal => Pauses.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b);
+    /// <summary>Handling time over staffed time.</summary>
+    public double? Utilisation => Staffed <= TimeSpan.Zero ? null : Handling.TotalMinutes / Staffed.TotalMinutes;
+}
+
+/// <summary>One pause of a window, the part within opening hours.</summary>
+public sealed record PauseSpan(int WindowId, int StaffId, string Reason, DateTimeOffset From, DateTimeOffset To, TimeSpan WithinHours, bool Long);
+
+public sealed record FollowUpStatus(FollowUpRow Case, string State, bool Late);
+
+/// <summary>
+/// The figures of a period, computed from the event log, the window-session log, ratings, follow-up cases, alerts and proof of play
+/// exactly as Reports/DEFINITIONS.md defines them. Pure: no database, no clock.
+/// </summary>
+public sealed class ReportFigures
+{
+    public static readonly IReadOnlyList<(int FromMinutes, string Label)> WaitBuckets =
+        [(0, "0–5 分钟"), (5, "5–10 分钟"), (10, "10–20 分钟"), (20, "20–30 分钟"), (30, "30–60 分钟"), (60, "60 分钟以上")];
+
+    public const string NoItemDepartment = "未登记事项";
+
+    public required ReportInput Input { get; init; }
+    public WorkStat Hall { get; } = new();
+    public Dictionary<int, WorkStat> ByWindow { get; } = [];
+    public Dictionary<int, WorkStat> ByStaff { get; } = [];
+    public Dictionary<int, WorkStat> ByService { get; } = [];
+    public Dictionary<string, WorkStat> ByDepartment { get; } = new(StringComparer.Ordinal);
+    public Dictionary<DateOnly, WorkStat> ByDay { get; } = [];
+    /// <summary>Tickets issued by local hour of day (0–23).</summary>
+    public int[] IssuedByHour { get; } = new int[24];
+    /// <summary>Tickets called by local hour of day (0–23).</summary>
+    public int[] CalledByHour { get; } = new int[24];
+    /// <summary>Tickets issued by day of week (Monday = 0) and hour.</summary>
+    public int[,] IssuedByWeekdayHour { get; } = new int[7, 24];
+    public int[] WaitDistribution { get; } = new int[WaitBuckets.Count];
+    public Dictionary<(int WindowId, DateOnly Day), TimeSpan> StaffedByWindowDay { get; } = [];
+    public List<PauseSpan> PauseSpans { get; } = [];
+    public TimeSpan OpeningTime { get; private set; }
+    public Dictionary<DateOnly, TimeSpan> OpeningByDay { get; } = [];
+    public List<FollowUpStatus> FollowUps { get; } = [];
+    public Dictionary<int, (int Plays, int Completed, TimeSpan Shown)> LegalPlays { get; } = [];
+
+    public int FollowUpsOnTime => FollowUps.Count(f => f.State == "按期办结");
+    public int FollowUpsLate => FollowUps.Count(f => f.Late);
+
+    public static ReportFigures Compute(ReportInput input)
+    {
+        var f = new ReportFigures { Input = input };
+        f.CountOpening();
+        f.CountTickets();
+        f.CountSessions();
+        f.CountRatings();
+        f.CountFollowUps();
+        f.CountPlays();
+        return f;
+    }
+
+    public WorkStat Window(int id) => Get(ByWindow, id);
+
+    public WorkStat Staff(int id) => Get(ByStaff, id);
+
+    public WorkStat Service(int id) => Get(ByService, id);
+
+    public WorkStat Day(DateOnly day) => Get(ByDay, day);
+
+    private static WorkStat Get<TKey>(Dictionary<TKey, WorkStat> map, TKey key)
+        where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var stat))
+        {
+            stat = new WorkStat();
+            map[key] = stat;
+        }
+        return stat;
+    }
+
+    /// <summary>The hall's opening hours of each date of the period, as instants.</summary>
+    private List<(DateOnly Day, DateTimeOffset From, DateTimeOffset To)> _opening = [];
+
+    private void CountOpening()
+    {
+        var hall = Input.Hall;
+        for (var day = Input.From; day <= Input.To; day = day.AddDays(1))
+        {
+            foreach (var range in HallClock.RangesOn(day, hall.Hours, null, hall.Calendar))
+            {
+                var from = Instant(day, range.From);
+                var to = Instant(day, range.To);
+                _opening.Add((day, from, to));
+                OpeningTime += to - from;
+                OpeningByDay[day] = OpeningByDay.GetValueOrDefault(day) + (to - from);
+            }
+        }
+    }
+
+    private DateTimeOffset Instant(DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time);
+        return new DateTimeOffset(local, Input.Hall.Zone.GetUtcOffset(local));
+    }
+
+    private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Input.Hall.Zone);
+
+    private void CountTickets()
+    {
+        var tickets = Input.Tickets.ToDictionary(t => t.Id);
+        foreach (var events in Input.Events.GroupBy(e => e.TicketId))
+        {
+            if (tickets.TryGetValue(events.Key, out var ticket))
+            {
+                CountTicket(ticket, [.. events]);
+            }
+        }
+    }
+
+    private void CountTicket(TicketRow ticket, List<TicketEventRow> events)
+    {
+        var issued = events[0];
+        if (issued.Kind != TicketEventKind.Issued || events.Any(e => e.Kind == TicketEventKind.Voided))
+        {
+            return;
+        }
+        var issueService = issued.ServiceId;
+        var day = Day(ticket.BusinessDate);
+        var local = Local(issued.At);
+        IssuedByHour[local.Hour]++;
+        IssuedByWeekdayHour[((int)local.DayOfWeek + 6) % 7, local.Hour]++;
+        Hall.Issued++;
+        day.Issued++;
+        Service(issueService).Issued++;
+
+        var service = issueService;
+        var firstCall = true;
+        DateTimeOffset? calledAt = null;
+        DateTimeOffset? startedAt = null;
+        foreach (var e in events.Skip(1))
+        {
+            var window = e.WindowId is { } w ? Window(w) : null;
+            var staff = e.StaffId is { } s ? Staff(s) : null;
+            switch (e.Kind)
+            {
+                case TicketEventKind.Called:
+                    calledAt = e.At;
+                    CalledByHour[Local(e.At).Hour]++;
+                    foreach (var stat in Stats(window, staff))
+                    {
+                        stat.Calls++;
+                    }
+                    Hall.Calls++;
+                    if (firstCall)
+                    {
+                        firstCall = false;
+                        var wait = e.At - issued.At;
+                        foreach (var stat in Stats(window, staff, Service(issueService), Hall, day))
+                        {
+                            stat.Wait.Add(wait);
+                        }
+                        WaitDistribution[Bucket(wait)]++;
+                    }
+                    break;
+                case TicketEventKind.Started:
+                    startedAt = e.At;
+                    if (calledAt is { } c)
+                    {
+                        foreach (var stat in Stats(window, staff, Service(service), Hall))
+                        {
+                            stat.Walk.Add(e.At - c);
+                        }
+                    }
+                    break;
+                case TicketEventKind.Finished:
+                    var outcome = e.Outcome ?? "";
+                    var handled = startedAt is { } st ? e.At - st : (TimeSpan?)null;
+                    foreach (var stat in Stats(window, staff, Service(service), Hall, day))
+                    {
+                        stat.Served++;
+                        stat.Outcomes[outcome] = stat.Outcomes.GetValueOrDefault(outcome) + 1;
+                        if (handled is { } h)
+                        {
+                            stat.Handling.Add(h);
+                        }
+                    }
+                    foreach (var department in Departments(ticket))
+                    {
+                        var stat = Get(ByDepartment, department);
+                        stat.Served++;
+                        stat.Outcomes[outcome] = stat.Outcomes.GetValueOrDefault(outcome) + 1;
+                    }
+                    break;
+                case TicketEventKind.NoShow:
+                    foreach (var stat in Stats(window, staff, Service(service), Hall, day))
+                    {
+                        stat.NoShows++;
+                    }
+                    break;
+                case TicketEventKind.Transferred:
+                    foreach (var stat in Stats(window, staff, Service(service), Hall))
+                    {
+                        stat.TransfersOut++;
+                    }
+                    Service(e.ServiceId).TransfersIn++;
+                    service = e.ServiceId;
+                    startedAt = null;
+                    calledAt = null;
+                    break;
+                case TicketEventKind.Cancelled:
+                    Service(service).Cancelled++;
+                    Hall.Cancelled++;
+                    break;
+                case TicketEventKind.Issued:
+                case TicketEventKind.Recalled:
+                case TicketEventKind.Requeued:
+                case TicketEventKind.Rated:
+                case TicketEventKind.Voided:
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<WorkStat> Stats(params WorkStat?[] stats) => stats.OfType<WorkStat>();
+
+    private static int Bucket(TimeSpan wait)
+    {
+        var i = WaitBuckets.Count - 1;
+        while (i > 0 && wait.TotalMinutes < WaitBuckets[i].FromMinutes)
+        {
+            i--;
+        }
+        return i;
+    }
+
+    /// <summary>The departments of the items recorded at finish; the item chosen at the kiosk when none was recorded.</summary>
+    private List<string> Departments(TicketRow ticket)
+    {
+        IEnumerable<int> items = ticket.HandledItems.Count > 0 ? ticket.HandledItems : ticket.ItemId is { } i ? [i] : [];
+        var names = items.Select(i => Input.Departments.GetValueOrDefault(i)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        return names.Count > 0 ? names : [NoItemDepartment];
+    }
+
+    private void CountSessions()
+    {
+        var periodEnd = Instant(Input.To.AddDays(1), TimeOnly.MinValue);
+        var end = Input.Now < periodEnd ? Input.Now : periodEnd;
+        foreach (var session in Input.WindowEvents.GroupBy(e => e.SessionId))
+        {
+            DateTimeOffset? openSince = null;
+            (DateTimeOffset At, string Reason)? pausedSince = null;
+            WindowEventRow? last = null;
+            foreach (var e in session)
+            {
+                last = e;
+                switch (e.Kind)
+                {
+                    case WindowEventKind.Opened:
+                    case WindowEventKind.Resumed:
+                        ClosePause(e, e.At, ref pausedSince);
+                        openSince ??= e.At;
+                        break;
+                    case WindowEventKind.Paused:
+                        CloseOpen(e, e.At, ref openSince);
+                        pausedSince ??= (e.At, e.Reason ?? "");
+                        break;
+                    case WindowEventKind.Closed:
+                    case WindowEventKind.HandedOver:
+                        CloseOpen(e, e.At, ref openSince);
+                        ClosePause(e, e.At, ref pausedSince);
+                        break;
+                }
+            }
+            if (last is not null)
+            {
+                CloseOpen(last, end, ref openSince);
+                ClosePause(last, end, ref pausedSince);
+            }
+        }
+    }
+
+    private void CloseOpen(WindowEventRow e, DateTimeOffset to, ref DateTimeOffset? openSince)
+    {
+        if (openSince is not { } from)
+        {
+            return;
+        }
+        openSince = null;
+        foreach (var (day, span) in WithinOpening(from, to))
+        {
+            Window(e.WindowId).Staffed += span;
+            Window(e.WindowId).DaysPresent.Add(day);
+            Staff(e.StaffId).Staffed += span;
+            Staff(e.StaffId).DaysPresent.Add(day);
+            Hall.Staffed += span;
+            StaffedByWindowDay[(e.WindowId, day)] = StaffedByWindowDay.GetValueOrDefault((e.WindowId, day)) + span;
+        }
+    }
+
+    private void ClosePause(WindowEventRow e, DateTimeOffset to, ref (DateTimeOffset At, string Reason)? pausedSince)
+    {
+        if (pausedSince is not { } pause)
+        {
+            return;
+        }
+        pausedSince = null;
+        var within = TimeSpan.Zero;
+        foreach (var (_, span) in WithinOpening(pause.At, to))
+        {
+            within += span;
+        }
+        foreach (var stat in Stats(Window(e.WindowId), Staff(e.StaffId), Hall))
+        {
+            stat.Pauses[pause.Reason] = stat.Pauses.GetValueOrDefault(pause.Reason) + within;
+        }
+        if (to > pause.At)
+        {
+            PauseSpans.Add(new PauseSpan(e.WindowId, e.StaffId, pause.Reason, pause.At, to, within, within > TimeSpan.FromMinutes(Input.Hall.PauseLimitMinutes)));
+        }
+    }
+
+    /// <summary>The parts of [from, to) within the hall's opening hours, by business date.</summary>
+    private IEnumerable<(DateOnly Day, TimeSpan Span)> WithinOpening(DateTimeOffset from, DateTimeOffset to)
+    {
+        foreach (var (day, open, close) in _opening)
+        {
+            var a = from > open ? from : open;
+            var b = to < close ? to : close;
+            if (b > a)
+            {
+                yield return (day, b - a);
+            }
+        }
+    }
+
+    private void CountRatings()
+    {
+        var days = Input.Tickets.ToDictionary(t => t.Id, t => t.BusinessDate);
+        foreach (var r in Input.Ratings)
+        {
+            var stats = Stats(r.WindowId is { } w ? Window(w) : null, r.StaffId is { } s ? Staff(s) : null, Hall,
+                days.TryGetValue(r.TicketId, out var day) ? Day(day) : null);
+            foreach (var stat in stats)
+            {
+                stat.Ratings.Add(r.Level);
+            }
+        }
+    }
+
+    private void CountFollowUps()
+    {
+        var today = Input.Today;
+        foreach (var c in Input.FollowUps)
+        {
+            var (state, late) = c.ClosedAt is { } closed
+                ? HallClock.BusinessDate(closed, Input.Hall.Zone) <= c.DueDate ? ("按期办结", false) : ("逾期办结", true)
+                : today > c.DueDate ? ("逾期未办结", true) : ("办理中", false);
+            FollowUps.Add(new FollowUpStatus(c, state, late));
+        }
+    }
+
+    private void CountPlays()
+    {
+        var legal = Input.Media.Where(m => m.Legal).Select(m => m.Id).ToHashSet();
+        foreach (var p in Input.Plays.Where(p => legal.Contains(p.MediaId)))
+        {
+            var (plays, completed, shown) = LegalPlays.GetValueOrDefault(p.MediaId);
+            LegalPlays[p.MediaId] = (plays + 1, completed + (p.Completed ? 1 : 0), shown + (p.EndedAt - p.StartedAt));
+        }
+    }
+
+    /// <summary>
+    /// Windows ranked: satisfaction rate (windows with ratings first), then served, then average wait (shorter first), then number.
+    /// </summary>
+    public IReadOnlyList<(WindowInfo Window, WorkStat Stat)> Ranking() =>
+        [.. Input.Windows.Select(w => (Window: w, Stat: Window(w.Id)))
+            .OrderBy(x => x.Stat.Ratings.Total == 0)
+            .ThenByDescending(x => x.Stat.Ratings.Rate ?? 0)
+            .ThenByDescending(x => x.Stat.Served)
+            .ThenBy(x => x.Stat.Wait.Average ?? double.MaxValue)
+            .ThenBy(x => x.Window.Number)];
+
+    public IEnumerable<AlertRow> DeviceOffline => Input.Alerts.Where(a => a.Kind == AlertKind.DeviceOffline);
+}

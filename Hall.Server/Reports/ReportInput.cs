@@ -1,0 +1,73 @@
+using Hall.Server.Alerts;
+using Hall.Server.Contracts;
+using Hall.Server.Queue;
+using Hall.Server.Tickets;
+using Hall.Server.Windows;
+
+namespace Hall.Server.Reports;
+
+/// <summary>A ticket of the period (its business date is in the period): what the event log does not repeat.</summary>
+public sealed record TicketRow(long Id, string Number, DateOnly BusinessDate, int? ItemId, IReadOnlyList<int> HandledItems);
+
+/// <summary>One ticket event; the events of a ticket are read in the order they were written.</summary>
+public sealed record TicketEventRow(long TicketId, TicketEventKind Kind, int ServiceId, int? WindowId, int? StaffId, string? Outcome, DateTimeOffset At);
+
+/// <summary>One window event; the events of a session are read in the order they were written.</summary>
+public sealed record WindowEventRow(long SessionId, int WindowId, int StaffId, WindowEventKind Kind, string? Reason, DateTimeOffset At);
+
+public sealed record RatingRow(long TicketId, int? WindowId, int? StaffId, RatingLevel Level, DateTimeOffset At);
+
+public sealed record FollowUpRow(string TicketNumber, int? WindowId, int? StaffId, RatingLevel Level, IReadOnlyList<string> Reasons, DateTimeOffset OpenedAt, DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result);
+
+public sealed record AlertRow(AlertKind Kind, string Subject, string Text, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy);
+
+public sealed record PlayRow(int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);
+
+public sealed record WindowInfo(int Id, int Number, string Name);
+
+public sealed record MediaInfo(int Id, string Title, bool Legal);
+
+/// <summary>The hall as the report names it.</summary>
+public sealed record ReportHall(string Name, TimeZoneInfo Zone, WeeklyHours Hours, IReadOnlyList<CalendarDay> Calendar, int PauseLimitMinutes, IReadOnlyList<string> Outcomes, IReadOnlyList<string> PauseReasons);
+
+/// <summary>Everything a report's figures are computed from, read for one hall and one period of business dates.</summary>
+public sealed record ReportInput(
+    ReportHall Hall,
+    DateOnly From,
+    DateOnly To,
+    DateTimeOffset Now,
+    IReadOnlyList<TicketRow> Tickets,
+    IReadOnlyList<TicketEventRow> Events,
+    IReadOnlyList<WindowEventRow> WindowEvents,
+    IReadOnlyList<RatingRow> Ratings,
+    IReadOnlyList<FollowUpRow> FollowUps,
+    IReadOnlyList<AlertRow> Alerts,
+    IReadOnlyList<PlayRow> Plays,
+    IReadOnlyDictionary<int, string> Services,
+    IReadOnlyList<WindowInfo> Windows,
+    IReadOnlyDictionary<int, string> Staff,
+    IReadOnlyDictionary<int, string> Departments,
+    IReadOnlyList<MediaInfo> Media)
+{
+    public DateOnly Today => HallClock.BusinessDate(Now, Hall.Zone);
+
+    /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
+    public ReportInput Slice(DateOnly from, DateOnly to)
+    {
+        var tickets = Tickets.Where(t => t.BusinessDate >= from && t.BusinessDate <= to).ToList();
+        var ids = tickets.Select(t => t.Id).ToHashSet();
+        bool InPeriod(DateTimeOffset at) => HallClock.BusinessDate(at, Hall.Zone) is var d && d >= from && d <= to;
+        return this with
+        {
+            From = from,
+            To = to,
+            Tickets = tickets,
+            Events = [.. Events.Where(e => ids.Contains(e.TicketId))],
+            WindowEvents = [.. WindowEvents.Where(e => InPeriod(e.At))],
+            Ratings = [.. Ratings.Where(r => ids.Contains(r.TicketId))],
+            FollowUps = [.. FollowUps.Where(c => InPeriod(c.OpenedAt))],
+            Alerts = [.. Alerts.Where(a => InPeriod(a.RaisedAt))],
+            Plays = [.. Plays.Where(p => InPeriod(p.StartedAt))],
+        };
+    }
+}
