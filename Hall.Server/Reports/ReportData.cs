@@ -1,5 +1,4 @@
 using Hall.Server.Data;
-using Hall.Server.Queue;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Reports;
@@ -50,8 +49,11 @@ public static class ReportData
 
         var services = await db.Services.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.SortOrder).ThenBy(s => s.Id)
             .ToDictionaryAsync(s => s.Id, s => s.Name, ct);
-        var windows = await db.Windows.AsNoTracking().Where(w => w.HallId == hallId).OrderBy(w => w.Number)
-            .Select(w => new WindowInfo(w.Id, w.Number, w.Name)).ToListAsync(ct);
+        // Windows taken out of service are listed only when they worked in the period.
+        var worked = events.Select(e => e.WindowId).Concat(windowEvents.Select(e => (int?)e.WindowId)).OfType<int>().ToHashSet();
+        var windows = (await db.Windows.AsNoTracking().Where(w => w.HallId == hallId).OrderBy(w => w.Number)
+            .Select(w => new { Info = new WindowInfo(w.Id, w.Number, w.Name), w.Active }).ToListAsync(ct))
+            .Where(w => w.Active || worked.Contains(w.Info.Id)).Select(w => w.Info).ToList();
         var staff = await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var departments = await db.ServiceItems.AsNoTracking().Where(i => i.HallId == hallId).ToDictionaryAsync(i => i.Id, i => i.Department, ct);
         var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId).OrderBy(m => m.Id)
@@ -65,6 +67,6 @@ public static class ReportData
     public static DateTimeOffset LocalMidnight(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 }

@@ -1,0 +1,156 @@
+using Hall.Server.Contracts;
+using Hall.Server.Media;
+using Hall.Server.Queue;
+using Hall.Server.Ratings;
+using Hall.Server.Reports;
+using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hall.Tests.Reports;
+
+/// <summary>
+/// Drives a hall through the queue core (the server's own QueueService) at chosen local times, so a report's figures
+/// can be worked out by hand from the story the test tells.
+/// </summary>
+public sealed class MonthScenario
+{
+    private readonly HallApp _app;
+    private readonly QueueService _queue;
+    private readonly Actor _kiosk;
+    private readonly Actor _supervisor;
+    private readonly Dictionary<int, Actor> _clerks = [];
+    private readonly Dictionary<int, int> _windows = [];
+    private readonly Dictionary<string, int> _services = [];
+    private readonly Dictionary<string, int> _items = [];
+
+    public int HallId { get; }
+    public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    private MonthScenario(HallApp app, int hallId, Actor kiosk, Actor supervisor)
+    {
+        _app = app;
+        _queue = app.Services.GetRequiredService<QueueService>();
+        HallId = hallId;
+        _kiosk = kiosk;
+        _supervisor = supervisor;
+    }
+
+    /// <summary>A demo hall with the county's hours; windows other than <paramref name="windows"/> are taken out of service.</summary>
+    public static async Task<MonthScenario> CreateAsync(HallApp app, string code, bool openAllDay, params int[] windows)
+    {
+        var credentials = await app.SeedHallAsync(code, openAllDay);
+        await using var db = app.Db();
+        var hallId = credentials.HallId;
+        await db.Windows.Where(w => w.HallId == hallId && !windows.Contains(w.Number)).ExecuteUpdateAsync(s => s.SetProperty(w => w.Active, false));
+        var kiosk = await db.Devices.Where(d => d.HallId == hallId && d.Role == DeviceRole.Kiosk).OrderBy(d => d.Id).FirstAsync();
+        var supervisor = await db.Staff.SingleAsync(s => s.HallId == hallId && s.Login == code + "-supervisor");
+        var scenario = new MonthScenario(app, hallId,
+            new Actor(ActorKind.Device, kiosk.Id, hallId, kiosk.Name, null, DeviceRole.Kiosk, null),
+            new Actor(ActorKind.Staff, supervisor.Id, hallId, supervisor.Name, StaffRole.Supervisor, null, null));
+        foreach (var w in await db.Windows.Where(w => w.HallId == hallId).ToListAsync())
+        {
+            scenario._windows[w.Number] = w.Id;
+        }
+        foreach (var s in await db.Services.Where(s => s.HallId == hallId).ToListAsync())
+        {
+            scenario._services[s.Code] = s.Id;
+        }
+        foreach (var i in await db.ServiceItems.Where(i => i.HallId == hallId).ToListAsync())
+        {
+            scenario._items[i.Code] = i.Id;
+        }
+        foreach (var s in await db.Staff.Where(s => s.HallId == hallId && s.Login.StartsWith(code + "-clerk")).ToListAsync())
+        {
+            scenario._clerks[int.Parse(s.Login[^2..], System.Globalization.CultureInfo.InvariantCulture)] = new Actor(ActorKind.Staff, s.Id, hallId, s.Name, StaffRole.Clerk, null, null);
+        }
+        return scenario;
+    }
+
+    public string ClerkName(int number) => _clerks[number].Name;
+
+    public int WindowId(int number) => _windows[number];
+
+    /// <summary>Moves the server's clock to a local time of the hall (never back).</summary>
+    public void At(int month, int day, int hour, int minute) => _app.Clock.SetUtcNow(Local(new DateTime(2026, month, day, hour, minute, 0)));
+
+    public DateTimeOffset Local(DateTime local) => new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
+
+    private static Guid Id() => Guid.NewGuid();
+
+    private static T Ok<T>(Reply<T> reply, string what) =>
+        reply.Ok ? reply.Value! : throw new AssertionException($"{what}: refused {reply.Error?.Code} {reply.Error?.MessageEn}");
+
+    public async Task<long> IssueAsync(string service, string? item = null) =>
+        Ok(await _queue.IssueAsync(_kiosk, new IssueTicketCommand(Id(), _services[service], null, item is null ? null : _items[item], PriorityClass.Normal), default), "issue").Ticket.TicketId;
+
+    public async Task OpenAsync(int window, int clerk) =>
+        Ok(await _queue.OpenWindowAsync(_clerks[clerk], new WindowCommand(Id(), _windows[window]), default), "open");
+
+    public async Task TakeOverAsync(int window, int clerk) =>
+        Ok(await _queue.TakeOverWindowAsync(_clerks[clerk], new WindowCommand(Id(), _windows[window]), default), "take over");
+
+    public async Task PauseAsync(int window, int clerk, string reason) =>
+        Ok(await _queue.PauseWindowAsync(_clerks[clerk], new PauseWindowCommand(Id(), _windows[window], reason), default), "pause");
+
+    public async Task ResumeAsync(int window, int clerk) =>
+        Ok(await _queue.ResumeWindowAsync(_clerks[clerk], new WindowCommand(Id(), _windows[window]), default), "resume");
+
+    public async Task CloseAsync(int window, int clerk) =>
+        Ok(await _queue.CloseWindowAsync(_clerks[clerk], new WindowCommand(Id(), _windows[window]), default), "close");
+
+    /// <summary>Calls the next ticket and checks it is the one the story expects.</summary>
+    public async Task CallAsync(int window, int clerk, long expected)
+    {
+        var called = Ok(await _queue.CallNextAsync(_clerks[clerk], new WindowCommand(Id(), _windows[window]), default), "call");
+        Assert.That(called.Ticket.TicketId, Is.EqualTo(expected), "the ticket called next");
+    }
+
+    public async Task StartAsync(int window, int clerk, long ticket) =>
+        Ok(await _queue.StartServiceAsync(_clerks[clerk], new TicketCommand(Id(), _windows[window], ticket), default), "start");
+
+    public async Task NoShowAsync(int window, int clerk, long ticket) =>
+        Ok(await _queue.NoShowAsync(_clerks[clerk], new TicketCommand(Id(), _windows[window], ticket), default), "no-show");
+
+    public async Task FinishAsync(int window, int clerk, long ticket, string outcome, params string[] items) =>
+        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])]), default), "finish");
+
+    public async Task TransferAsync(int window, int clerk, long ticket, string toService) =>
+        Ok(await _queue.TransferAsync(_clerks[clerk], new TransferCommand(Id(), _windows[window], ticket, _services[toService], null), default), "transfer");
+
+    public async Task RateAsync(long ticket, RatingLevel level, params string[] reasons) =>
+        Ok(await _queue.RateAsync(_supervisor, new RateCommand(Id(), ticket, level, reasons), default), "rate");
+
+    public async Task CloseFollowUpAsync(long ticket, string result)
+    {
+        await using var db = _app.Db();
+        var id = await db.FollowUpCases.Where(c => c.TicketId == ticket).Select(c => c.Id).SingleAsync();
+        var refused = await _app.Services.GetRequiredService<FollowUps>().CloseAsync(_supervisor, id, result, default);
+        Assert.That(refused, Is.Null, refused?.MessageEn);
+    }
+
+    /// <summary>A media item of the hall and its plays as a lobby screen reported them (proof of play).</summary>
+    public async Task PlayedAsync(string title, bool legal, params (DateTime LocalStart, int Seconds, bool Completed)[] plays)
+    {
+        await using var db = _app.Db();
+        var item = new MediaItem
+        {
+            HallId = HallId, Title = title, Kind = MediaKind.Video, ContentType = "video/mp4", Size = 1000,
+            Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(title))),
+            Legal = legal, UploadedAt = _app.Clock.GetUtcNow(),
+        };
+        db.MediaItems.Add(item);
+        await db.SaveChangesAsync();
+        var display = await db.Devices.Where(d => d.HallId == HallId && d.Role == DeviceRole.Display).Select(d => d.Id).FirstAsync();
+        foreach (var (start, seconds, completed) in plays)
+        {
+            var at = Local(start);
+            db.MediaPlays.Add(new MediaPlay { PlayId = Guid.NewGuid(), HallId = HallId, DeviceId = display, MediaId = item.Id, StartedAt = at, EndedAt = at.AddSeconds(seconds), Completed = completed, ReceivedAt = at.AddSeconds(seconds) });
+        }
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>The report as the server builds it, at the server's current time.</summary>
+    public Task<ReportDocument> ReportAsync(ReportKind kind, DateOnly day) =>
+        _app.Services.GetRequiredService<ReportBuilder>().BuildAsync(HallId, kind, day, null, default);
+}
