@@ -161,22 +161,7 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
     /// <summary>Appends to the ticket event log; the new row's id is the version of this change.</summary>
     public async Task<long> LogAsync(Ticket ticket, TicketEventKind kind, TicketState? from, int? windowId, string? detail, CancellationToken token)
     {
-        var entry = new TicketEvent
-        {
-            HallId = ticket.HallId,
-            TicketId = ticket.Id,
-            ServiceId = ticket.ServiceId,
-            Kind = kind,
-            FromState = from,
-            ToState = ticket.State,
-            WindowId = windowId ?? ticket.WindowId,
-            StaffId = actor.StaffId,
-            DeviceId = actor.DeviceId,
-            Outcome = kind == TicketEventKind.Finished ? ticket.Outcome : null,
-            Detail = detail,
-            At = now,
-            CommandId = commandId,
-        };
+        var entry = TicketEvent.Of(ticket, kind, from, windowId, actor, detail, now, commandId);
         db.TicketEvents.Add(entry);
         await db.SaveChangesAsync(token);
         _lastVersion = Math.Max(_lastVersion, entry.Id);
@@ -185,17 +170,7 @@ internal sealed class CommandContext(HallDb db, HallSite hall, Actor actor, Guid
 
     public async Task LogWindowAsync(Window window, WindowSession session, WindowEventKind kind, string? reason, CancellationToken token)
     {
-        var entry = new WindowEvent
-        {
-            HallId = window.HallId,
-            WindowId = window.Id,
-            SessionId = session.Id,
-            StaffId = session.StaffId,
-            Kind = kind,
-            Reason = reason,
-            At = now,
-            CommandId = commandId,
-        };
+        var entry = WindowEvent.Of(window, session, kind, reason, now, commandId);
         db.WindowEvents.Add(entry);
         await db.SaveChangesAsync(token);
         _lastVersion = Math.Max(_lastVersion, entry.Id);

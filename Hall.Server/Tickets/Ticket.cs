@@ -58,6 +58,7 @@ public sealed class Ticket
         QueuedAt = now,
         ServiceItemId = serviceItemId,
         IssuedByDeviceId = deviceId,
+        TrackingCode = Tracking.TrackingCodes.New(),
     };
 
     public TicketFacts ToFacts() => new(Id, ServiceId, State, BusinessDate, QueuedAt, Priority, Transferred, TargetWindowId, WindowId, CallCount);
@@ -153,6 +154,24 @@ public sealed class TicketEvent
     public string? Detail { get; set; }
     public DateTimeOffset At { get; set; }
     public Guid? CommandId { get; set; }
+
+    /// <summary>The entry for a transition the ticket just made: the one way events are written (commands and bulk loads alike).</summary>
+    public static TicketEvent Of(Ticket ticket, TicketEventKind kind, TicketState? from, int? windowId, Actor actor, string? detail, DateTimeOffset now, Guid? commandId) => new()
+    {
+        HallId = ticket.HallId,
+        TicketId = ticket.Id,
+        ServiceId = ticket.ServiceId,
+        Kind = kind,
+        FromState = from,
+        ToState = ticket.State,
+        WindowId = windowId ?? ticket.WindowId,
+        StaffId = actor.StaffId,
+        DeviceId = actor.DeviceId,
+        Outcome = kind == TicketEventKind.Finished ? ticket.Outcome : null,
+        Detail = detail,
+        At = now,
+        CommandId = commandId,
+    };
 }
 
 /// <summary>A 好差评 rating: at most one per ticket.</summary>

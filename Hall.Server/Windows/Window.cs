@@ -65,4 +65,17 @@ public sealed class WindowEvent
     public string? Reason { get; set; }
     public DateTimeOffset At { get; set; }
     public Guid? CommandId { get; set; }
+
+    /// <summary>The entry for a change of a window session: the one way window events are written.</summary>
+    public static WindowEvent Of(Window window, WindowSession session, WindowEventKind kind, string? reason, DateTimeOffset now, Guid? commandId) => new()
+    {
+        HallId = window.HallId,
+        WindowId = window.Id,
+        SessionId = session.Id,
+        StaffId = session.StaffId,
+        Kind = kind,
+        Reason = reason,
+        At = now,
+        CommandId = commandId,
+    };
 }
