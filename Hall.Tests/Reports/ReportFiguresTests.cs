@@ -157,18 +157,166 @@ public sealed class ReportFiguresTests
         h.At(10, 1, 9, 0);
     }
 
+    private Task<ReportReadBack> ReadAsync(MonthScenario hall, ReportKind kind, DateOnly day, string name) =>
+        hall.ReportAsync(kind, day).ContinueWith(t => ReportReadBack.OfDocument(t.Result), TaskScheduler.Default);
+
+    private string C(int clerk) => _hall.ClerkName(clerk);
+
     [Test]
-    public async Task Probe()
+    public async Task The_bulletin_counts_attendance_business_and_satisfaction_of_the_month()
     {
-        var doc = await _hall.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 1));
-        foreach (var t in doc.Blocks.OfType<ReportTable>())
+        var r = await ReadAsync(_hall, ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 15), "bulletin-2026-09");
+        r.Shows("新县市民之家 2026年9月工作通报");
+
+        // 考勤: 工作人员 | 出勤天数 | 在岗(时) | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计 | 服务量
+        r.HasRow("考勤", C(1), "2", "8.25", "0", "45", "0", "0", "45", "4");
+        r.HasRow("考勤", C(2), "1", "7.00", "0", "0", "0", "0", "0", "2");
+        r.HasRow("考勤", C(3), "2", "10.00", "0", "0", "0", "0", "0", "1");
+        r.HasRow("考勤", C(4), "1", "1.00", "0", "0", "0", "0", "0", "1");
+        r.HasRow("考勤", C(6), "1", "7.00", "0", "0", "0", "0", "0", "0");
+
+        // 窗口业务量: 窗口 | 服务量 | 办结 | 容缺受理 | 告知承诺 | 咨询 | 退回补正 | 平均等候 | 平均办理 | 过号 | 转出 | 利用率
+        r.HasRow("窗口业务量", "1号社保窗口", "5", "3", "0", "1", "0", "1", "16.3", "38.0", "0", "0", "34.2%");
+        r.HasRow("窗口业务量", "2号社保窗口", "2", "1", "1", "0", "0", "0", "12.5", "29.0", "0", "0", "13.8%");
+        r.HasRow("窗口业务量", "3号医保窗口", "1", "1", "0", "0", "0", "0", "22.0", "10.0", "1", "1", "1.7%");
+        r.HasRow("窗口业务量", "6号公安户政窗口", "0", "0", "0", "0", "0", "0", "—", "—", "0", "0", "0.0%");
+        r.HasRow("窗口业务量", "合计", "8", "5", "1", "1", "0", "1", "17.3", "32.3", "1", "1", "12.9%");
+
+        // 业务: 业务 | 取号 | 服务量 | 过号 | 转入 | 转出 | 取消 | 平均等候 | 最长等候 | 平均办理
+        r.HasRow("业务", "社保业务", "6", "7", "0", "1", "0", "0", "15.0", "30.0", "35.4");
+        r.HasRow("业务", "医保业务", "3", "1", "1", "0", "1", "0", "22.0", "30.0", "10.0");
+
+        // 部门业务量 (from the items recorded at finish): 部门 | 服务量 | 办结 | 容缺受理 | 告知承诺 | 咨询 | 退回补正
+        r.HasRow("部门业务量", "县社会保险中心", "4", "2", "1", "0", "0", "1");
+        r.HasRow("部门业务量", "县人力资源和社会保障局", "2", "1", "1", "0", "0", "0");
+        r.HasRow("部门业务量", "县医疗保障局", "2", "1", "0", "1", "0", "0");
+        r.HasRow("部门业务量", "未登记事项", "1", "1", "0", "0", "0", "0");
+
+        // 满意度: 评价数 | 非常满意 | 满意 | 基本满意 | 不满意 | 非常不满意 | 满意率
+        r.HasRow("窗口满意度", "1号社保窗口", "4", "2", "2", "0", "0", "0", "100.0%");
+        r.HasRow("窗口满意度", "2号社保窗口", "2", "0", "0", "1", "1", "0", "50.0%");
+        r.HasRow("窗口满意度", "3号医保窗口", "1", "0", "0", "0", "0", "1", "0.0%");
+        r.HasRow("窗口满意度", "合计", "7", "2", "2", "1", "1", "1", "71.4%");
+        r.HasRow("人员满意度", C(1), "3", "1", "2", "0", "0", "0", "100.0%");
+        r.HasRow("人员满意度", C(4), "1", "1", "0", "0", "0", "0", "100.0%");
+        r.HasRow("人员满意度", C(2), "2", "0", "0", "1", "1", "0", "50.0%");
+
+        // 差评回访: the one due on the 4th closed on the 7th is late; the one due on the 7th closed on the 4th is on time.
+        r.HasRow("差评回访", "A002", "2号社保窗口", C(2), "不满意", "等候时间长", "2026-09-04", "09-07 10:00", "逾期办结");
+        r.HasRow("差评回访", "B001", "3号医保窗口", C(3), "非常不满意", "态度不好", "2026-09-07", "09-04 10:00", "按期办结");
+
+        // 排名: 名次 | 窗口 | 满意率 | 评价数 | 服务量 | 平均等候
+        r.HasRow("窗口排名", "1", "1号社保窗口", "100.0%", "4", "5", "16.3");
+        r.HasRow("窗口排名", "2", "2号社保窗口", "50.0%", "2", "2", "12.5");
+        r.HasRow("窗口排名", "3", "3号医保窗口", "0.0%", "1", "1", "22.0");
+        r.HasRow("窗口排名", "4", "6号公安户政窗口", "—", "0", "0", "—");
+
+        // The charts' figures.
+        r.HasRow("每日", "2026-09-01", "6", "5", "16.0", "75.0%");
+        r.HasRow("每日", "2026-09-02", "3", "3", "20.0", "66.7%");
+        r.HasRow("分时段", "周二", "0", "4", "0", "1", "0", "0", "0", "0", "0", "1", "0");
+        r.HasRow("分时段", "周三", "0", "2", "1", "0", "0", "0", "0", "0", "0", "0", "0");
+        r.HasRow("等候分布", "5–10 分钟", "1", "11.1%");
+        r.HasRow("等候分布", "10–20 分钟", "4", "44.4%");
+        r.HasRow("等候分布", "20–30 分钟", "2", "22.2%");
+        r.HasRow("等候分布", "30–60 分钟", "2", "22.2%");
+
+        // 普法 plays: only the legal-awareness items; 1800 + 1800 + 900 s = 1.25 h.
+        r.HasRow("普法播放", "宪法宣传片", "3", "2", "1.25");
+        r.HasRow("普法播放", "民法典普法", "1", "1", "1.00");
+        r.HasRow("普法播放", "合计", "4", "3", "2.25");
+        Assert.That(r.PdfLines.Any(l => l.Contains("办事指南", StringComparison.Ordinal)), Is.False, "a video not marked 普法 is not in the play summary");
+    }
+
+    [Test]
+    public async Task The_patrol_sheet_shows_each_window_of_the_day_with_its_long_pause_named()
+    {
+        var r = await ReadAsync(_hall, ReportKind.DailyPatrol, new DateOnly(2026, 9, 1), "patrol-2026-09-01");
+        r.Shows("新县市民之家 日巡查表");
+        r.Shows("2026年9月1日（星期二）");
+
+        // 窗口 | 工作人员 | 在岗 | 开放 | 暂停 | 服务量 | 平均等候 | 最长等候 | 平均办理 | 最长办理 | 过号 | 转出 | 评价 | 满意率
+        // Window 1: 09:00–10:30 + 11:15–12:00 + 13:30–17:30 staffed; the ticket served across the lunch break took 104 minutes.
+        r.HasRow("窗口", "1号社保窗口", C(1), "6.25", "7.00", "45", "3", "7.5", "10.0", "47.3", "104.0", "0", "0", "2", "100.0%");
+        // Window 2: its pause was over the lunch break, outside opening hours; it finished a ticket after closing time.
+        r.HasRow("窗口", "2号社保窗口", C(2), "7.00", "7.00", "0", "2", "12.5", "15.0", "29.0", "38.0", "0", "0", "2", "50.0%");
+        r.HasRow("窗口", "3号医保窗口", C(3), "7.00", "7.00", "0", "0", "28.0", "30.0", "—", "—", "1", "1", "0", "—");
+        // Window 6 was opened and never called.
+        r.HasRow("窗口", "6号公安户政窗口", C(6), "7.00", "7.00", "0", "0", "—", "—", "—", "—", "0", "0", "0", "—");
+        r.HasRow("窗口", "合计", "", "27.25", "", "45", "5", "16.0", "30.0", "40.0", "104.0", "1", "1", "4", "75.0%");
+
+        r.HasRow("暂停", "1号社保窗口", "会议", "1", "45");
+        r.HasRow("暂停", "2号社保窗口", "休息", "1", "0");
+        r.HasRow("超时暂停", "1号社保窗口", C(1), "会议", "10:30", "11:15", "45");
+        Assert.That(r.Sheet("超时暂停"), Has.Count.EqualTo(1), () => "only the meeting was longer than 30 minutes: " + string.Join(" / ", r.Sheet("超时暂停").Select(x => string.Join(" | ", x))));
+
+        // A ticket transferred from 医保 to 社保 counts out of one and into the other; served where it was finished.
+        r.HasRow("业务", "社保业务", "4", "5", "0", "1", "0", "0", "10.0", "15.0", "40.0");
+        r.HasRow("业务", "医保业务", "2", "0", "1", "0", "1", "0", "28.0", "30.0", "—");
+        r.HasRow("时段", "09:00–10:00", "4", "4");
+        r.HasRow("时段", "10:00–11:00", "0", "1");
+        r.HasRow("时段", "17:00–18:00", "1", "1");
+        r.HasRow("评价", "1", "1", "1", "1", "0", "4", "75.0%");
+        r.HasRow("差评回访", "A002", "2号社保窗口", C(2), "不满意", "等候时间长", "2026-09-04", "09-07 10:00", "逾期办结");
+
+        // The alerts of the day as the wall raised them, each with whether it was handled.
+        await using var db = _app.Db();
+        var start = _hall.Local(new DateTime(2026, 9, 1));
+        var alerts = db.Alerts.Where(a => a.HallId == _hall.HallId && a.RaisedAt >= start && a.RaisedAt < start.AddDays(1)).Select(a => a.TextZh).ToList();
+        Assert.That(r.Sheet("告警"), Has.Count.EqualTo(alerts.Count));
+        foreach (var text in alerts)
         {
-            TestContext.Out.WriteLine($"== {t.Sheet}: {string.Join(" | ", t.Columns.Select(c => c.Header))}");
-            foreach (var r in t.Rows.Append(t.Total ?? []))
-            {
-                TestContext.Out.WriteLine(string.Join(" | ", r.Select(c => c.Text)));
-            }
+            Assert.That(r.Sheet("告警").Any(row => Equals(row[1], text)), Is.True, text);
         }
+    }
+
+    [Test]
+    public async Task A_day_without_tickets_has_a_patrol_sheet_of_zeros()
+    {
+        var r = await ReadAsync(_hall, ReportKind.DailyPatrol, new DateOnly(2026, 9, 3), "patrol-2026-09-03");
+        r.Shows("2026年9月3日（星期四）");
+        r.HasRow("窗口", "1号社保窗口", "未开窗", "0.00", "7.00", "0", "0", "—", "—", "—", "—", "0", "0", "0", "—");
+        r.HasRow("窗口", "合计", "", "0.00", "", "0", "0", "—", "—", "—", "—", "0", "0", "0", "—");
+        Assert.That(r.Sheet("业务"), Has.Count.EqualTo(1), "only the total row");
+        r.HasRow("评价", "0", "0", "0", "0", "0", "0", "—");
+    }
+
+    [Test]
+    public async Task A_ticket_taken_at_0745_local_belongs_to_the_local_day_though_the_server_clock_is_utc()
+    {
+        var day = await ReadAsync(_early, ReportKind.DailyPatrol, new DateOnly(2026, 9, 8), "patrol-early-2026-09-08");
+        day.HasRow("时段", "07:00–08:00", "1", "1");
+        day.HasRow("业务", "社保业务", "1", "0", "0", "0", "0", "0", "5.0", "5.0", "—");
+        var before = await ReadAsync(_early, ReportKind.DailyPatrol, new DateOnly(2026, 9, 7), "patrol-early-2026-09-07");
+        Assert.That(before.Sheet("业务"), Has.Count.EqualTo(1), "nothing on the 7th: the UTC date of the ticket is not its day");
+    }
+
+    [Test]
+    public async Task The_weekly_figures_set_the_week_beside_the_week_before()
+    {
+        var r = await ReadAsync(_hall, ReportKind.Weekly, new DateOnly(2026, 9, 3), "weekly-2026-08-31");
+        r.Shows("本周 2026年8月31日 至 2026年9月6日");
+        // 窗口 | 服务量 | 上周 | 增减 | 平均等候 | 上周 | 满意率 | 上周
+        r.HasRow("窗口周比", "1号社保窗口", "5", "0", "+5", "16.3", "—", "100.0%", "—");
+        r.HasRow("窗口周比", "3号医保窗口", "1", "0", "+1", "22.0", "—", "0.0%", "—");
+        r.HasRow("业务周比", "社保业务", "7", "0", "+7", "15.0", "—", "—", "—");
+        r.HasRow("窗口周比", "合计", "8", "0", "+8", "17.3", "—", "71.4%", "—");
+
+        var next = await ReadAsync(_hall, ReportKind.Weekly, new DateOnly(2026, 9, 9), "weekly-2026-09-07");
+        next.HasRow("窗口周比", "1号社保窗口", "0", "5", "-5", "—", "16.3", "—", "100.0%");
+    }
+
+    [Test]
+    public async Task The_year_view_sets_the_months_side_by_side_and_ranks_the_windows()
+    {
+        var r = await ReadAsync(_hall, ReportKind.Year, new DateOnly(2026, 9, 1), "year-2026");
+        r.Shows("新县市民之家 2026年度考核数据");
+        // 月份 | 取号 | 服务量 | 平均等候 | 平均办理 | 评价数 | 满意率 | 差评 | 在岗(时)
+        r.HasRow("逐月", "9月", "9", "8", "17.3", "32.3", "7", "71.4%", "2", "33.25");
+        r.HasRow("逐月", "8月", "0", "0", "—", "—", "0", "—", "0", "0.00");
+        r.HasRow("逐月", "全年", "9", "8", "17.3", "32.3", "7", "71.4%", "2", "33.25");
+        r.HasRow("窗口逐月", "1号社保窗口", "0", "0", "0", "0", "0", "0", "0", "0", "5", "0", "0", "0", "5");
+        r.HasRow("年度排名", "1", "1号社保窗口", "100.0%", "4", "5", "16.3");
     }
 
     [OneTimeTearDown]
