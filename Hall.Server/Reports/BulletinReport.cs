@@ -23,10 +23,11 @@ public static class BulletinReport
             new ReportHeading("二、业务量"),
             WindowBusinessTable(f, outcomes),
             DailyPatrolReport.ServiceTable(f, "业务", "各业务办件"),
+            ServiceOutcomeTable(f, outcomes),
             DepartmentTable(f, outcomes),
             new ReportHeading("三、满意度"),
-            SatisfactionTable(f, "窗口满意度", "各窗口好差评", [.. input.Windows.Select(w => (Window(w), f.Window(w.Id)))]),
-            SatisfactionTable(f, "人员满意度", "各工作人员好差评", [.. Clerks(f).Select(id => (input.Staff.GetValueOrDefault(id, $"#{id}"), f.Staff(id)))]),
+            SatisfactionTable(f, "窗口满意度", "各窗口好差评及差评回访", [.. input.Windows.Select(w => (Window(w), f.Window(w.Id), f.FollowUps.Where(c => c.Case.WindowId == w.Id).ToList()))]),
+            SatisfactionTable(f, "人员满意度", "各工作人员好差评及差评回访", [.. Clerks(f).Select(id => (input.Staff.GetValueOrDefault(id, $"#{id}"), f.Staff(id), f.FollowUps.Where(c => c.Case.StaffId == id).ToList()))]),
             DailyPatrolReport.FollowUpTable(f),
             new ReportHeading("四、窗口排名"),
             new ReportParagraph("按满意率（有评价的窗口在前）、服务量、平均等候（短者在前）依次排序，定义见《报表口径说明》。"),
@@ -106,18 +107,32 @@ public static class BulletinReport
             [new("部门", 2.5), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right))], rows);
     }
 
-    internal static ReportTable SatisfactionTable(ReportFigures f, string sheet, string caption, IReadOnlyList<(string Name, WorkStat Stat)> subjects)
+    internal static ReportTable SatisfactionTable(ReportFigures f, string sheet, string caption, IReadOnlyList<(string Name, WorkStat Stat, List<FollowUpStatus> FollowUps)> subjects)
     {
         var rows = subjects.Select(x => (IReadOnlyList<ReportCell>)
         [
             Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate),
+            Count(x.FollowUps.Count(c => !c.Late && c.Case.ClosedAt is not null)), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
         ]).ToList();
         return new ReportTable(sheet, caption,
-            [new(sheet.StartsWith('人') ? "工作人员" : "窗口", 2.2), new("评价数", 1, CellAlign.Right), .. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)), new("满意率", 1, CellAlign.Right)],
+            [
+                new(sheet.StartsWith('人') ? "工作人员" : "窗口", 2.2), new("评价数", 1, CellAlign.Right), .. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)),
+                new("满意率", 1, CellAlign.Right), new("回访按期", 1, CellAlign.Right), new("回访逾期", 1, CellAlign.Right),
+            ],
             rows)
         {
-            Total = [Text("合计"), Count(f.Hall.Ratings.Total), .. Levels.Select(l => Count(f.Hall.Ratings[l])), Percent(f.Hall.Ratings.Rate)],
+            Total = [Text("合计"), Count(f.Hall.Ratings.Total), .. Levels.Select(l => Count(f.Hall.Ratings[l])), Percent(f.Hall.Ratings.Rate), Count(f.FollowUpsOnTime), Count(f.FollowUpsLate)],
         };
+    }
+
+    private static ReportTable ServiceOutcomeTable(ReportFigures f, List<string> outcomes)
+    {
+        var rows = f.Input.Services.Where(kv => f.Service(kv.Key).Served > 0).Select(kv => (IReadOnlyList<ReportCell>)
+        [
+            Text(kv.Value), Count(f.Service(kv.Key).Served), .. outcomes.Select(o => Count(f.Service(kv.Key).Outcomes.GetValueOrDefault(o))),
+        ]).ToList();
+        return new ReportTable("业务办理结果", "各业务办理结果",
+            [new("业务", 2.5), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right))], rows);
     }
 
     internal static ReportTable RankingTable(ReportFigures f, string sheet, string caption)
