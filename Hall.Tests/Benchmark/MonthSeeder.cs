@@ -58,11 +58,11 @@ public static class MonthSeeder
         var days = Enumerable.Range(0, DateTime.DaysInMonth(year, month)).Select(d => new DateOnly(year, month, d + 1))
             .Select(d => (Day: d, Ranges: HallClock.RangesOn(d, hall.Hours, null, [.. hall.Calendar.Select(c => c.ToCalendarDay())])))
             .Where(d => d.Ranges.Count > 0).ToList();
-        var perDay = tickets / days.Count;
         var outcomes = hall.Outcomes;
         var counts = (Tickets: 0, Events: 0, WindowEvents: 0, Ratings: 0, Plays: 0);
-        foreach (var (day, ranges) in days)
+        foreach (var (index, (day, ranges)) in days.Index())
         {
+            var perDay = (tickets / days.Count) + (index < tickets % days.Count ? 1 : 0);
             DateTimeOffset At(TimeOnly t) => new DateTimeOffset(day.ToDateTime(t), zone.GetUtcOffset(day.ToDateTime(t))).ToUniversalTime();
             var open = At(ranges[0].From);
             var close = At(ranges[^1].To);
