@@ -29,25 +29,24 @@ public static class ReportEndpoints
     {
         var staff = new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName };
 
-        app.MapPost("/api/reports", async (GenerateRequest request, HttpContext http, ReportJobs jobs, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/reports", async (GenerateRequest? request, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = HallAuth.ActorOf(http.User);
-            if (!actor.IsSupervisor)
+            if (await ActingAsync(http, hall, admin, ct) is not { } actor)
             {
                 return Error(403, Refusal.Forbidden);
             }
-            if (ParseKind(request.Kind) is not { } kind)
+            if (ParseKind(request?.Kind) is not { } kind)
             {
                 return Error(400, InvalidKind);
             }
-            if (!DateOnly.TryParseExact(request.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            if (!DateOnly.TryParseExact(request?.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 return Error(400, InvalidDate);
             }
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var now = clock.GetUtcNow();
-            var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-            if (day > HallClock.BusinessDate(now, hall.Zone))
+            var site = await halls.GetAsync(db, actor.HallId, now, ct);
+            if (day > HallClock.BusinessDate(now, site.Zone))
             {
                 return Error(400, FutureDate);
             }
@@ -55,10 +54,9 @@ public static class ReportEndpoints
             return Results.Json(new { id = job.Id }, statusCode: 202);
         }).RequireAuthorization(staff);
 
-        app.MapGet("/api/reports/jobs/{id:guid}", (Guid id, HttpContext http, ReportJobs jobs) =>
+        app.MapGet("/api/reports/jobs/{id:guid}", async (Guid id, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, CancellationToken ct) =>
         {
-            var actor = HallAuth.ActorOf(http.User);
-            if (!actor.IsSupervisor)
+            if (await ActingAsync(http, hall, admin, ct) is not { } actor)
             {
                 return Error(403, Refusal.Forbidden);
             }
@@ -66,10 +64,9 @@ public static class ReportEndpoints
             return jobs.Find(id) is { } job && job.HallId == actor.HallId ? Results.Json(job.ToView()) : Error(404, UnknownJob);
         }).RequireAuthorization(staff);
 
-        app.MapGet("/api/reports", async (string? kind, int? year, HttpContext http, ReportStore store, CancellationToken ct) =>
+        app.MapGet("/api/reports", async (string? kind, int? year, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct) =>
         {
-            var actor = HallAuth.ActorOf(http.User);
-            if (!actor.IsSupervisor)
+            if (await ActingAsync(http, hall, admin, ct) is not { } actor)
             {
                 return Error(403, Refusal.Forbidden);
             }
@@ -85,14 +82,33 @@ public static class ReportEndpoints
             return Results.Json(await store.ListAsync(actor.HallId, k, year, ct));
         }).RequireAuthorization(staff);
 
-        app.MapGet("/api/reports/{id:long}/pdf", (long id, HttpContext http, ReportStore store, CancellationToken ct) => FileAsync(id, pdf: true, http, store, ct)).RequireAuthorization(staff);
-        app.MapGet("/api/reports/{id:long}/xlsx", (long id, HttpContext http, ReportStore store, CancellationToken ct) => FileAsync(id, pdf: false, http, store, ct)).RequireAuthorization(staff);
+        app.MapGet("/api/reports/{id:long}/pdf", (long id, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct) => FileAsync(id, pdf: true, hall, http, store, admin, ct))
+            .RequireAuthorization(staff);
+        app.MapGet("/api/reports/{id:long}/xlsx", (long id, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct) => FileAsync(id, pdf: false, hall, http, store, admin, ct))
+            .RequireAuthorization(staff);
     }
 
-    private static async Task<IResult> FileAsync(long id, bool pdf, HttpContext http, ReportStore store, CancellationToken ct)
+    /// <summary>
+    /// The supervisor or admin, acting for their own hall — or, with <c>?hall=</c>, a county admin for a township site under
+    /// their hall (as on the admin pages). Null when they may not.
+    /// </summary>
+    public static async Task<Actor?> ActingAsync(HttpContext http, int? hall, Admin.AdminStore admin, CancellationToken ct)
     {
         var actor = HallAuth.ActorOf(http.User);
         if (!actor.IsSupervisor)
+        {
+            return null;
+        }
+        if (hall is null || hall == actor.HallId)
+        {
+            return actor;
+        }
+        return actor.StaffRole == Contracts.StaffRole.Admin ? await admin.ActingForAsync(actor, hall, ct) : null;
+    }
+
+    private static async Task<IResult> FileAsync(long id, bool pdf, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct)
+    {
+        if (await ActingAsync(http, hall, admin, ct) is not { } actor)
         {
             return Error(403, Refusal.Forbidden);
         }

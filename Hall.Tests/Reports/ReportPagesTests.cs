@@ -187,4 +187,59 @@ public sealed class ReportPagesTests
         Assert.That(body.GetProperty("messageEn").GetString(), Is.Not.Empty);
         Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(dump));
     }
+
+    [Test, Order(3)]
+    public async Task The_list_filters_by_kind_and_a_report_is_generated_with_the_keyboard_alone()
+    {
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/reports");
+        await Assertions.Expect(By(page, "reports")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await By(page, "kind").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Assertions.Expect(By(page, "kind")).ToHaveValueAsync("MonthlyBulletin");
+        await By(page, "date").FillAsync("2026-10-15");
+        await By(page, "generate").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "progress-done")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(By(page, "message")).ToContainTextAsync("已生成：月通报 2026-10");
+
+        await By(page, "filter").SelectOptionAsync("MonthlyBulletin");
+        await Assertions.Expect(page.Locator("tr[data-kind]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr[data-kind=\"MonthlyBulletin\"] [data-testid=\"report-period\"]")).ToHaveTextAsync("2026-10");
+        await By(page, "filter").SelectOptionAsync("DailyPatrol");
+        await Assertions.Expect(page.Locator("tr[data-kind=\"DailyPatrol\"]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr[data-kind=\"MonthlyBulletin\"]")).ToHaveCountAsync(0);
+        await By(page, "filter").SelectOptionAsync("");
+        await Assertions.Expect(page.Locator("tr[data-kind]").First).ToHaveAttributeAsync("data-kind", "MonthlyBulletin", new() { Timeout = 5_000 });
+        await Browser.Screenshot(page, "reports-3-filtered");
+        await page.Context.CloseAsync();
+    }
+
+    [Test]
+    public async Task A_county_admin_generates_a_township_sites_report_but_a_supervisor_may_not()
+    {
+        int site;
+        await using (var db = _app.Db())
+        {
+            var admin = await db.Staff.AsNoTracking().SingleAsync(m => m.Login == "xinxian-admin");
+            var actor = new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, admin.Id, _hall.HallId, admin.Name, Hall.Server.Contracts.StaffRole.Admin, null, null);
+            Assert.That(await _app.Services.GetRequiredService<Hall.Server.Admin.AdminStore>().CreateSiteAsync(actor, "zhaihe", "陡山河乡便民服务中心", CancellationToken.None), Is.Null);
+            site = await db.Halls.Where(h => h.Code == "zhaihe").Select(h => h.Id).SingleAsync();
+        }
+        using var county = await ApiAsync(_hall, "admin");
+        var started = await county.PostAsJsonAsync($"/api/reports?hall={site}", new { kind = "DailyPatrol", date = "2026-11-27" });
+        Assert.That(started.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        var job = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        for (var polls = 0; polls < 200 && (await county.GetFromJsonAsync<JsonElement>($"/api/reports/jobs/{job}?hall={site}")).GetProperty("state").GetString() == "running"; polls++)
+        {
+            await Task.Delay(100);
+        }
+        var theirs = (await county.GetFromJsonAsync<JsonElement>($"/api/reports?hall={site}")).EnumerateArray().Single().GetProperty("id").GetInt64();
+        Assert.That((await county.GetAsync($"/api/reports/{theirs}/pdf?hall={site}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await county.GetAsync($"/api/reports/{theirs}/pdf")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "without ?hall= the admin's own hall is meant");
+
+        using var supervisor = await ApiAsync(_hall, "supervisor");
+        var refused = await supervisor.GetAsync($"/api/reports?hall={site}");
+        Assert.That((refused.StatusCode, await CodeOf(refused)), Is.EqualTo((HttpStatusCode.Forbidden, "forbidden")));
+    }
 }

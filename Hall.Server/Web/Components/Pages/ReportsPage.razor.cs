@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Queue;
@@ -34,8 +35,17 @@ public sealed partial class ReportsPage : IDisposable
     [Inject]
     private TimeProvider Clock { get; set; } = null!;
 
+    [Inject]
+    private Hall.Server.Admin.AdminStore AdminStore { get; set; } = null!;
+
+    /// <summary>A county admin may look at a township site's reports (<c>?hall=</c>, as on the admin pages).</summary>
+    [SupplyParameterFromQuery(Name = "hall")]
+    public int? HallParameter { get; set; }
+
     private readonly CancellationTokenSource _gone = new();
     private Actor _actor = null!;
+    private string _hallName = "";
+    private int _ownHallId;
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private string _today = "";
     private ReportKind _kind = ReportKind.DailyPatrol;
@@ -51,10 +61,15 @@ public sealed partial class ReportsPage : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        var me = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
+        _actor = HallParameter is { } id && id != me.HallId && me.StaffRole == StaffRole.Admin
+            ? await AdminStore.ActingForAsync(me, id, _gone.Token) ?? me
+            : me;
+        _ownHallId = me.HallId;
         await using (var db = await DbFactory.CreateDbContextAsync(_gone.Token))
         {
-            _zone = (await Halls.GetAsync(db, _actor.HallId, Clock.GetUtcNow(), _gone.Token)).Zone;
+            var hall = await Halls.GetAsync(db, _actor.HallId, Clock.GetUtcNow(), _gone.Token);
+            (_zone, _hallName) = (hall.Zone, hall.Name);
         }
         var today = HallClock.BusinessDate(Clock.GetUtcNow(), _zone);
         _today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -95,6 +110,9 @@ public sealed partial class ReportsPage : IDisposable
             $"Generated: {ReportNames.English(_job.Kind)} {ReportNames.Period(_job.Kind, _job.PeriodFrom, _job.PeriodTo)}");
         await LoadAsync();
     }
+
+    /// <summary>The download links name the hall when it is not the person's own.</summary>
+    private string HallQuery => _actor.HallId == _ownHallId ? "" : string.Create(CultureInfo.InvariantCulture, $"?hall={_actor.HallId}");
 
     private void Refuse(Refusal refusal) => (_message, _error) = (L.T(refusal.MessageZh, refusal.MessageEn), true);
 
