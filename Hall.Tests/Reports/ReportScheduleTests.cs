@@ -115,6 +115,46 @@ public sealed class ReportScheduleTests
     }
 
     [Test]
+    public async Task The_schedule_never_replaces_a_report_a_supervisor_generated()
+    {
+        await using var app = await HallApp.StartAsync("reportskeep", FridayAfternoon);
+        await using var hall = await SeededHall.CreateAsync(app);
+        int supervisor;
+        await using (var db = app.Db())
+        {
+            supervisor = await db.Staff.Where(m => m.Login == "xinxian-supervisor").Select(m => m.Id).SingleAsync();
+        }
+        var id = await app.Services.GetRequiredService<ReportStore>().ReplaceAsync(hall.HallId, ReportKind.DailyPatrol, Friday, supervisor, null, CancellationToken.None);
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
+
+        var stored = await StoredAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday);
+        Assert.That(stored.Select(r => (r.Id, r.By)), Is.EqualTo(new[] { (id, (int?)supervisor) }));
+    }
+
+    [Test]
+    public async Task A_server_started_after_a_downtime_catches_up_the_days_it_missed()
+    {
+        var app = await HallApp.StartAsync("reportsdowntime", FridayAfternoon);
+        SeededHall hall;
+        await using (app)
+        {
+            hall = await SeededHall.CreateAsync(app);
+            await hall.DisposeAsync();
+        }
+        // Down from Friday 16:00 to Monday 16:00: Friday's sheet and last week's figures were never made.
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        await using var restarted = HallApp.Restart(app);
+        await WaitForAsync(restarted, hall.HallId, ReportKind.DailyPatrol, Friday);
+        await WaitForAsync(restarted, hall.HallId, ReportKind.Weekly, new DateOnly(2026, 11, 23));
+
+        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, Friday), Has.Count.EqualTo(1));
+        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.Weekly, new DateOnly(2026, 11, 23)), Has.Count.EqualTo(1));
+        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, new DateOnly(2026, 11, 28)), Is.Empty, "Saturday the hall was closed");
+        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, new DateOnly(2026, 11, 30)), Is.Empty, "Monday is still open");
+    }
+
+    [Test]
     public void On_1_January_the_year_before_is_due_with_December_and_the_week_before_a_Monday()
     {
         var due = ReportSchedule.Due(new DateTime(2029, 1, 1, 8, 0, 0, DateTimeKind.Unspecified), WeeklyHours.CountyDefault, [], catchUp: false).ToList();
