@@ -23,7 +23,7 @@ public sealed class PlaceholderReportRenderer : IReportRenderer
     private static byte[] Xlsx(ReportDocument document)
     {
         var sheets = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var table in document.Blocks.OfType<ReportTable>())
+        foreach (var table in document.Blocks.OfType<ReportTable>().Where(t => t.Rows.Count > 0))
         {
             sheets[table.Sheet] = table.Rows.Select(row => table.Columns.Select((c, i) => (c.Header, Value: i < row.Count ? row[i].Value ?? row[i].Text : null))
                 .DistinctBy(x => x.Header).ToDictionary(x => x.Header, x => x.Value)).ToList();
