@@ -3,6 +3,7 @@ using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Hub;
 using Hall.Server.Queue;
+using Hall.Server.Reports;
 using Hall.Server.Security;
 using Hall.Server.Staff;
 using Hall.Server.Web;
@@ -64,6 +65,12 @@ public static class HallServer
         services.AddSingleton<Admin.AdminStore>();
         services.AddSingleton<LobbyScreens>();
         services.AddSingleton<Reports.ReportBuilder>();
+        // The seam for the PDF and Excel writers: swap this one line when they land.
+        services.AddSingleton<Reports.IReportRenderer, Reports.PlaceholderReportRenderer>();
+        services.AddSingleton<Reports.ReportStore>();
+        services.AddSingleton<Reports.ReportJobs>();
+        services.AddSingleton<Reports.ReportSchedule>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
@@ -85,6 +92,7 @@ public static class HallServer
         app.MapCatalogEndpoints();
         app.MapHallEndpoints();
         app.MapMediaEndpoints();
+        app.MapReportEndpoints();
         app.MapBenchmarkEndpoints();
         Lang.MapLanguageSwitch(app);
         app.MapDevicePairing();

@@ -50,6 +50,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Media.MediaItem> MediaItems => Set<Media.MediaItem>();
     public DbSet<Media.Playlist> Playlists => Set<Media.Playlist>();
     public DbSet<Media.MediaPlay> MediaPlays => Set<Media.MediaPlay>();
+    public DbSet<Reports.StoredReport> Reports => Set<Reports.StoredReport>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -270,6 +271,16 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("number_counters");
             e.HasKey(c => new { c.ServiceId, c.BusinessDate });
             e.HasOne<Service>().WithMany().HasForeignKey(c => c.ServiceId);
+        });
+        modelBuilder.Entity<Reports.StoredReport>(e =>
+        {
+            e.ToTable("reports");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(r => r.HallId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(r => r.GeneratedByStaffId);
+            // One report per hall, kind and period, however many servers run the schedule.
+            e.HasIndex(r => new { r.HallId, r.Kind, r.PeriodFrom }).IsUnique();
+            e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.Title).HasMaxLength(200);
         });
         modelBuilder.Entity<CommandRecord>(e =>
         {

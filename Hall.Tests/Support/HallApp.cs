@@ -47,6 +47,10 @@ public sealed class HallApp : WebApplicationFactory<Program>
     public static HallApp Restart(HallApp stopped) =>
         Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port));
 
+    /// <summary>A second server instance on the same database as <paramref name="first"/>, on its own port and its own fake clock (set to the first's time).</summary>
+    public static HallApp StartAlongside(HallApp first) =>
+        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()));
+
     private static HallApp Start(HallApp app)
     {
         app.StartServer();

@@ -776,6 +776,82 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("follow_up_cases", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Reports.StoredReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("generated_at");
+
+                    b.Property<int?>("GeneratedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("generated_by_staff_id");
+
+                    b.Property<int>("GenerationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation_ms");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<byte[]>("Pdf")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("pdf");
+
+                    b.Property<int>("PdfSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("pdf_size");
+
+                    b.Property<DateOnly>("PeriodFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateOnly>("PeriodTo")
+                        .HasColumnType("date")
+                        .HasColumnName("period_to");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<byte[]>("Xlsx")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("xlsx");
+
+                    b.Property<int>("XlsxSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("xlsx_size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reports");
+
+                    b.HasIndex("GeneratedByStaffId")
+                        .HasDatabaseName("ix_reports_generated_by_staff_id");
+
+                    b.HasIndex("HallId", "Kind", "PeriodFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_reports_hall_id_kind_period_from");
+
+                    b.ToTable("reports", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
                 {
                     b.Property<string>("Name")
@@ -1572,6 +1648,21 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_follow_up_cases_tickets_ticket_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Reports.StoredReport", b =>
+                {
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("GeneratedByStaffId")
+                        .HasConstraintName("fk_reports_staff_generated_by_staff_id");
+
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reports_halls_hall_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>

@@ -1,0 +1,126 @@
+using Hall.Server.Data;
+using Hall.Server.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hall.Server.Reports;
+
+/// <summary>
+/// Generates each hall's reports when their period is over, in the hall's own time: the day's patrol sheet once the hall
+/// has closed, the week's figures on Monday, the bulletin on the 1st, the year's review on 1 January. Every server runs it;
+/// <see cref="ReportStore.AddIfMissingAsync"/> makes each report once. On start it also catches up what a downtime missed.
+/// </summary>
+public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, TimeProvider clock, ILogger<ReportSchedule> log) : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many days back the first pass after a start looks for reports a downtime missed.</summary>
+    public const int CatchUpDays = 3;
+
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every, clock);
+        var caughtUp = false;
+        try
+        {
+            do
+            {
+                try
+                {
+                    await PatrolAsync(catchUp: !caughtUp, stoppingToken);
+                    caughtUp = true;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.LogWarning(ex, "Reports not generated on schedule");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass over every hall: generates what is due now (and, with <paramref name="catchUp"/>, what the last days missed).</summary>
+    public async Task PatrolAsync(bool catchUp, CancellationToken ct)
+    {
+        await _one.WaitAsync(ct);
+        try
+        {
+            List<Halls.HallSite> halls;
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                halls = await db.Halls.AsNoTracking().Include(h => h.Calendar).OrderBy(h => h.Id).ToListAsync(ct);
+            }
+            var now = clock.GetUtcNow();
+            foreach (var hall in halls)
+            {
+                var local = HallClock.ToLocal(now, hall.Zone).DateTime;
+                foreach (var (kind, day) in Due(local, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], catchUp))
+                {
+                    try
+                    {
+                        if (await store.AddIfMissingAsync(hall.Id, kind, day, ct) is { } id)
+                        {
+                            log.LogInformation("Report {Kind} of {Day} for hall {Hall} generated on schedule ({Id})", kind, day, hall.Id, id);
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        log.LogWarning(ex, "Report {Kind} of {Day} for hall {Hall} not generated", kind, day, hall.Id);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    /// <summary>
+    /// The reports due at hall-local time <paramref name="local"/>, each as its kind and a day of its period: today's patrol
+    /// sheet once the last opening range has ended (none on a closed day); on Monday last week; on the 1st last month; on
+    /// 1 January last year. With <paramref name="catchUp"/> the same for the last <see cref="CatchUpDays"/> days, plus last week and last month.
+    /// </summary>
+    public static IEnumerable<(ReportKind Kind, DateOnly Day)> Due(DateTime local, WeeklyHours hours, IReadOnlyList<CalendarDay> calendar, bool catchUp)
+    {
+        var today = DateOnly.FromDateTime(local);
+        var due = new List<(ReportKind, DateOnly)>();
+        for (var back = catchUp ? CatchUpDays : 0; back >= 0; back--)
+        {
+            var day = today.AddDays(-back);
+            var ranges = HallClock.RangesOn(day, hours, null, calendar);
+            if (ranges.Count > 0 && (day < today || local >= day.ToDateTime(ranges.Max(r => r.To))))
+            {
+                due.Add((ReportKind.DailyPatrol, day));
+            }
+            if (day.DayOfWeek == DayOfWeek.Monday)
+            {
+                due.Add((ReportKind.Weekly, day.AddDays(-7)));
+            }
+            if (day.Day == 1)
+            {
+                due.Add((ReportKind.MonthlyBulletin, day.AddMonths(-1)));
+            }
+            if (day.DayOfYear == 1)
+            {
+                due.Add((ReportKind.Year, day.AddYears(-1)));
+            }
+        }
+        if (catchUp)
+        {
+            due.Add((ReportKind.Weekly, today.AddDays(-7)));
+            due.Add((ReportKind.MonthlyBulletin, today.AddMonths(-1)));
+        }
+        return due.DistinctBy(d => (d.Item1, ReportPeriods.Containing(d.Item1, d.Item2).From));
+    }
+
+    public override void Dispose()
+    {
+        _one.Dispose();
+        base.Dispose();
+    }
+}
