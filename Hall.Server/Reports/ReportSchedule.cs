@@ -9,7 +9,7 @@ namespace Hall.Server.Reports;
 /// has closed, the week's figures on Monday, the bulletin on the 1st, the year's review on 1 January. Every server runs it;
 /// <see cref="ReportStore.AddIfMissingAsync"/> makes each report once. On start it also catches up what a downtime missed.
 /// </summary>
-public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, TimeProvider clock, ILogger<ReportSchedule> log) : BackgroundService
+public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, TimeProvider clock, IConfiguration config, ILogger<ReportSchedule> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
 
@@ -20,6 +20,11 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // On by default; a deployment that makes its reports elsewhere (or a test about something else) turns it off.
+        if (!config.GetValue("Hall:Reports:Schedule", true))
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(Every, clock);
         var caughtUp = false;
         try

@@ -38,7 +38,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task No_daily_patrol_sheet_is_made_before_the_hall_closes()
     {
-        await using var app = await HallApp.StartAsync("reportsbefore", FridayAfternoon);
+        await using var app = await HallApp.StartAsync("reportsbefore", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         app.Clock.Advance(TimeSpan.FromMinutes(89));
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
@@ -49,7 +49,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task After_closing_the_day_has_exactly_one_patrol_sheet_made_by_the_schedule()
     {
-        await using var app = await HallApp.StartAsync("reportsafter", FridayAfternoon);
+        await using var app = await HallApp.StartAsync("reportsafter", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         // The server's own timer notices the time: no direct call.
         app.Clock.Advance(TimeSpan.FromMinutes(91));
@@ -69,7 +69,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task Two_servers_running_the_schedule_on_one_database_store_the_day_once()
     {
-        await using var first = await HallApp.StartAsync("reportstwo", FridayAfternoon);
+        await using var first = await HallApp.StartAsync("reportstwo", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(first);
         await using var second = HallApp.StartAlongside(first);
         first.Clock.Advance(TimeSpan.FromMinutes(91));
@@ -88,7 +88,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task On_the_first_of_the_month_the_bulletin_of_the_month_before_is_made()
     {
-        await using var app = await HallApp.StartAsync("reportsmonth", new DateTimeOffset(2026, 12, 1, 0, 30, 0, TimeSpan.FromHours(8)));
+        await using var app = await HallApp.StartAsync("reportsmonth", new DateTimeOffset(2026, 12, 1, 0, 30, 0, TimeSpan.FromHours(8)), reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
 
@@ -101,7 +101,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task A_day_the_hall_is_closed_has_no_patrol_sheet()
     {
-        await using var app = await HallApp.StartAsync("reportsclosed", FridayAfternoon);
+        await using var app = await HallApp.StartAsync("reportsclosed", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         await using (var db = app.Db())
         {
@@ -117,7 +117,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task The_schedule_never_replaces_a_report_a_supervisor_generated()
     {
-        await using var app = await HallApp.StartAsync("reportskeep", FridayAfternoon);
+        await using var app = await HallApp.StartAsync("reportskeep", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         int supervisor;
         await using (var db = app.Db())
@@ -135,7 +135,7 @@ public sealed class ReportScheduleTests
     [Test]
     public async Task A_server_started_after_a_downtime_catches_up_the_days_it_missed()
     {
-        var app = await HallApp.StartAsync("reportsdowntime", FridayAfternoon);
+        var app = await HallApp.StartAsync("reportsdowntime", FridayAfternoon, reportSchedule: true);
         SeededHall hall;
         await using (app)
         {

@@ -30,6 +30,9 @@ public sealed class HallApp : WebApplicationFactory<Program>
     public string MediaFolder { get; } = Path.Combine(Path.GetTempPath(), $"hall-media-{Guid.NewGuid():N}");
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Whether the server makes the scheduled reports by itself (off unless a test is about them: each costs a PDF).</summary>
+    public bool ReportSchedule { get; private init; }
+
     private HallApp(string connectionString, DateTimeOffset now, int port = 0)
     {
         ConnectionString = connectionString;
@@ -40,16 +43,16 @@ public sealed class HallApp : WebApplicationFactory<Program>
     /// <summary>2026-11-30 is a Monday; 10:00 in Shanghai is inside the county hall's hours.</summary>
     public static readonly DateTimeOffset MondayMorning = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null) =>
-        Start(new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning));
+    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null, bool reportSchedule = false) =>
+        Start(new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning) { ReportSchedule = reportSchedule });
 
     /// <summary>A server back on the address and database of one that was stopped: devices reconnect to it by themselves.</summary>
     public static HallApp Restart(HallApp stopped) =>
-        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port));
+        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port) { ReportSchedule = stopped.ReportSchedule });
 
     /// <summary>A second server instance on the same database as <paramref name="first"/>, on its own port and its own fake clock (set to the first's time).</summary>
     public static HallApp StartAlongside(HallApp first) =>
-        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()));
+        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()) { ReportSchedule = first.ReportSchedule });
 
     private static HallApp Start(HallApp app)
     {
@@ -64,6 +67,7 @@ public sealed class HallApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Hall", ConnectionString);
         builder.UseSetting("Hall:Demo:Seed", "false");
+        builder.UseSetting("Hall:Reports:Schedule", ReportSchedule ? "true" : "false");
         builder.UseSetting("Hall:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Hall:MediaFolder", MediaFolder);
         builder.ConfigureServices(s =>
