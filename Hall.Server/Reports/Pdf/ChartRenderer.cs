@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 using SkiaSharp;
 
@@ -9,8 +10,8 @@ internal static class ChartRenderer
     private const float TickSize = 8f;
     private const float AxisLabelSize = 9f;
 
-    /// <summary>Everything ScottPlot may print besides the chart's own words: tick numbers and their signs.</summary>
-    public const string TickCharacters = " 0123456789.,-+−%eEkKMB";
+    /// <summary>Everything ScottPlot may print besides the chart's own words: tick numbers in any notation (all of ASCII) and the minus sign.</summary>
+    public static IEnumerable<int> TickCharacters => Enumerable.Range(0x20, 0x7F - 0x20).Append('−');
 
     public static void Draw(SKCanvas canvas, ReportChart chart, SKRect rect, SKTypeface typeface)
     {
@@ -22,8 +23,8 @@ internal static class ChartRenderer
         {
             case ChartKind.Bars: Bars(plot, chart, horizontal: false); break;
             case ChartKind.HorizontalBars: Bars(plot, chart, horizontal: true); break;
-            case ChartKind.Lines: Lines(plot, chart); break;
-            case ChartKind.Heatmap: Heatmap(plot, chart); break;
+            case ChartKind.Lines: Lines(plot, chart, typeface, rect.Width); break;
+            case ChartKind.Heatmap: Heatmap(plot, chart, typeface); break;
         }
         if (chart.XLabel is { Length: > 0 } x)
         {
@@ -108,7 +109,7 @@ internal static class ChartRenderer
         }
     }
 
-    private static void Lines(Plot plot, ReportChart chart)
+    private static void Lines(Plot plot, ReportChart chart, SKTypeface typeface, float width)
     {
         for (var s = 0; s < chart.Series.Count; s++)
         {
@@ -119,13 +120,15 @@ internal static class ChartRenderer
             line.MarkerSize = values.Length > 40 ? 0 : 3;
         }
         var positions = Enumerable.Range(0, chart.Categories.Count).Select(i => (double)i).ToArray();
-        // Label at most about 16 categories so the ticks never overlap (a month of days shows every other day).
-        var step = Math.Max(1, (int)Math.Ceiling(chart.Categories.Count / 16.0));
+        // Label every n-th category so the tick labels never run into each other (a month of days shows every third day).
+        using var font = new SKFont(typeface, TickSize);
+        var widest = chart.Categories.Select(c => font.MeasureText(c)).DefaultIfEmpty(0).Max() + TickSize;
+        var step = Math.Max(1, (int)Math.Ceiling(chart.Categories.Count * widest / (width * 0.85)));
         var labels = chart.Categories.Select((c, i) => i % step == 0 ? c : "").ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
     }
 
-    private static void Heatmap(Plot plot, ReportChart chart)
+    private static void Heatmap(Plot plot, ReportChart chart, SKTypeface typeface)
     {
         var all = chart.Series.SelectMany(s => s.Values).DefaultIfEmpty(0).ToList();
         var (min, max) = (all.Min(), all.Max());
@@ -141,6 +144,14 @@ internal static class ChartRenderer
                 cell.FillColor = Shade(max > min ? (values[c] - min) / (max - min) : 0);
                 cell.LineColor = Colors.White;
                 cell.LineWidth = 0.5f;
+                if (rows * chart.Categories.Count <= 400)
+                {
+                    var label = plot.Add.Text(values[c].ToString("0.#", CultureInfo.InvariantCulture), c + 0.5, top - 0.5);
+                    label.LabelStyle.Font = typeface;
+                    label.LabelStyle.FontSize = 7;
+                    label.LabelStyle.Alignment = Alignment.MiddleCenter;
+                    label.LabelStyle.ForeColor = max > min && (values[c] - min) / (max - min) > 0.55 ? Colors.White : Color.FromHex("#1F2328");
+                }
             }
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(

@@ -19,7 +19,7 @@ public static class PdfReportWriter
         var codePoints = new HashSet<int>(measure.CodePoints);
         if (layout.Pages.Any(p => p.OfType<ChartItem>().Any()))
         {
-            codePoints.UnionWith(ChartRenderer.TickCharacters.Select(c => (int)c));
+            codePoints.UnionWith(ChartRenderer.TickCharacters);
         }
         var subset = FontSubset.Subset(fonts.Path, 0, codePoints);
         using var data = SKData.CreateCopy(subset);
