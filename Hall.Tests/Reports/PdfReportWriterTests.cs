@@ -201,12 +201,12 @@ public sealed class PdfReportWriterTests
     [Test]
     public void Long_cell_text_is_wrapped_or_shrunk_and_never_overlaps()
     {
-        var columns = new ReportColumn[] { new("窗口", 1), new("说明", 1.5), new("件数", 0.6, CellAlign.Right) };
+        var columns = new ReportColumn[] { new("窗口", 0.6), new("说明", 1.2), new("件数", 0.4, CellAlign.Right), new("备注", 2.5) };
         const string longText = "不动产登记及抵押权首次登记（容缺受理，材料后补）并同步办理水电气过户";
         var table = new ReportTable("说明", "表　长文字", columns,
         [
-            ["1号窗口", longText, new ReportCell("1234567", 1234567)],
-            ["2号窗口（综合受理）", "社保卡补办", "12"],
+            ["1号窗口", longText, new ReportCell("1234567", 1234567), "无"],
+            ["2号窗口（综合受理）", "社保卡补办", "12", "上午暂停"],
         ]);
         var pdf = PdfReportWriter.Write(Document(table), _fonts);
         PdfText.SavePages(pdf, "long-cells");
@@ -222,11 +222,21 @@ public sealed class PdfReportWriterTests
                 Assert.That(ordered[i].StartBaseLine.X, Is.GreaterThanOrEqualTo(ordered[i - 1].EndBaseLine.X - 0.01), $"letters overlap at '{ordered[i].Value}'");
             }
         }
-        Assert.That(letters.Max(l => l.EndBaseLine.X), Is.LessThanOrEqualTo(page.Width - 40), "nothing runs into the right margin");
-        var all = string.Concat(letters.OrderByDescending(l => Math.Round(l.StartBaseLine.Y, 1)).ThenBy(l => l.StartBaseLine.X).Select(l => l.Value));
-        Assert.That(all, Does.Contain("2号窗口（综合受理）"));
-        var rows = PdfText.Pages(pdf)[0];
-        Assert.That(rows.SelectMany(r => r).Where(c => longText.Contains(c, StringComparison.Ordinal)).Aggregate("", (a, b) => a + b), Is.EqualTo(longText));
+        // Each column's text (table-sized letters above the footer) stays inside the column and reads back whole, line after line.
+        var total = columns.Sum(c => c.Width);
+        var left = (double)PdfStyle.MarginX;
+        var columnTexts = new List<string>();
+        foreach (var column in columns)
+        {
+            var right = left + column.Width / total * PdfStyle.ContentWidth;
+            var inside = letters.Where(l => l.StartBaseLine.X >= left && l.StartBaseLine.X < right && l.PointSize < 10 && l.StartBaseLine.Y > 100).ToList();
+            Assert.That(inside.Max(l => l.EndBaseLine.X), Is.LessThanOrEqualTo(right), $"column {column.Header} stays in its bounds");
+            columnTexts.Add(string.Concat(inside.OrderByDescending(l => Math.Round(l.StartBaseLine.Y, 1)).ThenBy(l => l.StartBaseLine.X).Select(l => l.Value)));
+            left = right;
+        }
+        Assert.That(columnTexts, Is.EqualTo(new[] { "窗口1号窗口2号窗口（综合受理）", "说明" + longText + "社保卡补办", "件数123456712", "备注无上午暂停" }));
+        // A shrunk cell keeps the row's baseline, so the row still reads as one line.
+        Assert.That(PdfText.Pages(pdf)[0], Has.Some.Matches<IReadOnlyList<string>>(r => r.Count == 4 && r[0] == "1号窗口" && r[2] == "1234567" && r[3] == "无"));
     }
 
     [Test]
@@ -242,6 +252,19 @@ public sealed class PdfReportWriterTests
         Assert.That((r, g, b), Is.EqualTo((0xC6 / 255.0, 0x28 / 255.0, 0x28 / 255.0)).Within(0.02));
         var (r9, g9, b9) = letters.First(l => l.Value == "9").Color.ToRGBValues();
         Assert.That(r9, Is.LessThan(0.3), "ordinary cells are dark");
+    }
+
+    [Test]
+    public async Task Documents_render_on_several_threads_sharing_one_font()
+    {
+        var expected = PdfText.Pages(PdfReportWriter.Write(SampleReports.Day(), _fonts));
+
+        var pdfs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => PdfReportWriter.Write(SampleReports.Day(), _fonts))));
+
+        foreach (var pdf in pdfs)
+        {
+            Assert.That(PdfText.Pages(pdf), Is.EqualTo(expected));
+        }
     }
 
     [Test]
