@@ -1,3 +1,4 @@
+using Hall.Server.Reports.Pdf;
 using Hall.Server.Catalog;
 using Hall.Server.Data;
 using Hall.Server.Halls;
@@ -66,7 +67,8 @@ public static class HallServer
         services.AddSingleton<LobbyScreens>();
         services.AddSingleton<Reports.ReportBuilder>();
         // The seam for the PDF and Excel writers: swap this one line when they land.
-        services.AddSingleton<Reports.IReportRenderer, Reports.PlaceholderReportRenderer>();
+        services.AddPdfReports(builder.Configuration);
+        services.AddSingleton<Reports.IReportRenderer, Reports.ReportRenderer>();
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();

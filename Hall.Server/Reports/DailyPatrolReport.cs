@@ -69,12 +69,12 @@ public static class DailyPatrolReport
                 Count(s.NoShows), Count(s.TransfersOut), Count(s.Ratings.Total), Percent(s.Ratings.Rate),
             ]);
         }
-        return new ReportTable("窗口", "各窗口在岗与办件",
+        return new ReportTable("窗口", "各窗口在岗与办件（时长单位：在岗、开放为小时，其余为分钟）",
             [
-                new("窗口", 2.2), new("工作人员", 1.6), new("在岗(时)", 1, CellAlign.Right), new("开放(时)", 1, CellAlign.Right), new("暂停(分)", 1, CellAlign.Right),
-                new("服务量", 0.9, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("最长等候", 1, CellAlign.Right),
-                new("平均办理", 1, CellAlign.Right), new("最长办理", 1, CellAlign.Right), new("过号", 0.7, CellAlign.Right),
-                new("转出", 0.7, CellAlign.Right), new("评价", 0.7, CellAlign.Right), new("满意率", 1, CellAlign.Right),
+                new("窗口", 2.1), new("工作人员", 1.3), new("在岗", 0.9, CellAlign.Right), new("开放", 0.9, CellAlign.Right), new("暂停", 0.8, CellAlign.Right),
+                new("服务量", 0.9, CellAlign.Right), new("平均等候", 0.9, CellAlign.Right), new("最长等候", 0.9, CellAlign.Right),
+                new("平均办理", 0.9, CellAlign.Right), new("最长办理", 1, CellAlign.Right), new("过号", 0.7, CellAlign.Right),
+                new("转出", 0.7, CellAlign.Right), new("评价", 0.7, CellAlign.Right), new("满意率", 1.25, CellAlign.Right),
             ], rows)
         {
             Total =
@@ -176,12 +176,14 @@ public static class DailyPatrolReport
     private static ReportTable AlertTable(ReportFigures f)
     {
         var zone = f.Input.Hall.Zone;
-        var rows = f.Input.Alerts.Select(a => (IReadOnlyList<ReportCell>)
+        var day = f.Input.From;
+        string When(DateTimeOffset at) => HallClock.BusinessDate(at, zone) == day ? Time(at, zone) : DateTime(at, zone);
+        var rows = f.Input.Alerts.OrderBy(a => a.RaisedAt).ThenBy(a => a.Subject, StringComparer.Ordinal).Select(a => (IReadOnlyList<ReportCell>)
         [
-            Text(Time(a.RaisedAt, zone)), Text(a.Text), Text(a.ClearedAt is { } c ? Time(c, zone) : "未解除"),
-            Text(a.AcknowledgedBy is { } by ? $"{by} {Time(a.AcknowledgedAt!.Value, zone)}" : "未确认", a.AcknowledgedAt is null && a.ClearedAt is null),
+            Text(Time(a.RaisedAt, zone)), Text(a.Text), Text(a.ClearedAt is { } c ? When(c) : "未解除"),
+            a.AcknowledgedBy is { } by ? Text($"已确认 {by} {When(a.AcknowledgedAt!.Value)}") : a.ClearedAt is not null ? Text("已解除") : Text("未处理", alert: true),
         ]).ToList();
-        return new ReportTable("告警", "当日告警及处理", [new("发生", 0.8), new("内容", 3.5), new("解除", 0.9), new("确认", 1.6)], rows);
+        return new ReportTable("告警", "当日告警及处理（确认或条件解除即为已处理）", [new("发生", 0.8), new("内容", 3.5), new("解除", 1.1), new("处理", 1.8)], rows);
     }
 
     private static ReportTable DeviceTable(ReportFigures f)
@@ -189,7 +191,7 @@ public static class DailyPatrolReport
         var zone = f.Input.Hall.Zone;
         var rows = f.DeviceOffline.Select(a => (IReadOnlyList<ReportCell>)
         [
-            Text(a.Text), Text(Time(a.RaisedAt, zone)), Text(a.ClearedAt is { } c ? Time(c, zone) : "未恢复", a.ClearedAt is null),
+            Text(a.Text), Text(Time(a.RaisedAt, zone)), Text(a.ClearedAt is { } c ? (HallClock.BusinessDate(c, zone) == f.Input.From ? Time(c, zone) : DateTime(c, zone)) : "未恢复", a.ClearedAt is null),
         ]).ToList();
         return new ReportTable("设备离线", "离线设备", [new("设备", 3), new("离线告警", 1), new("恢复", 1)], rows);
     }

@@ -45,8 +45,14 @@ public static class MonthSeeder
             {
                 var item = new MediaItem
                 {
-                    HallId = hallId, Title = $"普法短片第{i}集", Kind = MediaKind.Video, ContentType = "video/mp4", Size = 1,
-                    Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(seed + i))), Legal = true, UploadedAt = DateTimeOffset.UnixEpoch,
+                    HallId = hallId,
+                    Title = $"普法短片第{i}集",
+                    Kind = MediaKind.Video,
+                    ContentType = "video/mp4",
+                    Size = 1,
+                    Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(seed + i))),
+                    Legal = true,
+                    UploadedAt = DateTimeOffset.UnixEpoch,
                 };
                 db.MediaItems.Add(item);
                 legal.Add(item);
@@ -71,7 +77,12 @@ public static class MonthSeeder
             // Every window staffed from opening to closing, with a ten-minute break in the morning.
             var sessions = windows.Select((w, i) => (Window: w, Session: new WindowSession
             {
-                HallId = hallId, WindowId = w.Id, StaffId = clerks[i % clerks.Count].Id, Status = WindowStatus.Open, OpenedAt = open.AddMinutes(-5), ClosedAt = close.AddMinutes(5),
+                HallId = hallId,
+                WindowId = w.Id,
+                StaffId = clerks[i % clerks.Count].Id,
+                Status = WindowStatus.Open,
+                OpenedAt = open.AddMinutes(-5),
+                ClosedAt = close.AddMinutes(5),
             })).ToList();
             db.WindowSessions.AddRange(sessions.Select(s => s.Session));
             await db.SaveChangesAsync();
@@ -151,8 +162,14 @@ public static class MonthSeeder
                     {
                         db.FollowUpCases.Add(new FollowUpCase
                         {
-                            HallId = hallId, TicketId = ticket.Id, TicketNumber = ticket.Number, WindowId = window.Id, StaffId = staffId, Level = level,
-                            OpenedAt = finished.AddMinutes(1), DueDate = HallClock.AddWorkingDays(day, hall.FollowUpWorkingDays, hall.Hours, []),
+                            HallId = hallId,
+                            TicketId = ticket.Id,
+                            TicketNumber = ticket.Number,
+                            WindowId = window.Id,
+                            StaffId = staffId,
+                            Level = level,
+                            OpenedAt = finished.AddMinutes(1),
+                            DueDate = HallClock.AddWorkingDays(day, hall.FollowUpWorkingDays, hall.Hours, []),
                             ClosedAt = random.NextDouble() < 0.8 ? finished.AddDays(random.Next(1, 7)) : null,
                         });
                     }

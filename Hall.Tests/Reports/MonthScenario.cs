@@ -135,9 +135,14 @@ public sealed class MonthScenario
         await using var db = _app.Db();
         var item = new MediaItem
         {
-            HallId = HallId, Title = title, Kind = MediaKind.Video, ContentType = "video/mp4", Size = 1000,
+            HallId = HallId,
+            Title = title,
+            Kind = MediaKind.Video,
+            ContentType = "video/mp4",
+            Size = 1000,
             Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(title))),
-            Legal = legal, UploadedAt = _app.Clock.GetUtcNow(),
+            Legal = legal,
+            UploadedAt = _app.Clock.GetUtcNow(),
         };
         db.MediaItems.Add(item);
         await db.SaveChangesAsync();

@@ -157,8 +157,8 @@ public sealed class ReportFiguresTests
         h.At(10, 1, 9, 0);
     }
 
-    private Task<ReportReadBack> ReadAsync(MonthScenario hall, ReportKind kind, DateOnly day, string name) =>
-        hall.ReportAsync(kind, day).ContinueWith(t => ReportReadBack.OfDocument(t.Result), TaskScheduler.Default);
+    private static async Task<ReportReadBack> ReadAsync(MonthScenario hall, ReportKind kind, DateOnly day, string name) =>
+        ReportReadBack.Of(await hall.ReportAsync(kind, day), name);
 
     private string C(int clerk) => _hall.ClerkName(clerk);
 

@@ -29,17 +29,6 @@ public sealed class ReportReadBack
         return new ReportReadBack(doc.Title, ReportRendering.PdfRows(pdf), ReportRendering.Sheets(xlsx));
     }
 
-    /// <summary>Temporary: the document's own tables, until the writers are merged.</summary>
-    public static ReportReadBack OfDocument(ReportDocument doc)
-    {
-        var tables = doc.Blocks.OfType<ReportTable>().ToList();
-        var text = tables.SelectMany(t => (t.Total is null ? t.Rows : t.Rows.Append(t.Total))).Select(r => (IReadOnlyList<string>)[.. r.Select(c => c.Text).Where(c => c.Length > 0)]).ToList();
-        text.Add([doc.Title]);
-        text.Add([doc.Subtitle]);
-        text.AddRange(doc.Blocks.OfType<ReportKeyFigures>().SelectMany(k => k.Figures).Select(f => (IReadOnlyList<string>)[f.Label, f.Value]));
-        return new ReportReadBack(doc.Title, text, tables.ToDictionary(t => t.Sheet, t => (IReadOnlyList<IReadOnlyList<object?>>)[.. (t.Total is null ? t.Rows : t.Rows.Append(t.Total)).Select(r => (IReadOnlyList<object?>)[.. r.Select(c => c.Value)])]));
-    }
-
     public IEnumerable<string> PdfLines => _pdfRows.Select(r => string.Join(" | ", r));
 
     /// <summary>The PDF shows this row (its non-empty cells, in order) and the worksheet holds it, cell for cell.</summary>

@@ -1,17 +1,41 @@
 using Hall.Server.Reports;
+using Hall.Server.Reports.Pdf;
+using Hall.Tests.Support;
+using MiniExcelLibs;
 
 namespace Hall.Tests.Reports;
 
-/// <summary>The report files as the server writes them (the PDF and Excel writers land with the layout work).</summary>
+/// <summary>The report files as the server writes them, and read back the way a person (or their spreadsheet) reads them.</summary>
 public static class ReportRendering
 {
-    public static byte[] Pdf(ReportDocument doc) => throw new NotSupportedException("the PDF writer is not merged yet");
+    private static readonly Lazy<PdfFonts> Fonts = new(() => PdfFonts.Load());
 
-    public static byte[] Excel(ReportDocument doc) => throw new NotSupportedException("the Excel writer is not merged yet");
+    public static byte[] Pdf(ReportDocument doc) => PdfReportWriter.Write(doc, Fonts.Value);
 
-    public static void Keep(byte[] pdf, byte[] xlsx, string name) => throw new NotSupportedException();
+    public static byte[] Excel(ReportDocument doc) => ExcelReportWriter.Write(doc);
 
-    public static IReadOnlyList<IReadOnlyList<string>> PdfRows(byte[] pdf) => throw new NotSupportedException();
+    /// <summary>Keeps the PDF, a PNG of each of its pages and the workbook under TestResults/pdf/ for a person to look at.</summary>
+    public static void Keep(byte[] pdf, byte[] xlsx, string name)
+    {
+        var pages = PdfText.SavePages(pdf, name);
+        File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(pages[0])!, name + ".xlsx"), xlsx);
+    }
 
-    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<object?>>> Sheets(byte[] xlsx) => throw new NotSupportedException();
+    /// <summary>Every text row of every page, top to bottom, as its cells.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> PdfRows(byte[] pdf) => [.. PdfText.Pages(pdf).SelectMany(p => p)];
+
+    /// <summary>Each worksheet's rows after its header row, as the cells' values.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<object?>>> Sheets(byte[] xlsx)
+    {
+        var sheets = new Dictionary<string, IReadOnlyList<IReadOnlyList<object?>>>(StringComparer.Ordinal);
+        using var stream = new MemoryStream(xlsx);
+        foreach (var name in stream.GetSheetNames())
+        {
+            stream.Position = 0;
+            var rows = stream.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>().Skip(1)
+                .Select(r => (IReadOnlyList<object?>)[.. r.Values]).ToList();
+            sheets[name] = rows;
+        }
+        return sheets;
+    }
 }

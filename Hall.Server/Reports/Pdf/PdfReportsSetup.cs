@@ -3,7 +3,7 @@ namespace Hall.Server.Reports.Pdf;
 public static class PdfReportsSetup
 {
     /// <summary>Setting holding the report font's path (e.g. C:\Windows\Fonts\msyh.ttc); <see cref="PdfFonts.DefaultPath"/> when unset.</summary>
-    public const string FontPathKey = "Reports:FontPath";
+    public const string FontPathKey = "Hall:Reports:FontPath";
 
     /// <summary>
     /// Registers the report font as a process-wide singleton, loaded on first use, so a missing font fails the first
