@@ -249,6 +249,21 @@ public sealed class PdfReportWriterTests
     }
 
     [Test]
+    public void A_cell_longer_than_a_page_continues_on_the_next_page()
+    {
+        var text = string.Concat(Enumerable.Range(1, 150).Select(i => $"第{i}条意见：材料齐全，当场办结。"));
+        var table = new ReportTable("意见", "表　群众意见", [new("窗口", 1), new("意见", 3)], [["1号窗口", text], ["2号窗口", "无"]]);
+
+        var pages = PdfText.Pages(PdfReportWriter.Write(Document(table), _fonts));
+
+        Assert.That(pages, Has.Count.GreaterThan(1));
+        Assert.That(pages.Skip(1), Has.All.Some.EqualTo(new[] { "窗口", "意见" }), "the header repeats");
+        var body = pages.SelectMany(p => p).Where(r => r[^1].Length > 2 && text.Contains(r[^1], StringComparison.Ordinal));
+        Assert.That(string.Concat(body.Select(r => r[^1])), Is.EqualTo(text));
+        Assert.That(PdfText.RowStartingWith(pages, "2号窗口"), Is.EqualTo(new[] { "2号窗口", "无" }));
+    }
+
+    [Test]
     public void Alert_cells_are_red()
     {
         var table = new ReportTable("警示", "表", [new("窗口"), new("满意率", 1, CellAlign.Right)],
