@@ -93,6 +93,7 @@ public sealed class PdfReportWriterTests
         {
             Assert.That(page, Has.Some.EqualTo(header), "every page shows the column headers");
         }
+        Assert.That(pages.Skip(1).Select(p => p[0]), Has.All.EqualTo(new[] { table.Caption + "（续）" }), "continued pages say so above the header");
         // Every row exactly once, in order, then the total.
         var rows = pages.SelectMany(p => p).Where(r => r[0].EndsWith("号窗口", StringComparison.Ordinal)).ToList();
         Assert.That(rows, Is.EqualTo(table.Rows.Select(r => r.Select(c => c.Text).ToList())));

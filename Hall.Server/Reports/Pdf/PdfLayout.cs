@@ -203,10 +203,7 @@ internal sealed class PdfLayout(TextMeasure measure)
                 {
                     break;
                 }
-                Frame(tableTop);
-                NewPage();
-                tableTop = _y;
-                DrawRow(header, widths, HeaderFill);
+                tableTop = ContinueOnNextPage(table.Caption, tableTop, header, widths);
             }
             DrawRow(pending, widths, null);
         }
@@ -214,16 +211,27 @@ internal sealed class PdfLayout(TextMeasure measure)
         {
             if (_y + total.Height > ContentBottom)
             {
-                Frame(tableTop);
-                NewPage();
-                tableTop = _y;
-                DrawRow(header, widths, HeaderFill);
+                tableTop = ContinueOnNextPage(table.Caption, tableTop, header, widths);
             }
             _page.Add(new LineItem(new SKPoint(MarginX, _y), new SKPoint(MarginX + ContentWidth, _y), Strong, 0.8f));
             DrawRow(total, widths, TotalFill);
         }
         Frame(tableTop);
         _y += 10;
+    }
+
+    /// <summary>Closes the table on this page and reopens it on the next under "（续）" and the repeated header; returns the new top.</summary>
+    private float ContinueOnNextPage(string caption, float tableTop, TableRow header, float[] widths)
+    {
+        Frame(tableTop);
+        NewPage();
+        if (caption.Length > 0)
+        {
+            Caption(caption + "（续）");
+        }
+        var top = _y;
+        DrawRow(header, widths, HeaderFill);
+        return top;
     }
 
     private void Frame(float top) =>
