@@ -93,6 +93,7 @@ public sealed class PdfReportWriterTests
         {
             Assert.That(page, Has.Some.EqualTo(header), "every page shows the column headers");
         }
+        Assert.That(pages.Skip(1).Select(p => p[0]), Has.All.EqualTo(new[] { table.Caption + "（续）" }), "continued pages say so above the header");
         // Every row exactly once, in order, then the total.
         var rows = pages.SelectMany(p => p).Where(r => r[0].EndsWith("号窗口", StringComparison.Ordinal)).ToList();
         Assert.That(rows, Is.EqualTo(table.Rows.Select(r => r.Select(c => c.Text).ToList())));
@@ -246,6 +247,21 @@ public sealed class PdfReportWriterTests
         Assert.That(columnTexts, Is.EqualTo(new[] { "窗口1号窗口2号窗口（综合受理）", "说明" + longText + "社保卡补办", "件数123456712", "备注无上午暂停" }));
         // A shrunk cell keeps the row's baseline, so the row still reads as one line.
         Assert.That(PdfText.Pages(pdf)[0], Has.Some.Matches<IReadOnlyList<string>>(r => r.Count == 4 && r[0] == "1号窗口" && r[2] == "1234567" && r[3] == "无"));
+    }
+
+    [Test]
+    public void A_cell_longer_than_a_page_continues_on_the_next_page()
+    {
+        var text = string.Concat(Enumerable.Range(1, 150).Select(i => $"第{i}条意见：材料齐全，当场办结。"));
+        var table = new ReportTable("意见", "表　群众意见", [new("窗口", 1), new("意见", 3)], [["1号窗口", text], ["2号窗口", "无"]]);
+
+        var pages = PdfText.Pages(PdfReportWriter.Write(Document(table), _fonts));
+
+        Assert.That(pages, Has.Count.GreaterThan(1));
+        Assert.That(pages.Skip(1), Has.All.Some.EqualTo(new[] { "窗口", "意见" }), "the header repeats");
+        var body = pages.SelectMany(p => p).Where(r => r[^1].Length > 2 && text.Contains(r[^1], StringComparison.Ordinal));
+        Assert.That(string.Concat(body.Select(r => r[^1])), Is.EqualTo(text));
+        Assert.That(PdfText.RowStartingWith(pages, "2号窗口"), Is.EqualTo(new[] { "2号窗口", "无" }));
     }
 
     [Test]

@@ -163,7 +163,7 @@ internal sealed class PdfLayout(TextMeasure measure)
         }
     }
 
-    private sealed record CellLines(IReadOnlyList<string> Lines, float Size, CellAlign Align, SKColor Color);
+    private sealed record CellLines(List<string> Lines, float Size, CellAlign Align, SKColor Color);
 
     private sealed record TableRow(IReadOnlyList<CellLines> Cells, float Height);
 
@@ -187,29 +187,51 @@ internal sealed class PdfLayout(TextMeasure measure)
         DrawRow(header, widths, HeaderFill);
         foreach (var row in rows)
         {
-            if (_y + row.Height > ContentBottom && _y > tableTop + header.Height)
+            var pending = row;
+            // A row taller than a whole page (pages of text in one cell) is split line by line; any other row moves whole.
+            while (_y + pending.Height > ContentBottom)
             {
-                Frame(tableTop);
-                NewPage();
-                tableTop = _y;
-                DrawRow(header, widths, HeaderFill);
+                var tallerThanPage = pending.Height > ContentBottom - MarginTop - header.Height;
+                var fit = (int)((ContentBottom - _y - 2 * CellPadY) / TableLineHeight);
+                if (tallerThanPage && fit >= 1)
+                {
+                    var (head, tail) = Split(pending, fit);
+                    DrawRow(head, widths, null);
+                    pending = tail;
+                }
+                else if (_y <= tableTop + header.Height)
+                {
+                    break;
+                }
+                tableTop = ContinueOnNextPage(table.Caption, tableTop, header, widths);
             }
-            DrawRow(row, widths, null);
+            DrawRow(pending, widths, null);
         }
         if (total is not null)
         {
             if (_y + total.Height > ContentBottom)
             {
-                Frame(tableTop);
-                NewPage();
-                tableTop = _y;
-                DrawRow(header, widths, HeaderFill);
+                tableTop = ContinueOnNextPage(table.Caption, tableTop, header, widths);
             }
             _page.Add(new LineItem(new SKPoint(MarginX, _y), new SKPoint(MarginX + ContentWidth, _y), Strong, 0.8f));
             DrawRow(total, widths, TotalFill);
         }
         Frame(tableTop);
         _y += 10;
+    }
+
+    /// <summary>Closes the table on this page and reopens it on the next under "（续）" and the repeated header; returns the new top.</summary>
+    private float ContinueOnNextPage(string caption, float tableTop, TableRow header, float[] widths)
+    {
+        Frame(tableTop);
+        NewPage();
+        if (caption.Length > 0)
+        {
+            Caption(caption + "（续）");
+        }
+        var top = _y;
+        DrawRow(header, widths, HeaderFill);
+        return top;
     }
 
     private void Frame(float top) =>
@@ -242,6 +264,15 @@ internal sealed class PdfLayout(TextMeasure measure)
             lineCount = Math.Max(lineCount, lines.Count);
         }
         return new TableRow(laid, lineCount * TableLineHeight + 2 * CellPadY);
+    }
+
+    /// <summary>The first <paramref name="lines"/> lines of every cell, and the rest.</summary>
+    private static (TableRow Head, TableRow Tail) Split(TableRow row, int lines)
+    {
+        var head = row.Cells.Select(c => c with { Lines = c.Lines.Take(lines).ToList() }).ToList();
+        var tail = row.Cells.Select(c => c with { Lines = c.Lines.Skip(lines).ToList() }).ToList();
+        static float Height(List<CellLines> cells) => Math.Max(1, cells.Max(c => c.Lines.Count)) * TableLineHeight + 2 * CellPadY;
+        return (new TableRow(head, Height(head)), new TableRow(tail, Height(tail)));
     }
 
     private void DrawRow(TableRow row, float[] widths, SKColor? fill)
