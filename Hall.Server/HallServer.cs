@@ -34,6 +34,9 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseHost>());
         services.AddSingleton<HallSettings>();
         services.AddSingleton<HallNotifier>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<LocalClients>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
         // Data Protection keys live in the database, so every server instance can read the numbers another encrypted.
@@ -73,11 +76,16 @@ public static class HallServer
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
-        services.AddSignalR(o =>
+        var signalR = services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
             o.EnableDetailedErrors = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
         }).AddJsonProtocol();
+        // Several server instances: hub messages go through Redis so a call made on one reaches the displays on all.
+        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            signalR.AddRedisBackplane(redis);
+        }
         return builder;
     }
 

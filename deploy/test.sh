@@ -13,6 +13,8 @@ fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-micr
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 # The lobby screen's video test encodes a real H.264 clip.
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+# Several server instances share SignalR messages through Redis.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Report tests render each PDF page to PNG for a person to look at.
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 

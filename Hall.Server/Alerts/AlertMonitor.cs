@@ -13,7 +13,7 @@ namespace Hall.Server.Alerts;
 /// <see cref="AlertRules"/> and raises what is new and clears what is gone. Several servers may do this at the same
 /// time: an open alert is unique per condition in the database, so none is raised twice.
 /// </summary>
-public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettings halls, HallNotifier notifier, TimeProvider clock, ILogger<AlertMonitor> log) : BackgroundService
+public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettings halls, HallNotifier notifier, ChangeFeed feed, TimeProvider clock, ILogger<AlertMonitor> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(15);
 
@@ -21,9 +21,6 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
 
     private readonly Channel<int> _due = Channel.CreateUnbounded<int>();
     private readonly SemaphoreSlim _one = new(1, 1);
-
-    /// <summary>Raised after a hall's alerts changed (raised, cleared or acknowledged), with the hall id.</summary>
-    public event Action<int>? Changed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -129,7 +126,7 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
             }
             if (changed)
             {
-                Changed?.Invoke(hallId);
+                feed.PublishAlerts(hallId);
             }
         }
         finally
@@ -152,7 +149,7 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         {
             return UnknownAlert;
         }
-        Changed?.Invoke(actor.HallId);
+        feed.PublishAlerts(actor.HallId);
         return null;
     }
 

@@ -14,13 +14,14 @@ namespace Hall.Server.Hub;
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
 [Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
-public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts) : Hub<IHallClient>, IHallHub
+public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts, LocalClients local) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);
 
     public override async Task OnConnectedAsync()
     {
         var actor = Caller;
+        local.Add(Context.ConnectionId, actor);
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Hall(actor.HallId));
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
         if (actor.DeviceId is { } deviceId)
@@ -155,6 +156,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        local.Remove(Context.ConnectionId);
         if (Caller.DeviceId is { } deviceId)
         {
             await using var db = await dbFactory.CreateDbContextAsync();

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Hall.Server.Hub;
 
-/// <summary>Sends committed changes to the hall's clients, and raises them in-process for the server's own pages.</summary>
-public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ILogger<HallNotifier> log)
+/// <summary>Sends committed changes to the hall's clients, raises them for this server's own services and hands them to the change feed for every server's pages.</summary>
+public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ChangeFeed feed, ILogger<HallNotifier> log)
 {
-    /// <summary>Raised after a command commits, with the hall id and its state messages.</summary>
+    /// <summary>Raised after a command of this server commits, with the hall id and its state messages (pages listen to <see cref="ChangeFeed"/>, which has every server's).</summary>
     public event Action<int, HallChanges>? Changed;
 
     public async Task PublishAsync(int hallId, HallChanges changes)
@@ -39,5 +39,6 @@ public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ILogger<
             log.LogWarning(ex, "Could not send changes of hall {HallId}", hallId);
         }
         Changed?.Invoke(hallId, changes);
+        feed.PublishQueue(hallId, changes);
     }
 }

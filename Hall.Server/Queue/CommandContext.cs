@@ -16,7 +16,12 @@ internal sealed record LockedWindow(Window Window, WindowSession? Session, Ticke
 /// <summary>The state messages a committed command sends.</summary>
 public sealed record HallChanges(IReadOnlyList<ServiceStateMessage> Services, IReadOnlyList<WindowStateMessage> Windows, IReadOnlyList<CallMessage> Calls)
 {
-    public bool IsEmpty => Services.Count == 0 && Windows.Count == 0 && Calls.Count == 0;
+    /// <summary>Anything in the hall may have changed (a change too large to carry between servers): read everything again.</summary>
+    public bool All { get; init; }
+
+    public bool IsEmpty => !All && Services.Count == 0 && Windows.Count == 0 && Calls.Count == 0;
+
+    public static readonly HallChanges Everything = new([], [], []) { All = true };
 }
 
 /// <summary>The command id was already taken by a committed command: reply with its result.</summary>

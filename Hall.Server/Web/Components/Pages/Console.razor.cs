@@ -37,7 +37,7 @@ public sealed partial class Console
     private QueueService Queue { get; set; } = null!;
 
     [Inject]
-    private HallNotifier Notifier { get; set; } = null!;
+    private ChangeFeed Feed { get; set; } = null!;
 
     [Inject]
     private AuthenticationStateProvider Auth { get; set; } = null!;
@@ -69,7 +69,7 @@ public sealed partial class Console
     protected override async Task OnInitializedAsync()
     {
         _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
-        Notifier.Changed += OnChanged;
+        Feed.QueueChanged += OnChanged;
         // The timers on screen move every second; nothing is read for them.
         _tick = Clock.CreateTimer(_ => _ = InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -100,7 +100,7 @@ public sealed partial class Console
         {
             return;
         }
-        var concerns = WindowId is not { } id || _view is null
+        var concerns = WindowId is not { } id || _view is null || changes.All
             || changes.Windows.Any(w => w.WindowId == id)
             || changes.Services.Any(s => _view.WindowServices.Any(ws => ws.Id == s.ServiceId));
         // Changes arrive in bursts; one read catches up with all of them.
@@ -248,7 +248,7 @@ public sealed partial class Console
 
     public void Dispose()
     {
-        Notifier.Changed -= OnChanged;
+        Feed.QueueChanged -= OnChanged;
         _tick?.Dispose();
     }
 }

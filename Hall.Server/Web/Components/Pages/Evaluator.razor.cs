@@ -57,7 +57,7 @@ public sealed partial class Evaluator
     private QueueService Queue { get; set; } = null!;
 
     [Inject]
-    private HallNotifier Notifier { get; set; } = null!;
+    private ChangeFeed Feed { get; set; } = null!;
 
     [Inject]
     private AuthenticationStateProvider Auth { get; set; } = null!;
@@ -81,13 +81,13 @@ public sealed partial class Evaluator
     protected override async Task OnInitializedAsync()
     {
         _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
-        Notifier.Changed += OnChanged;
+        Feed.QueueChanged += OnChanged;
         await LookAsync();
     }
 
     private void OnChanged(int hallId, HallChanges changes)
     {
-        if (hallId == _actor.HallId && changes.Windows.Any(w => w.WindowId == _actor.WindowId))
+        if (hallId == _actor.HallId && (changes.All || changes.Windows.Any(w => w.WindowId == _actor.WindowId)))
         {
             _ = InvokeAsync(async () =>
             {
@@ -186,7 +186,7 @@ public sealed partial class Evaluator
 
     public void Dispose()
     {
-        Notifier.Changed -= OnChanged;
+        Feed.QueueChanged -= OnChanged;
         _timeout?.Dispose();
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class FollowUpCases
     private FollowUps Cases { get; set; } = null!;
 
     [Inject]
-    private HallNotifier Notifier { get; set; } = null!;
+    private ChangeFeed Feed { get; set; } = null!;
 
     [Inject]
     private AuthenticationStateProvider Auth { get; set; } = null!;
@@ -33,7 +33,7 @@ public sealed partial class FollowUpCases
     {
         _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
         _zone = await Cases.ZoneOfAsync(_actor.HallId, CancellationToken.None);
-        Notifier.Changed += OnChanged;
+        Feed.QueueChanged += OnChanged;
         await ReloadAsync();
     }
 
@@ -70,5 +70,5 @@ public sealed partial class FollowUpCases
 
     private string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, _zone).ToString("MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Dispose() => Notifier.Changed -= OnChanged;
+    public void Dispose() => Feed.QueueChanged -= OnChanged;
 }

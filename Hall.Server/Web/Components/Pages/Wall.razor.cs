@@ -27,7 +27,7 @@ public sealed partial class Wall
     private QueueService Queue { get; set; } = null!;
 
     [Inject]
-    private HallNotifier Notifier { get; set; } = null!;
+    private ChangeFeed Feed { get; set; } = null!;
 
     [Inject]
     private AuthenticationStateProvider Auth { get; set; } = null!;
@@ -52,8 +52,8 @@ public sealed partial class Wall
     protected override async Task OnInitializedAsync()
     {
         _actor = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
-        Notifier.Changed += OnHallChanged;
-        Alerts.Changed += OnAlertsChanged;
+        Feed.QueueChanged += OnHallChanged;
+        Feed.AlertsChanged += OnAlertsChanged;
         // Serving times move, and devices and alerts change without a queue command: read again every 5 s.
         _tick = Clock.CreateTimer(_ => Reload(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         await ReloadAsync();
@@ -190,8 +190,8 @@ public sealed partial class Wall
 
     public void Dispose()
     {
-        Notifier.Changed -= OnHallChanged;
-        Alerts.Changed -= OnAlertsChanged;
+        Feed.QueueChanged -= OnHallChanged;
+        Feed.AlertsChanged -= OnAlertsChanged;
         _tick?.Dispose();
     }
 }
