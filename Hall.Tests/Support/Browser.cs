@@ -39,6 +39,8 @@ public static class Browser
         try
         {
             var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = Args });
+            // What a person sees may take a while on a loaded 2-core CI machine; 5 s (Playwright's default) made tests flaky there.
+            Assertions.SetDefaultExpectTimeout(15_000);
             return (playwright, browser);
         }
         catch
