@@ -10,6 +10,7 @@ using Hall.Server.Staff;
 using Hall.Server.Web;
 using Hall.Server.Media;
 using Hall.Server.Notices;
+using Hall.Server.Operations;
 using Hall.Server.Tracking;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -73,6 +74,7 @@ public static class HallServer
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
+        builder.AddOperations();
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
@@ -99,7 +101,7 @@ public static class HallServer
         Lang.MapLanguageSwitch(app);
         app.MapDevicePairing();
         app.MapRazorComponents<Hall.Server.Web.Components.App>().AddInteractiveServerRenderMode();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+        app.MapOperations();
         return app;
     }
 }
