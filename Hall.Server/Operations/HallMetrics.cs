@@ -10,6 +10,7 @@ namespace Hall.Server.Operations;
 /// <summary>
 /// Hall's own metrics (meter "Hall"): tickets issued, calls made, waits (issue → first call) and, read from a snapshot
 /// of the database at most every few seconds, tickets waiting per service and devices connected per role.
+/// The service label is the service's name, as on the lobby screen.
 /// </summary>
 public sealed class HallMetrics : IDisposable
 {
@@ -115,12 +116,12 @@ public sealed class HallMetrics : IDisposable
         {
             await using var db = await _dbFactory.CreateDbContextAsync();
             var waiting = await db.Tickets.Where(t => t.State == TicketState.Waiting)
-                .Join(db.Services, t => t.ServiceId, s => s.Id, (t, s) => new { s.HallId, s.Code })
-                .GroupBy(x => new { x.HallId, x.Code }).Select(g => new { g.Key.HallId, g.Key.Code, Count = g.Count() }).ToListAsync();
+                .Join(db.Services, t => t.ServiceId, s => s.Id, (t, s) => new { s.HallId, s.Name })
+                .GroupBy(x => new { x.HallId, x.Name }).Select(g => new { g.Key.HallId, g.Key.Name, Count = g.Count() }).ToListAsync();
             var devices = await db.Devices.Where(d => d.Online && d.RevokedAt == null)
                 .GroupBy(d => new { d.HallId, d.Role }).Select(g => new { g.Key.HallId, g.Key.Role, Count = g.Count() }).ToListAsync();
             var snapshot = new Snapshot(
-                [.. waiting.Select(w => new Measurement<int>(w.Count, new KeyValuePair<string, object?>("hall", w.HallId), new KeyValuePair<string, object?>("service", w.Code)))],
+                [.. waiting.Select(w => new Measurement<int>(w.Count, new KeyValuePair<string, object?>("hall", w.HallId), new KeyValuePair<string, object?>("service", w.Name)))],
                 [.. devices.Select(d => new Measurement<int>(d.Count, new KeyValuePair<string, object?>("hall", d.HallId), new KeyValuePair<string, object?>("role", d.Role.ToString())))],
                 _clock.GetUtcNow());
             lock (_gate)

@@ -43,7 +43,7 @@ public sealed class MetricsTests
         Assert.That(Line(text, "hall_calls_total{"), Does.Contain("recall=\"false\"").And.EndWith(" 1"));
         Assert.That(Line(text, "hall_ticket_wait_seconds_count{"), Does.EndWith(" 1"));
         Assert.That(Line(text, "hall_ticket_wait_seconds_sum{"), Does.EndWith(" 420"), "seven minutes from issue to call");
-        Assert.That(Line(text, "hall_tickets_waiting{"), Does.Contain("service=\"shebao\"").And.EndWith(" 1"));
+        Assert.That(Line(text, "hall_tickets_waiting{"), Does.Contain("service=\"社保业务\"").And.EndWith(" 1"));
         Assert.That(Line(text, "hall_devices_connected{"), Does.Contain("role=\"Kiosk\""));
         Assert.That(text, Does.Contain("# TYPE hall_ticket_wait_seconds histogram"));
     }
