@@ -10,6 +10,7 @@ using Hall.Server.Staff;
 using Hall.Server.Web;
 using Hall.Server.Media;
 using Hall.Server.Notices;
+using Hall.Server.Operations;
 using Hall.Server.Tracking;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -69,13 +70,13 @@ public static class HallServer
         services.AddSingleton<Admin.AdminStore>();
         services.AddSingleton<LobbyScreens>();
         services.AddSingleton<Reports.ReportBuilder>();
-        // The seam for the PDF and Excel writers: swap this one line when they land.
         services.AddPdfReports(builder.Configuration);
         services.AddSingleton<Reports.IReportRenderer, Reports.ReportRenderer>();
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
+        builder.AddOperations();
         var signalR = services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
@@ -107,7 +108,7 @@ public static class HallServer
         Lang.MapLanguageSwitch(app);
         app.MapDevicePairing();
         app.MapRazorComponents<Hall.Server.Web.Components.App>().AddInteractiveServerRenderMode();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+        app.MapOperations();
         return app;
     }
 }

@@ -17,6 +17,10 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Report tests render each PDF page to PNG for a person to look at.
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# The deploy/ files are checked with the tools that load them: nginx -t on the proxy sample, shellcheck on the scripts.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -10,6 +10,11 @@ public sealed class HallNotifier(IHubContext<HallHub, IHallClient> hub, ChangeFe
     /// <summary>Raised after a command of this server commits, with the hall id and its state messages (pages listen to <see cref="ChangeFeed"/>, which has every server's).</summary>
     public event Action<int, HallChanges>? Changed;
 
+    /// <summary>Raised after an issued ticket commits, with the hall id and the ticket (for the metrics).</summary>
+    public event Action<int, TicketView>? Issued;
+
+    public void TicketIssued(int hallId, TicketView ticket) => Issued?.Invoke(hallId, ticket);
+
     public async Task PublishAsync(int hallId, HallChanges changes)
     {
         if (changes.IsEmpty)

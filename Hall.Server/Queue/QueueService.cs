@@ -150,6 +150,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             }
             // Nothing leaves the server before the commit.
             await notifier.PublishAsync(hall.Id, new HallChanges([after.ToMessage(hall.ToCalendar(), now)], [], []));
+            notifier.TicketIssued(hall.Id, view);
             return reply;
         }
         catch (AlreadyClaimedException)
