@@ -39,6 +39,7 @@ public sealed class PersonalDataRetention(IDbContextFactory<HallDb> dbFactory, T
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct))
         {
+            log.LogDebug("Personal data retention skipped: another server is running it");
             return null;
         }
         var halls = await db.Halls.AsNoTracking().Select(h => new { h.Id, h.TimeZoneId }).ToListAsync(ct);
