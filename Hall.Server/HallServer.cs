@@ -56,6 +56,8 @@ public static class HallServer
         services.AddHostedService<NoticeDispatcher>();
         services.AddSingleton<MobileRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<MobileRetention>());
+        services.AddSingleton<PersonalDataRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<PersonalDataRetention>());
         services.AddAuthentication(HallAuth.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HallAuth>(HallAuth.SchemeName, null);
         services.AddAuthorization();
         // The staff pages: Blazor, interactive on the server, signed in with the same hall_session cookie.

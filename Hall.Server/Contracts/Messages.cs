@@ -15,7 +15,16 @@ public sealed record Reply<T>(bool Ok, T? Value, HallError? Error)
 
 /// <summary>Take a ticket for a service (by id or code), optionally for a service item, with a declared priority.</summary>
 /// <param name="Mobile">Optional: 11 digits, for the "almost your turn" notice. Kept encrypted until the ticket closes.</param>
-public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority, string? Mobile = null);
+public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority, string? Mobile = null, string? IdNumber = null)
+{
+    /// <summary>Written without the citizen's numbers: SignalR logs a hub call's arguments at Debug level, and loggers print records.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"CommandId = {CommandId}, ServiceId = {ServiceId}, ServiceCode = {ServiceCode}, ServiceItemId = {ServiceItemId}, Priority = {Priority}, Mobile = {(Mobile is null ? "" : "(withheld)")}, IdNumber = {(IdNumber is null ? "" : "(withheld)")}");
+        return true;
+    }
+}
 
 /// <summary>Kiosk: a ticket it issued could not be printed; the server voids it with the reason.</summary>
 public sealed record VoidTicketCommand(Guid CommandId, long TicketId, string Reason);

@@ -217,6 +217,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(t => t.TrackingCode).HasMaxLength(32);
             e.HasIndex(t => t.TrackingCode).IsUnique();
             e.Property(t => t.MobileMasked).HasMaxLength(16);
+            e.Property(t => t.IdMasked).HasMaxLength(18);
+            // The per-kiosk rate limit counts a device's tickets of the last minute.
+            e.HasIndex(t => new { t.IssuedByDeviceId, t.IssuedAt });
         });
         modelBuilder.Entity<TicketEvent>(e =>
         {

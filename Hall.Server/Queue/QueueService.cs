@@ -22,6 +22,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
 {
     private const int MaxAttempts = 6;
 
+    /// <summary>The first key of the advisory locks that serialise one kiosk's issues (the second is the device id).</summary>
+    private const int KioskLockSpace = 0x4B494F53;
+
     public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
 
     public async Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct)
@@ -31,18 +34,39 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         {
             return Reply<TicketIssued>.Refused(badMobile.ToError());
         }
+        var idNumber = TicketRules.CheckIdNumber(cmd.IdNumber);
+        if (idNumber.Refusal is { } badId)
+        {
+            return Reply<TicketIssued>.Refused(badId.ToError());
+        }
         MobileNotice? notice = null;
         if (mobile.Value is { } number)
         {
             notice = new(mobiles.Protect(number), await mobiles.HmacAsync(number, ct), TicketRules.MaskMobile(number));
         }
-        // The command record keeps a hash of the arguments: of the number's HMAC, not of the number, which is easily guessed from a hash.
-        var hashed = notice is null ? cmd : cmd with { Mobile = Convert.ToHexString(notice.Hmac) };
-        return await RetryAsync(cmd.CommandId, hashed, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, notice, payloadHash, ct));
+        PersonId? person = null;
+        if (idNumber.Value is { } id)
+        {
+            person = new(await mobiles.IdHmacAsync(id, ct), TicketRules.MaskIdNumber(id));
+        }
+        // The command record keeps a hash of the arguments: of the numbers' HMACs, not of the numbers, which are easily guessed from a hash.
+        var hashed = cmd with
+        {
+            Mobile = notice is null ? cmd.Mobile : Convert.ToHexString(notice.Hmac),
+            IdNumber = person is null ? cmd.IdNumber : Convert.ToHexString(person.Hmac),
+        };
+        return await RetryAsync(cmd.CommandId, hashed, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, notice, person, payloadHash, ct));
     }
 
     /// <summary>A mobile number given for the notice, as it is stored.</summary>
     private sealed record MobileNotice(string Cipher, byte[] Hmac, string Masked);
+
+    /// <summary>A resident ID number the ticket is taken with, as it is stored: never in clear.</summary>
+    private sealed record PersonId(byte[] Hmac, string Masked);
+
+    private int KioskTicketsPerMinute => Math.Max(1, config.GetValue("Hall:Limits:KioskTicketsPerMinute", 30));
+
+    private int OpenTicketsPerPersonPerService => Math.Max(1, config.GetValue("Hall:Limits:OpenTicketsPerPersonPerService", 2));
 
     private string? TrackingUrl(string code) =>
         config["Hall:PublicBaseUrl"] is { Length: > 0 } baseUrl ? $"{baseUrl.TrimEnd('/')}/t/{code}" : null;
@@ -53,7 +77,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// rules decide; the second batch writes the counter, the ticket, its event, the service's version and the stored
     /// reply, and commits.
     /// </summary>
-    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, MobileNotice? notice, byte[] payloadHash, CancellationToken ct)
+    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, MobileNotice? notice, PersonId? person, byte[] payloadHash, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
@@ -74,6 +98,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             Service? service = null;
             ServiceStateRow? before = null;
             long ticketId, version;
+            long kioskIssued = 0, personOpen = 0;
+            var businessDate = HallClock.BusinessDate(now, hall.Zone);
             await using (var locking = new NpgsqlBatch(conn))
             {
                 locking.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
@@ -83,6 +109,20 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     serviceId));
                 locking.BatchCommands.Add(HallStateReader.ServiceStatesCommand(hall, [serviceId], now));
                 locking.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT nextval(pg_get_serial_sequence('tickets', 'id')), nextval('{HallDb.VersionSequence}')"));
+                // The limits count rows, not memory, so they hold across servers: the kiosk's own lock serialises its
+                // issues for any service, and the person's open tickets are counted under the service's lock taken above.
+                if (actor.DeviceId is { } kioskId)
+                {
+                    locking.BatchCommands.Add(CommandContext.Statement(
+                        "SELECT pg_advisory_xact_lock($1, $2), (SELECT count(*) FROM tickets WHERE issued_by_device_id = $2 AND issued_at > $3)",
+                        KioskLockSpace, kioskId, now - TimeSpan.FromMinutes(1)));
+                }
+                if (notice is not null || person is not null)
+                {
+                    locking.BatchCommands.Add(CommandContext.Statement(
+                        "SELECT count(*) FROM tickets WHERE service_id = $1 AND business_date = $2 AND state IN ('Waiting', 'Called', 'Serving') AND (mobile_hmac = $3 OR id_hmac = $4)",
+                        serviceId, businessDate, notice?.Hmac, person?.Hmac));
+                }
                 await using var reader = await locking.ExecuteReaderAsync(ct);
                 await CommandContext.ReadClaimAsync(reader, ct);
                 if (await reader.ReadAsync(ct))
@@ -106,9 +146,23 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 await reader.NextResultAsync(ct);
                 await reader.ReadAsync(ct);
                 (ticketId, version) = (reader.GetInt64(0), reader.GetInt64(1));
+                if (actor.DeviceId is not null)
+                {
+                    await reader.NextResultAsync(ct);
+                    await reader.ReadAsync(ct);
+                    kioskIssued = reader.GetInt64(1);
+                }
+                if (notice is not null || person is not null)
+                {
+                    await reader.NextResultAsync(ct);
+                    await reader.ReadAsync(ct);
+                    personOpen = reader.GetInt64(0);
+                }
             }
             var refusal = service is null ? Refusal.UnknownService
                 : service.HallId != actor.HallId ? Refusal.WrongHall
+                : kioskIssued >= KioskTicketsPerMinute ? Refusal.KioskRateLimited
+                : personOpen >= OpenTicketsPerPersonPerService ? Refusal.TooManyOpenTickets
                 : null;
             var decision = refusal ?? TicketRules.Issue(service!.ToFacts(), cmd.Priority, hall.ToCalendar(), before?.LastNumber ?? 0, before?.Waiting ?? 0, before?.Rate ?? new QueueRate(0, 0, 0), now);
             if (decision.Refusal is { } refused)
@@ -132,11 +186,11 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
                     INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id,
-                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15)
+                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at, id_hmac, id_masked)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15, $16, $17)
                     """,
                     ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId,
-                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone));
+                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone, person?.Hmac, person?.Masked));
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
                     INSERT INTO ticket_events (id, hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)

@@ -46,6 +46,9 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal WrongHall = new("wrong_hall", "不属于本大厅", "That belongs to another hall.");
     public static readonly Refusal NotYourWindow = new("not_your_window", "您未开启该窗口", "You have not opened this window.");
     public static readonly Refusal InvalidMobile = new("invalid_mobile", "手机号码格式不正确", "The mobile number is not valid (11 digits starting with 1).");
+    public static readonly Refusal InvalidIdNumber = new("invalid_id_number", "身份证号码不正确", "The resident ID number is not valid (18 characters, last may be X, checksum per GB 11643).");
+    public static readonly Refusal KioskRateLimited = new("kiosk_rate_limited", "取号过于频繁，请稍后再试", "This kiosk has issued too many tickets in the last minute; try again shortly. Nothing was changed.");
+    public static readonly Refusal TooManyOpenTickets = new("too_many_open_tickets", "您今日在该业务已有未办结的号码", "This mobile number or ID already holds the most open tickets allowed for this service today. Nothing was changed.");
     public static readonly Refusal NotIssuedHere = new("not_issued_here", "该号码不是本机发出的", "This kiosk did not issue that ticket.");
     public static readonly Refusal TicketAlreadyCalled = new("ticket_already_called", "该号码已被呼叫，不能作废", "The ticket has been called; it can no longer be voided.");
     public static readonly Refusal Busy = new("busy", "系统繁忙，请重试", "The system is busy; please retry.");

@@ -290,6 +290,35 @@ public static class TicketRules
     /// <summary>How a mobile number is shown: 138****5678.</summary>
     public static string MaskMobile(string mobile) => $"{mobile[..3]}****{mobile[^4..]}";
 
+    private static readonly int[] IdWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    private const string IdCheckCharacters = "10X98765432";
+
+    /// <summary>
+    /// A resident ID number (居民身份证号) if given: 17 digits and a check character (a digit or X) that matches the
+    /// GB 11643 checksum. Returned trimmed and upper-cased, as it is hashed.
+    /// </summary>
+    public static Decision<string?> CheckIdNumber(string? idNumber)
+    {
+        if (string.IsNullOrWhiteSpace(idNumber))
+        {
+            return (string?)null;
+        }
+        var id = idNumber.Trim().ToUpperInvariant();
+        if (id.Length != 18 || !id[..17].All(char.IsAsciiDigit))
+        {
+            return Refusal.InvalidIdNumber;
+        }
+        var sum = 0;
+        for (var i = 0; i < 17; i++)
+        {
+            sum += (id[i] - '0') * IdWeights[i];
+        }
+        return id[17] == IdCheckCharacters[sum % 11] ? id : Refusal.InvalidIdNumber;
+    }
+
+    /// <summary>How an ID number is shown: 4101**********1234.</summary>
+    public static string MaskIdNumber(string id) => $"{id[..4]}{new string('*', id.Length - 8)}{id[^4..]}";
+
     /// <summary>At most one rating per ticket, only after finish, one of the five levels.</summary>
     public static Refusal? Rate(TicketFacts ticket, bool alreadyRated, RatingLevel level, IReadOnlyList<string>? reasons)
     {

@@ -23,6 +23,13 @@ public sealed class MobileNumbers(IDataProtectionProvider protection, IDbContext
     public async Task<byte[]> HmacAsync(string mobile, CancellationToken ct) =>
         HMACSHA256.HashData(await HmacKeyAsync(ct), Encoding.UTF8.GetBytes(mobile));
 
+    /// <summary>
+    /// HMAC of a resident ID number with the same server-held key, under its own label so an ID and a mobile never
+    /// share a hash. Only the HMAC and the masked form are kept: an ID is never stored encrypted or in clear.
+    /// </summary>
+    public async Task<byte[]> IdHmacAsync(string idNumber, CancellationToken ct) =>
+        HMACSHA256.HashData(await HmacKeyAsync(ct), Encoding.UTF8.GetBytes("id:" + idNumber));
+
     /// <summary>The key from configuration (<c>Hall:Privacy:MobileHmacKey</c>, base64) or, by default, one generated once per database.</summary>
     private async Task<byte[]> HmacKeyAsync(CancellationToken ct)
     {

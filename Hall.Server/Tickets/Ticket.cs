@@ -37,6 +37,10 @@ public sealed class Ticket
     public byte[]? MobileHmac { get; private set; }
     /// <summary>The mobile number as shown: 138****5678.</summary>
     public string? MobileMasked { get; private set; }
+    /// <summary>HMAC of the resident ID number the ticket was taken with, with a server-held key; erased with the other personal fields.</summary>
+    public byte[]? IdHmac { get; private set; }
+    /// <summary>The ID number as shown: 4101**********1234.</summary>
+    public string? IdMasked { get; private set; }
     /// <summary>When the notice was sent (or found not needed, when the ticket was already near the front at issue).</summary>
     public DateTimeOffset? NoticeSentAt { get; private set; }
     public uint Version { get; private set; }

@@ -46,6 +46,7 @@ public sealed class HallBenchmark
             ["Hall__DataFolder"] = _folder,
             ["Hall__Demo__OpenAllDay"] = "true",
             ["Hall__Benchmark"] = "true",
+            ["Hall__Limits__KioskTicketsPerMinute"] = "1000000",
             ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("HALL_BENCH_TC") ?? "1",
         }, "Production");
         _db = EmbeddedPostgres.ConnectionStringOf(_folder);
@@ -64,6 +65,7 @@ public sealed class HallBenchmark
                 ["Hall__DataFolder"] = _folder,
                 ["Hall__Demo__OpenAllDay"] = "true",
                 ["Hall__Benchmark"] = "true",
+                ["Hall__Limits__KioskTicketsPerMinute"] = "1000000",
                 ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("HALL_BENCH_TC") ?? "1",
             }, "Production");
             await using var again = await OpenAsync();

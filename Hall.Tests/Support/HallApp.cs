@@ -33,6 +33,12 @@ public sealed class HallApp : WebApplicationFactory<Program>
     /// <summary>Whether the server makes the scheduled reports by itself (off unless a test is about them: each costs a PDF).</summary>
     public bool ReportSchedule { get; private init; }
 
+    /// <summary>Settings of the test's own (e.g. a limit), over the defaults below.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; private init; } = new Dictionary<string, string?>();
+
+    /// <summary>The server's log: warnings and errors always; every line from Debug up when started with <c>captureDebugLogs</c>.</summary>
+    public TestLogProvider Logs { get; private init; } = new();
+
     private HallApp(string connectionString, DateTimeOffset now, int port = 0)
     {
         ConnectionString = connectionString;
@@ -43,16 +49,21 @@ public sealed class HallApp : WebApplicationFactory<Program>
     /// <summary>2026-11-30 is a Monday; 10:00 in Shanghai is inside the county hall's hours.</summary>
     public static readonly DateTimeOffset MondayMorning = new(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null, bool reportSchedule = false) =>
-        Start(new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning) { ReportSchedule = reportSchedule });
+    public static async Task<HallApp> StartAsync(string purpose, DateTimeOffset? now = null, bool reportSchedule = false, IReadOnlyDictionary<string, string?>? settings = null, bool captureDebugLogs = false) =>
+        Start(new HallApp(await PostgresCluster.NewDatabaseAsync(purpose), now ?? MondayMorning)
+        {
+            ReportSchedule = reportSchedule,
+            Settings = settings ?? new Dictionary<string, string?>(),
+            Logs = new TestLogProvider(captureDebugLogs ? LogLevel.Debug : LogLevel.None),
+        });
 
     /// <summary>A server back on the address and database of one that was stopped: devices reconnect to it by themselves.</summary>
     public static HallApp Restart(HallApp stopped) =>
-        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port) { ReportSchedule = stopped.ReportSchedule });
+        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port) { ReportSchedule = stopped.ReportSchedule, Settings = stopped.Settings });
 
     /// <summary>A second server instance on the same database as <paramref name="first"/>, on its own port and its own fake clock (set to the first's time).</summary>
     public static HallApp StartAlongside(HallApp first) =>
-        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()) { ReportSchedule = first.ReportSchedule });
+        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()) { ReportSchedule = first.ReportSchedule, Settings = first.Settings, Logs = new TestLogProvider(first.Logs.Capture) });
 
     private static HallApp Start(HallApp app)
     {
@@ -70,13 +81,27 @@ public sealed class HallApp : WebApplicationFactory<Program>
         builder.UseSetting("Hall:Reports:Schedule", ReportSchedule ? "true" : "false");
         builder.UseSetting("Hall:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Hall:MediaFolder", MediaFolder);
+        // The fake clock stands still, so a kiosk's rate limit would refuse fixtures that issue many tickets; LimitsTests sets its own.
+        builder.UseSetting("Hall:Limits:KioskTicketsPerMinute", "100000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureServices(s =>
         {
             s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             s.Replace(ServiceDescriptor.Singleton<INoticeSender>(Notices));
         });
         // Server errors go to the test's output, where a failing test shows them.
-        builder.ConfigureLogging(l => l.ClearProviders().AddProvider(new TestLogProvider()).SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(l => l.ClearProviders().AddProvider(Logs).SetMinimumLevel(Logs.Capture < LogLevel.Warning ? Logs.Capture : LogLevel.Warning));
+        if (Logs.Capture == LogLevel.Debug)
+        {
+            // Every category at Debug, the framework's and the database commands' included: what a hall that turns logging up would write.
+            foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.EntityFrameworkCore.Database.Command" })
+            {
+                builder.UseSetting($"Logging:LogLevel:{category}", "Debug");
+            }
+        }
     }
 
     public HallDb Db() => PostgresCluster.Context(ConnectionString);

@@ -19,7 +19,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>On a database of the test's.</summary>
     public static Task<ServerProcess> StartAsync(string connectionString) =>
-        StartAsync(new Dictionary<string, string> { ["ConnectionStrings__Hall"] = connectionString, ["Hall__Demo__Seed"] = "false" });
+        StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Hall"] = connectionString,
+            ["Hall__Demo__Seed"] = "false",
+            // Load tests issue hundreds of tickets a minute from one kiosk; LimitsTests checks the limit itself.
+            ["Hall__Limits__KioskTicketsPerMinute"] = "100000",
+        });
 
     /// <summary>With the given settings, e.g. none: its own embedded database under Hall__DataFolder.</summary>
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Testing")

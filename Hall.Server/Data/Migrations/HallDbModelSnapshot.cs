@@ -1115,6 +1115,15 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer[]")
                         .HasColumnName("handled_item_ids");
 
+                    b.Property<byte[]>("IdHmac")
+                        .HasColumnType("bytea")
+                        .HasColumnName("id_hmac");
+
+                    b.Property<string>("IdMasked")
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)")
+                        .HasColumnName("id_masked");
+
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
@@ -1222,6 +1231,9 @@ namespace Hall.Server.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_tickets_one_active_per_window")
                         .HasFilter("state IN ('Called', 'Serving')");
+
+                    b.HasIndex("IssuedByDeviceId", "IssuedAt")
+                        .HasDatabaseName("ix_tickets_issued_by_device_id_issued_at");
 
                     b.HasIndex("HallId", "BusinessDate", "Number")
                         .IsUnique()
