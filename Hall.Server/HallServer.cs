@@ -12,6 +12,7 @@ using Hall.Server.Media;
 using Hall.Server.Notices;
 using Hall.Server.Tracking;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -76,6 +77,7 @@ public static class HallServer
         services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
+            o.AddFilter<ArgumentFilter>();
             o.EnableDetailedErrors = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
         }).AddJsonProtocol();
         return builder;
@@ -83,6 +85,7 @@ public static class HallServer
 
     public static WebApplication MapHall(this WebApplication app)
     {
+        app.UseApiErrors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
