@@ -27,6 +27,7 @@ public static class HallServer
         // Framework files (blazor.web.js) straight from the build in every environment, not only Development;
         // a published server has them in wwwroot and this finds no manifest.
         builder.WebHost.UseStaticWebAssets();
+        builder.AddWebHardening();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseHost>();
         services.AddDbContextFactory<HallDb>((sp, o) =>
@@ -85,6 +86,7 @@ public static class HallServer
 
     public static WebApplication MapHall(this WebApplication app)
     {
+        app.UseWebHardening();
         app.UseApiErrors();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -55,13 +55,7 @@ public static class ClerkPage
                 var error = outcome.Refusal == StaffLogin.LoginFailed ? "1" : outcome.Refusal!.Code;
                 return Results.Redirect($"/login?error={error}&back=" + Uri.EscapeDataString(back));
             }
-            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Expires = result.ExpiresAt,
-                Secure = http.Request.IsHttps,
-            });
+            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, result.ExpiresAt));
             return Results.LocalRedirect(back);
         }).DisableAntiforgery();
         app.MapPost("/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
