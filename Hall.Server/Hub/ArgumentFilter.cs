@@ -15,6 +15,11 @@ public sealed class ArgumentFilter : IHubFilter
 
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        // Only Hall's own hub: Blazor's circuit hub passes nulls on purpose.
+        if (invocationContext.Hub is not HallHub)
+        {
+            return next(invocationContext);
+        }
         var parameters = invocationContext.HubMethod.GetParameters();
         for (var i = 0; i < parameters.Length && i < invocationContext.HubMethodArguments.Count; i++)
         {
