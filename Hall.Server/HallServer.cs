@@ -13,6 +13,7 @@ using Hall.Server.Notices;
 using Hall.Server.Operations;
 using Hall.Server.Tracking;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -27,6 +28,7 @@ public static class HallServer
         // Framework files (blazor.web.js) straight from the build in every environment, not only Development;
         // a published server has them in wwwroot and this finds no manifest.
         builder.WebHost.UseStaticWebAssets();
+        builder.AddWebHardening();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseHost>();
         services.AddDbContextFactory<HallDb>((sp, o) =>
@@ -82,6 +84,7 @@ public static class HallServer
         var signalR = services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
+            o.AddFilter<ArgumentFilter>();
             o.EnableDetailedErrors = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
         }).AddJsonProtocol();
         // Several server instances: hub messages go through Redis so a call made on one reaches the displays on all.
@@ -94,6 +97,8 @@ public static class HallServer
 
     public static WebApplication MapHall(this WebApplication app)
     {
+        app.UseWebHardening();
+        app.UseApiErrors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -7,10 +7,22 @@ public static class StaffEndpoints
     public static void MapStaffEndpoints(this WebApplication app)
     {
         // Programs (consoles, tests) log in here and use the token as a bearer token or hub access_token.
-        app.MapPost("/api/auth/login", async (LoginRequest request, StaffLogin login, CancellationToken ct) =>
-            await login.LoginAsync(request, ct) is { } ok
-                ? Results.Ok(ok)
-                : Results.Json(new { code = "login_failed", messageZh = "用户名或密码错误", messageEn = "Wrong login or password." }, statusCode: 401));
+        app.MapPost("/api/auth/login", async (LoginRequest request, HttpContext http, StaffLogin login, CancellationToken ct) =>
+        {
+            var outcome = await login.LoginAsync(request, http.Connection.RemoteIpAddress?.ToString(), ct);
+            if (outcome.Result is { } ok)
+            {
+                return Results.Ok(ok);
+            }
+            var refusal = outcome.Refusal!;
+            if (outcome.RetryAfter is { } wait)
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return Results.Json(
+                new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn, retryAfterSeconds = outcome.RetryAfter is { } w ? (int?)Math.Ceiling(w.TotalSeconds) : null },
+                statusCode: refusal == StaffLogin.TooManyAttempts ? 429 : refusal == StaffLogin.LoginFailed ? 401 : 423);
+        });
         app.MapPost("/api/auth/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {
             var header = http.Request.Headers.Authorization.ToString();

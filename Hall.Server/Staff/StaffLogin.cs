@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Hall.Server.Admin;
 using Hall.Server.Data;
+using Hall.Server.Queue;
 using Hall.Server.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -9,32 +13,155 @@ public sealed record LoginRequest(string Login, string Password);
 
 public sealed record LoginResult(string Token, int StaffId, int HallId, string Name, string Role, DateTimeOffset ExpiresAt);
 
-/// <summary>Staff logins: passwords hashed with ASP.NET Core Identity's hasher; a login is a revocable session row.</summary>
-public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider clock)
+/// <summary>A login: the session, or why not (<c>login_failed</c>, <c>account_locked</c>, <c>too_many_attempts</c>).</summary>
+public sealed record LoginOutcome(LoginResult? Result, Refusal? Refusal, TimeSpan? RetryAfter = null);
+
+/// <summary>
+/// Staff logins: passwords hashed with ASP.NET Core Identity's hasher; a login is a revocable session row.
+/// 等保 2.0: an account is locked after repeated failures (counted from the audit log, so every server instance
+/// agrees), and one client address is throttled after repeated failures whatever login it tries.
+/// </summary>
+public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IConfiguration config)
 {
     public static readonly TimeSpan SessionLength = TimeSpan.FromHours(12);
+    public const string FailedAction = "login.failed";
+    public const string LockedAction = "login.locked";
+    public static readonly Refusal LoginFailed = new("login_failed", "用户名或密码错误", "Wrong login or password.");
+    public static readonly Refusal TooManyAttempts = new("too_many_attempts", "登录失败次数过多，请稍后再试", "Too many failed sign-ins from this address; try again shortly.");
     private static readonly PasswordHasher<StaffMember> Hasher = new();
+    private readonly ConcurrentDictionary<string, List<DateTimeOffset>> _failuresByAddress = new(StringComparer.Ordinal);
+
+    /// <summary>Failed logins within <see cref="FailureWindow"/> that lock an account (<c>Hall:Login:MaxFailures</c>, default 5).</summary>
+    public int MaxFailures => config.GetValue("Hall:Login:MaxFailures", 5);
+
+    public TimeSpan FailureWindow => TimeSpan.FromMinutes(config.GetValue("Hall:Login:FailureWindowMinutes", 15));
+
+    /// <summary>How long a locked account stays locked (<c>Hall:Login:LockMinutes</c>, default 15).</summary>
+    public TimeSpan LockDuration => TimeSpan.FromMinutes(config.GetValue("Hall:Login:LockMinutes", 15));
+
+    /// <summary>Failed logins per minute from one client address before it gets 429 (<c>Hall:Login:FailuresPerAddressPerMinute</c>, default 10).</summary>
+    public int FailuresPerAddressPerMinute => config.GetValue("Hall:Login:FailuresPerAddressPerMinute", 10);
 
     public static string HashPassword(string password) => Hasher.HashPassword(null!, password);
 
-    public async Task<LoginResult?> LoginAsync(LoginRequest request, CancellationToken ct)
+    public static Refusal AccountLocked(TimeSpan remaining)
     {
+        var minutes = Math.Max(1, (int)Math.Ceiling(remaining.TotalMinutes)).ToString(CultureInfo.InvariantCulture);
+        return new("account_locked", $"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试", $"Too many failed sign-ins: the account is locked; try again in {minutes} minutes.");
+    }
+
+    public async Task<LoginOutcome> LoginAsync(LoginRequest request, string? address, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        address ??= "unknown";
+        if (AddressBlocked(address, now) is { } wait)
+        {
+            return new(null, TooManyAttempts, wait);
+        }
         if (string.IsNullOrEmpty(request.Login) || string.IsNullOrEmpty(request.Password) || request.Login.Length > 64 || request.Password.Length > 200)
         {
-            return null;
+            NoteFailure(address, now);
+            return new(null, LoginFailed);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var member = await db.Staff.FirstOrDefaultAsync(s => s.Login == request.Login && s.Active, ct);
-        if (member is null || Hasher.VerifyHashedPassword(member, member.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        if (member is null)
         {
-            return null;
+            NoteFailure(address, now);
+            return new(null, LoginFailed);
         }
-        var now = clock.GetUtcNow();
+        if (await LockedUntilAsync(db, member, now, ct) is { } until)
+        {
+            db.AuditEntries.Add(Audit(member, LockedAction, now, address));
+            await db.SaveChangesAsync(ct);
+            return new(null, AccountLocked(until - now), until - now);
+        }
+        if (Hasher.VerifyHashedPassword(member, member.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        {
+            NoteFailure(address, now);
+            db.AuditEntries.Add(Audit(member, FailedAction, now, address));
+            await db.SaveChangesAsync(ct);
+            // The failure that reaches the limit is answered as the lock it starts.
+            return await LockedUntilAsync(db, member, now, ct) is { } locked
+                ? new(null, AccountLocked(locked - now), locked - now)
+                : new(null, LoginFailed);
+        }
         var secret = Secrets.New();
         var session = new StaffSession { StaffId = member.Id, SecretHash = Secrets.Hash(secret), CreatedAt = now, ExpiresAt = now + SessionLength };
         db.StaffSessions.Add(session);
         await db.SaveChangesAsync(ct);
-        return new LoginResult(Secrets.Token(HallAuth.StaffPrefix, session.Id, secret), member.Id, member.HallId, member.Name, member.Role.ToString(), session.ExpiresAt);
+        return new(new LoginResult(Secrets.Token(HallAuth.StaffPrefix, session.Id, secret), member.Id, member.HallId, member.Name, member.Role.ToString(), session.ExpiresAt), null);
+    }
+
+    /// <summary>
+    /// When the account's lock ends, if it is locked now: <see cref="MaxFailures"/> failures within
+    /// <see cref="FailureWindow"/>, counted since the last successful login and since the previous lock ended.
+    /// </summary>
+    private async Task<DateTimeOffset?> LockedUntilAsync(HallDb db, StaffMember member, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - FailureWindow - LockDuration;
+        var lastLogin = await db.StaffSessions.Where(s => s.StaffId == member.Id).MaxAsync(s => (DateTimeOffset?)s.CreatedAt, ct);
+        if (lastLogin > since)
+        {
+            since = lastLogin.Value;
+        }
+        var subject = Subject(member);
+        var failures = await db.AuditEntries.AsNoTracking()
+            .Where(a => a.HallId == member.HallId && a.Subject == subject && a.Action == FailedAction && a.At > since)
+            .OrderBy(a => a.At).Select(a => a.At).ToListAsync(ct);
+        var max = Math.Max(1, MaxFailures);
+        DateTimeOffset? lockedUntil = null;
+        var start = 0;
+        for (var i = max - 1; i < failures.Count; i++)
+        {
+            if (i - start + 1 >= max && failures[i] - failures[i - max + 1] <= FailureWindow)
+            {
+                lockedUntil = failures[i] + LockDuration;
+                // Failures during a lock are not counted (they are refused before the password is checked).
+                start = i + 1;
+                while (start < failures.Count && failures[start] < lockedUntil)
+                {
+                    start++;
+                }
+                i = start + max - 2;
+            }
+        }
+        return lockedUntil > now ? lockedUntil : null;
+    }
+
+    private static string Subject(StaffMember member) => $"staff:{member.Id}";
+
+    private static AuditEntry Audit(StaffMember member, string action, DateTimeOffset now, string address) => new()
+    {
+        HallId = member.HallId,
+        StaffId = member.Id,
+        StaffName = member.Name,
+        At = now,
+        Action = action,
+        Subject = Subject(member),
+        After = System.Text.Json.JsonSerializer.Serialize(new { login = member.Login, address }),
+    };
+
+    private TimeSpan? AddressBlocked(string address, DateTimeOffset now)
+    {
+        if (!_failuresByAddress.TryGetValue(address, out var failures))
+        {
+            return null;
+        }
+        lock (failures)
+        {
+            failures.RemoveAll(at => at <= now - TimeSpan.FromMinutes(1));
+            return failures.Count >= FailuresPerAddressPerMinute ? failures[0] + TimeSpan.FromMinutes(1) - now : null;
+        }
+    }
+
+    private void NoteFailure(string address, DateTimeOffset now)
+    {
+        var failures = _failuresByAddress.GetOrAdd(address, _ => []);
+        lock (failures)
+        {
+            failures.Add(now);
+        }
     }
 
     public async Task LogoutAsync(string? token, CancellationToken ct)

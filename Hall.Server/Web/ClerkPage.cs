@@ -17,7 +17,14 @@ public static class ClerkPage
         app.MapGet("/login", (string? error, string? back, HttpContext http) =>
         {
             var l = Lang.Of(http.Request.Cookies[Lang.Cookie]);
-            var message = error is null ? "" : $"""<p class="error" data-testid="login-error">{E(l.T("用户名或密码错误", "Wrong login or password"))}</p>""";
+            var text = error switch
+            {
+                null => null,
+                "account_locked" => l.T("登录失败次数过多，账号已锁定，请稍后再试", "Too many failed sign-ins: the account is locked for a while; try again later"),
+                "too_many_attempts" => l.T(StaffLogin.TooManyAttempts.MessageZh, StaffLogin.TooManyAttempts.MessageEn),
+                _ => l.T("用户名或密码错误", "Wrong login or password"),
+            };
+            var message = text is null ? "" : $"""<p class="error" data-testid="login-error">{E(text)}</p>""";
             return Results.Content($$"""
                 <!DOCTYPE html>
                 <html lang="{{(l.IsEnglish ? "en" : "zh-CN")}}">
@@ -42,18 +49,13 @@ public static class ClerkPage
         {
             var form = await http.Request.ReadFormAsync(ct);
             var back = LocalPath(form["back"].ToString());
-            var result = await login.LoginAsync(new LoginRequest(form["login"].ToString(), form["password"].ToString()), ct);
-            if (result is null)
+            var outcome = await login.LoginAsync(new LoginRequest(form["login"].ToString(), form["password"].ToString()), http.Connection.RemoteIpAddress?.ToString(), ct);
+            if (outcome.Result is not { } result)
             {
-                return Results.Redirect("/login?error=1&back=" + Uri.EscapeDataString(back));
+                var error = outcome.Refusal == StaffLogin.LoginFailed ? "1" : outcome.Refusal!.Code;
+                return Results.Redirect($"/login?error={error}&back=" + Uri.EscapeDataString(back));
             }
-            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Expires = result.ExpiresAt,
-                Secure = http.Request.IsHttps,
-            });
+            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, result.ExpiresAt));
             return Results.LocalRedirect(back);
         }).DisableAntiforgery();
         app.MapPost("/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>

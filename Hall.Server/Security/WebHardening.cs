@@ -1,0 +1,52 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Hall.Server.Security;
+
+/// <summary>
+/// Behind the county's reverse proxy: the client address and scheme come from <c>X-Forwarded-For</c> /
+/// <c>X-Forwarded-Proto</c>, trusted only from the proxies in <c>Hall:ReverseProxy:KnownProxies</c> (loopback by
+/// default). Every response carries the headers that keep pages out of frames and content types unsniffed.
+/// </summary>
+public static class WebHardening
+{
+    public static WebApplicationBuilder AddWebHardening(this WebApplicationBuilder builder)
+    {
+        var proxies = builder.Configuration.GetSection("Hall:ReverseProxy:KnownProxies").Get<string[]>()
+            ?? (builder.Configuration["Hall:ReverseProxy:KnownProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // The defaults already trust 127.0.0.1 and ::1; configured proxies are added to them.
+            foreach (var proxy in proxies)
+            {
+                o.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication UseWebHardening(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            return next(context);
+        });
+        return app;
+    }
+
+    /// <summary>The staff session cookie: never readable by scripts, Secure whenever the request came over HTTPS.</summary>
+    public static CookieOptions SessionCookie(HttpRequest request, DateTimeOffset expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Lax,
+        Expires = expires,
+        Secure = request.IsHttps,
+        Path = "/",
+    };
+}
