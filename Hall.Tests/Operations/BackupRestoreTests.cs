@@ -29,6 +29,9 @@ public sealed class BackupRestoreTests
             (await clerk.StartAsync(window1, called.Ticket.TicketId)).Ok();
             (await clerk.FinishAsync(window1, called.Ticket.TicketId)).Ok();
         }
+        // The server's background services (alerts, device status, retention) keep writing: stop it, so the backup and the comparison see one state.
+        await app.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
         var source = new NpgsqlConnectionStringBuilder(app.ConnectionString);
         var restored = $"{source.Database}_restored";
         var folder = Path.Combine(Path.GetTempPath(), $"hall-backup-{Guid.NewGuid():N}");
