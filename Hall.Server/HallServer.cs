@@ -46,6 +46,7 @@ public static class HallServer
         services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
         services.AddSingleton<MobileNumbers>();
         services.AddSingleton<MediaLibrary>();
+        services.AddSingleton<BackgroundJobs>();
         services.AddSingleton<CatalogImportJobs>();
         if (builder.Configuration["Hall:Notice:WebhookUrl"] is { Length: > 0 })
         {

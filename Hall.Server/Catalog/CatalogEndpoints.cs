@@ -76,12 +76,12 @@ public static class CatalogEndpoints
             {
                 return Error(400, refusal);
             }
-            return jobs.Start(actor, bytes, kind) is { } job
+            return await jobs.StartAsync(actor, bytes, kind, ct) is { } job
                 ? Results.Json(new { id = job.Id }, statusCode: 202)
                 : Error(409, CatalogImportJobs.AlreadyRunning);
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
 
-        app.MapGet("/api/admin/catalogue/import/{id:guid}", (Guid id, HttpContext http, CatalogImportJobs jobs) =>
+        app.MapGet("/api/admin/catalogue/import/{id:guid}", async (Guid id, HttpContext http, CatalogImportJobs jobs, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
             if (actor.StaffRole != StaffRole.Admin)
@@ -89,8 +89,8 @@ public static class CatalogEndpoints
                 return Error(403, Refusal.Forbidden);
             }
             // Another hall's job is answered as unknown: its existence is not this admin's business.
-            return jobs.Find(id) is { } job && job.HallId == actor.HallId
-                ? Results.Json(job.ToView())
+            return await jobs.ViewAsync(id, actor.HallId, ct) is { } job
+                ? Results.Json(job)
                 : Error(404, UnknownImport);
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
     }

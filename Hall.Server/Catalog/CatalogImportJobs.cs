@@ -53,12 +53,13 @@ public sealed class CatalogImportJob(Guid id, int hallId, DateTimeOffset started
 public sealed record CatalogImportView(Guid Id, string State, int Processed, int Total, int Added, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected, HallError? Error);
 
 /// <summary>
-/// The catalogue imports of this server process. Jobs live in memory only: a restart forgets them (an import
-/// cut off by it was never committed), and with several servers the admin polls the one that took the upload.
-/// Finished jobs are forgotten an hour after they end.
+/// The catalogue imports: one running per hall across all servers. The server doing the work keeps the job in memory and
+/// writes its progress to <c>background_jobs</c>, so the admin may poll any server; an import whose server stopped reads
+/// as refused (it was never committed). Finished jobs are forgotten from memory an hour after they end.
 /// </summary>
-public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<CatalogImportJobs> log)
+public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<CatalogImportJobs> log)
 {
+    public const string TableKind = "catalogue_import";
     private static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
 
     public static readonly Refusal AlreadyRunning = new("catalogue_import_running", "本大厅已有一个事项清单正在导入，请等它完成", "An import of this hall's catalogue is already running; wait for it to finish.");
@@ -66,32 +67,39 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, TimeP
     public static readonly Refusal Interrupted = new("catalogue_import_failed", "导入未完成，事项清单没有任何改动，请重试", "The import did not complete and the catalogue is unchanged; try again.");
 
     private readonly ConcurrentDictionary<Guid, CatalogImportJob> _jobs = new();
-    private readonly Lock _starting = new();
 
     /// <summary>Starts importing the file for the admin <paramref name="by"/> (recorded in the audit log with every item it adds or changes); null when the hall already has an import running.</summary>
-    public CatalogImportJob? Start(Queue.Actor by, byte[] bytes, CatalogFileKind kind)
+    public async Task<CatalogImportJob?> StartAsync(Queue.Actor by, byte[] bytes, CatalogFileKind kind, CancellationToken ct)
     {
-        var hallId = by.HallId;
         var now = clock.GetUtcNow();
-        CatalogImportJob job;
-        lock (_starting)
+        foreach (var old in _jobs.Values.Where(j => j.Finished is { } end && now - end > KeepFinished))
         {
-            foreach (var old in _jobs.Values.Where(j => j.Finished is { } end && now - end > KeepFinished))
-            {
-                _jobs.TryRemove(old.Id, out _);
-            }
-            if (_jobs.Values.Any(j => j.HallId == hallId && j.State == "running"))
-            {
-                return null;
-            }
-            job = new CatalogImportJob(Guid.NewGuid(), hallId, now);
-            _jobs[job.Id] = job;
+            _jobs.TryRemove(old.Id, out _);
         }
-        _ = Task.Run(() => RunAsync(job, by, bytes, kind, lifetime.ApplicationStopping));
+        var job = new CatalogImportJob(Guid.NewGuid(), by.HallId, now);
+        if (await table.ClaimAsync(job.Id, job.HallId, TableKind, "", job.ToView(), ct) != job.Id)
+        {
+            return null;
+        }
+        _jobs[job.Id] = job;
+        _ = Task.Run(() => table.RunAsync(job.Id, job.ToView, () => RunAsync(job, by, bytes, kind, lifetime.ApplicationStopping), lifetime.ApplicationStopping), CancellationToken.None);
         return job;
     }
 
-    public CatalogImportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);
+    /// <summary>The import of <paramref name="hallId"/> as it stands, from this server's memory or from the table; null when there is none.</summary>
+    public async Task<CatalogImportView?> ViewAsync(Guid id, int hallId, CancellationToken ct)
+    {
+        if (_jobs.TryGetValue(id, out var local))
+        {
+            return local.HallId == hallId ? local.ToView() : null;
+        }
+        return await table.FindAsync<CatalogImportView>(id, hallId, TableKind, ct) switch
+        {
+            null => null,
+            { Interrupted: true, View: var view } => view with { State = "refused", Processed = 0, Error = Interrupted.ToError() },
+            { View: var view } => view,
+        };
+    }
 
     private async Task RunAsync(CatalogImportJob job, Queue.Actor by, byte[] bytes, CatalogFileKind kind, CancellationToken ct)
     {

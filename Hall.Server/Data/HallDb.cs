@@ -51,6 +51,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Media.Playlist> Playlists => Set<Media.Playlist>();
     public DbSet<Media.MediaPlay> MediaPlays => Set<Media.MediaPlay>();
     public DbSet<Reports.StoredReport> Reports => Set<Reports.StoredReport>();
+    public DbSet<Operations.BackgroundJob> BackgroundJobs => Set<Operations.BackgroundJob>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -284,6 +285,17 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(r => new { r.HallId, r.Kind, r.PeriodFrom }).IsUnique();
             e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
             e.Property(r => r.Title).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Operations.BackgroundJob>(e =>
+        {
+            e.ToTable("background_jobs");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(j => j.HallId);
+            // One running job per hall, kind and key, whichever server took it.
+            e.HasIndex(j => new { j.HallId, j.Kind, j.Key }).IsUnique().HasFilter("state = 'running'");
+            e.Property(j => j.Kind).HasMaxLength(32);
+            e.Property(j => j.Key).HasMaxLength(64);
+            e.Property(j => j.State).HasMaxLength(16);
+            e.Property(j => j.View).HasColumnType("jsonb");
         });
         modelBuilder.Entity<CommandRecord>(e =>
         {

@@ -50,8 +50,7 @@ public static class ReportEndpoints
             {
                 return Error(400, FutureDate);
             }
-            var job = jobs.Start(actor, kind, day);
-            return Results.Json(new { id = job.Id }, statusCode: 202);
+            return Results.Json(new { id = await jobs.StartAsync(actor, kind, day, ct) }, statusCode: 202);
         }).RequireAuthorization(staff);
 
         app.MapGet("/api/reports/jobs/{id:guid}", async (Guid id, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, CancellationToken ct) =>
@@ -61,7 +60,7 @@ public static class ReportEndpoints
                 return Error(403, Refusal.Forbidden);
             }
             // Another hall's job is answered as unknown.
-            return jobs.Find(id) is { } job && job.HallId == actor.HallId ? Results.Json(job.ToView()) : Error(404, UnknownJob);
+            return await jobs.ViewAsync(id, actor.HallId, ct) is { } job ? Results.Json(job) : Error(404, UnknownJob);
         }).RequireAuthorization(staff);
 
         app.MapGet("/api/reports", async (string? kind, int? year, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct) =>

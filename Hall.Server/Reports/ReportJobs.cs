@@ -55,42 +55,56 @@ public sealed class ReportJob(Guid id, int hallId, ReportKind kind, DateOnly fro
 public sealed record ReportJobView(Guid Id, string State, double Progress, ReportKind Kind, DateOnly PeriodFrom, DateOnly PeriodTo, long? ReportId, HallError? Error);
 
 /// <summary>
-/// The reports generated on demand by this server process, one running per hall, kind and period (asking again while it
-/// runs answers the same job). Jobs live in memory only and are forgotten an hour after they end; the reports stay stored.
+/// The reports generated on demand, one running per hall, kind and period across all servers (asking again while it runs
+/// answers the same job, whichever server runs it). The server doing the work keeps the job in memory and writes its
+/// progress to <c>background_jobs</c>, so a page may follow it on any server; a job whose server stopped reads as failed.
 /// </summary>
-public sealed class ReportJobs(ReportStore store, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<ReportJobs> log)
+public sealed class ReportJobs(ReportStore store, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<ReportJobs> log)
 {
+    public const string TableKind = "report";
     private static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
 
     public static readonly Refusal Failed = new("report_failed", "报表生成失败，请重试", "The report could not be generated; try again.");
 
     private readonly ConcurrentDictionary<Guid, ReportJob> _jobs = new();
-    private readonly Lock _starting = new();
 
-    /// <summary>Starts generating the report of <paramref name="kind"/> holding <paramref name="day"/> for the supervisor <paramref name="by"/>, or answers the one already running.</summary>
-    public ReportJob Start(Actor by, ReportKind kind, DateOnly day)
+    /// <summary>
+    /// Starts generating the report of <paramref name="kind"/> holding <paramref name="day"/> for the supervisor
+    /// <paramref name="by"/>, or answers the one already running; the job's id.
+    /// </summary>
+    public async Task<Guid> StartAsync(Actor by, ReportKind kind, DateOnly day, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var (from, to) = ReportPeriods.Containing(kind, day);
-        ReportJob job;
-        lock (_starting)
+        foreach (var old in _jobs.Values.Where(j => j.Finished is { } end && now - end > KeepFinished))
         {
-            foreach (var old in _jobs.Values.Where(j => j.Finished is { } end && now - end > KeepFinished))
-            {
-                _jobs.TryRemove(old.Id, out _);
-            }
-            if (_jobs.Values.FirstOrDefault(j => j.HallId == by.HallId && j.Kind == kind && j.PeriodFrom == from && j.State == "running") is { } running)
-            {
-                return running;
-            }
-            job = new ReportJob(Guid.NewGuid(), by.HallId, kind, from, to, now);
-            _jobs[job.Id] = job;
+            _jobs.TryRemove(old.Id, out _);
         }
-        _ = Task.Run(() => RunAsync(job, by, day, lifetime.ApplicationStopping));
-        return job;
+        var (from, to) = ReportPeriods.Containing(kind, day);
+        var job = new ReportJob(Guid.NewGuid(), by.HallId, kind, from, to, now);
+        var running = await table.ClaimAsync(job.Id, job.HallId, TableKind, $"{kind}:{from:yyyy-MM-dd}", job.ToView(), ct);
+        if (running != job.Id)
+        {
+            return running;
+        }
+        _jobs[job.Id] = job;
+        _ = Task.Run(() => table.RunAsync(job.Id, job.ToView, () => RunAsync(job, by, day, lifetime.ApplicationStopping), lifetime.ApplicationStopping), CancellationToken.None);
+        return job.Id;
     }
 
-    public ReportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);
+    /// <summary>The job of <paramref name="hallId"/> as it stands, from this server's memory or from the table; null when there is none.</summary>
+    public async Task<ReportJobView?> ViewAsync(Guid id, int hallId, CancellationToken ct)
+    {
+        if (_jobs.TryGetValue(id, out var local))
+        {
+            return local.HallId == hallId ? local.ToView() : null;
+        }
+        return await table.FindAsync<ReportJobView>(id, hallId, TableKind, ct) switch
+        {
+            null => null,
+            { Interrupted: true, View: var view } => view with { State = "failed", Error = Failed.ToError() },
+            { View: var view } => view,
+        };
+    }
 
     private async Task RunAsync(ReportJob job, Actor by, DateOnly day, CancellationToken ct)
     {

@@ -25,6 +25,16 @@ public sealed class SeededHall : IAsyncDisposable
 
     public Task<HubClient> ClerkAsync(int window) => StaffAsync($"clerk{window:D2}");
 
+    /// <summary>An HTTP client of <paramref name="server"/> (the hall's own server by default) signed in as the hall's <paramref name="role"/>.</summary>
+    public async Task<HttpClient> HttpAsync(string role, HallApp? server = null)
+    {
+        server ??= App;
+        var login = Credentials.Passwords.Keys.Single(k => k.EndsWith("-" + role, StringComparison.Ordinal));
+        var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await server.LoginAsync(login, Credentials.Passwords[login]));
+        return http;
+    }
+
     public async Task<HubClient> DeviceAsync(string name)
     {
         var client = await App.ConnectAsync(Credentials.DeviceKeys[name]);

@@ -695,6 +695,63 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("playlists", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Operations.BackgroundJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("View")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("view");
+
+                    b.HasKey("Id")
+                        .HasName("pk_background_jobs");
+
+                    b.HasIndex("HallId", "Kind", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_background_jobs_hall_id_kind_key")
+                        .HasFilter("state = 'running'");
+
+                    b.ToTable("background_jobs", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>
                 {
                     b.Property<long>("Id")
@@ -1650,6 +1707,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_playlists_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Operations.BackgroundJob", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_background_jobs_halls_hall_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>

@@ -95,11 +95,17 @@ public sealed partial class ReportsPage : IDisposable
             Refuse(ReportEndpoints.FutureDate);
             return;
         }
-        var job = Jobs.Start(_actor, _kind, day);
-        for (_job = job.ToView(); _job.State == "running"; _job = job.ToView())
+        // The job may run on another server (the same report asked for there): followed through the table then.
+        var id = await Jobs.StartAsync(_actor, _kind, day, _gone.Token);
+        for (_job = await Jobs.ViewAsync(id, _actor.HallId, _gone.Token); _job is { State: "running" }; _job = await Jobs.ViewAsync(id, _actor.HallId, _gone.Token))
         {
             StateHasChanged();
             await Task.Delay(150, _gone.Token);
+        }
+        if (_job is null)
+        {
+            Refuse(ReportJobs.Failed);
+            return;
         }
         if (_job.Error is { } error)
         {
