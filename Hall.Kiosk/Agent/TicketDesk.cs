@@ -7,10 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Hall.Kiosk.Agent;
 
 /// <summary>What the touch page asks for.</summary>
-public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile);
+public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile, string? IdNumber = null);
 
 /// <summary>What the touch page shows after a ticket was issued and printed.</summary>
-public sealed record TicketResult(string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt, string? MobileMasked);
+public sealed record TicketResult(string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt, string? MobileMasked, string? IdMasked = null);
 
 /// <summary>A refusal or failure in both languages, as the page shows it.</summary>
 public sealed record ErrorText(string Code, string Zh, string En);
@@ -66,7 +66,7 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         {
             return OutOfService(problem);
         }
-        var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile);
+        var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile, request.IdNumber);
         Reply<TicketIssued> reply;
         try
         {
@@ -96,7 +96,7 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
             return OutOfService(PrinterProblem(ex.Status) ?? PrinterProblem(PrinterStatus.Offline)!);
         }
         var t = issued.Ticket;
-        return new DeskAnswer(200, new TicketResult(t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked), null);
+        return new DeskAnswer(200, new TicketResult(t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked, issued.IdMasked), null);
     }
 
     private TicketPrint ToPrint(TicketIssued issued, PriorityClass priority)

@@ -54,6 +54,14 @@ const TEXT = {
     mobileDelete: "删除",
     mobileOk: "确定",
     mobileSkip: "不需要短信提醒",
+    idOpen: "登记身份证号（可选）",
+    idTitle: "身份证号",
+    idLead: "登记后窗口可直接调取您的信息。号码加密保存，号票和屏幕上不显示。",
+    idPrompt: "请输入 18 位身份证号码",
+    idWrong: "号码有误，请核对后重新输入",
+    idOk: "确定",
+    idSkip: "不登记",
+    idResult: (m) => `已登记身份证 ${m}`,
     yourNumber: "您的号码",
     ahead: (n) => `前面还有 ${n} 人`,
     wait: (m) => (m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
@@ -111,6 +119,14 @@ const TEXT = {
     mobileDelete: "Delete",
     mobileOk: "OK",
     mobileSkip: "No reminder",
+    idOpen: "Resident ID number (optional)",
+    idTitle: "Resident ID number",
+    idLead: "The window can then find your records at once. The number is kept encrypted and never printed or shown.",
+    idPrompt: "Enter the 18-character ID number",
+    idWrong: "This number is not valid; please check it and enter it again",
+    idOk: "OK",
+    idSkip: "Skip",
+    idResult: (m) => `ID registered: ${m}`,
     yourNumber: "Your number",
     ahead: (n) => `${n} ahead of you`,
     wait: (m) => (m > 0 ? `About ${m} min wait` : "Please watch for your number"),
@@ -140,6 +156,7 @@ const app = {
   item: null,
   priority: "Normal",
   mobile: "",
+  idNumber: "",
   typed: "",
   busy: false,
   ticket: null,
@@ -175,7 +192,7 @@ function show(element, visible) {
 
 // ---- screens ----
 
-const idleScreens = new Set(["home", "search", "item", "confirm", "mobile"]);
+const idleScreens = new Set(["home", "search", "item", "confirm", "mobile", "idcard"]);
 
 function showScreen(name) {
   app.screen = name;
@@ -199,6 +216,7 @@ function resetFlow() {
   app.item = null;
   app.priority = "Normal";
   app.mobile = "";
+  app.idNumber = "";
   app.typed = "";
   app.ticket = null;
   app.query = "";
@@ -228,6 +246,7 @@ function render() {
     case "item": renderItem(); break;
     case "confirm": renderConfirm(); break;
     case "mobile": renderMobile(); break;
+    case "idcard": renderIdCard(); break;
     case "result": renderResult(); break;
     case "out-of-service": renderOutOfService(); break;
     default: break;
@@ -477,6 +496,8 @@ function renderConfirm() {
   show(mobileOpen, app.state?.noticeEnabled === true);
   $('[data-testid="mobile-masked"]').textContent = app.mobile ? mask(app.mobile) : "";
   mobileOpen.classList.toggle("is-set", app.mobile !== "");
+  $('[data-testid="idcard-masked"]').textContent = app.idNumber ? maskId(app.idNumber) : "";
+  $('[data-testid="idcard-open"]').classList.toggle("is-set", app.idNumber !== "");
 
   const reason = unavailableReason(service);
   const reasonNode = $('[data-testid="confirm-reason"]');
@@ -496,6 +517,7 @@ async function takeTicket() {
     serviceItemId: app.item?.id ?? null,
     priority: app.priority,
     mobile: app.state?.noticeEnabled && app.mobile ? app.mobile : null,
+    idNumber: app.idNumber || null,
   };
   app.busy = true;
   $(".lang-toggle").disabled = true;
@@ -541,17 +563,20 @@ function mask(mobile) {
   return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 }
 
-// ---- mobile ----
+// ---- mobile and ID keypads ----
+
+function keypad(keys, keyAttribute, deleteTestId) {
+  return keys.map((k) => {
+    if (k === "") return h("span", { class: "keypad-gap", "aria-hidden": "true" });
+    if (k === "delete") return h("button", { type: "button", class: "digit digit-delete", "data-testid": deleteTestId, "data-i18n": "mobileDelete", text: t("mobileDelete") });
+    return h("button", { type: "button", class: "digit", [keyAttribute]: k, text: k });
+  });
+}
 
 function buildKeypad() {
-  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", ""];
-  $(".keypad").replaceChildren(
-    ...keys.map((k) => {
-      if (k === "") return h("span", { class: "keypad-gap", "aria-hidden": "true" });
-      if (k === "delete") return h("button", { type: "button", class: "digit digit-delete", "data-testid": "mobile-delete", "data-i18n": "mobileDelete", text: t("mobileDelete") });
-      return h("button", { type: "button", class: "digit", "data-digit": k, text: k });
-    }),
-  );
+  const digits = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+  $('[data-testid="keypad"]').replaceChildren(...keypad([...digits, "delete", "0", ""], "data-digit", "mobile-delete"));
+  $('[data-testid="idcard-keypad"]').replaceChildren(...keypad([...digits, "X", "0", "delete"], "data-id-key", "idcard-delete"));
 }
 
 function renderMobile() {
@@ -566,6 +591,42 @@ function renderMobile() {
 function typeDigit(d) {
   if (app.typed.length < 11) app.typed += d;
   renderMobile();
+}
+
+// ---- resident ID number (GB 11643: 17 digits and a check character) ----
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = "10X98765432";
+
+function validIdNumber(id) {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i];
+  return id[17] === ID_CHECK[sum % 11];
+}
+
+function maskId(id) {
+  return `${id.slice(0, 4)}${"*".repeat(id.length - 8)}${id.slice(-4)}`;
+}
+
+function renderIdCard() {
+  const display = $('[data-testid="idcard-display"]');
+  const typed = app.typed;
+  display.textContent = typed === "" ? t("idPrompt") : [typed.slice(0, 6), typed.slice(6, 14), typed.slice(14, 18)].filter(Boolean).join(" ");
+  display.classList.toggle("is-empty", typed === "");
+  const complete = typed.length === 18;
+  const wrong = complete && !validIdNumber(typed);
+  const error = $('[data-testid="idcard-error"]');
+  error.textContent = wrong ? t("idWrong") : "";
+  show(error, wrong);
+  $('[data-testid="idcard-ok"]').disabled = !complete || wrong;
+  // X is only ever the last character.
+  for (const button of $$("[data-id-key]")) button.disabled = complete || (button.dataset.idKey === "X" && typed.length !== 17);
+}
+
+function typeIdKey(k) {
+  if (app.typed.length < 18) app.typed += k;
+  renderIdCard();
 }
 
 // ---- result ----
@@ -584,6 +645,9 @@ function renderResult() {
   const mobile = $('[data-testid="result-mobile"]');
   mobile.textContent = ticket.mobileMasked ? t("mobileResult")(ticket.mobileMasked) : "";
   show(mobile, Boolean(ticket.mobileMasked));
+  const idCard = $('[data-testid="result-idcard"]');
+  idCard.textContent = ticket.idMasked ? t("idResult")(ticket.idMasked) : "";
+  show(idCard, Boolean(ticket.idMasked));
   renderCountdown();
 }
 
@@ -718,6 +782,7 @@ function onClick(event) {
   else if (button.matches('[data-testid="item-take"]')) {
     app.priority = "Normal";
     app.mobile = "";
+    app.idNumber = "";
     showScreen("confirm");
   } else if (button.matches("[data-priority]")) {
     app.priority = button.dataset.priority;
@@ -725,8 +790,23 @@ function onClick(event) {
   } else if (button.matches('[data-testid="mobile-open"]')) {
     app.typed = app.mobile;
     showScreen("mobile");
+  } else if (button.matches('[data-testid="idcard-open"]')) {
+    app.typed = app.idNumber;
+    showScreen("idcard");
   } else if (button.matches('[data-testid="take-ticket"]')) takeTicket();
-  else if (button.matches("[data-digit]")) typeDigit(button.dataset.digit);
+  else if (button.matches("[data-id-key]")) typeIdKey(button.dataset.idKey);
+  else if (button.matches('[data-testid="idcard-delete"]')) {
+    app.typed = app.typed.slice(0, -1);
+    renderIdCard();
+  } else if (button.matches('[data-testid="idcard-ok"]')) {
+    app.idNumber = app.typed;
+    app.typed = "";
+    showScreen("confirm");
+  } else if (button.matches('[data-testid="idcard-skip"]')) {
+    app.idNumber = "";
+    app.typed = "";
+    showScreen("confirm");
+  } else if (button.matches("[data-digit]")) typeDigit(button.dataset.digit);
   else if (button.matches('[data-testid="mobile-delete"]')) {
     app.typed = app.typed.slice(0, -1);
     renderMobile();

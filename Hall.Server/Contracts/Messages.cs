@@ -97,7 +97,8 @@ public sealed record TicketView(
 /// <param name="TrackingCode">The unguessable code of the phone tracking page.</param>
 /// <param name="TrackingUrl">The page's public address for the ticket's QR code, when the server has a public base URL.</param>
 /// <param name="MobileMasked">The notice number as shown (138****5678), when one was given.</param>
-public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null);
+/// <param name="IdMasked">The resident ID number the ticket was taken with, as shown (4101**********1234), when one was given.</param>
+public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null, string? IdMasked = null);
 
 /// <summary>The answer to a call: the ticket, the call id and why it was chosen.</summary>
 public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);

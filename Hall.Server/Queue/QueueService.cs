@@ -173,7 +173,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             var issued = decision.Value!;
             var view = new TicketView(ticketId, issued.Number, service!.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, now, null, 0, version);
             var trackingCode = TrackingCodes.New();
-            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, trackingCode, TrackingUrl(trackingCode), notice?.Masked));
+            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, trackingCode, TrackingUrl(trackingCode), notice?.Masked, person?.Masked));
             // A citizen already near the front when the ticket is taken needs no notice: they are in the hall.
             DateTimeOffset? noticeDone = notice is not null && issued.PeopleAhead <= hall.NoticePeopleAhead ? now : null;
             // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.

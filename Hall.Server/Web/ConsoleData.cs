@@ -7,9 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Web;
 
-/// <summary>The ticket at the window, with the times its timers run from.</summary>
+/// <summary>The ticket at the window, with the times its timers run from and, when it was taken with one, the citizen's ID number masked.</summary>
 public sealed record ConsoleTicket(long Id, string Number, int ServiceId, string ServiceName, string? ItemName, PriorityClass Priority, TicketState State,
-    DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred);
+    DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null);
 
 /// <summary>A ticket waiting for one of the window's services (or sent to this window), as the console lists it.</summary>
 public sealed record WaitingTicket(long Id, string Number, string ServiceName, PriorityClass Priority, bool Transferred, bool ForThisWindow, DateTimeOffset IssuedAt, TicketState State);
@@ -68,7 +68,7 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
         {
             var t = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == currentId, ct);
             var item = t.ServiceItemId is { } itemId ? await db.ServiceItems.AsNoTracking().Where(i => i.Id == itemId).Select(i => i.Name).FirstOrDefaultAsync(ct) : null;
-            current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred);
+            current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred, t.IdMasked);
         }
 
         var open = await db.Tickets.AsNoTracking()

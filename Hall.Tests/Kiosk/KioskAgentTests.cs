@@ -198,6 +198,38 @@ public sealed class KioskAgentTests
         Assert.That(await PrintedLinesAsync(number), Does.Contain("【优先】70岁以上老人"));
     }
 
+    [Test, Order(3)]
+    public async Task A_citizen_registers_a_resident_id_number_a_wrong_one_is_caught_on_screen_and_only_the_masked_form_is_shown()
+    {
+        var page = await OpenKioskAsync();
+        await page.Locator($"button[data-service-id=\"{await ServiceIdAsync("shebao")}\"]").ClickAsync();
+        await page.Locator("[data-testid=\"idcard-open\"]").ClickAsync();
+        await Assertions.Expect(Screen(page, "idcard")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-id-key=\"X\"]")).ToBeDisabledAsync();
+        // One digit wrong: the check character does not match.
+        foreach (var key in "410102199001011235")
+        {
+            await page.Locator($"button[data-id-key=\"{key}\"]").ClickAsync();
+        }
+        await Assertions.Expect(page.Locator("[data-testid=\"idcard-display\"]")).ToHaveTextAsync("410102 19900101 1235");
+        await Assertions.Expect(page.Locator("[data-testid=\"idcard-error\"]")).ToHaveTextAsync("号码有误，请核对后重新输入");
+        await Assertions.Expect(page.Locator("[data-testid=\"idcard-ok\"]")).ToBeDisabledAsync();
+        await Browser.Screenshot(page, "kiosk-7b-idcard-wrong");
+        await page.Locator("[data-testid=\"idcard-delete\"]").ClickAsync();
+        await page.Locator("button[data-id-key=\"4\"]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=\"idcard-error\"]")).ToBeHiddenAsync();
+        await page.Locator("[data-testid=\"idcard-ok\"]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=\"idcard-masked\"]")).ToHaveTextAsync("4101**********1234");
+        var number = await TakeTicketAsync(page, "kiosk-7c-result-idcard");
+        await Assertions.Expect(page.Locator("[data-testid=\"result-idcard\"]")).ToHaveTextAsync("已登记身份证 4101**********1234");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain("410102199001011234"), "the page keeps no number in clear once the ticket is taken");
+
+        var ticket = (await TicketsAsync()).Last();
+        Assert.That((ticket.Number, ticket.IdMasked, ticket.IdHmac?.Length), Is.EqualTo((number, "4101**********1234", 32)), "kept as an HMAC and a masked form");
+        var printed = string.Join("\n", await PrintedLinesAsync(number));
+        Assert.That(printed, Does.Not.Contain("19900101").And.Not.Contain("4101"), "the ID number is not printed");
+    }
+
     [Test, Order(4)]
     public async Task Out_of_paper_the_kiosk_stops_issuing_tells_the_server_and_recovers_by_itself()
     {

@@ -62,8 +62,8 @@ public sealed class SeededHall : IAsyncDisposable
 /// <summary>Typed calls of the hub methods, each with a fresh command id unless one is given.</summary>
 public static class HubCalls
 {
-    public static Task<Reply<TicketIssued>> IssueAsync(this HubClient c, int serviceId, PriorityClass priority = PriorityClass.Normal, Guid? id = null, int? itemId = null) =>
-        c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(id ?? Guid.NewGuid(), serviceId, null, itemId, priority));
+    public static Task<Reply<TicketIssued>> IssueAsync(this HubClient c, int serviceId, PriorityClass priority = PriorityClass.Normal, Guid? id = null, int? itemId = null, string? idNumber = null) =>
+        c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(id ?? Guid.NewGuid(), serviceId, null, itemId, priority, IdNumber: idNumber));
 
     public static Task<Reply<WindowStateMessage>> OpenAsync(this HubClient c, int windowId) =>
         c.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.OpenWindow), new WindowCommand(Guid.NewGuid(), windowId));

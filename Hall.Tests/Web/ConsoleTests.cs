@@ -41,7 +41,7 @@ public sealed class ConsoleTests
         var kiosk = await _hall.DeviceAsync("kiosk");
         var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
         var first = (await kiosk.IssueAsync(shebao)).Ok().Ticket;
-        var second = (await kiosk.IssueAsync(shebao, PriorityClass.Elderly)).Ok().Ticket;
+        var second = (await kiosk.IssueAsync(shebao, PriorityClass.Elderly, idNumber: "410102199001011234")).Ok().Ticket;
         var window = await _app.WindowIdAsync(_hall.HallId, 1);
 
         var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk01");
@@ -60,6 +60,8 @@ public sealed class ConsoleTests
         await page.Keyboard.PressAsync("n");
         await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(second.Number, new() { Timeout = 10_000 });
         await display.WaitForAsync(d => d.Calls.Any(c => c.TicketNumber == second.Number && c.WindowNumber == 1 && !c.IsRecall), "the lobby hears the call");
+        await Assertions.Expect(By(page, "current-id")).ToHaveTextAsync("身份证 4101**********1234");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain("410102199001011234"), "the clerk sees the ID number the citizen registered, masked");
         await Browser.Screenshot(page, "console-2-called");
 
         await page.Keyboard.PressAsync("r");
