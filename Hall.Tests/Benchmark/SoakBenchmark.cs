@@ -718,6 +718,8 @@ public sealed class SoakBenchmark
         var all = _load.Kinds.Sum(k => _load.Of(k).Count);
         r.AppendLine(CultureInfo.InvariantCulture, $"| **all** | {all} | {all / seconds:F1} | | | | | | | |");
         r.AppendLine();
+        r.AppendLine("Refused `nobody_waiting`: a window looked for a citizen while none of its services had anyone waiting (it looks again a second later); latencies count refusals too.");
+        r.AppendLine();
         r.AppendLine("Baseline, measured in the same run before the load on the same connections:");
         r.AppendLine();
         r.AppendLine("| baseline | count | p50 ms | p99 ms | max ms |");
@@ -770,7 +772,7 @@ public sealed class SoakBenchmark
             | tickets in the database / acknowledged to kiosks | {checks.Tickets} / {_issued.Count} |
             | duplicate numbers (hall, business date, number) | {checks.DuplicateNumbers} |
             | double calls (a ticket held by two windows, or a window holding two tickets, replaying the event log) | {checks.DoubleCalls.Count} |
-            | lost: acknowledged tickets, calls ({_calls.Count}), finishes ({_finished.Count}), no-shows ({_noShows.Count}), transfers ({_transferred.Count}) missing from the database | {checks.Lost.Count} |
+            | lost: acknowledged tickets, calls ({_calls.Count}), tickets finished ({_finished.Count}), missed ({_noShows.Count}) and transferred ({_transferred.Count}) missing from the database or in another state | {checks.Lost.Count} |
             | tickets in the database no kiosk was told of | {checks.Unacknowledged} |
             | calls in the event log / calls answered to clerks | {checks.CallEvents} / {_calls.Count} |
             | display deliveries missing (of {checks.CallEvents} calls × {Displays} displays) | {checks.DisplayMisses} |
