@@ -285,7 +285,7 @@ public sealed class HallBenchmark
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    private static double P(IEnumerable<double> values, double percentile)
+    internal static double P(IEnumerable<double> values, double percentile)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
@@ -365,24 +365,26 @@ public sealed class HallBenchmark
     }
 
     /// <summary>The services weighted as a county hall's day is: social and medical insurance, real estate and household registration busiest.</summary>
+    internal static readonly IReadOnlyDictionary<string, int> ServiceWeights = new Dictionary<string, int>
+    {
+        ["shebao"] = 18,
+        ["yibao"] = 14,
+        ["budongchan"] = 14,
+        ["huzheng"] = 12,
+        ["shuiwu"] = 10,
+        ["qiye"] = 8,
+        ["gongjijin"] = 7,
+        ["jiuye"] = 5,
+        ["minzheng"] = 4,
+        ["jiaotong"] = 3,
+        ["zonghe"] = 3,
+        ["fanying"] = 1,
+        ["qiyejia"] = 1,
+    };
+
+    /// <summary>Service ids, each repeated by its weight: a uniform pick from it is a pick by weight.</summary>
     private async Task<int[]> ServiceWeightsAsync()
     {
-        var weights = new Dictionary<string, int>
-        {
-            ["shebao"] = 18,
-            ["yibao"] = 14,
-            ["budongchan"] = 14,
-            ["huzheng"] = 12,
-            ["shuiwu"] = 10,
-            ["qiye"] = 8,
-            ["gongjijin"] = 7,
-            ["jiuye"] = 5,
-            ["minzheng"] = 4,
-            ["jiaotong"] = 3,
-            ["zonghe"] = 3,
-            ["fanying"] = 1,
-            ["qiyejia"] = 1,
-        };
         await using var conn = await OpenAsync();
         var ids = new Dictionary<string, int>();
         await using (var cmd = new NpgsqlCommand($"SELECT code, id FROM services WHERE hall_id = {_hallId}", conn))
@@ -393,7 +395,7 @@ public sealed class HallBenchmark
                 ids[reader.GetString(0)] = reader.GetInt32(1);
             }
         }
-        return [.. weights.SelectMany(w => Enumerable.Repeat(ids[w.Key], w.Value))];
+        return [.. ServiceWeights.SelectMany(w => Enumerable.Repeat(ids[w.Key], w.Value))];
     }
 
     /// <summary>HALL_BENCH_PROFILE=1: report PostgreSQL's time per statement (pg_stat_statements) after each Hall phase.</summary>
