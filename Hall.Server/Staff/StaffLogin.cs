@@ -87,7 +87,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
                 : new(null, LoginFailed);
         }
         var secret = Secrets.New();
-        var session = new StaffSession { StaffId = member.Id, SecretHash = Secrets.Hash(secret), CreatedAt = now, ExpiresAt = now + SessionLength };
+        var session = new StaffSession { StaffId = member.Id, SecretHash = Secrets.Hash(secret), CreatedAt = now, LastSeenAt = now, ExpiresAt = now + SessionLength };
         db.StaffSessions.Add(session);
         await db.SaveChangesAsync(ct);
         return new(new LoginResult(Secrets.Token(HallAuth.StaffPrefix, session.Id, secret), member.Id, member.HallId, member.Name, member.Role.ToString(), session.ExpiresAt), null);
