@@ -23,6 +23,7 @@ builder.Services.AddSingleton<PlayOutbox>();
 builder.Services.AddHostedService<MediaSync>();
 
 var app = builder.Build();
+app.UsePageSecurity();
 var voice = app.Services.GetRequiredService<Voice>();
 var cache = app.Services.GetRequiredService<MediaCache>();
 Directory.CreateDirectory(cache.Folder);

@@ -1,3 +1,4 @@
+using Hall.Server.Contracts;
 using Hall.Server.Contracts.Agents;
 using System.Text.Json.Serialization;
 using Hall.Kiosk.Agent;
@@ -18,6 +19,7 @@ builder.Services.AddSingleton<TicketDesk>();
 builder.Services.AddHostedService<StatusReporter>();
 
 var app = builder.Build();
+app.UsePageSecurity();
 app.UseDefaultFiles();
 app.UseStaticFiles(new StaticFileOptions
 {

@@ -42,6 +42,7 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
+        services.AddSingleton<IdleSessions>();
         // Data Protection keys live in the database, so every server instance can read the numbers another encrypted.
         services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
         services.AddSingleton<MobileNumbers>();
@@ -66,6 +67,7 @@ public static class HallServer
         // The staff pages: Blazor, interactive on the server, signed in with the same hall_session cookie.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, SessionActivity>();
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<Ratings.EvaluatorData>();
         services.AddSingleton<Ratings.FollowUps>();

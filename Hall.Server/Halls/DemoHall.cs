@@ -168,7 +168,7 @@ public static class DemoHall
         var passwords = new Dictionary<string, string>();
         void AddStaff(string login, string name, StaffRole role)
         {
-            var password = Secrets.New()[..12];
+            var password = Admin.AdminStore.NewPassword();
             passwords[login] = password;
             db.Staff.Add(new StaffMember { HallId = hall.Id, Login = login, Name = name, Role = role, PasswordHash = StaffLogin.HashPassword(password) });
         }

@@ -16,7 +16,7 @@ namespace Hall.Server.Security;
 /// Device keys are <c>hd_{id}_{secret}</c>, staff logins <c>hs_{id}_{secret}</c>; both are checked against hashes in
 /// the database, so every server instance accepts them and a revocation takes effect at once.
 /// </summary>
-public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDbContextFactory<HallDb> dbFactory, TimeProvider clock)
+public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Staff.IdleSessions idle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "hall";
@@ -26,6 +26,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
     private const string HallClaim = "hall:hall";
     private const string KindClaim = "hall:kind";
     private const string WindowClaim = "hall:window";
+    public const string SessionClaim = "hall:session";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -37,6 +38,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
         var now = clock.GetUtcNow();
         Actor? actor = null;
+        long? staffSession = null;
         if (Secrets.TryParse(token, DevicePrefix, out var deviceId, out var deviceSecret))
         {
             var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, Context.RequestAborted);
@@ -51,15 +53,16 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
                 from s in db.StaffSessions.AsNoTracking()
                 join m in db.Staff on s.StaffId equals m.Id
                 where s.Id == sessionId && s.RevokedAt == null && s.ExpiresAt > now && m.Active
-                select new { s.SecretHash, Member = m }).FirstOrDefaultAsync(Context.RequestAborted);
-            if (row is not null && Secrets.Matches(staffSecret, row.SecretHash))
+                select new { s.SecretHash, s.LastSeenAt, Member = m }).FirstOrDefaultAsync(Context.RequestAborted);
+            if (row is not null && Secrets.Matches(staffSecret, row.SecretHash) && await idle.UseAsync(db, sessionId, row.LastSeenAt, row.Member, Context.RequestAborted))
             {
                 actor = new Actor(ActorKind.Staff, row.Member.Id, row.Member.HallId, row.Member.Name, row.Member.Role, null, null);
+                staffSession = sessionId;
             }
         }
         return actor is null
             ? AuthenticateResult.Fail("invalid or revoked credentials")
-            : AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(actor), SchemeName));
+            : AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(actor, staffSession), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -108,7 +111,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         return request.Cookies.TryGetValue(Cookie, out var cookie) ? cookie : null;
     }
 
-    private static ClaimsPrincipal PrincipalOf(Actor a)
+    private static ClaimsPrincipal PrincipalOf(Actor a, long? staffSession)
     {
         List<Claim> claims =
         [
@@ -121,6 +124,10 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         if (a.WindowId is { } w)
         {
             claims.Add(new(WindowClaim, w.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (staffSession is { } session)
+        {
+            claims.Add(new(SessionClaim, session.ToString(CultureInfo.InvariantCulture)));
         }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Hall.Server.Contracts;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Hall.Server.Security;
@@ -6,7 +7,7 @@ namespace Hall.Server.Security;
 /// <summary>
 /// Behind the county's reverse proxy: the client address and scheme come from <c>X-Forwarded-For</c> /
 /// <c>X-Forwarded-Proto</c>, trusted only from the proxies in <c>Hall:ReverseProxy:KnownProxies</c> (loopback by
-/// default). Every response carries the headers that keep pages out of frames and content types unsniffed.
+/// default). Every response carries <see cref="PageSecurity"/>'s headers (Content-Security-Policy, no frames, no sniffing).
 /// </summary>
 public static class WebHardening
 {
@@ -29,14 +30,7 @@ public static class WebHardening
     public static WebApplication UseWebHardening(this WebApplication app)
     {
         app.UseForwardedHeaders();
-        app.Use((context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
-            return next(context);
-        });
+        app.UsePageSecurity();
         return app;
     }
 

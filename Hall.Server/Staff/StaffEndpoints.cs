@@ -23,6 +23,20 @@ public static class StaffEndpoints
                 new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn, retryAfterSeconds = outcome.RetryAfter is { } w ? (int?)Math.Ceiling(w.TotalSeconds) : null },
                 statusCode: refusal == StaffLogin.TooManyAttempts ? 429 : refusal == StaffLogin.LoginFailed ? 401 : 423);
         });
+        // A person changes their own password (staff only; admins reset others' to a generated one).
+        app.MapPost("/api/auth/password", async (PasswordChange change, HttpContext http, StaffLogin login, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.Kind != Queue.ActorKind.Staff)
+            {
+                return Results.Json(new { code = Queue.Refusal.Forbidden.Code, messageZh = Queue.Refusal.Forbidden.MessageZh, messageEn = Queue.Refusal.Forbidden.MessageEn }, statusCode: 403);
+            }
+            var session = long.TryParse(http.User.FindFirst(HallAuth.SessionClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+            var refusal = await login.ChangePasswordAsync(actor.Id, session, change, ct);
+            return refusal is null
+                ? Results.NoContent()
+                : Results.Json(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn }, statusCode: refusal == StaffLogin.WrongPassword ? 403 : 400);
+        }).RequireAuthorization();
         app.MapPost("/api/auth/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {
             var header = http.Request.Headers.Authorization.ToString();

@@ -11,6 +11,8 @@ namespace Hall.Server.Staff;
 
 public sealed record LoginRequest(string Login, string Password);
 
+public sealed record PasswordChange(string Current, string New);
+
 public sealed record LoginResult(string Token, int StaffId, int HallId, string Name, string Role, DateTimeOffset ExpiresAt);
 
 /// <summary>A login: the session, or why not (<c>login_failed</c>, <c>account_locked</c>, <c>too_many_attempts</c>).</summary>
@@ -87,7 +89,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
                 : new(null, LoginFailed);
         }
         var secret = Secrets.New();
-        var session = new StaffSession { StaffId = member.Id, SecretHash = Secrets.Hash(secret), CreatedAt = now, ExpiresAt = now + SessionLength };
+        var session = new StaffSession { StaffId = member.Id, SecretHash = Secrets.Hash(secret), CreatedAt = now, LastSeenAt = now, ExpiresAt = now + SessionLength };
         db.StaffSessions.Add(session);
         await db.SaveChangesAsync(ct);
         return new(new LoginResult(Secrets.Token(HallAuth.StaffPrefix, session.Id, secret), member.Id, member.HallId, member.Name, member.Role.ToString(), session.ExpiresAt), null);
@@ -162,6 +164,34 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         {
             failures.Add(now);
         }
+    }
+
+    public static readonly Refusal WrongPassword = new("wrong_password", "当前密码不正确", "The current password is wrong.");
+
+    /// <summary>
+    /// A person changes their own password: the current one is checked, the new one must meet <see cref="PasswordRules"/>;
+    /// their other sessions end (this one goes on) and the change is audited (without either password).
+    /// </summary>
+    public async Task<Refusal?> ChangePasswordAsync(int staffId, long? keepSession, PasswordChange change, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var member = await db.Staff.FirstOrDefaultAsync(s => s.Id == staffId && s.Active, ct);
+        if (member is null || string.IsNullOrEmpty(change.Current) || change.Current.Length > 200
+            || Hasher.VerifyHashedPassword(member, member.PasswordHash, change.Current) == PasswordVerificationResult.Failed)
+        {
+            return WrongPassword;
+        }
+        if (change.New is not { Length: <= 200 } password || !PasswordRules.IsStrong(password, member.Login))
+        {
+            return PasswordRules.Weak;
+        }
+        member.PasswordHash = HashPassword(password);
+        db.AuditEntries.Add(Audit(member, "staff.password.change", now, "-"));
+        await db.SaveChangesAsync(ct);
+        await db.StaffSessions.Where(s => s.StaffId == staffId && s.RevokedAt == null && s.Id != keepSession)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct);
+        return null;
     }
 
     public async Task LogoutAsync(string? token, CancellationToken ct)

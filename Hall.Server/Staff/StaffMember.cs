@@ -23,4 +23,6 @@ public sealed class StaffSession
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>When the session was last used (kept to the minute); idle longer than <c>Hall:Login:IdleMinutes</c>, it is over.</summary>
+    public DateTimeOffset LastSeenAt { get; set; }
 }

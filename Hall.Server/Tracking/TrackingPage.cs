@@ -98,21 +98,10 @@ public static class TrackingPage
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
             <title>{{h.Encode(t.Number)}} · {{h.Encode(t.Hall)}}</title>
-            <style>
-              body { margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; background: #f3f6fa; color: #1b2b3a; }
-              header { background: #1d4f91; color: #fff; padding: 14px 18px; font-size: 18px; }
-              main { padding: 18px; }
-              .card { background: #fff; border-radius: 14px; padding: 22px 18px; box-shadow: 0 2px 8px rgba(0,0,0,.06); text-align: center; }
-              .number { font-size: 64px; font-weight: 700; letter-spacing: 2px; color: #1d4f91; margin: 4px 0; }
-              .service { font-size: 20px; color: #44566b; }
-              .status { margin-top: 18px; font-size: 28px; font-weight: 700; }
-              .status[data-state="Called"] { color: #c0392b; }
-              .en { font-size: 14px; color: #6b7c8f; }
-              .facts { margin-top: 16px; font-size: 20px; line-height: 1.7; }
-              footer { margin-top: 18px; font-size: 14px; color: #6b7c8f; text-align: center; }
-            </style>
+            <link rel="stylesheet" href="/track.css">
+            <script src="/track.js" defer></script>
             </head>
-            <body>
+            <body data-code="{{h.Encode(code)}}">
             <header>{{h.Encode(t.Hall)}} · 排队进度</header>
             <main>
               <div class="card">
@@ -124,30 +113,6 @@ public static class TrackingPage
               </div>
               <footer>页面自动刷新 · 过号请到服务台咨询</footer>
             </main>
-            <script>
-              const code = {{System.Text.Json.JsonSerializer.Serialize(code)}};
-              function facts(t) {
-                if (t.peopleAhead === null) return "";
-                const wait = t.estimatedWaitMinutes > 0 ? "预计等候约 " + t.estimatedWaitMinutes + " 分钟" : "请留意叫号";
-                return "前面还有 " + t.peopleAhead + " 人<br>" + wait;
-              }
-              async function refresh() {
-                try {
-                  const r = await fetch("/t/" + code + "/state", { cache: "no-store" });
-                  if (r.ok) {
-                    const t = await r.json();
-                    const status = document.querySelector("[data-testid=status]");
-                    status.textContent = t.statusZh;
-                    status.dataset.state = t.state;
-                    document.querySelector("[data-testid=status-en]").textContent = t.statusEn;
-                    document.querySelector("[data-testid=facts]").innerHTML = facts(t);
-                    if (t.final) return;
-                  }
-                } catch (e) { }
-                setTimeout(refresh, 4000);
-              }
-              setTimeout(refresh, 4000);
-            </script>
             </body>
             </html>
             """;
@@ -158,9 +123,10 @@ public static class TrackingPage
 
     private const string NotFoundHtml = """
         <!doctype html>
-        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>未找到号票</title></head>
-        <body style="font-family: sans-serif; text-align: center; padding: 40px 16px; color: #1b2b3a">
-        <h1 data-testid="not-found" style="font-size: 26px">未找到该号票</h1>
+        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>未找到号票</title>
+        <link rel="stylesheet" href="/track.css"></head>
+        <body class="not-found">
+        <h1 data-testid="not-found">未找到该号票</h1>
         <p>No such ticket. 请核对号票上的二维码，或到服务台咨询。</p>
         </body></html>
         """;

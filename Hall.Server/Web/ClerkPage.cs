@@ -6,7 +6,8 @@ namespace Hall.Server.Web;
 
 /// <summary>
 /// Signing in and out of the staff pages: a plain form (it must set the HttpOnly session cookie, which an
-/// interactive page cannot), then back to the page that asked, or to the console.
+/// interactive page cannot), then back to the page that asked, or to the console. Both forms carry the anti-forgery
+/// token (<see cref="FormGuard"/>).
 /// </summary>
 public static class ClerkPage
 {
@@ -35,6 +36,7 @@ public static class ClerkPage
                   <h1>{{E(l.T("市民之家 · 工作人员登录", "Hall · staff sign-in"))}}</h1>
                   {{message}}
                   <form method="post" action="/login">
+                    {{FormGuard.Field(http)}}
                     <input type="hidden" name="back" value="{{E(back ?? "")}}">
                     <label>{{E(l.T("用户名", "Login"))}} <input name="login" autofocus autocomplete="username" required></label>
                     <label>{{E(l.T("密码", "Password"))}} <input name="password" type="password" autocomplete="current-password" required></label>
@@ -47,6 +49,10 @@ public static class ClerkPage
         });
         app.MapPost("/login", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {
+            if (!await FormGuard.IsValidAsync(http))
+            {
+                return FormGuard.Refused();
+            }
             var form = await http.Request.ReadFormAsync(ct);
             var back = LocalPath(form["back"].ToString());
             var outcome = await login.LoginAsync(new LoginRequest(form["login"].ToString(), form["password"].ToString()), http.Connection.RemoteIpAddress?.ToString(), ct);
@@ -57,13 +63,18 @@ public static class ClerkPage
             }
             http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, result.ExpiresAt));
             return Results.LocalRedirect(back);
-        }).DisableAntiforgery();
+        });
         app.MapPost("/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {
+            // A session that is already over (expired, revoked) has nothing to forge: its cookie just goes.
+            if (!await FormGuard.IsValidAsync(http) && http.User.Identity?.IsAuthenticated == true)
+            {
+                return FormGuard.Refused();
+            }
             await login.LogoutAsync(http.Request.Cookies[HallAuth.Cookie], ct);
             http.Response.Cookies.Delete(HallAuth.Cookie);
             return Results.Redirect("/login");
-        }).DisableAntiforgery();
+        });
     }
 
     /// <summary>A path on this site to go back to after signing in; anything else is the console.</summary>

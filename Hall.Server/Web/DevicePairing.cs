@@ -13,13 +13,14 @@ public static class DevicePairing
 {
     public static void MapDevicePairing(this WebApplication app)
     {
-        app.MapGet("/evaluator/pair", (string? error) => Results.Content($$"""
+        app.MapGet("/evaluator/pair", (string? error, HttpContext http) => Results.Content($$"""
             <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>评价器设置 · Evaluator set-up</title><link rel="stylesheet" href="/staff.css"></head>
             <body class="login-page"><main class="login">
               <h1>评价器设置 · Evaluator set-up</h1>
               {{(error is null ? "" : """<p class="error" data-testid="pair-error">设备密钥无效或不是评价器 · Not a valid evaluator key</p>""")}}
               <form method="post" action="/evaluator/pair">
+                {{FormGuard.Field(http)}}
                 <label>设备密钥 · Device key <input name="key" autocomplete="off" required></label>
                 <button type="submit" class="primary">保存 · Save</button>
               </form>
@@ -27,6 +28,10 @@ public static class DevicePairing
             """, "text/html; charset=utf-8"));
         app.MapPost("/evaluator/pair", async (HttpContext http, IDbContextFactory<HallDb> dbFactory, CancellationToken ct) =>
         {
+            if (!await FormGuard.IsValidAsync(http))
+            {
+                return FormGuard.Refused();
+            }
             var key = (await http.Request.ReadFormAsync(ct))["key"].ToString().Trim();
             if (!Secrets.TryParse(key, HallAuth.DevicePrefix, out var id, out var secret))
             {
@@ -46,6 +51,6 @@ public static class DevicePairing
                 MaxAge = TimeSpan.FromDays(3650),
             });
             return Results.Redirect("/evaluator");
-        }).DisableAntiforgery();
+        });
     }
 }

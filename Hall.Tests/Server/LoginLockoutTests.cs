@@ -90,8 +90,8 @@ public sealed class LoginLockoutTests() : HallFixture("lockout")
         for (var i = 0; i < 5; i++)
         {
             last?.Dispose();
-            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["login"] = login, ["password"] = "wrong", ["back"] = "/console" });
-            last = await http.PostAsync(new Uri("/login", UriKind.Relative), form);
+            using var request = await FormPost.RequestAsync(http, "/login", "/login", new Dictionary<string, string> { ["login"] = login, ["password"] = "wrong", ["back"] = "/console" });
+            last = await http.SendAsync(request);
         }
         Assert.That(last!.Headers.Location?.ToString(), Does.StartWith("/login?error=account_locked"));
         var page = await http.GetStringAsync(last.Headers.Location);
