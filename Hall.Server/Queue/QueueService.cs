@@ -258,8 +258,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
             await rollback.ExecuteNonQueryAsync();
         }
-        catch (NpgsqlException)
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
+            // Broken (the database restarted) or already closed by Npgsql after the failure: the server rolled it back.
         }
     }
 
