@@ -974,7 +974,18 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     // Serialization failure and deadlock. A unique violation is not retried: the locks make it impossible, so it is a bug to surface.
     private static bool IsRetryableState(PostgresException pg) => pg.SqlState is "40001" or "40P01";
 
-    internal static bool IsUnavailable(Exception ex) => ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException;
+    // EF wraps a broken connection twice over (the execution strategy's InvalidOperationException around a DbUpdateException around it).
+    internal static bool IsUnavailable(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException or TimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
 
 /// <summary>Thrown inside a command when what was read moved under it; the command runs again from the start.</summary>
