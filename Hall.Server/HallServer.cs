@@ -29,7 +29,7 @@ public static class HallServer
         // a published server has them in wwwroot and this finds no manifest.
         builder.WebHost.UseStaticWebAssets();
         builder.AddWebHardening();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Operations.TestingClock.For(builder));
         services.AddSingleton<DatabaseHost>();
         services.AddDbContextFactory<HallDb>((sp, o) =>
             o.UseNpgsql(sp.GetRequiredService<DatabaseHost>().ConnectionString)

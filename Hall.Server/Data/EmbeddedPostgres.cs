@@ -140,6 +140,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>Restarts the cluster as an operator would (<c>pg_ctl restart</c>): <c>fast</c> ends open sessions, <c>immediate</c> is a crash and recovery.</summary>
+    public Task RestartAsync(string mode = "fast", CancellationToken ct = default) =>
+        RunAsync("pg_ctl", ["-D", DataDir, "-w", "-t", "60", "-l", Path.Combine(Folder, "postgres.log"), "-m", mode, "restart"], ct);
+
     public ValueTask DisposeAsync() => new(StopAsync());
 
     private void GiveToPostgres(string passwordFile)

@@ -25,7 +25,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// <summary>The first key of the advisory locks that serialise one kiosk's issues (the second is the device id).</summary>
     private const int KioskLockSpace = 0x4B494F53;
 
-    public static readonly Refusal Unavailable = new("unavailable", "系统暂时无法处理，请稍后重试", "The database is unavailable; retry shortly. Nothing was changed.");
+    public static readonly Refusal Unavailable = new("unavailable", "数据库暂时无法访问，操作未受理，请稍后重试", "The database is unavailable: the command was not taken. Nothing was changed; retry shortly.");
 
     public async Task<Reply<TicketIssued>> IssueAsync(Actor actor, IssueTicketCommand cmd, CancellationToken ct)
     {
@@ -258,8 +258,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
             await rollback.ExecuteNonQueryAsync();
         }
-        catch (NpgsqlException)
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
+            // Broken (the database restarted) or already closed by Npgsql after the failure: the server rolled it back.
         }
     }
 
@@ -973,7 +974,18 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     // Serialization failure and deadlock. A unique violation is not retried: the locks make it impossible, so it is a bug to surface.
     private static bool IsRetryableState(PostgresException pg) => pg.SqlState is "40001" or "40P01";
 
-    private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException;
+    // EF wraps a broken connection twice over (the execution strategy's InvalidOperationException around a DbUpdateException around it).
+    internal static bool IsUnavailable(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException or TimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
 
 /// <summary>Thrown inside a command when what was read moved under it; the command runs again from the start.</summary>

@@ -2,6 +2,9 @@
 // (data-key). When a dialog is open only its buttons answer. Escape always reaches the dialog's cancel.
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+  // Lost the server: no key pretends to press a button the server cannot hear.
+  const veil = document.getElementById("components-reconnect-modal");
+  if (veil && getComputedStyle(veil).display !== "none") return;
   const typing = event.target instanceof HTMLElement && event.target.closest("input, textarea, select, [contenteditable]");
   if (typing && event.key !== "Escape" && event.key !== "Enter") return;
   const scope = document.querySelector(".dialog") ?? document;
@@ -10,4 +13,27 @@ document.addEventListener("keydown", (event) => {
   if (!button) return;
   event.preventDefault();
   button.click();
+});
+
+// The page lost the server (Blazor shows #components-reconnect-modal). Keep trying as long as it takes — a hall's server
+// may be down for minutes — and reload when a restarted server no longer knows this page's circuit.
+const reconnectModal = document.getElementById("components-reconnect-modal");
+let reconnectTimer = null;
+async function reconnectOrReload() {
+  try {
+    if (!(await Blazor.reconnect())) location.reload();
+    else stopReconnecting();
+  } catch {
+    // Not reachable yet; the timer tries again.
+  }
+}
+function stopReconnecting() {
+  clearInterval(reconnectTimer);
+  reconnectTimer = null;
+}
+reconnectModal?.addEventListener("components-reconnect-state-changed", (event) => {
+  const state = event.detail?.state;
+  if (state === "rejected") location.reload();
+  else if (state === "hide") stopReconnecting();
+  else if (state === "failed" && reconnectTimer === null) reconnectTimer = setInterval(reconnectOrReload, 3000);
 });

@@ -64,6 +64,37 @@ public static class PostgresCluster
         return cluster.ConnectionString(name);
     }
 
+    /// <summary>
+    /// A cluster of the test's own, with the migrated database <c>hall</c>, for a test that stops or restarts PostgreSQL
+    /// (the shared cluster serves the other tests meanwhile). Stop it with <see cref="DropPrivateClusterAsync"/>.
+    /// </summary>
+    public static async Task<EmbeddedPostgres> PrivateClusterAsync(string purpose)
+    {
+        // Fails or ignores the test as the shared cluster does when PostgreSQL is missing.
+        await ClusterAsync();
+        var folder = Path.Combine(Path.GetTempPath(), $"hall-tests-{Environment.ProcessId}-{purpose}-{Guid.NewGuid():N}");
+        // Durable (fsync and synchronous commit on), as a hall's database is: a crash must not lose an acknowledged commit.
+        var cluster = await EmbeddedPostgres.StartAsync(folder);
+        await using (var db = Context(cluster.ConnectionString()))
+        {
+            await db.Database.MigrateAsync();
+        }
+        return cluster;
+    }
+
+    public static async Task DropPrivateClusterAsync(EmbeddedPostgres cluster)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await cluster.StopAsync();
+        try
+        {
+            Directory.Delete(cluster.Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public static HallDb Context(string connectionString) =>
         new(new DbContextOptionsBuilder<HallDb>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
 

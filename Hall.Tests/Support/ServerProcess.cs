@@ -18,19 +18,28 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>On a database of the test's.</summary>
-    public static Task<ServerProcess> StartAsync(string connectionString) =>
-        StartAsync(new Dictionary<string, string>
+    /// <param name="port">A fixed port, e.g. the one of a server that was killed: its devices find the new one there.</param>
+    /// <param name="environment">More environment variables for the process, e.g. <c>TZ</c>.</param>
+    public static Task<ServerProcess> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings__Hall"] = connectionString,
             ["Hall__Demo__Seed"] = "false",
             // Load tests issue hundreds of tickets a minute from one kiosk; LimitsTests checks the limit itself.
             ["Hall__Limits__KioskTicketsPerMinute"] = "100000",
-        });
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        return StartAsync(settings, port: port);
+    }
 
     /// <summary>With the given settings, e.g. none: its own embedded database under Hall__DataFolder.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Testing")
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string environment = "Testing", int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Hall.Server.dll");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -113,6 +122,16 @@ public sealed class ServerProcess : IAsyncDisposable
             await term.WaitForExitAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _process.WaitForExitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary><c>kill -9</c>: no shutdown, no flushing, connections cut mid-command.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
         }
     }
 

@@ -78,7 +78,22 @@ public sealed partial class Console
     {
         _dialog = Dialog.None;
         _message = null;
-        await ReloadAsync();
+        await TryReloadAsync();
+    }
+
+    /// <summary>Reads the window again; with the database unreachable the page keeps what it showed and says so plainly.</summary>
+    private async Task TryReloadAsync()
+    {
+        try
+        {
+            await ReloadAsync();
+        }
+        catch (Exception ex) when (QueueService.IsUnavailable(ex))
+        {
+            Log.LogWarning(ex, "Console could not read window {WindowId}", WindowId);
+            _message = L.T(QueueService.Unavailable.MessageZh, QueueService.Unavailable.MessageEn);
+            _messageIsError = true;
+        }
     }
 
     private async Task ReloadAsync()
@@ -171,7 +186,7 @@ public sealed partial class Console
         {
             _busy = false;
         }
-        await ReloadAsync();
+        await TryReloadAsync();
     }
 
     private int Window => WindowId!.Value;
