@@ -4,7 +4,9 @@ namespace Hall.Server.Security;
 
 /// <summary>
 /// An API request the framework itself turns away (broken JSON, a wrong content type, a field of the wrong type) gets
-/// the same answer as any other refusal: a code and a Chinese and an English message, not an empty 400.
+/// the same answer as any other refusal: a code and a Chinese and an English message, not an empty 400. A request that
+/// finds the database away (the phone page's poll, an API call, a sign-in) gets 503 <c>unavailable</c> with
+/// <c>Retry-After</c>, the hub commands' refusal, instead of a 500 with a stack trace in the log.
 /// </summary>
 public static class ApiErrors
 {
@@ -12,6 +14,22 @@ public static class ApiErrors
 
     public static WebApplication UseApiErrors(this WebApplication app)
     {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiErrors));
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (QueueService.IsUnavailable(e) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                log.LogWarning("{Method} {Path}: database unavailable ({Error})", context.Request.Method, context.Request.Path, e.GetBaseException().Message);
+                var refusal = QueueService.Unavailable;
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+                await context.Response.WriteAsJsonAsync(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn });
+            }
+        });
         app.UseStatusCodePages(async context =>
         {
             var response = context.HttpContext.Response;

@@ -187,6 +187,14 @@ public sealed class HallDownTests
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("操作未受理"));
             await Assertions.Expect(scene.Board.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(scene.CalledNumber);
+            // A citizen's phone page polls: told the service is away (and to try again), not a server error.
+            using (var phone = new HttpClient { BaseAddress = server.BaseAddress })
+            {
+                var poll = await phone.GetAsync(new Uri($"/t/{before[0].TrackingCode}/state", UriKind.Relative));
+                Assert.That((poll.StatusCode, poll.Headers.RetryAfter?.Delta), Is.EqualTo((HttpStatusCode.ServiceUnavailable, (TimeSpan?)TimeSpan.FromSeconds(5))));
+                var body = await poll.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+                Assert.That((body.GetProperty("code").GetString(), body.GetProperty("messageZh").GetString()), Is.EqualTo(("unavailable", "数据库暂时无法访问，操作未受理，请稍后重试")));
+            }
             await Browser.Screenshot(scene.Console, "faults-database-down-console");
 
             var restarted = await EmbeddedPostgres.StartAsync(cluster.Folder);
