@@ -7,7 +7,10 @@ namespace Hall.Server.Hub;
 
 /// <summary>
 /// A hub call whose command is <c>null</c> (a hostile or broken client) is refused with <c>invalid_command</c> before
-/// the method runs, instead of failing inside it: as a <see cref="Reply{T}"/> where the method answers with one.
+/// the method runs, instead of failing inside it; a call that finds the database away (a display's acknowledgement, a
+/// snapshot, a status report — the queue commands already answer so themselves) is refused with <c>unavailable</c>
+/// instead of the hub's anonymous error. Both as a <see cref="Reply{T}"/> where the method answers with one, else as a
+/// <see cref="HubException"/> whose message is the code.
 /// </summary>
 public sealed class ArgumentFilter : IHubFilter
 {
@@ -26,13 +29,28 @@ public sealed class ArgumentFilter : IHubFilter
             if (invocationContext.HubMethodArguments[i] is null && !parameters[i].ParameterType.IsValueType
                 && parameters[i].ParameterType != typeof(CancellationToken) && Nullability.Create(parameters[i]).ReadState != NullabilityState.Nullable)
             {
-                return ValueTask.FromResult<object?>(RefusedReplyOf(invocationContext.HubMethod.ReturnType) ?? throw new HubException(Refusal.InvalidCommand.Code));
+                return ValueTask.FromResult(Refuse(invocationContext, Refusal.InvalidCommand));
             }
         }
-        return next(invocationContext);
+        return GuardAsync(invocationContext, next);
     }
 
-    private static object? RefusedReplyOf(Type returnType)
+    private static async ValueTask<object?> GuardAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (Exception e) when (e is not HubException && QueueService.IsUnavailable(e) && !invocationContext.Context.ConnectionAborted.IsCancellationRequested)
+        {
+            return Refuse(invocationContext, QueueService.Unavailable);
+        }
+    }
+
+    private static object? Refuse(HubInvocationContext invocationContext, Refusal refusal) =>
+        RefusedReplyOf(invocationContext.HubMethod.ReturnType, refusal) ?? throw new HubException(refusal.Code);
+
+    private static object? RefusedReplyOf(Type returnType, Refusal refusal)
     {
         if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
         {
@@ -43,6 +61,6 @@ public sealed class ArgumentFilter : IHubFilter
         {
             return null;
         }
-        return reply.GetMethod(nameof(Reply<int>.Refused))!.Invoke(null, [Refusal.InvalidCommand.ToError()]);
+        return reply.GetMethod(nameof(Reply<int>.Refused))!.Invoke(null, [refusal.ToError()]);
     }
 }

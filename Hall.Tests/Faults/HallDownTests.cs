@@ -8,6 +8,7 @@ using Hall.Tests.Support;
 using Hall.Tests.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
 namespace Hall.Tests.Faults;
@@ -174,9 +175,13 @@ public sealed class HallDownTests
             await using var server = await ServerProcess.StartAsync(cs);
             await using var scene = await SetUpAsync(cs, server);
             var before = await scene.TicketsAsync();
+            await using var device = await HubConnections.ConnectAsync(server.BaseAddress, scene.Hall.Credentials.DeviceKeys["display"]);
 
             await cluster.StopAsync();
             NpgsqlConnection.ClearAllPools();
+            // A device asking for the hall's state is told the database is away, by its code, not an anonymous hub error.
+            var away = Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => device.InvokeAsync<HallSnapshot>(nameof(IHallHub.GetSnapshot)));
+            Assert.That(away!.Message, Does.EndWith("unavailable"));
             // The clerk presses 开始办理 (S): refused, in plain words, and the ticket is still only called.
             await scene.Console.Keyboard.PressAsync("s");
             await Assertions.Expect(scene.Console.Locator("[data-testid=\"message\"]")).ToContainTextAsync("数据库暂时无法访问，操作未受理", new() { Timeout = 20_000 });
