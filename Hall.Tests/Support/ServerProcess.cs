@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -8,12 +9,17 @@ namespace Hall.Tests.Support;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
     public Uri BaseAddress { get; }
+
+    /// <summary>What the process has written to its standard output so far, line by line.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
     public int ProcessId => _process.Id;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(Process process, Uri baseAddress, ConcurrentQueue<string> output)
     {
         _process = process;
+        _output = output;
         BaseAddress = baseAddress;
     }
 
@@ -57,11 +63,19 @@ public sealed class ServerProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => Echo(e.Data);
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                output.Enqueue(line);
+            }
+            Echo(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => Echo(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), output);
         await WaitForHealthAsync(process, server.BaseAddress, "Hall.Server");
         return server;
     }
