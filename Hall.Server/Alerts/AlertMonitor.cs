@@ -39,26 +39,14 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         }
     }
 
-    private async Task PeriodicAsync(CancellationToken ct)
+    private Task PeriodicAsync(CancellationToken ct) => Operations.Periodic.RunAsync(Every, clock, log, "Alerts not evaluated", async ct =>
     {
-        using var timer = new PeriodicTimer(Every, clock);
-        do
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        foreach (var hallId in await db.Halls.AsNoTracking().Select(h => h.Id).ToListAsync(ct))
         {
-            try
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                foreach (var hallId in await db.Halls.AsNoTracking().Select(h => h.Id).ToListAsync(ct))
-                {
-                    await EvaluateAsync(hallId, ct);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.LogWarning(ex, "Alerts not evaluated");
-            }
+            await EvaluateAsync(hallId, ct);
         }
-        while (await timer.WaitForNextTickAsync(ct));
-    }
+    }, ct);
 
     private async Task OnDemandAsync(CancellationToken ct)
     {

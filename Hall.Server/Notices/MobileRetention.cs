@@ -9,22 +9,8 @@ namespace Hall.Server.Notices;
 /// </summary>
 public sealed class MobileRetention(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, ILogger<MobileRetention> log) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        do
-        {
-            try
-            {
-                await ForgetPastDaysAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
-            {
-                log.LogWarning(ex, "Old mobile numbers not cleared this hour");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Operations.Periodic.RunAsync(TimeSpan.FromHours(1), clock, log, "Old mobile numbers not cleared this hour", ForgetPastDaysAsync, stoppingToken);
 
     /// <summary>Clears the numbers of tickets whose business day is over in their hall's time zone. Returns how many.</summary>
     public async Task<int> ForgetPastDaysAsync(CancellationToken ct)

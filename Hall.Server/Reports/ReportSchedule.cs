@@ -25,23 +25,14 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
         {
             return;
         }
-        using var timer = new PeriodicTimer(Every, clock);
         var caughtUp = false;
         try
         {
-            do
+            await Operations.Periodic.RunAsync(Every, clock, log, "Reports not generated on schedule", async ct =>
             {
-                try
-                {
-                    await PatrolAsync(catchUp: !caughtUp, stoppingToken);
-                    caughtUp = true;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    log.LogWarning(ex, "Reports not generated on schedule");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+                await PatrolAsync(catchUp: !caughtUp, ct);
+                caughtUp = true;
+            }, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

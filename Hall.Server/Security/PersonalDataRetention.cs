@@ -15,22 +15,8 @@ public sealed class PersonalDataRetention(IDbContextFactory<HallDb> dbFactory, T
 
     public int RetentionDays => Math.Max(1, config.GetValue("Hall:Privacy:RetentionDays", 90));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromDays(1), clock);
-        do
-        {
-            try
-            {
-                await EraseAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
-            {
-                log.LogWarning(ex, "Personal data of old tickets not erased today");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Operations.Periodic.RunAsync(TimeSpan.FromDays(1), clock, log, "Personal data of old tickets not erased today", EraseAsync, stoppingToken);
 
     /// <summary>Erases the personal fields of closed tickets past the retention. Returns how many tickets, or null when another server holds the job.</summary>
     public async Task<int?> EraseAsync(CancellationToken ct)
