@@ -19,6 +19,11 @@ public sealed class KioskOptions
     public int IdleSeconds { get; set; } = 60;
     /// <summary>Seconds the result screen stays.</summary>
     public int ResultSeconds { get; set; } = 15;
+    /// <summary>
+    /// For how many seconds a ticket the server could not take for a moment (its database away, or busy) is asked for
+    /// again, with the same command id, before the page says so: a database restart passes unnoticed at the kiosk.
+    /// </summary>
+    public double RetrySeconds { get; set; } = 5;
     /// <summary>How often the printer is asked for its status, in seconds.</summary>
     public double PrinterCheckSeconds { get; set; } = 3;
 }

@@ -68,16 +68,29 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         }
         var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile, request.IdNumber);
         Reply<TicketIssued> reply;
-        try
+        var asking = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
         {
-            reply = await link.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), command, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // The server may or may not have issued it; nothing was printed. Settled after reconnecting.
-            _unanswered[command.CommandId] = command;
-            log.LogWarning("Issue {CommandId} got no answer: {Error}", command.CommandId, ex.Message);
-            return OutOfService(ServerDown);
+            try
+            {
+                reply = await link.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), command, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // The server may or may not have issued it; nothing was printed. Settled after reconnecting.
+                _unanswered[command.CommandId] = command;
+                log.LogWarning("Issue {CommandId} got no answer: {Error}", command.CommandId, ex.Message);
+                return OutOfService(ServerDown);
+            }
+            // The server did not take it (its database away for a moment, or too busy): asked again with the same
+            // command id, so the citizen's tap survives a database restart and is never issued twice.
+            var pause = TimeSpan.FromMilliseconds(Math.Min(2000, 250 * attempt));
+            if (reply.Error?.Code is not ("unavailable" or "busy") || asking.Elapsed + pause > TimeSpan.FromSeconds(options.Value.RetrySeconds))
+            {
+                break;
+            }
+            log.LogInformation("Issue {CommandId} not taken ({Code}); asking again", command.CommandId, reply.Error.Code);
+            await Task.Delay(pause, ct);
         }
         if (reply.Error is { } error)
         {

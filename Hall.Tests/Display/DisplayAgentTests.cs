@@ -163,13 +163,13 @@ public sealed class DisplayAgentTests
             windows.Add(window);
         }
 
-        var started = DateTime.UtcNow;
         var calls = new List<TicketCalled>();
         foreach (var window in windows)
         {
             calls.Add((await supervisor.CallNextAsync(window)).Ok());
         }
-        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(1)), "a burst: ten calls within one second");
+        // A burst: the ten calls came faster than they can be spoken (how fast the calls were made is the machine's business).
+        Assert.That((await HeardAsync()).Count, Is.LessThan(calls.Count), "a burst: all ten calls made before the display could finish announcing them");
 
         var last = calls[^1];
         await Assertions.Expect(_page.Locator("[data-testid=\"newest-number\"]")).ToHaveTextAsync(last.Ticket.Number, new() { Timeout = 10_000 });

@@ -1,6 +1,12 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hall.Server.Data;
 using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using static Hall.Tests.Kiosk.EscPosDecoder;
 
 namespace Hall.Tests.Faults;
 
@@ -54,4 +60,60 @@ public sealed class DatabaseRestartTests
             await PostgresCluster.DropPrivateClusterAsync(cluster);
         }
     }
+
+    [Test]
+    public async Task A_ticket_asked_at_a_kiosk_while_the_database_is_away_is_issued_and_printed_once_when_it_returns()
+    {
+        var cluster = await PostgresCluster.PrivateClusterAsync("kioskretry");
+        try
+        {
+            var cs = cluster.ConnectionString();
+            var hall = await FaultHall.SeedAsync(cs, kiosks: 0, windows: 1);
+            await using var server = await ServerProcess.StartAsync(cs);
+            await using var printer = await FakeSerialPrinter.StartAsync();
+            await using var kiosk = await AgentProcess.StartAsync("Hall.Kiosk", new Dictionary<string, string>
+            {
+                ["Kiosk__Server"] = server.BaseAddress.ToString(),
+                ["Kiosk__DeviceKey"] = hall.Credentials.DeviceKeys["kiosk"],
+                ["Kiosk__Printer__PortName"] = printer.PortPath,
+                ["Kiosk__PrinterCheckSeconds"] = "0.5",
+                // Long enough for a cluster start on a loaded machine; the default (5 s) covers a restart.
+                ["Kiosk__RetrySeconds"] = "120",
+            });
+            using var http = new HttpClient { BaseAddress = kiosk.BaseAddress, Timeout = TimeSpan.FromMinutes(3) };
+            await FaultHall.WaitForAsync(async () => (await FaultHall.AgentViewAsync(kiosk, "/api/state")).Link == "online", "the kiosk online");
+            await FaultHall.WaitForAsync(async () =>
+            {
+                using var state = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+                return !state.RootElement.GetProperty("outOfService").GetBoolean();
+            }, "the kiosk in service (its printer seen)");
+
+            await cluster.StopAsync();
+            NpgsqlConnection.ClearAllPools();
+            var refusalsBefore = Refusals(server);
+            // A citizen taps 取号 while the database is away: the server refuses it (not taken), the kiosk asks again.
+            var asked = http.PostAsJsonAsync(new Uri("/api/tickets", UriKind.Relative), new { serviceId = hall.Services[0], priority = "Normal" });
+            await FaultHall.WaitForAsync(() => Task.FromResult(Refusals(server) >= refusalsBefore + 2), "the server refused the issue twice (database away)");
+            Assert.That(asked.IsCompleted, Is.False, "the citizen is not told anything yet");
+            Assert.That(printer.Printed, Is.Empty, "nothing printed the server did not issue");
+
+            cluster = await EmbeddedPostgres.StartAsync(cluster.Folder);
+            var answer = await asked;
+            Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), await answer.Content.ReadAsStringAsync());
+            var number = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString();
+            await FaultHall.WaitForAsync(() => Task.FromResult(printer.Printed is [.., 0x1D, (byte)'V', _, _]), "the ticket printed");
+            var printed = Decode(printer.Printed).OfType<Text>().Select(t => t.Value).ToList();
+            Assert.That(printed.Count(l => l == number), Is.EqualTo(1), "printed once, with the number issued");
+            await using var db = PostgresCluster.Context(cs);
+            var tickets = await db.Tickets.AsNoTracking().Where(t => t.HallId == hall.HallId).ToListAsync();
+            Assert.That(tickets.Select(t => t.Number), Is.EqualTo(new[] { number }), "one ticket, issued once although asked for several times");
+            TestContext.Out.WriteLine($"the kiosk asked {Refusals(server) - refusalsBefore + 1} times; ticket {number} issued once and printed once.");
+        }
+        finally
+        {
+            await PostgresCluster.DropPrivateClusterAsync(cluster);
+        }
+    }
+
+    private static int Refusals(ServerProcess server) => server.Output.Count(l => l.Contains("Command issue", StringComparison.Ordinal) && l.Contains("database unavailable", StringComparison.Ordinal));
 }

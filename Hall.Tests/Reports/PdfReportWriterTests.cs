@@ -317,7 +317,7 @@ public sealed class PdfReportWriterTests
     }
 
     [Test]
-    public void A_day_report_takes_well_under_a_second_and_3000_rows_well_under_five()
+    public void Tables_of_a_day_1100_and_3000_rows_paginate_into_pdfs_that_open()
     {
         PdfReportWriter.Write(SampleReports.Day(), _fonts);
         var onePage = Document(SampleReports.WindowTable(12));
@@ -335,7 +335,10 @@ public sealed class PdfReportWriterTests
             timings.Add((name, time, document.NumberOfPages, pdf.Length));
             TestContext.Out.WriteLine($"{name}: {document.NumberOfPages} pages, {time.TotalMilliseconds:F0} ms, {pdf.Length:N0} bytes");
         }
-        Assert.That(timings[1].Time, Is.LessThan(TimeSpan.FromSeconds(0.5)));
-        Assert.That(timings[3].Time, Is.LessThan(TimeSpan.FromSeconds(3)));
+        // Times are printed for the reader; speed itself is ReportBenchmark's to measure, not a test's to assert.
+        Assert.That(timings[0].Pages, Is.EqualTo(1));
+        Assert.That(timings[2].Pages, Is.GreaterThan(10));
+        Assert.That(timings[3].Pages, Is.GreaterThan(timings[2].Pages));
+        Assert.That(timings[3].Bytes, Is.GreaterThan(timings[2].Bytes));
     }
 }
