@@ -80,28 +80,16 @@ public sealed class SerialTicketPrinter(IOptions<PrinterOptions> options, ILogge
         }
     }
 
-    /// <summary>DLE EOT 1, 2, 4 — one byte each within the timeout, or the printer is offline.</summary>
+    /// <summary>
+    /// DLE EOT 1, 2, 4 — one byte each within the timeout, or the printer is offline. A printer that misses one reply
+    /// (a busy moment, noise on the line) is asked once more before the kiosk stops issuing because of it.
+    /// </summary>
     private PrinterStatus QueryStatus()
     {
         try
         {
             var port = Open();
-            port.DiscardInBuffer();
-            var replies = new byte?[EscPos.StatusQueries.Length];
-            for (var i = 0; i < replies.Length; i++)
-            {
-                port.Write(EscPos.StatusRequest(EscPos.StatusQueries[i]), 0, 3);
-                try
-                {
-                    var b = port.ReadByte();
-                    replies[i] = b < 0 ? null : (byte)b;
-                }
-                catch (TimeoutException)
-                {
-                    return PrinterStatus.Offline;
-                }
-            }
-            return EscPos.ReadStatus(replies[0], replies[1], replies[2]);
+            return QueryOnce(port) ?? QueryOnce(port) ?? PrinterStatus.Offline;
         }
         catch (Exception ex) when (IsPortGone(ex))
         {
@@ -109,6 +97,27 @@ public sealed class SerialTicketPrinter(IOptions<PrinterOptions> options, ILogge
             Close();
             return PrinterStatus.Offline;
         }
+    }
+
+    /// <summary>The printer's status, or null when a reply did not come within the timeout.</summary>
+    private static PrinterStatus? QueryOnce(SerialPort port)
+    {
+        port.DiscardInBuffer();
+        var replies = new byte?[EscPos.StatusQueries.Length];
+        for (var i = 0; i < replies.Length; i++)
+        {
+            port.Write(EscPos.StatusRequest(EscPos.StatusQueries[i]), 0, 3);
+            try
+            {
+                var b = port.ReadByte();
+                replies[i] = b < 0 ? null : (byte)b;
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+        return EscPos.ReadStatus(replies[0], replies[1], replies[2]);
     }
 
     private SerialPort Open()

@@ -41,6 +41,22 @@ public sealed class SerialPrinterTests
         Assert.That(printed[^1], Is.TypeOf<Cut>());
     }
 
+    [Test]
+    public async Task A_printer_that_misses_one_status_reply_is_asked_again_and_still_prints()
+    {
+        await using var fake = await FakeSerialPrinter.StartAsync();
+        using var printer = PrinterOn(fake.PortPath);
+        fake.MissReplies = 1;
+
+        Assert.That(await printer.CheckAsync(CancellationToken.None), Is.EqualTo(PrinterStatus.Ready), "one lost byte does not stop the kiosk");
+        fake.MissReplies = 1;
+        await printer.PrintAsync(Ticket("A009"), CancellationToken.None);
+        Assert.That(Decode(await PrintedAsync(fake, EndsWithCut)).OfType<Text>().Select(t => t.Value), Does.Contain("A009"));
+        // Silent for good: offline, as before.
+        fake.State = FakePrinterState.Silent;
+        Assert.That(await printer.CheckAsync(CancellationToken.None), Is.EqualTo(PrinterStatus.Offline));
+    }
+
     [TestCase(FakePrinterState.PaperOut, PrinterStatus.PaperOut)]
     [TestCase(FakePrinterState.CoverOpen, PrinterStatus.CoverOpen)]
     [TestCase(FakePrinterState.Silent, PrinterStatus.Offline)]

@@ -41,6 +41,15 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
     /// <summary>The paper runs out as soon as the next ticket starts printing: the ticket is torn off half printed.</summary>
     public bool RunsOutWhilePrinting { get; set; }
 
+    /// <summary>The next this many status requests go unanswered, as a busy printer or a noisy line may do.</summary>
+    public int MissReplies
+    {
+        get => Volatile.Read(ref _missReplies);
+        set => Volatile.Write(ref _missReplies, value);
+    }
+
+    private int _missReplies;
+
     /// <summary>How many status requests it answered.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 
@@ -140,6 +149,11 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
 
     private void Answer(byte n)
     {
+        if (Interlocked.Decrement(ref _missReplies) >= 0)
+        {
+            return;
+        }
+        Volatile.Write(ref _missReplies, 0);
         Interlocked.Increment(ref _statusRequests);
         const byte fixedBits = 0b0001_0010;
         byte? reply = (State, n) switch
