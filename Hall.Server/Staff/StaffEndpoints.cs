@@ -41,7 +41,7 @@ public static class StaffEndpoints
             {
                 http.Response.Cookies.Delete(HallAuth.Cookie);
             }
-            var status = refusal == StaffLogin.WrongPassword ? 403 : refusal == PasswordRules.Weak ? 400 : 423;
+            var status = refusal == StaffLogin.WrongPassword ? 403 : refusal == PasswordRules.Weak ? 400 : refusal == StaffLogin.SessionOver ? 401 : 423;
             return Results.Json(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn, signedOut = outcome.SessionEnded }, statusCode: status);
         }).RequireAuthorization();
         app.MapPost("/api/auth/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>

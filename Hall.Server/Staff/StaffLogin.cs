@@ -186,6 +186,8 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
 
     public static readonly Refusal WrongPassword = new("wrong_password", "当前密码不正确", "The current password is wrong.");
 
+    public static readonly Refusal SessionOver = new("session_ended", "登录已失效，请重新登录", "Your sign-in has ended; sign in again.");
+
     /// <summary>
     /// A person changes their own password: the current one is checked, the new one must meet <see cref="PasswordRules"/>;
     /// their other sessions end (this one goes on) and the change is audited (without either password).
@@ -202,6 +204,11 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         if (member is null)
         {
             return new(WrongPassword);
+        }
+        // A page open in a browser keeps its circuit after its session ended (elsewhere, or idle): that is no sign-in.
+        if (keepSession is { } current && !await db.StaffSessions.AnyAsync(s => s.Id == current && s.StaffId == staffId && s.RevokedAt == null && s.ExpiresAt > now, ct))
+        {
+            return new(SessionOver, true);
         }
         if (await LockedUntilAsync(db, member, now, ct) is { } until)
         {

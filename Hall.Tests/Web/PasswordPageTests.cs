@@ -205,6 +205,28 @@ public sealed class PasswordPageTests
     }
 
     [Test]
+    public async Task A_page_left_open_after_its_sign_in_ended_elsewhere_changes_nothing()
+    {
+        var login = Login("clerk06");
+        var page = await OpenAsync("clerk06");
+        // Typed while the sign-in still stands (the page notes its use once a minute; the test clock stands still).
+        await By(page, "current").FillAsync(Password("clerk06"));
+        using (var http = new HttpClient { BaseAddress = _app.BaseAddress })
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", await _app.LoginAsync(login, Password("clerk06")));
+            using var changed = await http.PostAsJsonAsync(new Uri("/api/auth/password", UriKind.Relative), new { current = Password("clerk06"), @new = NewPassword });
+            Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "changed elsewhere, which ends this page's sign-in");
+        }
+        var after = await HashAsync(login);
+        await TypeAsync(page, NewPassword, "Another-Pass-2027", "Another-Pass-2027");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "message")).ToHaveAttributeAsync("data-code", "session_ended");
+        await Assertions.Expect(By(page, "signed-out")).ToContainTextAsync("本次登录已结束");
+        Assert.That(await HashAsync(login), Is.EqualTo(after));
+        await page.Context.CloseAsync();
+    }
+
+    [Test]
     public async Task A_supervisor_finds_the_page_in_English_and_gets_the_English_refusals()
     {
         var page = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/wall");
