@@ -32,10 +32,17 @@ public static class StaffEndpoints
                 return Results.Json(new { code = Queue.Refusal.Forbidden.Code, messageZh = Queue.Refusal.Forbidden.MessageZh, messageEn = Queue.Refusal.Forbidden.MessageEn }, statusCode: 403);
             }
             var session = long.TryParse(http.User.FindFirst(HallAuth.SessionClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
-            var refusal = await login.ChangePasswordAsync(actor.Id, session, change, ct);
-            return refusal is null
-                ? Results.NoContent()
-                : Results.Json(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn }, statusCode: refusal == StaffLogin.WrongPassword ? 403 : 400);
+            var outcome = await login.ChangePasswordAsync(actor.Id, session, change, http.Connection.RemoteIpAddress?.ToString(), ct);
+            if (outcome.Refusal is not { } refusal)
+            {
+                return Results.NoContent();
+            }
+            if (outcome.SessionEnded)
+            {
+                http.Response.Cookies.Delete(HallAuth.Cookie);
+            }
+            var status = refusal == StaffLogin.WrongPassword ? 403 : refusal == PasswordRules.Weak ? 400 : refusal == StaffLogin.SessionOver ? 401 : 423;
+            return Results.Json(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn, signedOut = outcome.SessionEnded }, statusCode: status);
         }).RequireAuthorization();
         app.MapPost("/api/auth/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {

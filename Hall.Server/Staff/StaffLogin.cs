@@ -15,19 +15,29 @@ public sealed record PasswordChange(string Current, string New);
 
 public sealed record LoginResult(string Token, int StaffId, int HallId, string Name, string Role, DateTimeOffset ExpiresAt);
 
+/// <summary>A person's own password change: done (no refusal), or why not; <paramref name="SessionEnded"/> when the attempt locked the account and ended the session that made it.</summary>
+public sealed record PasswordChangeOutcome(Refusal? Refusal, bool SessionEnded = false);
+
 /// <summary>A login: the session, or why not (<c>login_failed</c>, <c>account_locked</c>, <c>too_many_attempts</c>).</summary>
 public sealed record LoginOutcome(LoginResult? Result, Refusal? Refusal, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// Staff logins: passwords hashed with ASP.NET Core Identity's hasher; a login is a revocable session row.
 /// 等保 2.0: an account is locked after repeated failures (counted from the audit log, so every server instance
-/// agrees), and one client address is throttled after repeated failures whatever login it tries.
+/// agrees), and one client address is throttled after repeated failures whatever login it tries. A wrong current
+/// password in a password change is such a failure too (<see cref="WrongPasswordAction"/>): someone at a console left
+/// signed in cannot guess the password there without limit.
 /// </summary>
 public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IConfiguration config)
 {
     public static readonly TimeSpan SessionLength = TimeSpan.FromHours(12);
     public const string FailedAction = "login.failed";
     public const string LockedAction = "login.locked";
+    public const string WrongPasswordAction = "staff.password.wrong";
+    public const string ChangedAction = "staff.password.change";
+
+    /// <summary>The audit actions the lock counts: failed logins and wrong current passwords, mixed.</summary>
+    private static readonly string[] FailureActions = [FailedAction, WrongPasswordAction];
     public static readonly Refusal LoginFailed = new("login_failed", "用户名或密码错误", "Wrong login or password.");
     public static readonly Refusal TooManyAttempts = new("too_many_attempts", "登录失败次数过多，请稍后再试", "Too many failed sign-ins from this address; try again shortly.");
     private static readonly PasswordHasher<StaffMember> Hasher = new();
@@ -96,20 +106,26 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
     }
 
     /// <summary>
-    /// When the account's lock ends, if it is locked now: <see cref="MaxFailures"/> failures within
-    /// <see cref="FailureWindow"/>, counted since the last successful login and since the previous lock ended.
+    /// When the account's lock ends, if it is locked now: <see cref="MaxFailures"/> failures (wrong logins and wrong
+    /// current passwords) within <see cref="FailureWindow"/>, counted since the last successful login or password
+    /// change and since the previous lock ended.
     /// </summary>
     private async Task<DateTimeOffset?> LockedUntilAsync(HallDb db, StaffMember member, DateTimeOffset now, CancellationToken ct)
     {
         var since = now - FailureWindow - LockDuration;
-        var lastLogin = await db.StaffSessions.Where(s => s.StaffId == member.Id).MaxAsync(s => (DateTimeOffset?)s.CreatedAt, ct);
-        if (lastLogin > since)
-        {
-            since = lastLogin.Value;
-        }
         var subject = Subject(member);
+        var lastLogin = await db.StaffSessions.Where(s => s.StaffId == member.Id).MaxAsync(s => (DateTimeOffset?)s.CreatedAt, ct);
+        var lastChange = await db.AuditEntries.Where(a => a.HallId == member.HallId && a.Subject == subject && a.Action == ChangedAction && a.At > since)
+            .MaxAsync(a => (DateTimeOffset?)a.At, ct);
+        foreach (var proof in new[] { lastLogin, lastChange })
+        {
+            if (proof > since)
+            {
+                since = proof.Value;
+            }
+        }
         var failures = await db.AuditEntries.AsNoTracking()
-            .Where(a => a.HallId == member.HallId && a.Subject == subject && a.Action == FailedAction && a.At > since)
+            .Where(a => a.HallId == member.HallId && a.Subject == subject && FailureActions.Contains(a.Action) && a.At > since)
             .OrderBy(a => a.At).Select(a => a.At).ToListAsync(ct);
         var max = Math.Max(1, MaxFailures);
         DateTimeOffset? lockedUntil = null;
@@ -133,7 +149,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
 
     private static string Subject(StaffMember member) => $"staff:{member.Id}";
 
-    private static AuditEntry Audit(StaffMember member, string action, DateTimeOffset now, string address) => new()
+    private static AuditEntry Audit(StaffMember member, string action, DateTimeOffset now, string address, long? session = null) => new()
     {
         HallId = member.HallId,
         StaffId = member.Id,
@@ -141,7 +157,9 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         At = now,
         Action = action,
         Subject = Subject(member),
-        After = System.Text.Json.JsonSerializer.Serialize(new { login = member.Login, address }),
+        After = session is null
+            ? System.Text.Json.JsonSerializer.Serialize(new { login = member.Login, address })
+            : System.Text.Json.JsonSerializer.Serialize(new { login = member.Login, address, session }),
     };
 
     private TimeSpan? AddressBlocked(string address, DateTimeOffset now)
@@ -168,30 +186,60 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
 
     public static readonly Refusal WrongPassword = new("wrong_password", "当前密码不正确", "The current password is wrong.");
 
+    public static readonly Refusal SessionOver = new("session_ended", "登录已失效，请重新登录", "Your sign-in has ended; sign in again.");
+
     /// <summary>
     /// A person changes their own password: the current one is checked, the new one must meet <see cref="PasswordRules"/>;
     /// their other sessions end (this one goes on) and the change is audited (without either password).
+    /// A wrong current password is audited (<see cref="WrongPasswordAction"/>) and counts towards the lock like a failed
+    /// login; the one that starts the lock also ends the session that made it (等保 2.0: 登录失败处理——结束会话), and
+    /// while the account is locked every change is refused with <c>account_locked</c>.
     /// </summary>
-    public async Task<Refusal?> ChangePasswordAsync(int staffId, long? keepSession, PasswordChange change, CancellationToken ct)
+    public async Task<PasswordChangeOutcome> ChangePasswordAsync(int staffId, long? keepSession, PasswordChange change, string? address, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        address ??= "-";
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var member = await db.Staff.FirstOrDefaultAsync(s => s.Id == staffId && s.Active, ct);
-        if (member is null || string.IsNullOrEmpty(change.Current) || change.Current.Length > 200
+        if (member is null)
+        {
+            return new(WrongPassword);
+        }
+        // A page open in a browser keeps its circuit after its session ended (elsewhere, or idle): that is no sign-in.
+        if (keepSession is { } current && !await db.StaffSessions.AnyAsync(s => s.Id == current && s.StaffId == staffId && s.RevokedAt == null && s.ExpiresAt > now, ct))
+        {
+            return new(SessionOver, true);
+        }
+        if (await LockedUntilAsync(db, member, now, ct) is { } until)
+        {
+            db.AuditEntries.Add(Audit(member, LockedAction, now, address, keepSession));
+            await db.SaveChangesAsync(ct);
+            return new(AccountLocked(until - now));
+        }
+        if (string.IsNullOrEmpty(change.Current) || change.Current.Length > 200
             || Hasher.VerifyHashedPassword(member, member.PasswordHash, change.Current) == PasswordVerificationResult.Failed)
         {
-            return WrongPassword;
+            db.AuditEntries.Add(Audit(member, WrongPasswordAction, now, address, keepSession));
+            await db.SaveChangesAsync(ct);
+            if (await LockedUntilAsync(db, member, now, ct) is not { } locked)
+            {
+                return new(WrongPassword);
+            }
+            var ended = keepSession is { } session
+                && await db.StaffSessions.Where(s => s.Id == session && s.StaffId == staffId && s.RevokedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct) == 1;
+            return new(AccountLocked(locked - now), ended);
         }
         if (change.New is not { Length: <= 200 } password || !PasswordRules.IsStrong(password, member.Login))
         {
-            return PasswordRules.Weak;
+            return new(PasswordRules.Weak);
         }
         member.PasswordHash = HashPassword(password);
-        db.AuditEntries.Add(Audit(member, "staff.password.change", now, "-"));
+        db.AuditEntries.Add(Audit(member, ChangedAction, now, address, keepSession));
         await db.SaveChangesAsync(ct);
         await db.StaffSessions.Where(s => s.StaffId == staffId && s.RevokedAt == null && s.Id != keepSession)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct);
-        return null;
+        return new(null);
     }
 
     public async Task LogoutAsync(string? token, CancellationToken ct)

@@ -85,9 +85,65 @@ public sealed class PasswordTests() : HallFixture("passwords")
         Assert.That((await ChangeAsync(other, "Strong-Pass-2026", "Another-Pass-2027")).Status, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That((await ChangeAsync(token, "Strong-Pass-2026", "Another-Pass-2027")).Status, Is.EqualTo(HttpStatusCode.NoContent));
         await using var check = App.Db();
-        var audits = await check.AuditEntries.AsNoTracking().Where(a => a.Action == "staff.password.change").ToListAsync();
+        var staffId = await check.Staff.Where(s => s.Login == login).Select(s => s.Id).SingleAsync();
+        var audits = await check.AuditEntries.AsNoTracking().Where(a => a.Action == StaffLogin.ChangedAction && a.StaffId == staffId).ToListAsync();
         Assert.That(audits, Has.Count.EqualTo(2));
         Assert.That(audits.Select(a => a.After), Has.None.Contains("Pass-20"), "the audit never holds a password");
+    }
+
+    [Test]
+    public async Task Wrong_current_passwords_are_audited_and_lock_the_account_together_with_failed_logins()
+    {
+        var login = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-clerk06", StringComparison.Ordinal));
+        var right = Seeded.Credentials.Passwords[login];
+        var guessing = await App.LoginAsync(login, right);
+        var other = await App.LoginAsync(login, right);
+        // Failures count after the last sign-in (the test clock stands still unless moved).
+        App.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.That(await LoginStatusAsync(login, "wrong-1"), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await LoginStatusAsync(login, "wrong-2"), Is.EqualTo(HttpStatusCode.Unauthorized));
+        for (var i = 3; i <= 4; i++)
+        {
+            var (status, code, _) = await ChangeAsync(guessing, "wrong-" + i, "Strong-Pass-2026");
+            Assert.That((status, code), Is.EqualTo((HttpStatusCode.Forbidden, "wrong_password")), $"attempt {i}");
+        }
+        var fifth = await ChangeAsync(guessing, "wrong-5", "Strong-Pass-2026");
+        Assert.That((fifth.Status, fifth.Code), Is.EqualTo((HttpStatusCode.Locked, "account_locked")), "the fifth failure, of either kind, locks");
+        Assert.That(fifth.Body, Does.Contain("账号已锁定").And.Contain("account is locked").And.Contain("\"signedOut\":true"));
+
+        Assert.That(await LoginStatusAsync(login, right), Is.EqualTo(HttpStatusCode.Locked), "sign-in refused even with the right password");
+        Assert.That((await ChangeAsync(other, right, "Strong-Pass-2026")).Code, Is.EqualTo("account_locked"), "a change refused even with the right password");
+        Assert.That((await ChangeAsync(guessing, right, "Strong-Pass-2026")).Status, Is.EqualTo(HttpStatusCode.Unauthorized), "the session that guessed has ended");
+
+        await using var db = App.Db();
+        var staffId = await db.Staff.Where(s => s.Login == login).Select(s => s.Id).SingleAsync();
+        var audits = await db.AuditEntries.AsNoTracking().Where(a => a.StaffId == staffId && a.Action != "staff.password.change").OrderBy(a => a.Id).ToListAsync();
+        Assert.That(audits.Select(a => a.Action), Is.EqualTo(new[]
+        {
+            StaffLogin.FailedAction, StaffLogin.FailedAction, StaffLogin.WrongPasswordAction, StaffLogin.WrongPasswordAction, StaffLogin.WrongPasswordAction,
+            StaffLogin.LockedAction, StaffLogin.LockedAction,
+        }));
+        Assert.That(audits.Select(a => a.After), Has.None.Contains("wrong-").And.None.Contains(right), "the audit never holds a password");
+
+        App.Clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.That((await ChangeAsync(other, right, "Strong-Pass-2026")).Status, Is.EqualTo(HttpStatusCode.NoContent), "open again after the lock");
+    }
+
+    [Test]
+    public async Task A_right_password_change_starts_the_count_again()
+    {
+        var login = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-clerk07", StringComparison.Ordinal));
+        var token = await App.LoginAsync(login, Seeded.Credentials.Passwords[login]);
+        App.Clock.Advance(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.That((await ChangeAsync(token, "wrong", "Strong-Pass-2026")).Code, Is.EqualTo("wrong_password"));
+        }
+        Assert.That((await ChangeAsync(token, Seeded.Credentials.Passwords[login], "Strong-Pass-2026")).Status, Is.EqualTo(HttpStatusCode.NoContent));
+        App.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.That((await ChangeAsync(token, "wrong", "Another-Pass-2027")).Code, Is.EqualTo("wrong_password"), "the count started again after the change");
+        Assert.That(await LoginStatusAsync(login, "Strong-Pass-2026"), Is.EqualTo(HttpStatusCode.OK));
     }
 
     private async Task<(HttpStatusCode Status, string? Code, string Body)> ChangeAsync(string token, string current, string next)

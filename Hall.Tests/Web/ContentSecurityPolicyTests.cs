@@ -238,6 +238,17 @@ public sealed class ContentSecurityPolicyTests
         await Assertions.Expect(By(page, "followups")).ToContainTextAsync("再次回访" + Script);
         await AssertCleanAsync(page, "followups");
 
+        // One's own password, with a refusal shown (typed markup stays text).
+        await page.GotoAsync(new Uri(_app.BaseAddress, "/account/password").ToString());
+        await ConnectedAsync(page);
+        await Assertions.Expect(By(page, "password-page")).ToBeVisibleAsync();
+        await By(page, "current").FillAsync(Script);
+        await By(page, "new").FillAsync(Image);
+        await By(page, "repeat").FillAsync(Script);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "message")).ToHaveAttributeAsync("data-code", "mismatch");
+        await AssertCleanAsync(page, "account-password");
+
         foreach (var path in new[] { "/reports", "/admin", "/admin/hall", "/admin/services", "/admin/windows", "/admin/staff", "/admin/devices", "/admin/screens", "/admin/catalogue", "/admin/audit" })
         {
             await page.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
