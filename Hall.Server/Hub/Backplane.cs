@@ -65,7 +65,9 @@ public static class Backplane
 public sealed class BackplaneResync(LocalClients clients, IHubContext<HallHub, IHallClient> hub, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, ILogger<BackplaneResync> log) : IDisposable
 {
     private readonly SemaphoreSlim _one = new(1, 1);
+    private static readonly TimeSpan RoundsApart = TimeSpan.FromSeconds(5);
     private long _lostAt;
+    private long _resyncedAt = long.MinValue / 2;
 
     public void Dispose() => _one.Dispose();
 
@@ -85,6 +87,13 @@ public sealed class BackplaneResync(LocalClients clients, IHubContext<HallHub, I
         await _one.WaitAsync();
         try
         {
+            // The restore is reported more than once (events come on the thread pool, in no guaranteed order, the loss
+            // sometimes after the restore). One round per loss: a second one right after would send again the calls
+            // whose acknowledgements of the first are still on their way.
+            if (lostAt == 0 && Environment.TickCount64 - _resyncedAt < RoundsApart.TotalMilliseconds)
+            {
+                return;
+            }
             await using var db = await dbFactory.CreateDbContextAsync();
             var now = clock.GetUtcNow();
             var snapshots = new Dictionary<int, HallSnapshot>();
@@ -105,6 +114,7 @@ public sealed class BackplaneResync(LocalClients clients, IHubContext<HallHub, I
                     }
                 }
             }
+            _resyncedAt = Environment.TickCount64;
             log.LogWarning("Redis back after {Seconds:0.0} s: {Count} clients of this server sent the hall's state again",
                 lostAt == 0 ? 0 : (Environment.TickCount64 - lostAt) / 1000.0, connections.Count);
         }

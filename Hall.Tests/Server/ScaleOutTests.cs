@@ -120,7 +120,7 @@ public sealed class ScaleOutTests
         await Task.Delay(1000);
         var seen = screen.Calls.Select(c => c.CallId).ToList();
         TestContext.Out.WriteLine($"3 calls committed in {commandsTook.TotalMilliseconds:0} ms while Redis was away (2 s); delivered {degraded.TotalSeconds:0.0} s after it went away.");
-        Assert.That(seen, Is.EqualTo(before.Concat(during)), "each call reached the display once, in order, none lost, none twice");
+        Assert.That(seen, Is.EqualTo(before.Concat(during)), $"each call reached the display once, in order, none lost, none twice: seen {string.Join(",", seen)}, made {string.Join(",", before.Concat(during))}");
         await using var check = PostgresCluster.Context(cs);
         Assert.That(await check.TicketEvents.CountAsync(e => e.Kind == Hall.Server.Tickets.TicketEventKind.Called), Is.EqualTo(5), "every command committed");
     }
