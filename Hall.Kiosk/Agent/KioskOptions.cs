@@ -22,6 +22,7 @@ public sealed class KioskOptions
     /// <summary>
     /// For how many seconds a ticket the server could not take for a moment (its database away, or busy) is asked for
     /// again, with the same command id, before the page says so: a database restart passes unnoticed at the kiosk.
+    /// Keep it well under the touch page's 20 s wait (when the page gives up, the asking stops and nothing is printed).
     /// </summary>
     public double RetrySeconds { get; set; } = 5;
     /// <summary>How often the printer is asked for its status, in seconds.</summary>
