@@ -129,4 +129,52 @@ public sealed class CallAckTests() : HallFixture("call-acks")
             await screen.DisposeAsync();
         }
     }
+
+    [Test]
+    public async Task A_server_stopping_while_displays_acknowledge_answers_each_acknowledgement_and_every_one_answered_as_done_is_stored()
+    {
+        var app = await HallApp.StartAsync("call-acks-stop");
+        var hall = await SeededHall.CreateAsync(app);
+        var screens = new List<(HubClient Screen, int DeviceId)>();
+        for (var i = 1; i <= 12; i++)
+        {
+            var key = await app.CreateDeviceAsync(hall.HallId, $"停机确认{i}号屏", DeviceRole.Display);
+            await using var db = app.Db();
+            screens.Add((await app.ConnectAsync(key), await db.Devices.Where(d => d.Name == $"停机确认{i}号屏").Select(d => d.Id).SingleAsync()));
+        }
+        var clerk = await hall.ClerkAsync(1);
+        var window1 = await app.WindowIdAsync(hall.HallId, 1);
+        (await clerk.OpenAsync(window1)).Ok();
+        (await (await hall.DeviceAsync("kiosk")).IssueAsync(await app.ServiceIdAsync(hall.HallId, "shebao"))).Ok();
+        var call = (await clerk.CallNextAsync(window1)).Ok();
+        foreach (var (screen, _) in screens)
+        {
+            await screen.WaitForAsync(s => s.Calls.Any(c => c.CallId == call.CallId), "the call on every screen");
+        }
+
+        var acks = screens.Select(s => s.Screen.Connection.InvokeAsync(nameof(IHallHub.AckCall), call.CallId)).ToList();
+        await hall.DisposeAsync();
+        await app.DisposeAsync();
+        // Each acknowledgement is answered (done, or failed with the connection): none waits for ever.
+        var done = new List<int>();
+        foreach (var (ack, (_, deviceId)) in acks.Zip(screens))
+        {
+            try
+            {
+                await ack;
+                done.Add(deviceId);
+            }
+            catch (Exception e) when (e is HubException or InvalidOperationException or OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException)
+            {
+            }
+        }
+        foreach (var (screen, _) in screens)
+        {
+            await screen.DisposeAsync();
+        }
+        await using var after = PostgresCluster.Context(app.ConnectionString);
+        var stored = await after.DisplayCallAcks.Where(a => a.CallId == call.CallId).Select(a => a.DeviceId).ToListAsync();
+        Assert.That(stored, Is.SupersetOf(done), "an acknowledgement answered as done survives the server's stop");
+        TestContext.Out.WriteLine($"{done.Count} of {screens.Count} acknowledgements answered as done before the stop, {stored.Count} stored.");
+    }
 }
