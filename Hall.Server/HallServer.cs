@@ -35,7 +35,10 @@ public static class HallServer
             o.UseNpgsql(sp.GetRequiredService<DatabaseHost>().ConnectionString)
              .UseSnakeCaseNamingConvention());
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseHost>());
+        services.AddSingleton<Devices.CallAcks>();
+        services.AddHostedService(sp => sp.GetRequiredService<Devices.CallAcks>());
         services.AddSingleton<HallSettings>();
+        services.AddSingleton<ServiceRates>();
         services.AddSingleton<HallNotifier>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<LocalClients>();

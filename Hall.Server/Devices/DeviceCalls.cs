@@ -31,13 +31,4 @@ public static class DeviceCalls
             .Take(MaxResent).ToListAsync(ct);
         return rows;
     }
-
-    /// <summary>Records the acknowledgement of a call of the display's own hall; an unknown, foreign or repeated id changes nothing.</summary>
-    public static Task<int> AckAsync(HallDb db, Actor display, long callId, DateTimeOffset now, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
-            INSERT INTO display_call_acks (device_id, call_id, at)
-            SELECT {display.Id}, e.id, {now} FROM ticket_events e
-            WHERE e.id = {callId} AND e.hall_id = {display.HallId} AND e.kind IN ('Called', 'Recalled')
-            ON CONFLICT DO NOTHING
-            """, ct);
 }

@@ -14,7 +14,7 @@ namespace Hall.Server.Hub;
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
 [Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
-public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts, LocalClients local) : Hub<IHallClient>, IHallHub
+public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts, LocalClients local, CallAcks acks) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);
 
@@ -101,15 +101,8 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public Task<Reply<TicketView>> Rate(RateCommand command) =>
         Allowed<TicketView>(Roles.Evaluator | Roles.Clerk) ?? queue.RateAsync(Caller, command, Context.ConnectionAborted);
 
-    public async Task AckCall(long callId)
-    {
-        if (Caller.DeviceRole != DeviceRole.Display)
-        {
-            throw new HubException(Refusal.Forbidden.Code);
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
-        await DeviceCalls.AckAsync(db, Caller, callId, clock.GetUtcNow(), Context.ConnectionAborted);
-    }
+    public Task AckCall(long callId) =>
+        Caller.DeviceRole == DeviceRole.Display ? acks.AckAsync(Caller, callId, clock.GetUtcNow(), Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
     public Task<Reply<TicketView>> VoidTicket(VoidTicketCommand command) =>
         Allowed<TicketView>(Roles.Kiosk) ?? queue.VoidAsync(Caller, command, Context.ConnectionAborted);

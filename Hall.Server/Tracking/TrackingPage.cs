@@ -15,18 +15,18 @@ public static class TrackingPage
 {
     public static void MapTrackingPage(this WebApplication app)
     {
-        app.MapGet("/t/{code}", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/t/{code}", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct) =>
         {
             NoStore(http);
-            var state = await ReadAsync(code, dbFactory, halls, clock, ct);
+            var state = await ReadAsync(code, dbFactory, halls, rates, clock, ct);
             return state is null
                 ? Results.Content(NotFoundHtml, "text/html; charset=utf-8", statusCode: 404)
                 : Results.Content(PageHtml(code, state), "text/html; charset=utf-8");
         });
-        app.MapGet("/t/{code}/state", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/t/{code}/state", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct) =>
         {
             NoStore(http);
-            var state = await ReadAsync(code, dbFactory, halls, clock, ct);
+            var state = await ReadAsync(code, dbFactory, halls, rates, clock, ct);
             return state is null
                 ? Results.Json(new { error = new { code = "unknown_ticket", zh = "未找到该号票", en = "No such ticket." } }, statusCode: 404)
                 : Results.Json(state);
@@ -44,20 +44,33 @@ public static class TrackingPage
         http.Response.Headers["X-Robots-Tag"] = "noindex";
     }
 
-    private static async Task<TrackedTicket?> ReadAsync(string code, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct)
+    private static async Task<TrackedTicket?> ReadAsync(string code, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct)
     {
         if (!TrackingCodes.LooksValid(code))
         {
             return null;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The ticket and the people ahead of it in one statement, on every poll: a call must show at once.
         var row = await (
             from t in db.Tickets.AsNoTracking()
             join s in db.Services on t.ServiceId equals s.Id
             join w in db.Windows on t.WindowId equals w.Id into windows
             from w in windows.DefaultIfEmpty()
             where t.TrackingCode == code
-            select new { t.Id, t.HallId, t.ServiceId, t.Number, t.State, t.BusinessDate, t.QueuedAt, Service = s.Name, Window = (int?)w.Number })
+            select new
+            {
+                t.HallId,
+                t.ServiceId,
+                t.Number,
+                t.State,
+                Service = s.Name,
+                Window = (int?)w.Number,
+                Ahead = t.State == TicketState.Waiting
+                    ? db.Tickets.Count(o => o.ServiceId == t.ServiceId && o.BusinessDate == t.BusinessDate && o.State == TicketState.Waiting
+                        && (o.QueuedAt < t.QueuedAt || (o.QueuedAt == t.QueuedAt && o.Id < t.Id)))
+                    : (int?)null,
+            })
             .FirstOrDefaultAsync(ct);
         if (row is null)
         {
@@ -65,13 +78,10 @@ public static class TrackingPage
         }
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, row.HallId, now, ct);
-        int? ahead = null, wait = null;
-        if (row.State == TicketState.Waiting)
+        int? ahead = row.Ahead, wait = null;
+        if (ahead is { } n && await rates.GetAsync(hall, row.ServiceId, now, ct) is { } rate)
         {
-            ahead = await db.Tickets.CountAsync(o => o.ServiceId == row.ServiceId && o.BusinessDate == row.BusinessDate && o.State == TicketState.Waiting
-                && (o.QueuedAt < row.QueuedAt || (o.QueuedAt == row.QueuedAt && o.Id < row.Id)), ct);
-            var services = await HallStateReader.ServiceStatesAsync(db, hall, [row.ServiceId], now, ct);
-            wait = services.Count == 1 ? TicketRules.EstimateWaitMinutes(ahead.Value, services[0].Rate) : null;
+            wait = TicketRules.EstimateWaitMinutes(n, rate);
         }
         var (zh, en) = row.State switch
         {

@@ -251,12 +251,49 @@ public sealed class KioskServerTests() : HallFixture("kiosk-server")
         Assert.That((await http.GetAsync(new Uri($"/t/{first.Ticket.TicketId}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "a ticket id is no code");
     }
 
+    [Test]
+    public async Task The_phone_page_shows_a_call_and_the_people_ahead_on_the_next_poll_and_a_new_wait_estimate_within_a_second()
+    {
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var (clerk4, clerk5) = (await Seeded.ClerkAsync(4), await Seeded.ClerkAsync(5));
+        var (window4, window5) = (await App.WindowIdAsync(Seeded.HallId, 4), await App.WindowIdAsync(Seeded.HallId, 5));
+        var service = await App.ServiceIdAsync(Seeded.HallId, "budongchan");
+        var first = (await kiosk.IssueAsync(service)).Ok();
+        (await kiosk.IssueAsync(service)).Ok();
+        var mine = (await kiosk.IssueAsync(service)).Ok();
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        (await clerk4.OpenAsync(window4)).Ok();
+        // Nobody served this last hour: 10 minutes a citizen spread over the open windows of 不动产登记 (4 and 5).
+        Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)2, (int?)20)));
+
+        (await clerk5.OpenAsync(window5)).Ok();
+        App.Clock.Advance(Hall.Server.Tracking.ServiceRates.Lifetime);
+        Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)2, (int?)10)), "the second window within a second");
+
+        // The server's clock stands still from here, so every poll below falls within the same second.
+        (await clerk4.CallNextAsync(window4)).Ok();
+        Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)1, (int?)5)), "one fewer ahead on the next poll");
+        (await clerk5.CallNextAsync(window5)).Ok();
+        Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)0, (int?)0)));
+        (await clerk4.StartAsync(window4, first.Ticket.TicketId)).Ok();
+        (await clerk4.FinishAsync(window4, first.Ticket.TicketId)).Ok();
+        Assert.That((await clerk4.CallNextAsync(window4)).Ok().Ticket.TicketId, Is.EqualTo(mine.Ticket.TicketId));
+        Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Called", "请到4号窗口", (int?)null, (int?)null)), "the call on the next poll");
+    }
+
     private static async Task<(string State, string Status, int? Ahead)> StateAsync(HttpClient http, string code)
+    {
+        var (state, status, ahead, _) = await PollAsync(http, code);
+        return (state, status, ahead);
+    }
+
+    /// <summary>What the phone page shows: state, status, people ahead, estimated wait in minutes.</summary>
+    private static async Task<(string State, string Status, int? Ahead, int? Wait)> PollAsync(HttpClient http, string code)
     {
         using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/t/{code}/state", UriKind.Relative)));
         var root = json.RootElement;
-        var ahead = root.GetProperty("peopleAhead");
-        return (root.GetProperty("state").GetString()!, root.GetProperty("statusZh").GetString()!, ahead.ValueKind == JsonValueKind.Null ? null : ahead.GetInt32());
+        int? Number(string name) => root.GetProperty(name) is { ValueKind: JsonValueKind.Number } n ? n.GetInt32() : null;
+        return (root.GetProperty("state").GetString()!, root.GetProperty("statusZh").GetString()!, Number("peopleAhead"), Number("estimatedWaitMinutes"));
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)

@@ -145,12 +145,5 @@ public sealed class HallApp : WebApplicationFactory<Program>
     public Task<string> LoginAsync(string login, string password) => HubConnections.LoginAsync(BaseAddress, login, password);
 
     /// <summary>A real SignalR client over a real socket, recording everything the server sends.</summary>
-    public async Task<HubClient> ConnectAsync(string token)
-    {
-        var client = new HubClient(new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build());
-        await client.StartAsync();
-        return client;
-    }
+    public Task<HubClient> ConnectAsync(string token) => HubClient.ConnectAsync(BaseAddress, token);
 }

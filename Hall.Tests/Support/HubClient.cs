@@ -32,6 +32,16 @@ public sealed class HubClient : IAsyncDisposable
 
     public Task StartAsync() => Connection.StartAsync();
 
+    /// <summary>A real SignalR client of <paramref name="server"/> over a real socket, recording everything the server sends.</summary>
+    public static async Task<HubClient> ConnectAsync(Uri server, string token)
+    {
+        var client = new HubClient(new HubConnectionBuilder()
+            .WithUrl(new Uri(server, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build());
+        await client.StartAsync();
+        return client;
+    }
+
     public Task<T> InvokeAsync<T>(string method, object arg) => Connection.InvokeAsync<T>(method, arg);
 
     /// <summary>Waits until the condition holds on what was received (messages arrive after the reply).</summary>
