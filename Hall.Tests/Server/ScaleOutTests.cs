@@ -147,14 +147,7 @@ public sealed class ScaleOutTests
         Assert.That(changes.Services.Select(s => s.ServiceId), Does.Contain(issued.Ticket.ServiceId), "the other server's pages learn which service changed");
     }
 
-    private static async Task<HubClient> ConnectAsync(ServerProcess server, string token)
-    {
-        var client = new HubClient(new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build());
-        await client.StartAsync();
-        return client;
-    }
+    private static Task<HubClient> ConnectAsync(ServerProcess server, string token) => HubClient.ConnectAsync(server.BaseAddress, token);
 
     private static Task<string> LoginAsync(ServerProcess server, DemoCredentials credentials, string who)
     {

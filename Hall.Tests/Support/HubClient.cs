@@ -30,7 +30,15 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Why the connection closed, if it did with an error.</summary>
     public Exception? ClosedBy { get; private set; }
 
-    public Task StartAsync() => Connection.StartAsync();
+    /// <summary>
+    /// Connects and waits until the server has greeted the connection (device status, snapshot, pending calls): the
+    /// server serves a connection's calls only after its greeting, so an answered call means the greeting is done.
+    /// </summary>
+    public async Task StartAsync()
+    {
+        await Connection.StartAsync();
+        await Connection.InvokeAsync<Whoami>(nameof(IHallHub.Whoami));
+    }
 
     /// <summary>A real SignalR client of <paramref name="server"/> over a real socket, recording everything the server sends.</summary>
     public static async Task<HubClient> ConnectAsync(Uri server, string token)

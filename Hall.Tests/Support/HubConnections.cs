@@ -12,6 +12,8 @@ public static class HubConnections
             .WithUrl(new Uri(server, "/hubs/hall"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .Build();
         await connection.StartAsync();
+        // Answered only once the server has greeted the connection (see HubClient.StartAsync).
+        await connection.InvokeAsync<Hall.Server.Contracts.Whoami>(nameof(Hall.Server.Contracts.IHallHub.Whoami));
         return connection;
     }
 
