@@ -60,7 +60,8 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
                     {
                         if (await store.AddIfMissingAsync(hall.Id, kind, day, ct) is { } id)
                         {
-                            log.LogInformation("Report {Kind} of {Day} for hall {Hall} generated on schedule ({Id})", kind, day, hall.Id, id);
+                            var (from, to) = ReportPeriods.Containing(kind, day);
+                            log.LogInformation("Report {Kind} for {From:yyyy-MM-dd} to {To:yyyy-MM-dd} of hall {Hall} generated on schedule ({Id})", kind, from, to, hall.Id, id);
                         }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
