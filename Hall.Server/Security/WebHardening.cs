@@ -34,12 +34,16 @@ public static class WebHardening
         return app;
     }
 
-    /// <summary>The staff session cookie: never readable by scripts, Secure whenever the request came over HTTPS.</summary>
-    public static CookieOptions SessionCookie(HttpRequest request, DateTimeOffset expires) => new()
+    /// <summary>
+    /// The staff session cookie: never readable by scripts, Secure whenever the request came over HTTPS. Its lifetime is a
+    /// Max-Age, counted by the browser on its own clock: a PC whose clock is days off the server's still keeps the cookie
+    /// (an absolute Expires from the server's clock would be in the past there, and the sign-in would silently not hold).
+    /// </summary>
+    public static CookieOptions SessionCookie(HttpRequest request, TimeSpan lifetime) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Lax,
-        Expires = expires,
+        MaxAge = lifetime,
         Secure = request.IsHttps,
         Path = "/",
     };

@@ -61,7 +61,7 @@ public static class ClerkPage
                 var error = outcome.Refusal == StaffLogin.LoginFailed ? "1" : outcome.Refusal!.Code;
                 return Results.Redirect($"/login?error={error}&back=" + Uri.EscapeDataString(back));
             }
-            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, result.ExpiresAt));
+            http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, StaffLogin.SessionLength));
             return Results.LocalRedirect(back);
         });
         app.MapPost("/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>

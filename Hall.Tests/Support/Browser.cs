@@ -25,7 +25,17 @@ public static class Browser
     /// <summary>The kiosk's portrait touch screen.</summary>
     public static readonly ViewportSize Kiosk = new() { Width = 1080, Height = 1920 };
 
-    public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
+    /// <summary>
+    /// Environment variable: run every test's Chromium with its machine clock at this libfaketime time (e.g.
+    /// <c>@2027-12-06 02:00:00</c>, a year ahead), to show that no browser test depends on the date it runs on.
+    /// </summary>
+    public const string MachineTimeVariable = "HALL_TEST_BROWSER_TIME";
+
+    /// <param name="machineTime">
+    /// The time Chromium's machine clock starts at (libfaketime's <c>@yyyy-MM-dd HH:mm:ss</c>, UTC), e.g. a year ahead of the
+    /// real one; by default <see cref="MachineTimeVariable"/> or the real clock.
+    /// </param>
+    public static async Task<(IPlaywright, IBrowser)> LaunchAsync(string? machineTime = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -35,10 +45,12 @@ public static class Browser
             }
             Assert.Ignore(Missing);
         }
+        machineTime ??= Environment.GetEnvironmentVariable(MachineTimeVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+        var executable = machineTime is null ? ChromiumPath : FakeTimeChromium(machineTime);
         var playwright = await Playwright.CreateAsync();
         try
         {
-            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = Args });
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = Args });
             // What a person sees may take a while on a loaded 2-core CI machine; 5 s (Playwright's default) made tests flaky there.
             Assertions.SetDefaultExpectTimeout(15_000);
             return (playwright, browser);
@@ -48,6 +60,36 @@ public static class Browser
             playwright.Dispose();
             throw;
         }
+    }
+
+    private const string FakeTimeMissing = "faketime is missing — install it with `apt-get install faketime` to run Chromium on another date.";
+
+    /// <summary>
+    /// A launcher that runs Chromium under libfaketime with its wall clock at <paramref name="machineTime"/> (its monotonic
+    /// clock stays real, so timers run as usual). Without the zygote: Chromium's zygote does not start under libfaketime.
+    /// </summary>
+    private static string FakeTimeChromium(string machineTime)
+    {
+        if (!File.Exists("/usr/bin/faketime"))
+        {
+            if (PostgresCluster.OnCi)
+            {
+                Assert.Fail(FakeTimeMissing);
+            }
+            Assert.Ignore(FakeTimeMissing);
+        }
+        var script = Path.Combine(Path.GetTempPath(), $"hall-chromium-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, $"""
+            #!/bin/sh
+            export FAKETIME_DONT_FAKE_MONOTONIC=1
+            exec /usr/bin/faketime -f '{machineTime.Replace("'", "", StringComparison.Ordinal)}' {ChromiumPath} --no-zygote "$@"
+
+            """.ReplaceLineEndings("\n"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return script;
     }
 
     /// <summary>
