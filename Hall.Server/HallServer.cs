@@ -80,7 +80,9 @@ public static class HallServer
         services.AddSingleton<Admin.AdminStore>();
         services.AddSingleton<LobbyScreens>();
         services.AddSingleton<Reports.ReportBuilder>();
-        services.AddPdfReports(builder.Configuration);
+        // Reports need a Chinese font; without one the hall runs on and only reports are refused.
+        services.AddSingleton<ReportFont>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportFont>());
         services.AddSingleton<Reports.IReportRenderer, Reports.ReportRenderer>();
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportJobs>();

@@ -29,11 +29,16 @@ public static class ReportEndpoints
     {
         var staff = new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName };
 
-        app.MapPost("/api/reports", async (GenerateRequest? request, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/reports", async (GenerateRequest? request, int? hall, HttpContext http, ReportJobs jobs, Pdf.ReportFont font, Admin.AdminStore admin, IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ActingAsync(http, hall, admin, ct) is not { } actor)
             {
                 return Error(403, Refusal.Forbidden);
+            }
+            // Without a Chinese font no report can be drawn: said before any job starts, so nothing is half made.
+            if (font.Fonts is null)
+            {
+                return Error(503, Pdf.ReportFont.Missing);
             }
             if (ParseKind(request?.Kind) is not { } kind)
             {

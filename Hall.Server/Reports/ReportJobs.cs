@@ -114,6 +114,10 @@ public sealed class ReportJobs(ReportStore store, Operations.BackgroundJobs tabl
             await audit.RecordAsync(by, "report.generate", $"report:{id}", null, new { Kind = job.Kind.ToString(), job.PeriodFrom, job.PeriodTo }, ct);
             job.Done(id, clock.GetUtcNow());
         }
+        catch (ReportFontMissingException)
+        {
+            job.Fail(Pdf.ReportFont.Missing, clock.GetUtcNow());
+        }
         catch (Exception e)
         {
             log.LogWarning(e, "Report {Kind} {From} of hall {Hall} failed", job.Kind, job.PeriodFrom, job.HallId);

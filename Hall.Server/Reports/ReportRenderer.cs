@@ -12,7 +12,11 @@ public interface IReportRenderer
 }
 
 /// <summary>The A4 PDF (Skia, subset CJK font, vector charts) and the Excel workbook with the same tables.</summary>
-public sealed class ReportRenderer(PdfFonts fonts) : IReportRenderer
+public sealed class ReportRenderer(ReportFont font) : IReportRenderer
 {
-    public ReportFiles Render(ReportDocument document) => new(PdfReportWriter.Write(document, fonts), ExcelReportWriter.Write(document));
+    public ReportFiles Render(ReportDocument document) =>
+        new(PdfReportWriter.Write(document, font.Fonts ?? throw new ReportFontMissingException()), ExcelReportWriter.Write(document));
 }
+
+/// <summary>A report was asked for on a machine without a Chinese font (<see cref="ReportFont.Missing"/>).</summary>
+public sealed class ReportFontMissingException() : Exception(ReportFont.Missing.MessageEn);

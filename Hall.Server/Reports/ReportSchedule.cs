@@ -9,7 +9,7 @@ namespace Hall.Server.Reports;
 /// has closed, the week's figures on Monday, the bulletin on the 1st, the year's review on 1 January. Every server runs it;
 /// <see cref="ReportStore.AddIfMissingAsync"/> makes each report once. On start it also catches up what a downtime missed.
 /// </summary>
-public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, TimeProvider clock, IConfiguration config, ILogger<ReportSchedule> log) : BackgroundService
+public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, Pdf.ReportFont font, TimeProvider clock, IConfiguration config, ILogger<ReportSchedule> log) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
 
@@ -30,8 +30,7 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
         {
             await Operations.Periodic.RunAsync(Every, clock, log, "Reports not generated on schedule", async ct =>
             {
-                await PatrolAsync(catchUp: !caughtUp, ct);
-                caughtUp = true;
+                caughtUp |= await PatrolAsync(catchUp: !caughtUp, ct);
             }, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -39,9 +38,16 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
         }
     }
 
-    /// <summary>One pass over every hall: generates what is due now (and, with <paramref name="catchUp"/>, what the last days missed).</summary>
-    public async Task PatrolAsync(bool catchUp, CancellationToken ct)
+    /// <summary>
+    /// One pass over every hall: generates what is due now (and, with <paramref name="catchUp"/>, what the last days missed).
+    /// False when it could not look (no Chinese font, said once at start): the catch-up then waits for the first pass with a font.
+    /// </summary>
+    public async Task<bool> PatrolAsync(bool catchUp, CancellationToken ct)
     {
+        if (font.Fonts is null)
+        {
+            return false;
+        }
         await _one.WaitAsync(ct);
         try
         {
@@ -75,6 +81,7 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
         {
             _one.Release();
         }
+        return true;
     }
 
     /// <summary>

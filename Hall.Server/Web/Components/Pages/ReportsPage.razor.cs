@@ -24,6 +24,9 @@ public sealed partial class ReportsPage : IDisposable
     private ReportStore Store { get; set; } = null!;
 
     [Inject]
+    private Reports.Pdf.ReportFont Font { get; set; } = null!;
+
+    [Inject]
     private IDbContextFactory<HallDb> DbFactory { get; set; } = null!;
 
     [Inject]
@@ -56,6 +59,7 @@ public sealed partial class ReportsPage : IDisposable
     private string? _message;
     private bool _error;
     private bool _loaded;
+    private bool _fontMissing;
 
     private bool Running => _job is { State: "running" };
 
@@ -74,6 +78,7 @@ public sealed partial class ReportsPage : IDisposable
         var today = HallClock.BusinessDate(Clock.GetUtcNow(), _zone);
         _today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         _date = today;
+        _fontMissing = Font.Fonts is null;
         await LoadAsync();
         _loaded = true;
     }
@@ -93,6 +98,11 @@ public sealed partial class ReportsPage : IDisposable
         if (day > today)
         {
             Refuse(ReportEndpoints.FutureDate);
+            return;
+        }
+        if (_fontMissing = Font.Fonts is null)
+        {
+            Refuse(Reports.Pdf.ReportFont.Missing);
             return;
         }
         // The job may run on another server (the same report asked for there): followed through the table then.
