@@ -29,7 +29,9 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
     {
         if (_db.Value.Embedded is { } pg)
         {
-            log.LogInformation("Embedded PostgreSQL on 127.0.0.1:{Port}, data in {Folder}", pg.Port, pg.Folder);
+            log.LogInformation("Embedded PostgreSQL on 127.0.0.1:{Port}, data in {Folder}{How}", pg.Port, pg.Folder,
+                pg.Adopted ? " (left running by a server that ended without stopping it: taken over, stopped with this one)"
+                : pg.Owned ? "" : " (run by another server process on this folder: used, not stopped with this one)");
         }
         var factory = services.GetRequiredService<IDbContextFactory<HallDb>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

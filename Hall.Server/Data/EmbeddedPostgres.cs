@@ -11,6 +11,8 @@ public sealed class HallStartupException(string message) : Exception(message);
 /// <summary>
 /// A private PostgreSQL cluster under a folder of ours: initdb on first start, pg_ctl start/stop, loopback only,
 /// a password kept in the folder. As root the cluster runs as the <c>postgres</c> user (initdb refuses root).
+/// The process that runs the cluster is its owner (<c>owner.pid</c> in the folder) and stops it when it stops. A cluster found
+/// running is adopted when its owner is gone (a server killed with <c>kill -9</c> left it) and only used while its owner lives.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
@@ -24,8 +26,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public string Folder { get; }
     public int Port { get; private set; }
     public string Password { get; private set; } = "";
-    public bool StartedByUs { get; private set; }
+    /// <summary>Whether this process owns the cluster (started or adopted it) and so stops it.</summary>
+    public bool Owned { get; private set; }
+
+    /// <summary>Whether the cluster was found running without its owner (left by a killed server) and taken over.</summary>
+    public bool Adopted { get; private set; }
     private string DataDir => Path.Combine(Folder, "pg");
+    private string OwnerFile => Path.Combine(Folder, "owner.pid");
 
     private EmbeddedPostgres(string folder, string bin)
     {
@@ -102,7 +109,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             }
             await RunAsync("pg_ctl", ["-D", DataDir, "-w", "-t", "60", "-l", Path.Combine(Folder, "postgres.log"), "-o", settings, "start"], ct);
-            StartedByUs = true;
+            TakeOwnership();
+        }
+        else if (LivingOwner() is null)
+        {
+            // Left running by a process that is gone: ours now, stopped when we stop.
+            TakeOwnership();
+            Adopted = true;
         }
         await EnsureDatabaseAsync("hall", ct);
     }
@@ -133,10 +146,46 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (StartedByUs)
+        if (Owned)
         {
             await TryRunAsync("pg_ctl", ["-D", DataDir, "-w", "-m", "fast", "stop"], CancellationToken.None);
-            StartedByUs = false;
+            Owned = false;
+            if (LivingOwner() == Environment.ProcessId)
+            {
+                File.Delete(OwnerFile);
+            }
+        }
+    }
+
+    private void TakeOwnership()
+    {
+        using var me = Process.GetCurrentProcess();
+        File.WriteAllText(OwnerFile, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{me.Id} {me.StartTime.ToUniversalTime().Ticks}"));
+        Owned = true;
+    }
+
+    /// <summary>The process named in <c>owner.pid</c> if it still runs (the same process: its start time checked too), else null.</summary>
+    private int? LivingOwner()
+    {
+        if (!File.Exists(OwnerFile) || File.ReadAllText(OwnerFile).Split(' ') is not [var pidText, var startText]
+            || !int.TryParse(pidText, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(startText, System.Globalization.CultureInfo.InvariantCulture, out var started))
+        {
+            return null;
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            // A pid is reused after its process ends: only the same start time is the same owner.
+            return !process.HasExited && Math.Abs(process.StartTime.ToUniversalTime().Ticks - started) < TimeSpan.TicksPerSecond ? pid : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
