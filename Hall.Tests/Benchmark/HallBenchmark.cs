@@ -15,15 +15,16 @@ namespace Hall.Tests.Benchmark;
 /// <summary>
 /// The benchmark (not a test): Hall.Server on its embedded database, driven through the hub. Prints throughput against raw
 /// PostgreSQL on the same cluster, open-loop latency at a fixed offered rate, and call fan-out against a bare broadcast.
-/// Run: <c>dotnet test Hall.Tests -c Release --filter TestCategory=Benchmark --logger "console;verbosity=detailed"</c>.
+/// Run: <c>dotnet test Hall.Tests -c Release --filter "TestCategory=Benchmark&amp;FullyQualifiedName~HallBenchmark" --logger "console;verbosity=detailed"</c>.
 /// </summary>
-[TestFixture]
-[Explicit("benchmark: run on demand")]
-[Category("Benchmark")]
-public sealed class HallBenchmark
+[TestFixture(BenchmarkRun.Full, Explicit = true, Reason = "benchmark: run on demand", Category = "Benchmark")]
+[TestFixture(BenchmarkRun.Smoke, Category = "BenchmarkSmoke")]
+[NonParallelizable]
+public sealed class HallBenchmark(BenchmarkRun run)
 {
-    private static readonly int Clients = int.Parse(Environment.GetEnvironmentVariable("HALL_BENCH_CLIENTS") ?? "16", CultureInfo.InvariantCulture);
-    private static readonly TimeSpan Phase = TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("HALL_BENCH_SECONDS") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 8);
+    private readonly bool _smoke = run == BenchmarkRun.Smoke;
+    private int Clients => _smoke ? 4 : int.Parse(Environment.GetEnvironmentVariable("HALL_BENCH_CLIENTS") ?? "16", CultureInfo.InvariantCulture);
+    private TimeSpan Phase => TimeSpan.FromSeconds(_smoke ? 1 : Environment.GetEnvironmentVariable("HALL_BENCH_SECONDS") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 8);
 
     private string _folder = null!;
     private ServerProcess _server = null!;
@@ -36,7 +37,7 @@ public sealed class HallBenchmark
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _folder = Path.Combine(Path.GetTempPath(), $"hall-bench-{Environment.ProcessId}");
+        _folder = Path.Combine(Path.GetTempPath(), $"hall-bench-{run}-{Environment.ProcessId}");
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
@@ -99,7 +100,7 @@ public sealed class HallBenchmark
         var windows = await OpenWindowsAsync(4);
         var services = await ServiceWeightsAsync();
         var random = new Random(1);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < (_smoke ? 5 : 100); i++)
         {
             await Task.WhenAll(kiosks.Select(k => k.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), services[random.Next(services.Length)], null, null, PriorityClass.Normal))));
             await Task.WhenAll(windows.Select(w => w.Connection.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), w.WindowId))));
@@ -111,9 +112,13 @@ public sealed class HallBenchmark
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        File.WriteAllText(Path.Combine(TestContext.CurrentContext.WorkDirectory, "benchmark-report.md"), _report.ToString());
+        if (!_smoke)
+        {
+            File.WriteAllText(Path.Combine(TestContext.CurrentContext.WorkDirectory, "benchmark-report.md"), _report.ToString());
+        }
         await _server.StopAsync();
         await _server.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
     }
 
     [Test, Order(1)]
@@ -138,7 +143,7 @@ public sealed class HallBenchmark
         await ReportStatementProfileAsync("call next", call.Done);
         await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
 
-        Report($"""
+        var table = Report($"""
 
             Throughput, closed loop, {Clients} clients, {Phase.TotalSeconds:F0} s each (client, server and database on one {Environment.ProcessorCount}-core machine)
             | operation                               | ops/s  | vs raw PostgreSQL |
@@ -151,6 +156,7 @@ public sealed class HallBenchmark
             """);
         Assert.That(issue.Done, Is.GreaterThan(0));
         Assert.That(call.Done, Is.GreaterThan(0));
+        Assert.That(table, Does.Match(@"\| Hall call next \(through the hub\) +\| +\d+ \| +\d\.\d\d"));
     }
 
     [Test, Order(2)]
@@ -217,15 +223,16 @@ public sealed class HallBenchmark
         await Task.WhenAll(pending);
         var achieved = total / clock.Elapsed.TotalSeconds;
         await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
-        Report($"""
+        var table = Report($"""
 
-            Latency, open loop, {rate} ops/s offered (half issue on 8 kiosks, half call-next on 16 windows) for {Phase.TotalSeconds:F0} s; completed at {achieved:F0} ops/s, {refused} refused
+            Latency, open loop, {rate} ops/s offered (half issue on {kiosks.Count} kiosks, half call-next on {windows.Count} windows) for {Phase.TotalSeconds:F0} s; completed at {achieved:F0} ops/s, {refused} refused
             | operation | p50 ms | p99 ms | max ms |
             |-----------|--------|--------|--------|
             | issue     | {P(issueLatency, 50),6:F1} | {P(issueLatency, 99),6:F1} | {issueLatency.Max(),6:F0} |
             | call next | {P(callLatency, 50),6:F1} | {P(callLatency, 99),6:F1} | {callLatency.Max(),6:F0} |
             """);
         Assert.That(issueLatency, Is.Not.Empty);
+        Assert.That(table, Does.Match(@"\| call next \| +\d+\.\d \| +\d+\.\d \|"));
     }
 
     [Test, Order(3)]
@@ -236,6 +243,9 @@ public sealed class HallBenchmark
 
     private async Task FanOutAsync(int displays)
     {
+        // The smoke connects a tenth of the displays for three calls.
+        displays = _smoke ? displays / 10 : displays;
+        var rounds = _smoke ? 3 : 30;
         await ResetQueueAsync();
         await PrefillAsync(1000);
         var screens = await ConnectManyAsync(_keys["display"], displays);
@@ -251,7 +261,7 @@ public sealed class HallBenchmark
         using var http = new HttpClient { BaseAddress = _server.BaseAddress };
         var callLatency = new List<double>();
         var pingLatency = new List<double>();
-        for (var round = 0; round < 30; round++)
+        for (var round = 0; round < rounds; round++)
         {
             var sent = clock.ElapsedTicks;
             var reply = await windows[0].Connection.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[0].WindowId));
@@ -266,21 +276,23 @@ public sealed class HallBenchmark
             await Task.Delay(50);
         }
         await DisposeAll(screens.Concat(windows.Select(w => w.Connection)));
-        Report($"""
+        var table = Report($"""
 
-            Fan-out to {displays} display connections, 30 calls (from the clerk's CallNext to each display's Called) vs a bare hub broadcast in the same run
+            Fan-out to {displays} display connections, {rounds} calls (from the clerk's CallNext to each display's Called) vs a bare hub broadcast in the same run
             | message              | p50 ms | p99 ms | ratio p99 |
             |----------------------|--------|--------|-----------|
             | call (CallNext)      | {P(callLatency, 50),6:F1} | {P(callLatency, 99),6:F1} | {P(callLatency, 99) / P(pingLatency, 99),5:F2}     |
             | bare broadcast       | {P(pingLatency, 50),6:F1} | {P(pingLatency, 99),6:F1} | 1.00      |
             """);
-        Assert.That(callLatency, Has.Count.EqualTo(30 * displays));
+        Assert.That(callLatency, Has.Count.EqualTo(rounds * displays));
+        Assert.That(table, Does.Match(@"\| call \(CallNext\) +\| +\d+\.\d \| +\d+\.\d \| +\d+\.\d\d"));
     }
 
-    private void Report(string section)
+    private string Report(string section)
     {
         _report.AppendLine(section);
         TestContext.Out.WriteLine(section);
+        return section;
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
@@ -295,7 +307,7 @@ public sealed class HallBenchmark
 
     private sealed record Loop(double Rate, int Done, string Refused);
 
-    private static async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<HallError?>> op)
+    private async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<HallError?>> op)
     {
         var done = 0;
         var refused = new ConcurrentBag<string>();
@@ -399,7 +411,7 @@ public sealed class HallBenchmark
     }
 
     /// <summary>HALL_BENCH_PROFILE=1: report PostgreSQL's time per statement (pg_stat_statements) after each Hall phase.</summary>
-    private static bool Profile => Environment.GetEnvironmentVariable("HALL_BENCH_PROFILE") == "1";
+    private bool Profile => !_smoke && Environment.GetEnvironmentVariable("HALL_BENCH_PROFILE") == "1";
 
     private async Task ResetStatementProfileAsync()
     {
@@ -433,7 +445,8 @@ public sealed class HallBenchmark
     private async Task ResetQueueAsync()
     {
         await using var conn = await OpenAsync();
-        await Exec(conn, "TRUNCATE display_call_acks, ratings, ticket_events, tickets, number_counters, commands, window_events, window_sessions");
+        // CASCADE: whatever refers to the queue's rows (follow-up cases, notices …) goes with them, tables added later included.
+        await Exec(conn, "TRUNCATE display_call_acks, ratings, ticket_events, tickets, number_counters, commands, window_events, window_sessions CASCADE");
     }
 
     /// <summary>Waiting tickets for every service, as if the morning rush had already arrived.</summary>
@@ -441,9 +454,9 @@ public sealed class HallBenchmark
     {
         await using var conn = await OpenAsync();
         await Exec(conn, $"""
-            INSERT INTO tickets (hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, handled_item_ids)
+            INSERT INTO tickets (hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, handled_item_ids, tracking_code)
             SELECT s.hall_id, s.id, (now() AT TIME ZONE 'Asia/Shanghai')::date, g, s.prefix || lpad(g::text, 3, '0'), CASE WHEN g % 10 = 0 THEN 'Elderly' ELSE 'Normal' END,
-                   'Waiting', now() - interval '1 hour', now() - interval '1 hour' + g * interval '1 ms', false, 0, '{"{}"}'
+                   'Waiting', now() - interval '1 hour', now() - interval '1 hour' + g * interval '1 ms', false, 0, '{"{}"}', md5(s.id || '-' || g || '-' || random())
             FROM services s, generate_series(1, {count} / 13 + 1) g WHERE s.hall_id = {_hallId} AND g <= 600;
             INSERT INTO number_counters (service_id, business_date, hall_id, last_number)
             SELECT service_id, business_date, hall_id, max(sequence) FROM tickets GROUP BY service_id, business_date, hall_id;

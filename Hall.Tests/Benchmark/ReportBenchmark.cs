@@ -14,15 +14,16 @@ namespace Hall.Tests.Benchmark;
 /// <summary>
 /// The report benchmark (not a test): a month of 100,000 tickets seeded in bulk, then the bulletin built, laid out as PDF
 /// and written as Excel, with time and peak memory; the baseline is reading the month's event rows with a bare reader.
-/// Run: <c>dotnet test Hall.Tests -c Release --filter "FullyQualifiedName~ReportBenchmark" --logger "console;verbosity=detailed"</c>;
+/// Run: <c>dotnet test Hall.Tests -c Release --filter "TestCategory=Benchmark&amp;FullyQualifiedName~ReportBenchmark" --logger "console;verbosity=detailed"</c>;
 /// <c>HALL_BENCH_REPORT_TICKETS</c> sets the month's tickets (default 100000).
 /// </summary>
-[TestFixture]
-[Explicit("benchmark: run on demand")]
-[Category("Benchmark")]
-public sealed class ReportBenchmark
+[TestFixture(BenchmarkRun.Full, Explicit = true, Reason = "benchmark: run on demand", Category = "Benchmark")]
+[TestFixture(BenchmarkRun.Smoke, Category = "BenchmarkSmoke")]
+[NonParallelizable]
+public sealed class ReportBenchmark(BenchmarkRun run)
 {
-    private static readonly int Tickets = int.Parse(Environment.GetEnvironmentVariable("HALL_BENCH_REPORT_TICKETS") ?? "100000", CultureInfo.InvariantCulture);
+    private readonly bool _smoke = run == BenchmarkRun.Smoke;
+    private int Tickets => _smoke ? 2_000 : int.Parse(Environment.GetEnvironmentVariable("HALL_BENCH_REPORT_TICKETS") ?? "100000", CultureInfo.InvariantCulture);
     private static readonly DateOnly Month = new(2026, 9, 1);
 
     private string _db = null!;
@@ -37,7 +38,7 @@ public sealed class ReportBenchmark
     [OneTimeSetUp]
     public async Task SeedAsync()
     {
-        _db = await PostgresCluster.NewDatabaseAsync("report-bench");
+        _db = await PostgresCluster.NewDatabaseAsync($"report-bench-{run}");
         await using (var db = PostgresCluster.Context(_db))
         {
             _hallId = (await DemoHall.SeedAsync(db, new DateTimeOffset(2026, 8, 31, 0, 0, 0, TimeSpan.Zero), false, CancellationToken.None)).HallId;
@@ -89,8 +90,12 @@ public sealed class ReportBenchmark
 
         var text = report.ToString();
         TestContext.Out.WriteLine(text);
-        File.WriteAllText(Path.Combine(TestContext.CurrentContext.WorkDirectory, "report-benchmark.md"), text);
+        if (!_smoke)
+        {
+            File.WriteAllText(Path.Combine(TestContext.CurrentContext.WorkDirectory, "report-benchmark.md"), text);
+        }
         Assert.That(pdf[..4], Is.EqualTo("%PDF"u8.ToArray()));
+        Assert.That(text, Does.Match(@"\| bulletin: all \(build \+ PDF \+ Excel\) \| \d+ ms \| \d+\.\d× \|"));
     }
 
     private sealed record Measured(TimeSpan Time, long PeakBytes, long Allocated);
