@@ -37,4 +37,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
+
+# HALL_TEST_MACHINE_TIME=+365d (libfaketime's syntax): the test host and all it starts — servers, PostgreSQL, Chromium,
+# the agents — run with the machine's clocks that far off, to show that no test depends on the date it runs on. Only the
+# test host: vstest's own runner does not start under libfaketime. An offset, not a fixed start: each process started
+# later keeps the same time as the others. Monotonic clocks are offset too (left real, .NET's socket timeouts misfire).
+if [ -n "${HALL_TEST_MACHINE_TIME:-}" ]; then
+  faketime_lib=""
+  for lib in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$lib" ] && faketime_lib=$lib; done
+  [ -n "$faketime_lib" ] || { echo "HALL_TEST_MACHINE_TIME needs libfaketime: apt-get install faketime" >&2; exit 1; }
+  settings=$(mktemp --suffix=.runsettings)
+  cat > "$settings" <<EOF
+<RunSettings><RunConfiguration><EnvironmentVariables>
+  <LD_PRELOAD>$faketime_lib</LD_PRELOAD>
+  <FAKETIME>$HALL_TEST_MACHINE_TIME</FAKETIME>
+</EnvironmentVariables></RunConfiguration></RunSettings>
+EOF
+  set -- --settings "$settings" "$@"
+fi
 exec dotnet test Hall.Tests --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"

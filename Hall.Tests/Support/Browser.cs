@@ -25,17 +25,11 @@ public static class Browser
     /// <summary>The kiosk's portrait touch screen.</summary>
     public static readonly ViewportSize Kiosk = new() { Width = 1080, Height = 1920 };
 
-    /// <summary>
-    /// Environment variable: run every test's Chromium with its machine clock at this libfaketime time (e.g.
-    /// <c>@2027-12-06 02:00:00</c>, a year ahead), to show that no browser test depends on the date it runs on.
-    /// </summary>
-    public const string MachineTimeVariable = "HALL_TEST_BROWSER_TIME";
-
-    /// <param name="machineTime">
-    /// The time Chromium's machine clock starts at (libfaketime's <c>@yyyy-MM-dd HH:mm:ss</c>, UTC), e.g. a year ahead of the
-    /// real one; by default <see cref="MachineTimeVariable"/> or the real clock.
+    /// <param name="daysAhead">
+    /// Runs Chromium with its machine clock this many days off the real one (libfaketime), as a PC whose clock is wrong;
+    /// the real clock by default.
     /// </param>
-    public static async Task<(IPlaywright, IBrowser)> LaunchAsync(string? machineTime = null)
+    public static async Task<(IPlaywright, IBrowser)> LaunchAsync(int? daysAhead = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -45,12 +39,13 @@ public static class Browser
             }
             Assert.Ignore(Missing);
         }
-        machineTime ??= Environment.GetEnvironmentVariable(MachineTimeVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
-        var executable = machineTime is null ? ChromiumPath : FakeTimeChromium(machineTime);
+        var executable = daysAhead is { } days ? FakeTimeChromium(days) : ChromiumPath;
+        // Chromium's zygote does not start under libfaketime (deploy/test.sh's HALL_TEST_MACHINE_TIME puts the whole test host under it).
+        string[] args = Environment.GetEnvironmentVariable("LD_PRELOAD")?.Contains("faketime", StringComparison.Ordinal) == true ? [.. Args, "--no-zygote"] : Args;
         var playwright = await Playwright.CreateAsync();
         try
         {
-            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = Args });
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = args });
             // What a person sees may take a while on a loaded 2-core CI machine; 5 s (Playwright's default) made tests flaky there.
             Assertions.SetDefaultExpectTimeout(15_000);
             return (playwright, browser);
@@ -65,10 +60,10 @@ public static class Browser
     private const string FakeTimeMissing = "faketime is missing — install it with `apt-get install faketime` to run Chromium on another date.";
 
     /// <summary>
-    /// A launcher that runs Chromium under libfaketime with its wall clock at <paramref name="machineTime"/> (its monotonic
-    /// clock stays real, so timers run as usual). Without the zygote: Chromium's zygote does not start under libfaketime.
+    /// A launcher that runs Chromium under libfaketime with its clocks <paramref name="days"/> days off. Without the zygote:
+    /// Chromium's zygote does not start under libfaketime.
     /// </summary>
-    private static string FakeTimeChromium(string machineTime)
+    private static string FakeTimeChromium(int days)
     {
         if (!File.Exists("/usr/bin/faketime"))
         {
@@ -78,11 +73,10 @@ public static class Browser
             }
             Assert.Ignore(FakeTimeMissing);
         }
-        var script = Path.Combine(Path.GetTempPath(), $"hall-chromium-{Guid.NewGuid():N}.sh");
+        var script = Path.Combine(Path.GetTempPath(), $"hall-chromium-{days}d.sh");
         File.WriteAllText(script, $"""
             #!/bin/sh
-            export FAKETIME_DONT_FAKE_MONOTONIC=1
-            exec /usr/bin/faketime -f '{machineTime.Replace("'", "", StringComparison.Ordinal)}' {ChromiumPath} --no-zygote "$@"
+            exec /usr/bin/faketime -f '{days:+0;-0}d' {ChromiumPath} --no-zygote "$@"
 
             """.ReplaceLineEndings("\n"));
         if (!OperatingSystem.IsWindows())

@@ -32,13 +32,13 @@ public sealed class ClockSkewTests
     [Test]
     public async Task A_supervisor_signs_in_from_a_browser_whose_machine_clock_is_a_year_ahead()
     {
-        var yearAhead = DateTimeOffset.UtcNow.AddYears(1);
-        var (playwright, browser) = await Browser.LaunchAsync(yearAhead.ToString("'@'yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        var (playwright, browser) = await Browser.LaunchAsync(daysAhead: 365);
+        var yearAhead = DateTimeOffset.UtcNow.AddDays(365);
         try
         {
             var page = await SignInAndBrowseAsync(browser, HallApp.MondayMorning);
             var browserNow = DateTimeOffset.FromUnixTimeMilliseconds((long)await page.EvaluateAsync<double>("Date.now()"));
-            Assert.That(browserNow - yearAhead, Is.LessThan(TimeSpan.FromMinutes(10)).And.GreaterThan(TimeSpan.FromMinutes(-1)), "Chromium ran a year ahead");
+            Assert.That(browserNow - yearAhead, Is.LessThan(TimeSpan.FromMinutes(10)).And.GreaterThan(TimeSpan.Zero), "Chromium ran a year ahead");
         }
         finally
         {
