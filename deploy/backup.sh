@@ -31,6 +31,7 @@ pg_dump --format=custom --no-owner --no-privileges --file="$target.partial" --db
 mv "$target.partial" "$target"
 echo "$target"
 
+# Never the backup just written, whatever the clock says of its age (a clock set right after running ahead would make it old).
 if [ "$keep_days" -gt 0 ]; then
-  find "$folder" -maxdepth 1 -type f -name 'hall-*.dump' -mtime +"$keep_days" -print -delete
+  find "$folder" -maxdepth 1 -type f -name 'hall-*.dump' ! -name "${target##*/}" -mtime +"$keep_days" -print -delete
 fi

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Hall.Server.Operations;
+using Hall.Tests.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Hall.Tests.Operations;
@@ -13,16 +13,9 @@ public sealed class RedisHealthTests
     [Test]
     public async Task Redis_that_answers_ping_is_healthy_and_a_closed_port_is_not()
     {
-        Tools.Require("redis-server", "redis-server");
-        var port = FreePort();
-        using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "pw"])
+        await using (var redis = await RedisServer.StartAsync(password: "pw"))
         {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
-        try
-        {
-            var check = new RedisHealthCheck($"127.0.0.1:{port},password=pw,abortConnect=false");
+            var check = new RedisHealthCheck($"127.0.0.1:{redis.Port},password=pw,abortConnect=false");
             var result = HealthStatus.Unhealthy;
             for (var i = 0; i < 50 && result != HealthStatus.Healthy; i++)
             {
@@ -30,12 +23,8 @@ public sealed class RedisHealthTests
                 result = (await check.CheckHealthAsync(new HealthCheckContext())).Status;
             }
             Assert.That(result, Is.EqualTo(HealthStatus.Healthy));
-            var wrongPassword = await new RedisHealthCheck($"127.0.0.1:{port},password=nope").CheckHealthAsync(new HealthCheckContext());
+            var wrongPassword = await new RedisHealthCheck($"127.0.0.1:{redis.Port},password=nope").CheckHealthAsync(new HealthCheckContext());
             Assert.That(wrongPassword.Status, Is.EqualTo(HealthStatus.Unhealthy));
-        }
-        finally
-        {
-            redis.Kill();
         }
         var closed = await new RedisHealthCheck($"127.0.0.1:{FreePort()}").CheckHealthAsync(new HealthCheckContext());
         Assert.That(closed.Status, Is.EqualTo(HealthStatus.Unhealthy));
