@@ -57,26 +57,17 @@ public static class Browser
         }
     }
 
-    private const string FakeTimeMissing = "faketime is missing — install it with `apt-get install faketime` to run Chromium on another date.";
-
     /// <summary>
     /// A launcher that runs Chromium under libfaketime with its clocks <paramref name="days"/> days off. Without the zygote:
     /// Chromium's zygote does not start under libfaketime.
     /// </summary>
     private static string FakeTimeChromium(int days)
     {
-        if (!File.Exists("/usr/bin/faketime"))
-        {
-            if (PostgresCluster.OnCi)
-            {
-                Assert.Fail(FakeTimeMissing);
-            }
-            Assert.Ignore(FakeTimeMissing);
-        }
+        Operations.Tools.Require("faketime", "faketime");
         var script = Path.Combine(Path.GetTempPath(), $"hall-chromium-{days}d.sh");
         File.WriteAllText(script, $"""
             #!/bin/sh
-            exec /usr/bin/faketime -f '{days:+0;-0}d' {ChromiumPath} --no-zygote "$@"
+            exec {Operations.Tools.Find("faketime")} -f '{days:+0;-0}d' {ChromiumPath} --no-zygote "$@"
 
             """.ReplaceLineEndings("\n"));
         if (!OperatingSystem.IsWindows())
