@@ -30,11 +30,15 @@ public static class HallServer
         builder.WebHost.UseStaticWebAssets();
         builder.AddWebHardening();
         services.AddSingleton(Operations.TestingClock.For(builder));
+        // The privacy key first: without one, Production stops here, before anything starts.
+        services.AddSingleton(PrivacyKeys.Load(builder.Configuration, builder.Environment));
+        services.AddHostedService<PrivacyKeyLoad>();
         services.AddSingleton<DatabaseHost>();
         services.AddDbContextFactory<HallDb>((sp, o) =>
             o.UseNpgsql(sp.GetRequiredService<DatabaseHost>().ConnectionString)
              .UseSnakeCaseNamingConvention());
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseHost>());
+        services.AddHostedService<KeyRingCheck>();
         services.AddSingleton<Devices.CallAcks>();
         services.AddHostedService(sp => sp.GetRequiredService<Devices.CallAcks>());
         services.AddSingleton<HallSettings>();
@@ -46,8 +50,11 @@ public static class HallServer
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
         services.AddSingleton<IdleSessions>();
-        // Data Protection keys live in the database, so every server instance can read the numbers another encrypted.
+        // Data Protection keys live in the database, so every server instance can read the numbers another encrypted;
+        // each is wrapped with the privacy key, which does not, so a copy of the database cannot.
         services.AddDataProtection().SetApplicationName("Hall").PersistKeysToDbContext<HallDb>();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<PrivacyKeys>((o, keys) => o.XmlEncryptor = new KeyRingEncryptor(keys));
         services.AddSingleton<MobileNumbers>();
         services.AddSingleton<MediaLibrary>();
         services.AddSingleton<BackgroundJobs>();

@@ -2,11 +2,11 @@ using Hall.Server;
 using Hall.Server.Data;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddHall();
-var app = builder.Build();
-app.MapHall();
 try
 {
+    builder.AddHall();
+    var app = builder.Build();
+    app.MapHall();
     app.Run();
 }
 catch (HallStartupException ex)

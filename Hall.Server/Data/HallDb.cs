@@ -46,7 +46,6 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
     /// <summary>ASP.NET Core Data Protection's keys, shared by every server instance (they decrypt each other's mobile numbers).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
-    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
     public DbSet<Media.MediaItem> MediaItems => Set<Media.MediaItem>();
     public DbSet<Media.Playlist> Playlists => Set<Media.Playlist>();
     public DbSet<Media.MediaPlay> MediaPlays => Set<Media.MediaPlay>();
@@ -163,12 +162,6 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(d => d.Name).HasMaxLength(100);
             e.Property(d => d.Status).HasMaxLength(32);
             e.Property(d => d.StatusDetail).HasMaxLength(200);
-        });
-        modelBuilder.Entity<ServerSecret>(e =>
-        {
-            e.ToTable("server_secrets");
-            e.HasKey(s => s.Name);
-            e.Property(s => s.Name).HasMaxLength(64);
         });
         modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
         modelBuilder.Entity<Media.MediaItem>(e =>

@@ -18,7 +18,7 @@ namespace Hall.Server.Queue;
 /// client-chosen command id; a retry with the same id returns the first result. Locks are taken in one order
 /// (window → ticket → services by id), so commands never deadlock each other, and only per service and per window.
 /// </summary>
-public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallSettings halls, HallNotifier notifier, MobileNumbers mobiles, IConfiguration config, ILogger<QueueService> log)
+public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, HallSettings halls, HallNotifier notifier, MobileNumbers mobiles, PrivacyKeys privacy, IConfiguration config, ILogger<QueueService> log)
 {
     private const int MaxAttempts = 6;
 
@@ -42,14 +42,14 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         MobileNotice? notice = null;
         if (mobile.Value is { } number)
         {
-            notice = new(mobiles.Protect(number), await mobiles.HmacAsync(number, ct), TicketRules.MaskMobile(number));
+            notice = new(mobiles.Protect(number), mobiles.Hmac(number), TicketRules.MaskMobile(number));
         }
         PersonId? person = null;
         if (idNumber.Value is { } id)
         {
-            person = new(await mobiles.IdHmacAsync(id, ct), TicketRules.MaskIdNumber(id));
+            person = new(mobiles.IdHmac(id), TicketRules.MaskIdNumber(id));
         }
-        // The command record keeps a hash of the arguments: of the numbers' HMACs, not of the numbers, which are easily guessed from a hash.
+        // The command record keeps a keyed hash of the arguments (see RetryAsync), over the numbers' HMACs rather than the numbers.
         var hashed = cmd with
         {
             Mobile = notice is null ? cmd.Mobile : Convert.ToHexString(notice.Hmac),
@@ -87,7 +87,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         {
             // A repeat of a command that was issued before the item or code went away still gets its first reply.
             return await db.Commands.AnyAsync(c => c.CommandId == cmd.CommandId, ct)
-                ? await ReplayAsync<TicketIssued>(db, cmd.CommandId, payloadHash, "issue", actor, ct)
+                ? await ReplayIssueAsync(db, cmd.CommandId, payloadHash, actor, ct)
                 : Reply<TicketIssued>.Refused(lookupRefused.ToError());
         }
         await db.Database.OpenConnectionAsync(ct);
@@ -198,7 +198,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     """,
                     version, actor.HallId, ticketId, service.Id, actor.StaffId, actor.DeviceId, now, cmd.CommandId));
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
-                writing.BatchCommands.Add(CommandContext.Statement("UPDATE commands SET result = $1::jsonb WHERE command_id = $2", JsonSerializer.Serialize(reply, JsonOptions), cmd.CommandId));
+                // The command log keeps no personal field: a replay reads the masked forms from the ticket while it still has them.
+                var logged = reply with { Value = reply.Value! with { MobileMasked = null, IdMasked = null } };
+                writing.BatchCommands.Add(CommandContext.Statement("UPDATE commands SET result = $1::jsonb WHERE command_id = $2", JsonSerializer.Serialize(logged, JsonOptions), cmd.CommandId));
                 writing.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
                 await writing.ExecuteNonQueryAsync(ct);
             }
@@ -210,13 +212,25 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         catch (AlreadyClaimedException)
         {
             await RollbackAsync(conn);
-            return await ReplayAsync<TicketIssued>(db, cmd.CommandId, payloadHash, "issue", actor, ct);
+            return await ReplayIssueAsync(db, cmd.CommandId, payloadHash, actor, ct);
         }
         catch
         {
             await RollbackAsync(conn);
             throw;
         }
+    }
+
+    /// <summary>The first reply to an issue, with the masked numbers the ticket still holds (none once it closed).</summary>
+    private static async Task<Reply<TicketIssued>> ReplayIssueAsync(HallDb db, Guid commandId, byte[] payloadHash, Actor actor, CancellationToken ct)
+    {
+        var reply = await ReplayAsync<TicketIssued>(db, commandId, payloadHash, "issue", actor, ct);
+        if (reply.Value is not { } issued)
+        {
+            return reply;
+        }
+        var masked = await db.Tickets.AsNoTracking().Where(t => t.Id == issued.Ticket.TicketId).Select(t => new { t.MobileMasked, t.IdMasked }).SingleAsync(ct);
+        return reply with { Value = issued with { MobileMasked = masked.MobileMasked, IdMasked = masked.IdMasked } };
     }
 
     /// <summary>The service a ticket is asked for: by id, by code or through a service item of the caller's hall.</summary>
@@ -876,7 +890,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// <summary>Runs one attempt after another while the database reports contention; an unreachable database is a plain refusal.</summary>
     private async Task<Reply<T>> RetryAsync<T>(Guid commandId, object payload, string kind, CancellationToken ct, Func<byte[], Task<Reply<T>>> once)
     {
-        var payloadHash = System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), JsonOptions));
+        // Keyed with a key outside the database: a plain hash of arguments holding a mobile gives the number back in 10⁴ tries.
+        var payloadHash = System.Security.Cryptography.HMACSHA256.HashData(privacy.Current.CommandHashKey, JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), JsonOptions));
         if (commandId == Guid.Empty)
         {
             return Reply<T>.Refused(Refusal.InvalidCommand.ToError());

@@ -7,43 +7,47 @@ using Microsoft.EntityFrameworkCore;
 namespace Hall.Server.Security;
 
 /// <summary>
-/// Citizens' mobile numbers: encrypted with ASP.NET Core Data Protection (keys shared by the servers through the
-/// database) while a notice may still be needed, and matched by an HMAC with a server-held key — never kept in clear.
+/// Citizens' mobile numbers: encrypted with ASP.NET Core Data Protection (its key ring shared by the servers through
+/// the database, wrapped with the privacy key) while a notice may still be needed, and matched by an HMAC under a key
+/// derived from the privacy key — never kept in clear, and never recoverable from the database alone.
 /// </summary>
-public sealed class MobileNumbers(IDataProtectionProvider protection, IDbContextFactory<HallDb> dbFactory, IConfiguration config)
+public sealed class MobileNumbers(IDataProtectionProvider protection, IDbContextFactory<HallDb> dbFactory, PrivacyKeys keys)
 {
-    private const string HmacKeyName = "mobile_hmac";
     private readonly IDataProtector _protector = protection.CreateProtector("Hall.Mobile.v1");
-    private byte[]? _hmacKey;
 
     public string Protect(string mobile) => _protector.Protect(mobile);
 
     public string Unprotect(string cipher) => _protector.Unprotect(cipher);
 
-    public async Task<byte[]> HmacAsync(string mobile, CancellationToken ct) =>
-        HMACSHA256.HashData(await HmacKeyAsync(ct), Encoding.UTF8.GetBytes(mobile));
+    public byte[] Hmac(string mobile) => HMACSHA256.HashData(keys.Current.HmacKey, Encoding.UTF8.GetBytes(mobile));
 
     /// <summary>
-    /// HMAC of a resident ID number with the same server-held key, under its own label so an ID and a mobile never
-    /// share a hash. Only the HMAC and the masked form are kept: an ID is never stored encrypted or in clear.
+    /// HMAC of a resident ID number with the same key, under its own label so an ID and a mobile never share a hash.
+    /// Only the HMAC and the masked form are kept: an ID is never stored encrypted or in clear.
     /// </summary>
-    public async Task<byte[]> IdHmacAsync(string idNumber, CancellationToken ct) =>
-        HMACSHA256.HashData(await HmacKeyAsync(ct), Encoding.UTF8.GetBytes("id:" + idNumber));
+    public byte[] IdHmac(string idNumber) => HMACSHA256.HashData(keys.Current.HmacKey, Encoding.UTF8.GetBytes("id:" + idNumber));
 
-    /// <summary>The key from configuration (<c>Hall:Privacy:MobileHmacKey</c>, base64) or, by default, one generated once per database.</summary>
-    private async Task<byte[]> HmacKeyAsync(CancellationToken ct)
+    /// <summary>
+    /// After a rotation, the open tickets' mobile HMACs are made again with the current key from their encrypted numbers.
+    /// An ID number's HMAC cannot be (the ID is not kept): tickets taken before the rotation are not matched by ID that day.
+    /// </summary>
+    public async Task<int> RekeyOpenTicketsAsync(CancellationToken ct)
     {
-        if (_hmacKey is { } known)
-        {
-            return known;
-        }
-        if (config["Hall:Privacy:MobileHmacKey"] is { Length: > 0 } configured)
-        {
-            return _hmacKey = Convert.FromBase64String(configured);
-        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Two servers starting together both try; the first insert wins and both read it back.
-        await db.Database.ExecuteSqlAsync($"INSERT INTO server_secrets (name, value) VALUES ({HmacKeyName}, {RandomNumberGenerator.GetBytes(32)}) ON CONFLICT (name) DO NOTHING", ct);
-        return _hmacKey = await db.ServerSecrets.Where(s => s.Name == HmacKeyName).Select(s => s.Value).SingleAsync(ct);
+        var rekeyed = 0;
+        foreach (var ticket in await db.Tickets.Where(t => t.MobileCipher != null).Select(t => new { t.Id, t.MobileCipher }).ToListAsync(ct))
+        {
+            string mobile;
+            try
+            {
+                mobile = Unprotect(ticket.MobileCipher!);
+            }
+            catch (CryptographicException)
+            {
+                continue;
+            }
+            rekeyed += await db.Database.ExecuteSqlAsync($"UPDATE tickets SET mobile_hmac = {Hmac(mobile)} WHERE id = {ticket.Id} AND mobile_cipher IS NOT NULL", ct);
+        }
+        return rekeyed;
     }
 }

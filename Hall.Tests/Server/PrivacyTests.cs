@@ -93,7 +93,7 @@ public sealed class PrivacyTests
 
         var logs = string.Join("\n", app.Logs.Lines);
         Assert.That(app.Logs.Lines.Any(l => l.StartsWith("[server Debug]", StringComparison.Ordinal)), "Debug lines are captured");
-        var dump = await PgDumpAsync(app.ConnectionString);
+        var dump = await DumpAttack.PgDumpAsync(app.ConnectionString);
         Assert.That(dump, Does.Contain("4101**********1234"), "the dump holds the masked form");
 
         var places = new Dictionary<string, string>
@@ -127,31 +127,6 @@ public sealed class PrivacyTests
             text.AppendLine(reader.ReadToEnd());
         }
         return text.ToString();
-    }
-
-    private static async Task<string> PgDumpAsync(string connectionString)
-    {
-        var cs = new NpgsqlConnectionStringBuilder(connectionString);
-        // The server's own bin folder first, then Debian's versioned folders (newest first), then PATH.
-        var candidates = new[] { EmbeddedPostgres.FindBinaries() }
-            .Concat(Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")) : [])
-            .Where(d => d is not null && File.Exists(Path.Combine(d, "pg_dump")))
-            .Select(d => Path.Combine(d!, "pg_dump"));
-        var info = new ProcessStartInfo(candidates.FirstOrDefault() ?? "pg_dump") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-h", cs.Host!, "-p", cs.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", cs.Username!, "-d", cs.Database!, "--no-owner" })
-        {
-            info.ArgumentList.Add(a);
-        }
-        if (cs.Password is { } password)
-        {
-            info.Environment["PGPASSWORD"] = password;
-        }
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, await error);
-        return await output;
     }
 
     [Test]

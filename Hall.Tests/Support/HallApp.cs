@@ -58,12 +58,13 @@ public sealed class HallApp : WebApplicationFactory<Program>
         });
 
     /// <summary>A server back on the address and database of one that was stopped: devices reconnect to it by themselves.</summary>
-    public static HallApp Restart(HallApp stopped) =>
-        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port) { ReportSchedule = stopped.ReportSchedule, Settings = stopped.Settings });
+    /// <param name="settings">Other settings than the stopped server's, e.g. a rotated key.</param>
+    public static HallApp Restart(HallApp stopped, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Start(new HallApp(stopped.ConnectionString, stopped.Clock.GetUtcNow(), stopped.BaseAddress.Port) { ReportSchedule = stopped.ReportSchedule, Settings = settings ?? stopped.Settings });
 
     /// <summary>A second server instance on the same database as <paramref name="first"/>, on its own port and its own fake clock (set to the first's time).</summary>
-    public static HallApp StartAlongside(HallApp first) =>
-        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()) { ReportSchedule = first.ReportSchedule, Settings = first.Settings, Logs = new TestLogProvider(first.Logs.Capture) });
+    public static HallApp StartAlongside(HallApp first, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Start(new HallApp(first.ConnectionString, first.Clock.GetUtcNow()) { ReportSchedule = first.ReportSchedule, Settings = settings ?? first.Settings, Logs = new TestLogProvider(first.Logs.Capture) });
 
     private static HallApp Start(HallApp app)
     {
@@ -83,6 +84,7 @@ public sealed class HallApp : WebApplicationFactory<Program>
         builder.UseSetting("Hall:MediaFolder", MediaFolder);
         // The fake clock stands still, so a kiosk's rate limit would refuse fixtures that issue many tickets; LimitsTests sets its own.
         builder.UseSetting("Hall:Limits:KioskTicketsPerMinute", "100000");
+        builder.UseSetting("Hall:Privacy:KeyFile", TestPrivacyKey.File);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

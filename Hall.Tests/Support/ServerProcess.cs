@@ -58,6 +58,11 @@ public sealed class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The run's key, as every server of a shared database needs the same one; a test that is about keys sets its own.
+        if (!settings.ContainsKey("Hall__Privacy__Key") && !settings.ContainsKey("Hall__Privacy__KeyFile"))
+        {
+            info.Environment["Hall__Privacy__KeyFile"] = TestPrivacyKey.File;
+        }
         foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;

@@ -909,24 +909,6 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("reports", (string)null);
                 });
 
-            modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("name");
-
-                    b.Property<byte[]>("Value")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("value");
-
-                    b.HasKey("Name")
-                        .HasName("pk_server_secrets");
-
-                    b.ToTable("server_secrets", (string)null);
-                });
-
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>
                 {
                     b.Property<int>("Id")
