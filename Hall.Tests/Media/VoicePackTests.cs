@@ -14,7 +14,7 @@ namespace Hall.Tests.Media;
 
 /// <summary>How the lobby speaks, set by the admin: the recorded voice pack (checked phrase by phrase) and the voice settings, pushed to the displays.</summary>
 [TestFixture, NonParallelizable]
-public sealed class VoicePackTests() : HallFixture("voice-pack")
+public sealed partial class VoicePackTests() : HallFixture("voice-pack")
 {
     private static readonly byte[] Wav = [.. "RIFF"u8, 36, 0, 0, 0, .. "WAVEfmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0, .. "data"u8, 0, 0, 0, 0];
 
