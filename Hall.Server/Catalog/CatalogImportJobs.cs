@@ -116,14 +116,10 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Opera
             }
             job.Begin(table.Rows.Count);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            var file = new { Kind = kind.ToString(), Bytes = bytes.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) };
             var report = await CatalogImport.ApplyAsync(db, job.HallId, table, job, ct, (db, r, before, after) => db.AuditEntries.Add(audit.EntryFor(by, "catalogue.import", "catalogue",
                 before.Count == 0 ? null : new { Items = before.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, before.Count - MaxAuditedItems) },
-                new
-                {
-                    Kind = kind.ToString(), Bytes = bytes.Length, Sha256 = sha256, r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count,
-                    Items = after.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, after.Count - MaxAuditedItems),
-                })));
+                new { file.Kind, file.Bytes, file.Sha256, r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count, Items = after.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, after.Count - MaxAuditedItems) })));
             job.Done(report, clock.GetUtcNow());
             log.LogInformation("Catalogue import {Job} of hall {Hall}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected", job.Id, job.HallId, report.Added, report.Updated, report.Unchanged, report.Rejected.Count);
         }
