@@ -19,6 +19,12 @@ public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env
     public const string PackPath = "/voice";
     public const string FallbackPath = "/voice-fallback";
 
+    /// <summary>The status reported while the hall's newest pack is refused here.</summary>
+    public const string RefusedStatus = "VoicePackRefused";
+
+    /// <summary>The server keeps 200 characters of a status detail; the suffix added to it fits in the rest.</summary>
+    private static string Shorten(string detail) => detail.Length > 180 ? detail[..179] + "…" : detail;
+
     /// <summary>The display's own recorded pack (Display:Voice:PackFolder), used when the hall uploaded none.</summary>
     public string PackFolder => Folder(options.Value.Voice.PackFolder, "voice");
 
@@ -49,13 +55,15 @@ public sealed class Voice(IOptions<DisplayOptions> options, IHostEnvironment env
         {
             return new("speech", null, "Ready", null);
         }
+        // A new pack of the hall's that this display refused is reported whatever voice it keeps using meanwhile.
+        var refused = hall.RefusedPack is { } reason ? Shorten($"大厅的新语音包无效，未使用（{reason}）") : null;
         if (RecordedPack is { } pack)
         {
-            return new("pack", $"{PackPath}/{pack.Version}/", "Ready", null);
+            return refused is null ? new("pack", $"{PackPath}/{pack.Version}/", "Ready", null) : new("pack", $"{PackPath}/{pack.Version}/", RefusedStatus, refused + "，仍用之前的语音包");
         }
         if (File.Exists(Path.Combine(FallbackFolder, "manifest.json")))
         {
-            return new("pack", FallbackPath + "/", "VoiceFallback", "未上传录音语音包，正在使用备用合成语音");
+            return new("pack", FallbackPath + "/", refused is null ? "VoiceFallback" : RefusedStatus, refused ?? "未上传录音语音包，正在使用备用合成语音");
         }
         return new("speech", null, "VoiceMissing", "没有语音包，叫号可能无声");
     }

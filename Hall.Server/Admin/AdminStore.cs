@@ -438,11 +438,17 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     // ---- audit ----
 
-    public async Task<List<AuditEntry>> AuditAsync(int hallId, int take, CancellationToken ct)
+    /// <summary>Page <paramref name="page"/> (from 1) of the hall's audit log, newest first, and whether older entries follow.</summary>
+    public async Task<(List<AuditEntry> Rows, bool Older)> AuditPageAsync(int hallId, int page, int pageSize, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.AuditEntries.AsNoTracking().Where(a => a.HallId == hallId).OrderByDescending(a => a.Id).Take(take).ToListAsync(ct);
+        var rows = await db.AuditEntries.AsNoTracking().Where(a => a.HallId == hallId).OrderByDescending(a => a.Id)
+            .Skip((Math.Clamp(page, 1, MaxAuditPage) - 1) * pageSize).Take(pageSize + 1).ToListAsync(ct);
+        return (rows.Count > pageSize ? rows[..pageSize] : rows, rows.Count > pageSize);
     }
+
+    /// <summary>Far beyond any hall's log at 100 entries a page; keeps the offset from overflowing.</summary>
+    public const int MaxAuditPage = 1_000_000;
 
     /// <summary>Records a change made elsewhere (notice line, media, import …) in the audit log.</summary>
     public async Task RecordAsync(Actor actor, string action, string subject, object? before, object? after, CancellationToken ct)

@@ -41,7 +41,7 @@ public sealed record AlertLimits(int PauseLimitMinutes, int UnstaffedGraceMinute
 public static class AlertRules
 {
     /// <summary>Statuses a device reports that need a person.</summary>
-    public static readonly string[] FaultStatuses = ["PaperOut", "CoverOpen", "Offline", "VoiceFallback", "VoiceMissing"];
+    public static readonly string[] FaultStatuses = ["PaperOut", "CoverOpen", "Offline", "VoiceFallback", "VoiceMissing", "VoicePackRefused"];
 
     /// <param name="openSince">When the hall's current opening period began, or null while it is closed.</param>
     public static List<AlertCondition> Evaluate(
@@ -101,6 +101,7 @@ public static class AlertRules
         "Offline" => "打印机未连接",
         "VoiceFallback" => "使用备用合成语音",
         "VoiceMissing" => "没有语音包",
+        "VoicePackRefused" => "新语音包无效，未使用",
         _ => status,
     };
 }

@@ -42,7 +42,7 @@ public static class CatalogFile
 
     public const int MaxBytes = 20 * 1024 * 1024;
 
-    /// <summary>Rows read from one sheet at most: a county's list has a few thousand.</summary>
+    /// <summary>Rows read from one sheet (or one CSV file) at most: a county's list has a few thousand.</summary>
     public const int MaxRows = 50_000;
 
     private const int MaxBlankRun = 10_000;
@@ -92,10 +92,10 @@ public static class CatalogFile
         "文件超过 20 MB",
         "The file is larger than 20 MB.");
 
-    private static Refusal TooManyRows(string? sheet) => new(
+    internal static Refusal TooManyRows(string? sheet) => new(
         "catalogue_too_many_rows",
-        $"{SheetZh(sheet)}超过 {MaxRows} 行：一份事项清单不会这么长，请检查文件",
-        $"The sheet{SheetEn(sheet)} has more than {MaxRows} rows; a catalogue is not that long, check the file.");
+        $"{(sheet is null ? "文件" : SheetZh(sheet))}超过 {MaxRows} 行：一份事项清单不会这么长，请检查文件",
+        $"The {(sheet is null ? "file" : "sheet" + SheetEn(sheet))} has more than {MaxRows} rows; a catalogue is not that long, check the file.");
 
     /// <summary>What kind of file this is, by its first bytes (and its name where the bytes say nothing): refused at once when Hall cannot read it.</summary>
     public static (CatalogFileKind Kind, Refusal? Refusal) KindOf(ReadOnlySpan<byte> head, string? fileName)
@@ -257,7 +257,7 @@ public static class CatalogFile
             // Bytes that are not valid UTF-8 are GB18030: what Excel and WPS on a Chinese Windows write.
             text = Decode(StrictUtf8, bytes, 0) ?? Gb18030.GetString(bytes);
         }
-        return CsvRows.Parse(text);
+        return CsvRows.Parse(text, MaxRows);
     }
 
     private static string? Decode(Encoding encoding, byte[] bytes, int start)

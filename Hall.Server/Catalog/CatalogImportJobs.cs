@@ -60,6 +60,9 @@ public sealed record CatalogImportView(Guid Id, string State, int Processed, int
 public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<CatalogImportJobs> log)
 {
     public const string TableKind = "catalogue_import";
+
+    /// <summary>Items listed in the audit entry of an import (the first changed, before and after): the entry is a summary, never the file.</summary>
+    public const int MaxAuditedItems = 50;
     private static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
 
     public static readonly Refusal AlreadyRunning = new("catalogue_import_running", "本大厅已有一个事项清单正在导入，请等它完成", "An import of this hall's catalogue is already running; wait for it to finish.");
@@ -113,8 +116,10 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Opera
             }
             job.Begin(table.Rows.Count);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var file = new { Kind = kind.ToString(), Bytes = bytes.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) };
             var report = await CatalogImport.ApplyAsync(db, job.HallId, table, job, ct, (db, r, before, after) => db.AuditEntries.Add(audit.EntryFor(by, "catalogue.import", "catalogue",
-                before, new { r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count, Items = after })));
+                before.Count == 0 ? null : new { Items = before.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, before.Count - MaxAuditedItems) },
+                new { file.Kind, file.Bytes, file.Sha256, r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count, Items = after.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, after.Count - MaxAuditedItems) })));
             job.Done(report, clock.GetUtcNow());
             log.LogInformation("Catalogue import {Job} of hall {Hall}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected", job.Id, job.HallId, report.Added, report.Updated, report.Unchanged, report.Rejected.Count);
         }

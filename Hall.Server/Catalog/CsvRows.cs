@@ -9,7 +9,8 @@ namespace Hall.Server.Catalog;
 /// </summary>
 public static class CsvRows
 {
-    public static (List<string?[]>? Rows, Refusal? Refusal) Parse(string text)
+    /// <summary>The file's records; refused once it has more than <paramref name="maxRows"/> (a 20 MB file of line breaks is 20 million rows).</summary>
+    public static (List<string?[]>? Rows, Refusal? Refusal) Parse(string text, int maxRows = CatalogFile.MaxRows)
     {
         ArgumentNullException.ThrowIfNull(text);
         var separator = SeparatorOf(text);
@@ -26,11 +27,16 @@ public static class CsvRows
             field.Clear();
             fieldStart = true;
         }
-        void EndRow()
+        bool EndRow()
         {
+            if (rows.Count == maxRows)
+            {
+                return false;
+            }
             EndField();
             rows.Add([.. row]);
             row.Clear();
+            return true;
         }
 
         while (i < text.Length)
@@ -72,7 +78,10 @@ public static class CsvRows
             }
             else if (c is '\r' or '\n')
             {
-                EndRow();
+                if (!EndRow())
+                {
+                    return (null, CatalogFile.TooManyRows(null));
+                }
                 i += c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
             }
             else
@@ -86,9 +95,9 @@ public static class CsvRows
         {
             return (null, Malformed(rows.Count + 1, row.Count, "引号没有闭合", "a quote is never closed"));
         }
-        if (field.Length > 0 || row.Count > 0)
+        if ((field.Length > 0 || row.Count > 0) && !EndRow())
         {
-            EndRow();
+            return (null, CatalogFile.TooManyRows(null));
         }
         return (rows, null);
     }

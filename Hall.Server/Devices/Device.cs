@@ -21,6 +21,8 @@ public sealed class Device
     public string? Status { get; set; }
     public string? StatusDetail { get; set; }
     public DateTimeOffset? StatusAt { get; set; }
+    /// <summary>A display's plays the server refused and did not store (overlapping, in the future, before the device existed): shown on the supervisor's wall.</summary>
+    public int RefusedPlays { get; set; }
 }
 
 /// <summary>A display has shown and announced this call. Kept per call: calls from different windows can commit out of id order.</summary>

@@ -137,13 +137,14 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public async Task<DisplaySettingsView> GetDisplaySettings() =>
         Caller.DeviceRole == DeviceRole.Display ? (await media.DisplaySettingsAsync(Caller.HallId, Context.ConnectionAborted)).ToView() : throw new HubException(Refusal.Forbidden.Code);
 
-    public async Task<int> ReportPlays(List<PlayReport> plays)
+    // A null report (or play) is answered by the service with invalid_request.
+    public async Task<int> ReportPlays(List<PlayReport>? plays)
     {
         if (Caller is not { DeviceRole: DeviceRole.Display, DeviceId: { } deviceId })
         {
             throw new HubException(Refusal.Forbidden.Code);
         }
-        var (added, refusal) = await media.ReportPlaysAsync(Caller.HallId, deviceId, plays ?? [], Context.ConnectionAborted);
+        var (added, refusal) = await media.ReportPlaysAsync(Caller.HallId, deviceId, plays, Context.ConnectionAborted);
         return refusal is null ? added : throw new HubException(refusal.Code);
     }
 

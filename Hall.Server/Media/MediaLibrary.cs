@@ -252,9 +252,20 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
                 new MediaView(m.Id, m.Title, m.Kind, $"/api/media/{m.Id}", m.Sha256, m.Size, m.DisplaySeconds, m.Legal))]))];
     }
 
-    /// <summary>Stores plays not seen before (by play id); refuses the whole report when any play is malformed or of another hall's media.</summary>
-    public async Task<(int Added, Refusal? Refusal)> ReportPlaysAsync(int hallId, int deviceId, IReadOnlyList<PlayReport> plays, CancellationToken ct)
+    /// <summary>
+    /// Stores plays not seen before (by play id). Refuses the whole report when any play is malformed or of another
+    /// hall's media. A well-formed play that cannot have happened is refused alone, counted on the device
+    /// (<see cref="Devices.Device.RefusedPlays"/>, the supervisor's wall shows it) and not stored: one that overlaps
+    /// another play of the same display (in the report or stored), ends in the future (beyond <see cref="ClockSkew"/>)
+    /// or began before the device existed. So a display's plays never add up to more than the time it has existed.
+    /// </summary>
+    public async Task<(int Added, Refusal? Refusal)> ReportPlaysAsync(int hallId, int deviceId, IReadOnlyList<PlayReport?>? reported, CancellationToken ct)
     {
+        if (reported is null || reported.Any(p => p is null))
+        {
+            return (0, Security.ApiErrors.InvalidRequest);
+        }
+        var plays = reported.Select(p => p!).ToList();
         if (plays.Count is 0 or > MaxPlaysPerReport || plays.Any(p => p.PlayId == Guid.Empty || p.EndedAt < p.StartedAt || p.EndedAt - p.StartedAt > TimeSpan.FromHours(6)))
         {
             return (0, InvalidPlays);
@@ -266,17 +277,50 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
             return (0, InvalidPlays);
         }
         var now = clock.GetUtcNow();
-        var added = 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var p in plays.DistinctBy(p => p.PlayId))
+        // One report of a display at a time: the overlap check sees what the other stored.
+        var created = await db.Devices.FromSql($"SELECT * FROM devices WHERE id = {deviceId} FOR UPDATE").Select(d => d.CreatedAt).SingleAsync(ct);
+        var ids = plays.Select(p => p.PlayId).ToList();
+        var known = (await db.MediaPlays.Where(p => ids.Contains(p.PlayId)).Select(p => p.PlayId).ToListAsync(ct)).ToHashSet();
+        var fresh = plays.DistinctBy(p => p.PlayId).Where(p => !known.Contains(p.PlayId)).OrderBy(p => p.StartedAt).ToList();
+        var taken = new List<(DateTimeOffset From, DateTimeOffset To)>();
+        if (fresh.Count > 0)
         {
+            var from = fresh.Min(p => p.StartedAt);
+            var to = fresh.Max(p => p.EndedAt);
+            taken.AddRange((await db.MediaPlays.Where(p => p.DeviceId == deviceId && p.StartedAt < to && p.EndedAt > from)
+                .Select(p => new { p.StartedAt, p.EndedAt }).ToListAsync(ct)).Select(p => (p.StartedAt, p.EndedAt)));
+        }
+        var added = 0;
+        var refused = 0;
+        foreach (var p in fresh)
+        {
+            if (p.EndedAt > now + ClockSkew || p.StartedAt < created - ClockSkew || taken.Any(t => Overlap(t, (p.StartedAt, p.EndedAt))))
+            {
+                refused++;
+                continue;
+            }
+            taken.Add((p.StartedAt, p.EndedAt));
             added += await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO media_plays (play_id, hall_id, device_id, media_id, started_at, ended_at, completed, received_at)
                 VALUES ({p.PlayId}, {hallId}, {deviceId}, {p.MediaId}, {p.StartedAt.ToUniversalTime()}, {p.EndedAt.ToUniversalTime()}, {p.Completed}, {now})
                 ON CONFLICT (play_id) DO NOTHING
                 """, ct);
         }
+        if (refused > 0)
+        {
+            await db.Devices.Where(d => d.Id == deviceId).ExecuteUpdateAsync(s => s.SetProperty(d => d.RefusedPlays, d => d.RefusedPlays + refused), ct);
+        }
         await tx.CommitAsync(ct);
         return (added, null);
     }
+
+    /// <summary>How far a display's clock may run ahead of the server's (or a play begin before its pairing) and still count.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <summary>Two plays of one screen overlap when they share more than a second (the page's timestamps are rounded).</summary>
+    private static bool Overlap((DateTimeOffset From, DateTimeOffset To) a, (DateTimeOffset From, DateTimeOffset To) b) =>
+        a.From < b.To - OverlapTolerance && b.From < a.To - OverlapTolerance;
+
+    private static readonly TimeSpan OverlapTolerance = TimeSpan.FromSeconds(1);
 }

@@ -13,7 +13,7 @@ public sealed record WindowTile(int Id, int Number, string Name, WindowStatus St
 
 public sealed record ServiceRow(int Id, string Name, char Prefix, int Waiting, DateTimeOffset? OldestIssuedAt, int EstimatedWaitMinutes, int TargetWaitMinutes, int IssuedLastHour, int CalledLastHour);
 
-public sealed record DeviceRow(int Id, string Name, DeviceRole Role, string? Window, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail);
+public sealed record DeviceRow(int Id, string Name, DeviceRole Role, string? Window, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail, int RefusedPlays);
 
 public sealed record WallView(string HallName, TimeZoneInfo Zone, IReadOnlyList<WindowTile> Windows, IReadOnlyList<ServiceRow> Services, IReadOnlyList<DeviceRow> Devices,
     IReadOnlyList<Alert> ActiveAlerts, IReadOnlyList<Alert> ClearedToday);
@@ -61,7 +61,7 @@ public sealed class WallData(IDbContextFactory<HallDb> dbFactory, HallSettings h
 
         var windowNames = states.ToDictionary(w => w.WindowId, w => $"{w.Number}号");
         var devices = await db.Devices.AsNoTracking().Where(d => d.HallId == hallId && d.RevokedAt == null).OrderBy(d => d.Role).ThenBy(d => d.Name).ToListAsync(ct);
-        var deviceRows = devices.Select(d => new DeviceRow(d.Id, d.Name, d.Role, d.WindowId is { } w ? windowNames.GetValueOrDefault(w) : null, d.Online, d.LastSeenAt, d.Status, d.StatusDetail)).ToList();
+        var deviceRows = devices.Select(d => new DeviceRow(d.Id, d.Name, d.Role, d.WindowId is { } w ? windowNames.GetValueOrDefault(w) : null, d.Online, d.LastSeenAt, d.Status, d.StatusDetail, d.RefusedPlays)).ToList();
 
         var alerts = await db.Alerts.AsNoTracking().Where(a => a.HallId == hallId && (a.ClearedAt == null || a.ClearedAt >= since)).OrderByDescending(a => a.RaisedAt).ThenByDescending(a => a.Id).ToListAsync(ct);
         return new WallView(hall.Name, hall.Zone, tiles, rows, deviceRows, [.. alerts.Where(a => a.ClearedAt is null)], [.. alerts.Where(a => a.ClearedAt is not null)]);

@@ -10,7 +10,7 @@ namespace Hall.Tests.Catalog;
 
 /// <summary>The admin imports the hall's 政务服务事项清单 from the .xlsx or CSV the county keeps it in.</summary>
 [TestFixture]
-public sealed class CatalogImportTests() : HallFixture("catalogimport")
+public sealed partial class CatalogImportTests() : HallFixture("catalogimport")
 {
     private static readonly string[] Header = ["序号", "实施部门", "事项编码", "事项名称", "办理业务", "申请材料"];
 

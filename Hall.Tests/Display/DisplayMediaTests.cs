@@ -16,7 +16,8 @@ public sealed class DisplayMediaTests
     [Test]
     public async Task The_board_shows_the_scheduled_picture_and_each_showing_reaches_the_server_as_a_play()
     {
-        var app = await HallApp.StartAsync("display-board-media");
+        // The page times its plays by the real clock, and the server refuses plays in its future: its clock a minute ahead.
+        var app = await HallApp.StartAsync("display-board-media", DateTimeOffset.UtcNow.AddMinutes(1));
         var hall = await SeededHall.CreateAsync(app);
         var cacheFolder = Directory.CreateTempSubdirectory("hall-display-cache-").FullName;
         var (playwright, browser) = await Browser.LaunchAsync();
@@ -109,8 +110,10 @@ public sealed class DisplayMediaTests
             Assert.That(item.ValueKind, Is.EqualTo(JsonValueKind.Object), "the playlist's video downloaded, verified and scheduled");
             Assert.That(await agent.GetByteArrayAsync(new Uri(item.GetProperty("url").GetString()!, UriKind.Relative)), Is.EqualTo(H264Mp4()), "played from the local cache");
 
+            // Plays of the last minutes by the server's clock: neither in its future nor before the display existed.
+            app.Clock.Advance(TimeSpan.FromMinutes(10));
             await app.DisposeAsync();
-            var start = DateTimeOffset.UtcNow;
+            var start = app.Clock.GetUtcNow().AddMinutes(-5);
             for (var i = 0; i < 3; i++)
             {
                 var play = new { mediaId, startedAt = start.AddMinutes(i), endedAt = start.AddMinutes(i).AddSeconds(50), completed = i != 1 };

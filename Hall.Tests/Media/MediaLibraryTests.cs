@@ -132,6 +132,8 @@ public sealed class MediaLibraryTests() : HallFixture("media")
             Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("invalid_playlist"), JsonSerializer.Serialize(bad));
         }
 
+        // Plays of the last hour (a play can neither be in the future nor before the display existed); connected after the jump.
+        App.Clock.Advance(TimeSpan.FromHours(1));
         var display = await Seeded.DeviceAsync("display");
         var playlists = await display.Connection.InvokeAsync<List<PlaylistView>>(nameof(IHallHub.GetPlaylists));
         var list = playlists.Single(p => p.Name == "国家宪法日宣传周");
@@ -140,11 +142,11 @@ public sealed class MediaLibraryTests() : HallFixture("media")
         var kiosk = await Seeded.DeviceAsync("kiosk");
         Assert.ThrowsAsync<HubException>(() => kiosk.Connection.InvokeAsync<List<PlaylistView>>(nameof(IHallHub.GetPlaylists)));
 
-        var start = DateTimeOffset.Parse("2026-12-04T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var start = App.Clock.GetUtcNow().AddMinutes(-50);
         var plays = Enumerable.Range(0, 3).Select(i => new PlayReport(Guid.NewGuid(), video, start.AddMinutes(i * 5), start.AddMinutes(i * 5 + 4), i != 2)).ToList();
         Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays), Is.EqualTo(3));
         Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays), Is.Zero, "sent again after a lost answer: counted once");
-        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays.Append(new PlayReport(Guid.NewGuid(), image, start, start.AddSeconds(12), true)).ToList()), Is.EqualTo(1));
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays.Append(new PlayReport(Guid.NewGuid(), image, start.AddMinutes(4), start.AddMinutes(4).AddSeconds(12), true)).ToList()), Is.EqualTo(1));
         var foreign = plays.Append(new PlayReport(Guid.NewGuid(), 999_999, start, start.AddMinutes(1), true)).ToList();
         Assert.ThrowsAsync<HubException>(() => display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), foreign));
         Assert.ThrowsAsync<HubException>(() => kiosk.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays));

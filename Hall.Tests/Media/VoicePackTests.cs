@@ -14,12 +14,12 @@ namespace Hall.Tests.Media;
 
 /// <summary>How the lobby speaks, set by the admin: the recorded voice pack (checked phrase by phrase) and the voice settings, pushed to the displays.</summary>
 [TestFixture, NonParallelizable]
-public sealed class VoicePackTests() : HallFixture("voice-pack")
+public sealed partial class VoicePackTests() : HallFixture("voice-pack")
 {
-    private static readonly byte[] Wav = [.. "RIFF"u8, 36, 0, 0, 0, .. "WAVEfmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0, .. "data"u8, 0, 0, 0, 0];
+    internal static readonly byte[] Wav = [.. "RIFF"u8, 36, 0, 0, 0, .. "WAVEfmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0, .. "data"u8, 0, 0, 0, 0];
 
     /// <summary>A pack ZIP: every phrase to its own WAV, the phrases given; <paramref name="extra"/> adds or replaces entries.</summary>
-    private static byte[] Zip(IEnumerable<string> phrases, Dictionary<string, byte[]>? extra = null, Dictionary<string, string>? manifestOverride = null)
+    internal static byte[] Zip(IEnumerable<string> phrases, Dictionary<string, byte[]>? extra = null, Dictionary<string, string>? manifestOverride = null)
     {
         var manifest = phrases.Select((p, i) => (p, $"seg{i}.wav")).ToDictionary(x => x.p, x => x.Item2);
         foreach (var (k, v) in manifestOverride ?? [])
@@ -44,10 +44,13 @@ public sealed class VoicePackTests() : HallFixture("voice-pack")
         return memory.ToArray();
     }
 
-    private async Task<List<string>> PhrasesAsync()
+    private Task<List<string>> PhrasesAsync() => PhrasesAsync(App, Seeded.HallId);
+
+    /// <summary>Every phrase a pack of the hall must speak: the fixed ones and the hall's ticket prefixes.</summary>
+    internal static async Task<List<string>> PhrasesAsync(HallApp app, int hallId)
     {
-        await using var db = App.Db();
-        var prefixes = await db.Services.Where(s => s.HallId == Seeded.HallId).Select(s => s.Prefix).ToListAsync();
+        await using var db = app.Db();
+        var prefixes = await db.Services.Where(s => s.HallId == hallId).Select(s => s.Prefix).ToListAsync();
         return ["请", "号", "到", "号窗口", "办理", "十", .. "0123456789".Select(c => c.ToString()), .. prefixes.Distinct().Select(c => c.ToString())];
     }
 

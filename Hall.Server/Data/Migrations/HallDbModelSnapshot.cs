@@ -332,6 +332,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("online");
 
+                    b.Property<int>("RefusedPlays")
+                        .HasColumnType("integer")
+                        .HasColumnName("refused_plays");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
