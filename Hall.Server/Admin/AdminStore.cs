@@ -50,6 +50,8 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     private static readonly string[] DayNames = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
+    public static readonly Refusal CountyOnly = new("county_admin_only", "只有县级大厅（市民之家）的管理员可以新建乡镇站点", "Only an admin of the county hall can add township sites. Nothing was changed.");
+
     public static readonly Refusal InvalidSite = new("invalid_site", "乡镇站点有误：编码（字母数字）不重复、名称必填", "Invalid site: a code (letters and digits) not used yet, and a name.");
 
     // ---- halls the admin manages: their own, and the township sites under it ----
@@ -82,11 +84,16 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
                 throw new Refused(InvalidSite);
             }
             var county = await db.Halls.AsNoTracking().SingleAsync(h => h.Id == actor.HallId, ct);
+            // A township centre's admin runs their own centre; only the county hall adds sites under itself.
+            if (county.ParentId is not null)
+            {
+                throw new Refused(CountyOnly);
+            }
             db.Halls.Add(new HallSite
             {
                 Code = code,
                 Name = name.Trim(),
-                ParentId = county.ParentId ?? county.Id,
+                ParentId = county.Id,
                 TimeZoneId = county.TimeZoneId,
                 Hours = county.Hours,
                 Outcomes = [.. county.Outcomes],
