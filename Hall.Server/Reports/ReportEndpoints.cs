@@ -57,7 +57,16 @@ public static class ReportEndpoints
             {
                 return Error(400, FutureDate);
             }
-            return Results.Json(new { id = await jobs.StartAsync(actor, kind, day, ct) }, statusCode: 202);
+            var (id, refused) = await jobs.StartAsync(actor, kind, day, ct);
+            if (refused is not null)
+            {
+                if (refused == ReportJobs.QueueFull)
+                {
+                    http.Response.Headers.RetryAfter = "60";
+                }
+                return Error(refused == ReportJobs.QueueFull ? 429 : 400, refused);
+            }
+            return Results.Json(new { id }, statusCode: 202);
         }).RequireAuthorization(staff);
 
         app.MapGet("/api/reports/jobs/{id:guid}", async (Guid id, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, CancellationToken ct) =>
