@@ -50,6 +50,8 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     private static readonly string[] DayNames = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
+    public static readonly Refusal CountyOnly = new("county_admin_only", "只有县级大厅（市民之家）的管理员可以新建乡镇站点", "Only an admin of the county hall can add township sites. Nothing was changed.");
+
     public static readonly Refusal InvalidSite = new("invalid_site", "乡镇站点有误：编码（字母数字）不重复、名称必填", "Invalid site: a code (letters and digits) not used yet, and a name.");
 
     // ---- halls the admin manages: their own, and the township sites under it ----
@@ -70,6 +72,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     /// <summary>A new township service centre under the admin's hall, with the county's hours and lists to start from.</summary>
     public async Task<Refusal?> CreateSiteAsync(Actor actor, string code, string name, CancellationToken ct)
     {
+        if (Unclean(code, name) is { } bad)
+        {
+            return bad;
+        }
         code = code?.Trim() ?? "";
         if (code.Length is < 2 or > 32 || !code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') || TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100)
         {
@@ -82,11 +88,16 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
                 throw new Refused(InvalidSite);
             }
             var county = await db.Halls.AsNoTracking().SingleAsync(h => h.Id == actor.HallId, ct);
+            // A township centre's admin runs their own centre; only the county hall adds sites under itself.
+            if (county.ParentId is not null)
+            {
+                throw new Refused(CountyOnly);
+            }
             db.Halls.Add(new HallSite
             {
                 Code = code,
                 Name = name.Trim(),
-                ParentId = county.ParentId ?? county.Id,
+                ParentId = county.Id,
                 TimeZoneId = county.TimeZoneId,
                 Hours = county.Hours,
                 Outcomes = [.. county.Outcomes],
@@ -154,6 +165,11 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     public async Task<Refusal?> SaveHallAsync(Actor actor, HallForm form, CancellationToken ct)
     {
+        // The lists are written a line each: newlines there, nowhere else.
+        if (Unclean(form.Name) is not null || !new[] { form.HoursText, form.OutcomesText, form.PauseReasonsText }.All(t => FreeText.IsClean(t, multiline: true)))
+        {
+            return Refusal.InvalidText;
+        }
         var hours = ParseHours(form.HoursText);
         var outcomes = Lines(form.OutcomesText, 20);
         var reasons = Lines(form.PauseReasonsText, 20);
@@ -181,6 +197,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     public async Task<Refusal?> SetCalendarDayAsync(Actor actor, CalendarForm day, bool remove, CancellationToken ct)
     {
+        if (Unclean(day.Note) is { } bad)
+        {
+            return bad;
+        }
         if (day.Note is { Length: > 100 } || (day.Note is { Length: > 0 } && TicketRules.CheckText(day.Note, required: false) is not null))
         {
             return InvalidCalendar;
@@ -224,6 +244,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     public async Task<Refusal?> SaveServiceAsync(Actor actor, ServiceForm form, CancellationToken ct)
     {
+        if (Unclean(form.Code, form.Name, form.Prefix) is { } bad)
+        {
+            return bad;
+        }
         var code = form.Code?.Trim() ?? "";
         var prefix = form.Prefix?.Trim() ?? "";
         var valid = code.Length is >= 1 and <= 32 && code.All(char.IsAsciiLetterOrDigit)
@@ -272,6 +296,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     public async Task<Refusal?> SaveWindowAsync(Actor actor, WindowForm form, CancellationToken ct)
     {
+        if (Unclean(form.Name) is { } bad)
+        {
+            return bad;
+        }
         var valid = form.Number is >= 1 and <= 999 && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
             && form.LedAddress is null or (>= 1 and <= 254) && Enum.IsDefined(form.Kind) && form.ServiceIds.Distinct().Count() == form.ServiceIds.Count && form.ServiceIds.Count <= 100;
         if (!valid)
@@ -316,6 +344,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     /// <summary>A new account with a generated password, returned once.</summary>
     public async Task<(string? Password, Refusal? Refusal)> CreateStaffAsync(Actor actor, string login, string name, StaffRole role, CancellationToken ct)
     {
+        if (Unclean(login, name) is { } bad)
+        {
+            return (null, bad);
+        }
         login = login?.Trim() ?? "";
         if (login.Length is < 3 or > 32 || !login.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || TicketRules.CheckText(name, required: true) is not null
             || name.Trim().Length > 50 || !Enum.IsDefined(role))
@@ -395,6 +427,10 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     /// <summary>A new device; its key is returned once (only its hash is kept).</summary>
     public async Task<(string? Key, Refusal? Refusal)> CreateDeviceAsync(Actor actor, string name, DeviceRole role, int? windowId, CancellationToken ct)
     {
+        if (Unclean(name) is { } bad)
+        {
+            return (null, bad);
+        }
         if (TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100 || !Enum.IsDefined(role) || (role == DeviceRole.Evaluator) != (windowId is not null))
         {
             return (null, InvalidDevice);
@@ -477,6 +513,9 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     {
         public Refusal Refusal { get; } = refusal;
     }
+
+    /// <summary><see cref="Refusal.InvalidText"/> when any of the texts has a control character or a bidirectional override.</summary>
+    private static Refusal? Unclean(params string?[] texts) => texts.All(t => FreeText.IsClean(t)) ? null : Refusal.InvalidText;
 
     /// <summary>Only the admin changes configuration; the change and its audit entry commit together, or neither does.</summary>
     private async Task<Refusal?> ChangeAsync(Actor actor, string action, string subject, Func<HallDb, Task<(object? Before, object? After)?>> change, CancellationToken ct, Func<object?, object?>? afterView = null)

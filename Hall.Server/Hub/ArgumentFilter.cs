@@ -1,11 +1,14 @@
 using System.Reflection;
 using Hall.Server.Contracts;
 using Hall.Server.Queue;
+using Hall.Server.Security;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hall.Server.Hub;
 
 /// <summary>
+/// A hub call whose command carries a control character or a bidirectional override in any of its strings (a reason,
+/// an outcome, a status …) is refused with <c>invalid_text</c> (<see cref="FreeText"/>) before the method runs.
 /// A hub call whose command is <c>null</c> (a hostile or broken client) is refused with <c>invalid_command</c> before
 /// the method runs, instead of failing inside it; a call that finds the database away (a display's acknowledgement, a
 /// snapshot, a status report — the queue commands already answer so themselves) is refused with <c>unavailable</c>
@@ -32,8 +35,29 @@ public sealed class ArgumentFilter : IHubFilter
                 return ValueTask.FromResult(Refuse(invocationContext, Refusal.InvalidCommand));
             }
         }
+        if (invocationContext.HubMethodArguments.Any(a => !IsClean(a, 0)))
+        {
+            return ValueTask.FromResult(Refuse(invocationContext, Refusal.InvalidText));
+        }
         return GuardAsync(invocationContext, next);
     }
+
+    /// <summary>Every string in an argument — itself, a property of a command record, an item of a list — is clean single-line text.</summary>
+    private static bool IsClean(object? argument, int depth) => argument switch
+    {
+        null => true,
+        string text => FreeText.IsClean(text),
+        System.Collections.IEnumerable items when depth < 4 => items.Cast<object?>().All(i => IsClean(i, depth + 1)),
+        _ when depth < 4 && argument.GetType().Namespace == typeof(HallError).Namespace => StringsOf(argument.GetType()).All(p => IsClean(p.GetValue(argument), depth + 1)),
+        _ => true,
+    };
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
+    /// <summary>The readable properties of a contract record that hold text: strings and lists (of strings or records).</summary>
+    private static PropertyInfo[] StringsOf(Type type) => Properties.GetOrAdd(type, t => [.. t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.GetIndexParameters().Length == 0 && (p.PropertyType == typeof(string) || (p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType))
+            || p.PropertyType.Namespace == typeof(HallError).Namespace && !p.PropertyType.IsEnum))]);
 
     private static async ValueTask<object?> GuardAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {

@@ -36,7 +36,11 @@ public sealed class LobbyScreens(IDbContextFactory<HallDb> dbFactory, HallSettin
             return (null, forbidden);
         }
         var text = string.IsNullOrWhiteSpace(requested) ? null : requested.Trim();
-        if (text is { Length: > MaxNoticeLineLength } || (text?.Any(char.IsControl) ?? false))
+        if (!Security.FreeText.IsClean(text))
+        {
+            return (null, Refusal.InvalidText);
+        }
+        if (text is { Length: > MaxNoticeLineLength })
         {
             return (null, InvalidNoticeLine);
         }

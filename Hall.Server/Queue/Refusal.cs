@@ -40,6 +40,7 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal TransferToSameService = new("transfer_to_same_service", "不能转移到原业务", "The ticket is already in that service.");
     public static readonly Refusal ReasonRequired = new("reason_required", "请填写原因", "A reason is required.");
     public static readonly Refusal TextTooLong = new("text_too_long", "文字过长", "The text is too long.");
+    public static readonly Refusal InvalidText = new("invalid_text", "文字含有控制字符或文字方向控制符，请删除后重试", "The text contains a control character or a bidirectional override; remove it and try again. Nothing was changed.");
     public static readonly Refusal InvalidCommand = new("invalid_command", "指令格式错误", "The command is malformed.");
     public static readonly Refusal CommandIdReused = new("command_id_reused", "指令编号已被其他指令使用", "This command id was already used by a different command.");
     public static readonly Refusal Forbidden = new("forbidden", "无权执行此操作", "You may not do this.");

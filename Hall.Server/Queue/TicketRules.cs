@@ -341,12 +341,13 @@ public static class TicketRules
         return alreadyRated ? Refusal.AlreadyRated : null;
     }
 
-    public static Refusal? CheckText(string? text, bool required)
+    /// <summary>Free text from a person or a device: present when <paramref name="required"/>, not too long, and without control characters (newlines only when <paramref name="multiline"/>) or bidirectional overrides.</summary>
+    public static Refusal? CheckText(string? text, bool required, bool multiline = false)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return required ? Refusal.ReasonRequired : null;
         }
-        return text.Length > MaxTextLength ? Refusal.TextTooLong : null;
+        return text.Length > MaxTextLength ? Refusal.TextTooLong : !Security.FreeText.IsClean(text, multiline) ? Refusal.InvalidText : null;
     }
 }

@@ -21,6 +21,8 @@ public static class ReportEndpoints
 
     public static readonly Refusal FutureDate = new("report_date_in_future", "不能生成未来日期的报表", "A report cannot be generated for a date still to come.");
 
+    public static readonly Refusal InvalidYear = new("invalid_report_year", "年份应在 2000 年至今年之间", "The year is from 2000 to this year.");
+
     public static readonly Refusal UnknownReport = new("unknown_report", "没有这份报表", "No such report in this hall.");
 
     public static readonly Refusal UnknownJob = new("unknown_report_job", "没有这次报表生成", "No such report generation in this hall.");
@@ -55,7 +57,16 @@ public static class ReportEndpoints
             {
                 return Error(400, FutureDate);
             }
-            return Results.Json(new { id = await jobs.StartAsync(actor, kind, day, ct) }, statusCode: 202);
+            var (id, refused) = await jobs.StartAsync(actor, kind, day, ct);
+            if (refused is not null)
+            {
+                if (refused == ReportJobs.QueueFull)
+                {
+                    http.Response.Headers.RetryAfter = "60";
+                }
+                return Error(refused == ReportJobs.QueueFull ? 429 : 400, refused);
+            }
+            return Results.Json(new { id }, statusCode: 202);
         }).RequireAuthorization(staff);
 
         app.MapGet("/api/reports/jobs/{id:guid}", async (Guid id, int? hall, HttpContext http, ReportJobs jobs, Admin.AdminStore admin, CancellationToken ct) =>
@@ -68,11 +79,16 @@ public static class ReportEndpoints
             return await jobs.ViewAsync(id, actor.HallId, ct) is { } job ? Results.Json(job) : Error(404, UnknownJob);
         }).RequireAuthorization(staff);
 
-        app.MapGet("/api/reports", async (string? kind, int? year, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, CancellationToken ct) =>
+        app.MapGet("/api/reports", async (string? kind, int? year, int? hall, HttpContext http, ReportStore store, Admin.AdminStore admin, TimeProvider clock, CancellationToken ct) =>
         {
             if (await ActingAsync(http, hall, admin, ct) is not { } actor)
             {
                 return Error(403, Refusal.Forbidden);
+            }
+            // A year no report can have is said so, not left to fail as a date (year 0 or 10000 is no DateOnly).
+            if (year is { } y && (y < 2000 || y > clock.GetUtcNow().Year + 1))
+            {
+                return Error(400, InvalidYear);
             }
             ReportKind? k = null;
             if (!string.IsNullOrEmpty(kind))

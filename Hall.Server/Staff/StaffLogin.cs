@@ -56,6 +56,20 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
 
     public static string HashPassword(string password) => Hasher.HashPassword(null!, password);
 
+    /// <summary>A hash of a random password, checked against for logins of no (active) account.</summary>
+    private static readonly string DummyHash = HashPassword(Secrets.New());
+
+    private long _verifications;
+
+    /// <summary>How many password hashes this server has checked (one per login that reached the database, whether the account exists or not).</summary>
+    internal long Verifications => Interlocked.Read(ref _verifications);
+
+    private bool Verify(StaffMember? member, string hash, string password)
+    {
+        Interlocked.Increment(ref _verifications);
+        return Hasher.VerifyHashedPassword(member!, hash, password) != PasswordVerificationResult.Failed;
+    }
+
     public static Refusal AccountLocked(TimeSpan remaining)
     {
         var minutes = Math.Max(1, (int)Math.Ceiling(remaining.TotalMinutes)).ToString(CultureInfo.InvariantCulture);
@@ -79,6 +93,8 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         var member = await db.Staff.FirstOrDefaultAsync(s => s.Login == request.Login && s.Active, ct);
         if (member is null)
         {
+            // As long as a wrong password for a real account: the answer's time does not tell which logins exist.
+            Verify(null, DummyHash, request.Password);
             NoteFailure(address, now);
             return new(null, LoginFailed);
         }
@@ -88,7 +104,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
             await db.SaveChangesAsync(ct);
             return new(null, AccountLocked(until - now), until - now);
         }
-        if (Hasher.VerifyHashedPassword(member, member.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        if (!Verify(member, member.PasswordHash, request.Password))
         {
             NoteFailure(address, now);
             db.AuditEntries.Add(Audit(member, FailedAction, now, address));
@@ -217,7 +233,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
             return new(AccountLocked(until - now));
         }
         if (string.IsNullOrEmpty(change.Current) || change.Current.Length > 200
-            || Hasher.VerifyHashedPassword(member, member.PasswordHash, change.Current) == PasswordVerificationResult.Failed)
+            || !Verify(member, member.PasswordHash, change.Current))
         {
             db.AuditEntries.Add(Audit(member, WrongPasswordAction, now, address, keepSession));
             await db.SaveChangesAsync(ct);

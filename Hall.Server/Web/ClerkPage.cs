@@ -62,7 +62,7 @@ public static class ClerkPage
                 return Results.Redirect($"/login?error={error}&back=" + Uri.EscapeDataString(back));
             }
             http.Response.Cookies.Append(HallAuth.Cookie, result.Token, WebHardening.SessionCookie(http.Request, StaffLogin.SessionLength));
-            return Results.LocalRedirect(back);
+            return Results.LocalRedirect(WebHardening.HeaderSafe(back));
         });
         app.MapPost("/logout", async (HttpContext http, StaffLogin login, CancellationToken ct) =>
         {

@@ -20,6 +20,6 @@ public sealed record Lang(string Code)
             http.Response.Cookies.Append(Cookie, Of(code).Code, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365), Secure = http.Request.IsHttps });
             // Only a path on this site: never an open redirect.
             var target = "/" + (back ?? "").TrimStart('/');
-            return Results.LocalRedirect(target.StartsWith("//", StringComparison.Ordinal) || target.Contains('\\', StringComparison.Ordinal) ? "/" : target);
+            return Results.LocalRedirect(target.StartsWith("//", StringComparison.Ordinal) || target.Contains('\\', StringComparison.Ordinal) ? "/" : Security.WebHardening.HeaderSafe(target));
         });
 }

@@ -281,7 +281,7 @@ public sealed class HostileInputTests() : HallFixture("hostile")
         yield return new("unicode", "full-width digits in a mobile number", "invalid_mobile", t => Raw(t.Kiosk, nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), t.Service, null, null, PriorityClass.Normal, "１３８００１３８０００")));
         yield return new("unicode", "full-width digits as a ticket id", BadArguments, t => Raw(t.Clerk, nameof(IHallHub.NoShow), new { commandId = Guid.NewGuid(), windowId = t.Window, ticketId = "１２３" }));
         yield return new("unicode", "full-width digits in item initials", "400 invalid_initials", t => t.HttpAsync(HttpMethod.Put, "/api/admin/items/1/initials", t.AdminToken, Json(new { initials = "ｓｂ１２３" })));
-        yield return new("unicode", "a control character in the notice line", "400 invalid_notice_line", t => t.HttpAsync(HttpMethod.Put, "/api/admin/notice-line", t.AdminToken, Json(new { text = "通知\u0007" })));
+        yield return new("unicode", "a control character in the notice line", "400 invalid_text", t => t.HttpAsync(HttpMethod.Put, "/api/admin/notice-line", t.AdminToken, Json(new { text = "通知\u0007" })));
     }
 
     private static JsonContent Json(object value) => JsonContent.Create(value);

@@ -106,8 +106,13 @@ public sealed partial class ReportsPage : IDisposable
             return;
         }
         // The job may run on another server (the same report asked for there): followed through the table then.
-        var id = await Jobs.StartAsync(_actor, _kind, day, _gone.Token);
-        for (_job = await Jobs.ViewAsync(id, _actor.HallId, _gone.Token); _job is { State: "running" }; _job = await Jobs.ViewAsync(id, _actor.HallId, _gone.Token))
+        var (id, refused) = await Jobs.StartAsync(_actor, _kind, day, _gone.Token);
+        if (refused is not null || id is null)
+        {
+            Refuse(refused ?? ReportJobs.Failed);
+            return;
+        }
+        for (_job = await Jobs.ViewAsync(id.Value, _actor.HallId, _gone.Token); _job is { State: "running" }; _job = await Jobs.ViewAsync(id.Value, _actor.HallId, _gone.Token))
         {
             StateHasChanged();
             await Task.Delay(150, _gone.Token);
