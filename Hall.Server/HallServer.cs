@@ -49,6 +49,8 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
+        services.AddSingleton<ConnectionGuard>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionGuard>());
         services.AddSingleton<IdleSessions>();
         // Data Protection keys live in the database, so every server instance can read the numbers another encrypted;
         // each is wrapped with the privacy key, which does not, so a copy of the database cannot.
@@ -100,6 +102,7 @@ public static class HallServer
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
             o.AddFilter<ArgumentFilter>();
+            o.AddFilter<CredentialFilter>();
             o.EnableDetailedErrors = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
         }).AddJsonProtocol();
         // Several server instances: hub messages go through Redis so a call made on one reaches the displays on all.
@@ -114,6 +117,7 @@ public static class HallServer
     {
         app.UseWebHardening();
         app.UseApiErrors();
+        app.UseCookieRequestGuard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -32,7 +32,7 @@ public sealed record DeviceAdminRow(int Id, string Name, DeviceRole Role, int? W
 /// The admin's changes to a hall's configuration. Each is checked first (a refusal changes nothing and says why in
 /// both languages), then written with its audit entry — who, what, when, before and after — in one transaction.
 /// </summary>
-public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
+public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, Security.ConnectionGuard connections)
 {
     public static readonly Refusal InvalidHall = new("invalid_hall_settings", "大厅设置有误：名称必填；营业时间形如“周一 09:00-12:00 13:30-17:30”；数值须在合理范围内；办理结果和暂停原因各至少一项",
         "Invalid hall settings: a name; hours like \"周一 09:00-12:00 13:30-17:30\"; numbers in range; at least one outcome and one pause reason.");
@@ -369,7 +369,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     }
 
     public async Task<Refusal?> UpdateStaffAsync(Actor actor, int staffId, StaffRole role, bool active, CancellationToken ct) =>
-        !Enum.IsDefined(role) ? InvalidStaff : await ChangeAsync(actor, "staff.update", $"staff:{staffId}", async db =>
+        !Enum.IsDefined(role) ? InvalidStaff : Ending(await ChangeAsync(actor, "staff.update", $"staff:{staffId}", async db =>
         {
             var s = await db.Staff.FirstOrDefaultAsync(x => x.Id == staffId && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
             var before = new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active);
@@ -385,7 +385,17 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
                 await db.StaffSessions.Where(x => x.StaffId == s.Id && x.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.RevokedAt, clock.GetUtcNow()), ct);
             }
             return (before, new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active));
-        }, ct);
+        }, ct));
+
+    /// <summary>After a change that may end sessions or keys: the connections resting on them are closed on every server.</summary>
+    private Refusal? Ending(Refusal? refusal)
+    {
+        if (refusal is null)
+        {
+            connections.Ended();
+        }
+        return refusal;
+    }
 
     public async Task<(string? Password, Refusal? Refusal)> ResetPasswordAsync(Actor actor, int staffId, CancellationToken ct)
     {
@@ -397,7 +407,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             await db.StaffSessions.Where(x => x.StaffId == s.Id && x.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.RevokedAt, clock.GetUtcNow()), ct);
             return (null, "password reset");
         }, ct);
-        return refusal is null ? (password, null) : (null, refusal);
+        return Ending(refusal) is null ? (password, null) : (null, refusal);
     }
 
     /// <summary>12 characters from an alphabet without look-alikes (no 0/O, 1/l/I), with a digit and both cases.</summary>
@@ -449,13 +459,13 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         return refusal is null ? (key, null) : (null, refusal);
     }
 
-    public Task<Refusal?> RevokeDeviceAsync(Actor actor, int deviceId, CancellationToken ct) =>
-        ChangeAsync(actor, "device.revoke", $"device:{deviceId}", async db =>
+    public async Task<Refusal?> RevokeDeviceAsync(Actor actor, int deviceId, CancellationToken ct) =>
+        Ending(await ChangeAsync(actor, "device.revoke", $"device:{deviceId}", async db =>
         {
             var d = await db.Devices.FirstOrDefaultAsync(x => x.Id == deviceId && x.HallId == actor.HallId && x.RevokedAt == null, ct) ?? throw new Refused(NotFound);
             d.RevokedAt = clock.GetUtcNow();
             return (new { d.Id, d.Name, Revoked = false }, new { d.Id, d.Name, Revoked = true });
-        }, ct);
+        }, ct));
 
     /// <summary>A new key for the same device; the old one stops working at once.</summary>
     public async Task<(string? Key, Refusal? Refusal)> RotateDeviceAsync(Actor actor, int deviceId, CancellationToken ct)
@@ -469,7 +479,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             key = Secrets.Token(HallAuth.DevicePrefix, d.Id, secret);
             return (null, new { d.Id, d.Name, Rotated = true });
         }, ct);
-        return refusal is null ? (key, null) : (null, refusal);
+        return Ending(refusal) is null ? (key, null) : (null, refusal);
     }
 
     // ---- audit ----

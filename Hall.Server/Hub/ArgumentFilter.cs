@@ -71,7 +71,7 @@ public sealed class ArgumentFilter : IHubFilter
         }
     }
 
-    private static object? Refuse(HubInvocationContext invocationContext, Refusal refusal) =>
+    internal static object? Refuse(HubInvocationContext invocationContext, Refusal refusal) =>
         RefusedReplyOf(invocationContext.HubMethod.ReturnType, refusal) ?? throw new HubException(refusal.Code);
 
     private static object? RefusedReplyOf(Type returnType, Refusal refusal)

@@ -28,6 +28,11 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
     /// <summary>A hall's alerts changed (raised, cleared or acknowledged) on any server.</summary>
     public event Action<int>? AlertsChanged;
 
+    /// <summary>Another server ended a session or a device key: check the connections here now.</summary>
+    public event Action? CredentialsEnded;
+
+    public void PublishCredentialsEnded() => Send(new Message(_server, "credentials", 0, null));
+
     private sealed record Message(Guid Server, string Kind, int Hall, HallChanges? Changes);
 
     public void PublishQueue(int hallId, HallChanges changes)
@@ -119,6 +124,10 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
         if (message.Kind == "alerts")
         {
             AlertsChanged?.Invoke(message.Hall);
+        }
+        else if (message.Kind == "credentials")
+        {
+            CredentialsEnded?.Invoke();
         }
         else
         {

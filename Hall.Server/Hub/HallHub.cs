@@ -14,7 +14,7 @@ namespace Hall.Server.Hub;
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
 [Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
-public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts, LocalClients local, CallAcks acks) : Hub<IHallClient>, IHallHub
+public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Media.MediaLibrary media, Alerts.AlertMonitor alerts, LocalClients local, CallAcks acks, ConnectionGuard guard) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);
 
@@ -22,6 +22,10 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     {
         var actor = Caller;
         local.Add(Context.ConnectionId, actor);
+        if (Credential.Of(Context.User!) is { } credential)
+        {
+            guard.Watch(Context.ConnectionId, credential, Context.Abort);
+        }
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Hall(actor.HallId));
         await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
         if (actor.DeviceId is { } deviceId)
@@ -151,6 +155,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         local.Remove(Context.ConnectionId);
+        guard.Forget(Context.ConnectionId);
         if (Caller.DeviceId is { } deviceId)
         {
             await using var db = await dbFactory.CreateDbContextAsync();

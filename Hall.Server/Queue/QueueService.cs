@@ -64,6 +64,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     /// <summary>A resident ID number the ticket is taken with, as it is stored: never in clear.</summary>
     private sealed record PersonId(byte[] Hmac, string Masked);
 
+    /// <summary><c>Hall:Ratings:LimitHours</c> (default 24): how long after finishing a ticket may still be rated.</summary>
+    private TimeSpan RatingLimit => TimeSpan.FromHours(Math.Max(1, config.GetValue("Hall:Ratings:LimitHours", 24)));
+
     private int KioskTicketsPerMinute => Math.Max(1, config.GetValue("Hall:Limits:KioskTicketsPerMinute", 30));
 
     private int OpenTicketsPerPersonPerService => Math.Max(1, config.GetValue("Hall:Limits:OpenTicketsPerPersonPerService", 2));
@@ -309,6 +312,24 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 return refused;
             }
             var previous = w.Session!;
+            // A clerk takes over only from someone no longer signed in (gone without closing); a holder still signed in
+            // hands over by closing the window, or the supervisor decides. Every take-over is audited.
+            var idleSince = c.Now - TimeSpan.FromMinutes(Math.Max(1, config.GetValue("Hall:Login:IdleMinutes", 30)));
+            if (!actor.IsSupervisor && await c.Db.StaffSessions.AnyAsync(s => s.StaffId == previous.StaffId && s.RevokedAt == null && s.ExpiresAt > c.Now && s.LastSeenAt > idleSince, ct))
+            {
+                return Refusal.HolderSignedIn;
+            }
+            c.Db.AuditEntries.Add(new Admin.AuditEntry
+            {
+                HallId = actor.HallId,
+                StaffId = staffId,
+                StaffName = actor.Name,
+                At = c.Now,
+                Action = "window.takeover",
+                Subject = $"window:{w.Window.Id}",
+                Before = JsonSerializer.Serialize(new { previous.StaffId, Status = previous.Status.ToString() }),
+                After = JsonSerializer.Serialize(new { StaffId = staffId }),
+            });
             previous.ClosedAt = c.Now;
             var session = new WindowSession
             {
@@ -791,7 +812,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 }
             }
             var rated = await c.Db.Ratings.AnyAsync(r => r.TicketId == ticket.Id, ct);
-            if (TicketRules.Rate(ticket.ToFacts(), rated, cmd.Level, cmd.Reasons) is { } refused)
+            if ((TicketRules.Rate(ticket.ToFacts(), rated, cmd.Level, cmd.Reasons) ?? TicketRules.RatingInTime(ticket.FinishedAt, c.Now, RatingLimit)) is { } refused)
             {
                 return refused;
             }

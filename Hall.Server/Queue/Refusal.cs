@@ -43,6 +43,9 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal InvalidText = new("invalid_text", "文字含有控制字符或文字方向控制符，请删除后重试", "The text contains a control character or a bidirectional override; remove it and try again. Nothing was changed.");
     public static readonly Refusal InvalidCommand = new("invalid_command", "指令格式错误", "The command is malformed.");
     public static readonly Refusal CommandIdReused = new("command_id_reused", "指令编号已被其他指令使用", "This command id was already used by a different command.");
+    public static readonly Refusal HolderSignedIn = new("holder_signed_in", "该窗口的工作人员仍在登录状态，请其关闭窗口后再接管，或由值班长接管", "The clerk holding this window is still signed in: they close the window first, or a supervisor takes it over. Nothing was changed.");
+    public static readonly Refusal RatingTooLate = new("rating_too_late", "该号码办结已超过评价时限，不能再评价", "The service finished longer ago than the hall's time limit for ratings; the rating was not taken.");
+    public static readonly Refusal CredentialEnded = new("credential_ended", "登录已失效（已退出、账号已停用或设备密钥已吊销/更换），请重新登录", "The session or device key this connection was opened with has ended (signed out, account deactivated, key revoked or rotated): sign in again. Nothing was changed.");
     public static readonly Refusal Forbidden = new("forbidden", "无权执行此操作", "You may not do this.");
     public static readonly Refusal WrongHall = new("wrong_hall", "不属于本大厅", "That belongs to another hall.");
     public static readonly Refusal NotYourWindow = new("not_your_window", "您未开启该窗口", "You have not opened this window.");

@@ -320,6 +320,10 @@ public static class TicketRules
     public static string MaskIdNumber(string id) => $"{id[..4]}{new string('*', id.Length - 8)}{id[^4..]}";
 
     /// <summary>At most one rating per ticket, only after finish, one of the five levels.</summary>
+    /// <summary>A rating is taken only within the hall's limit after the service finished: a later one cannot be the citizen's fresh judgement (and could inflate figures).</summary>
+    public static Refusal? RatingInTime(DateTimeOffset? finishedAt, DateTimeOffset now, TimeSpan limit) =>
+        finishedAt is { } finished && now - finished > limit ? Refusal.RatingTooLate : null;
+
     public static Refusal? Rate(TicketFacts ticket, bool alreadyRated, RatingLevel level, IReadOnlyList<string>? reasons)
     {
         if (!Enum.IsDefined(level))

@@ -28,6 +28,11 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
     private const string WindowClaim = "hall:window";
     public const string SessionClaim = "hall:session";
 
+    /// <summary>A device's key, as a tag of its stored hash: a rotated key makes connections opened with the old one end.</summary>
+    public const string KeyClaim = "hall:key";
+
+    public static string KeyTagOf(byte[] keyHash) => Convert.ToHexString(keyHash, 0, 8);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = TokenOf(Request);
@@ -39,12 +44,14 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         var now = clock.GetUtcNow();
         Actor? actor = null;
         long? staffSession = null;
+        string? keyTag = null;
         if (Secrets.TryParse(token, DevicePrefix, out var deviceId, out var deviceSecret))
         {
             var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, Context.RequestAborted);
             if (device is not null && device.RevokedAt is null && Secrets.Matches(deviceSecret, device.KeyHash))
             {
                 actor = new Actor(ActorKind.Device, device.Id, device.HallId, device.Name, null, device.Role, device.WindowId);
+                keyTag = KeyTagOf(device.KeyHash);
             }
         }
         else if (Secrets.TryParse(token, StaffPrefix, out var sessionId, out var staffSecret))
@@ -62,7 +69,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         }
         return actor is null
             ? AuthenticateResult.Fail("invalid or revoked credentials")
-            : AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(actor, staffSession), SchemeName));
+            : AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(actor, staffSession, keyTag), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -111,7 +118,7 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         return request.Cookies.TryGetValue(Cookie, out var cookie) ? cookie : null;
     }
 
-    private static ClaimsPrincipal PrincipalOf(Actor a, long? staffSession)
+    private static ClaimsPrincipal PrincipalOf(Actor a, long? staffSession, string? keyTag)
     {
         List<Claim> claims =
         [
@@ -128,6 +135,10 @@ public sealed class HallAuth(IOptionsMonitor<AuthenticationSchemeOptions> option
         if (staffSession is { } session)
         {
             claims.Add(new(SessionClaim, session.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (keyTag is not null)
+        {
+            claims.Add(new(KeyClaim, keyTag));
         }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }

@@ -28,7 +28,7 @@ public sealed record LoginOutcome(LoginResult? Result, Refusal? Refusal, TimeSpa
 /// password in a password change is such a failure too (<see cref="WrongPasswordAction"/>): someone at a console left
 /// signed in cannot guess the password there without limit.
 /// </summary>
-public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IConfiguration config)
+public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, IConfiguration config, ConnectionGuard connections)
 {
     public static readonly TimeSpan SessionLength = TimeSpan.FromHours(12);
     public const string FailedAction = "login.failed";
@@ -255,6 +255,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         await db.SaveChangesAsync(ct);
         await db.StaffSessions.Where(s => s.StaffId == staffId && s.RevokedAt == null && s.Id != keepSession)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct);
+        connections.Ended();
         return new(null);
     }
 
@@ -270,6 +271,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         {
             session.RevokedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(ct);
+            connections.Ended();
         }
     }
 }

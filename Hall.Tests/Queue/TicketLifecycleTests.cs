@@ -381,6 +381,18 @@ public sealed class TicketLifecycleTests
         Assert.That(refusal, Is.EqualTo(Refusal.TextTooLong));
     }
 
+    [TestCase(0, true)]
+    [TestCase(23 * 60 + 59, true)]
+    [TestCase(24 * 60, true)]
+    [TestCase(24 * 60 + 1, false)]
+    [TestCase(30 * 24 * 60, false)]
+    public void A_rating_is_taken_only_within_the_limit_after_finishing(int minutesLater, bool taken)
+    {
+        var finished = new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8));
+        var refusal = TicketRules.RatingInTime(finished, finished.AddMinutes(minutesLater), TimeSpan.FromHours(24));
+        Assert.That(refusal, taken ? Is.Null : Is.EqualTo(Refusal.RatingTooLate));
+    }
+
     [TestCase(RatingLevel.VeryDissatisfied)]
     [TestCase(RatingLevel.Dissatisfied)]
     [TestCase(RatingLevel.Basic)]
