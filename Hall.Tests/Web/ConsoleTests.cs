@@ -170,6 +170,16 @@ public sealed class ConsoleTests
 
         var before = await By(other, "holder").TextContentAsync();
 
+        // While the colleague is still signed in, only a supervisor (or the colleague closing the window) may hand it over.
+        await other.Keyboard.PressAsync("h");
+        await Assertions.Expect(By(other, "message")).ToHaveTextAsync("该窗口的工作人员仍在登录状态，请其关闭窗口后再接管，或由值班长接管");
+        await using (var sessions = _app.Db())
+        {
+            // The colleague's sign-ins end (gone home without closing the window; the idle timeout does the same).
+            var holder = await sessions.Staff.Where(s => s.Login.EndsWith("-clerk10")).Select(s => s.Id).SingleAsync();
+            await sessions.StaffSessions.Where(s => s.StaffId == holder).ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, _app.Clock.GetUtcNow()));
+        }
+
         await other.Keyboard.PressAsync("h");
 
         await Assertions.Expect(By(other, "message")).ToHaveTextAsync("已接管窗口");
