@@ -154,11 +154,24 @@ public sealed class CredentialFilter(ConnectionGuard guard) : IHubFilter
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         if (invocationContext.Hub is HallHub && Credential.Of(invocationContext.Context.User!) is { } credential
-            && !await guard.ValidAsync(credential, invocationContext.Context.ConnectionAborted))
+            && !await ValidAsync(credential, invocationContext.Context.ConnectionAborted))
         {
             invocationContext.Context.Abort();
             return ArgumentFilter.Refuse(invocationContext, Refusal.CredentialEnded);
         }
         return await next(invocationContext);
+    }
+
+    /// <summary>With the database away nothing can be checked — and nothing done: the command itself answers <c>unavailable</c>.</summary>
+    private async ValueTask<bool> ValidAsync(Credential credential, CancellationToken ct)
+    {
+        try
+        {
+            return await guard.ValidAsync(credential, ct);
+        }
+        catch (Exception ex) when (QueueService.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            return true;
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb>
     public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) => async context =>
     {
         // Every action in the page first re-checks the session (cached for a second): one ended elsewhere does nothing more.
-        if (Credential.Of((await auth.GetAuthenticationStateAsync()).User) is { } credential && !await guard.ValidAsync(credential, CancellationToken.None))
+        if (Credential.Of((await auth.GetAuthenticationStateAsync()).User) is { } credential && !await StillValidAsync(credential))
         {
             nav.NavigateTo("/login?back=" + Uri.EscapeDataString("/" + nav.ToBaseRelativePath(nav.Uri)), forceLoad: true);
             return;
@@ -38,6 +38,19 @@ public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb>
         }
         await next(context);
     };
+
+    /// <summary>With the database away nothing can be checked, and the action itself will say the database is away.</summary>
+    private async Task<bool> StillValidAsync(Credential credential)
+    {
+        try
+        {
+            return await guard.ValidAsync(credential, CancellationToken.None);
+        }
+        catch (Exception ex) when (Queue.QueueService.IsUnavailable(ex))
+        {
+            return true;
+        }
+    }
 
     /// <summary>Notes the use; false when the staff session behind the page is over (devices' pages have none).</summary>
     private async Task<bool> StillInUseAsync()
