@@ -14,18 +14,12 @@ namespace Hall.Server.Web;
 /// use of their session, noted at most once a minute, so the idle timeout ends only sessions nobody is using. A page
 /// left open past the timeout (or whose session was ended elsewhere) goes to the sign-in page at its next use.
 /// </summary>
-public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb> dbFactory, AuthenticationStateProvider auth, NavigationManager nav, TimeProvider clock, ConnectionGuard guard) : CircuitHandler
+public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb> dbFactory, AuthenticationStateProvider auth, NavigationManager nav, TimeProvider clock) : CircuitHandler
 {
     private DateTimeOffset _noted = DateTimeOffset.MinValue;
 
     public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) => async context =>
     {
-        // Every action in the page first re-checks the session (cached for a second): one ended elsewhere does nothing more.
-        if (Credential.Of((await auth.GetAuthenticationStateAsync()).User) is { } credential && !await StillValidAsync(credential))
-        {
-            nav.NavigateTo("/login?back=" + Uri.EscapeDataString("/" + nav.ToBaseRelativePath(nav.Uri)), forceLoad: true);
-            return;
-        }
         var now = clock.GetUtcNow();
         if (now - _noted >= IdleSessions.TouchEvery)
         {
@@ -38,19 +32,6 @@ public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb>
         }
         await next(context);
     };
-
-    /// <summary>With the database away nothing can be checked, and the action itself will say the database is away.</summary>
-    private async Task<bool> StillValidAsync(Credential credential)
-    {
-        try
-        {
-            return await guard.ValidAsync(credential, CancellationToken.None);
-        }
-        catch (Exception ex) when (Queue.QueueService.IsUnavailable(ex))
-        {
-            return true;
-        }
-    }
 
     /// <summary>Notes the use; false when the staff session behind the page is over (devices' pages have none).</summary>
     private async Task<bool> StillInUseAsync()

@@ -218,10 +218,10 @@ public sealed class PasswordPageTests
             Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "changed elsewhere, which ends this page's sign-in");
         }
         var after = await HashAsync(login);
-        // The page's next action re-checks the sign-in: it goes to the sign-in page (back to this one after), and nothing is changed.
-        await By(page, "new").FillAsync("Another-Pass-2027");
-        await page.WaitForURLAsync("**/login?back=*", new() { Timeout = 20_000 });
-        Assert.That(page.Url, Does.Contain("back=%2Faccount%2Fpassword"));
+        await TypeAsync(page, NewPassword, "Another-Pass-2027", "Another-Pass-2027");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "message")).ToHaveAttributeAsync("data-code", "session_ended");
+        await Assertions.Expect(By(page, "signed-out")).ToContainTextAsync("本次登录已结束");
         Assert.That(await HashAsync(login), Is.EqualTo(after));
         await page.Context.CloseAsync();
     }
