@@ -369,7 +369,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     }
 
     public async Task<Refusal?> UpdateStaffAsync(Actor actor, int staffId, StaffRole role, bool active, CancellationToken ct) =>
-        !Enum.IsDefined(role) ? InvalidStaff : Ending(await ChangeAsync(actor, "staff.update", $"staff:{staffId}", async db =>
+        !Enum.IsDefined(role) ? InvalidStaff : await EndingAsync(await ChangeAsync(actor, "staff.update", $"staff:{staffId}", async db =>
         {
             var s = await db.Staff.FirstOrDefaultAsync(x => x.Id == staffId && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
             var before = new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active);
@@ -388,11 +388,11 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         }, ct));
 
     /// <summary>After a change that may end sessions or keys: the connections resting on them are closed on every server.</summary>
-    private Refusal? Ending(Refusal? refusal)
+    private async Task<Refusal?> EndingAsync(Refusal? refusal)
     {
         if (refusal is null)
         {
-            connections.Ended();
+            await connections.EndedAsync();
         }
         return refusal;
     }
@@ -407,7 +407,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             await db.StaffSessions.Where(x => x.StaffId == s.Id && x.RevokedAt == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.RevokedAt, clock.GetUtcNow()), ct);
             return (null, "password reset");
         }, ct);
-        return Ending(refusal) is null ? (password, null) : (null, refusal);
+        return await EndingAsync(refusal) is null ? (password, null) : (null, refusal);
     }
 
     /// <summary>12 characters from an alphabet without look-alikes (no 0/O, 1/l/I), with a digit and both cases.</summary>
@@ -460,7 +460,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     }
 
     public async Task<Refusal?> RevokeDeviceAsync(Actor actor, int deviceId, CancellationToken ct) =>
-        Ending(await ChangeAsync(actor, "device.revoke", $"device:{deviceId}", async db =>
+        await EndingAsync(await ChangeAsync(actor, "device.revoke", $"device:{deviceId}", async db =>
         {
             var d = await db.Devices.FirstOrDefaultAsync(x => x.Id == deviceId && x.HallId == actor.HallId && x.RevokedAt == null, ct) ?? throw new Refused(NotFound);
             d.RevokedAt = clock.GetUtcNow();
@@ -479,7 +479,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             key = Secrets.Token(HallAuth.DevicePrefix, d.Id, secret);
             return (null, new { d.Id, d.Name, Rotated = true });
         }, ct);
-        return Ending(refusal) is null ? (key, null) : (null, refusal);
+        return await EndingAsync(refusal) is null ? (key, null) : (null, refusal);
     }
 
     // ---- audit ----

@@ -29,7 +29,7 @@ public readonly record struct Credential(ActorKind Kind, long Id, string? KeyTag
 /// <summary>
 /// An open connection lives no longer than the right it was opened with. Signing out, an ended or idle session, a
 /// deactivated account, a revoked or rotated device key: within seconds every server closes the connections (hub and
-/// staff pages) that rest on it, and every hub command re-checks its credential first (the answer cached for a second).
+/// pages) that rest on it, and every hub command re-checks its credential first against what the last sweep found.
 /// The server where it happened closes them at once and tells the others through the change feed (PostgreSQL
 /// NOTIFY); every server also sweeps its own connections every <see cref="SweepEvery"/>, which covers a session ended
 /// by a statement of its own (idle timeout, a password change ending the other sessions) and a lost notification.
@@ -37,7 +37,6 @@ public readonly record struct Credential(ActorKind Kind, long Id, string? KeyTag
 public sealed class ConnectionGuard(IDbContextFactory<HallDb> dbFactory, TimeProvider clock, ChangeFeed feed, ILogger<ConnectionGuard> log) : BackgroundService
 {
     public static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(2);
-    private const long CacheMilliseconds = 1_000;
 
     private readonly ConcurrentDictionary<string, (Credential Credential, Action Close)> _connections = new();
     private readonly ConcurrentDictionary<Credential, (bool Valid, long At)> _cache = new();
@@ -48,24 +47,33 @@ public sealed class ConnectionGuard(IDbContextFactory<HallDb> dbFactory, TimePro
 
     public void Forget(string connectionId) => _connections.TryRemove(connectionId, out _);
 
-    /// <summary>Whether the credential still holds, answered from a cache at most a second old.</summary>
-    public async ValueTask<bool> ValidAsync(Credential credential, CancellationToken ct)
+    /// <summary>
+    /// Whether the credential still holds, from what the last sweep found (no database round trip per command). A
+    /// credential not swept yet (a connection just opened, so checked at its negotiate) holds until the next sweep.
+    /// </summary>
+    public ValueTask<bool> ValidAsync(Credential credential, CancellationToken ct)
     {
-        if (_cache.TryGetValue(credential, out var known) && Environment.TickCount64 - known.At < CacheMilliseconds)
+        if (_cache.TryGetValue(credential, out var known))
         {
-            return known.Valid;
+            return ValueTask.FromResult(known.Valid);
         }
-        var valid = (await CheckAsync([credential], ct)).Contains(credential);
-        _cache[credential] = (valid, Environment.TickCount64);
-        return valid;
+        _wake.Release();
+        return ValueTask.FromResult(true);
     }
 
-    /// <summary>A credential was ended on this server: close its connections here now and on the other servers.</summary>
-    public void Ended()
+    /// <summary>A credential was ended on this server: its connections here are closed before this returns, and the other servers are told.</summary>
+    public async Task EndedAsync()
     {
-        _cache.Clear();
-        _wake.Release();
         feed.PublishCredentialsEnded();
+        try
+        {
+            await SweepAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (Queue.QueueService.IsUnavailable(ex))
+        {
+            // The next sweep closes them.
+            _wake.Release();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -97,17 +105,14 @@ public sealed class ConnectionGuard(IDbContextFactory<HallDb> dbFactory, TimePro
         }
     }
 
-    private void OnEndedElsewhere()
-    {
-        _cache.Clear();
-        _wake.Release();
-    }
+    private void OnEndedElsewhere() => _wake.Release();
 
     private async Task SweepAsync(CancellationToken ct)
     {
         var open = _connections.ToArray();
         if (open.Length == 0)
         {
+            _cache.Clear();
             return;
         }
         var valid = await CheckAsync([.. open.Select(c => c.Value.Credential).Distinct()], ct);

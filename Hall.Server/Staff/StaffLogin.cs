@@ -255,7 +255,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         await db.SaveChangesAsync(ct);
         await db.StaffSessions.Where(s => s.StaffId == staffId && s.RevokedAt == null && s.Id != keepSession)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now), ct);
-        connections.Ended();
+        await connections.EndedAsync();
         return new(null);
     }
 
@@ -271,7 +271,7 @@ public sealed class StaffLogin(IDbContextFactory<HallDb> dbFactory, TimeProvider
         {
             session.RevokedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(ct);
-            connections.Ended();
+            await connections.EndedAsync();
         }
     }
 }
