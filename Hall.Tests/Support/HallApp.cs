@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hall.Tests.Support;
@@ -111,6 +112,8 @@ public sealed class HallApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        // The server's pooled connections close with it (a second app on the same database opens its own).
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
         if (Directory.Exists(MediaFolder))
         {
             Directory.Delete(MediaFolder, recursive: true);

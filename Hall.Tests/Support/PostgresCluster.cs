@@ -61,7 +61,9 @@ public static class PostgresCluster
         var cluster = await ClusterAsync();
         var name = $"t{Interlocked.Increment(ref _databases)}_{new string([.. purpose.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30)])}";
         await cluster.EnsureDatabaseAsync(name, CancellationToken.None, Template);
-        return cluster.ConnectionString(name);
+        // A finished fixture's idle connections go within seconds, not Npgsql's default 5 minutes: a run opens hundreds
+        // of databases, and their idle pools together would pass the cluster's max_connections.
+        return new NpgsqlConnectionStringBuilder(cluster.ConnectionString(name)) { ConnectionIdleLifetime = 10, ConnectionPruningInterval = 5 }.ConnectionString;
     }
 
     /// <summary>
