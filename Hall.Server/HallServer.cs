@@ -79,7 +79,8 @@ public static class HallServer
         // The staff pages: Blazor, interactive on the server, signed in with the same hall_session cookie.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, SessionActivity>();
+        services.AddScoped<SessionActivity>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<SessionActivity>());
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<Ratings.EvaluatorData>();
         services.AddSingleton<Ratings.FollowUps>();
