@@ -337,8 +337,9 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     public async Task<List<StaffRow>> StaffAsync(int hallId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.Role).ThenBy(s => s.Login)
-            .Select(s => new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active)).ToListAsync(ct);
+        // Ordered here, not in SQL: the role is stored as text (clerks first, as the enum says), and clerk2 before clerk10.
+        return [.. (await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).Select(s => new StaffRow(s.Id, s.Login, s.Name, s.Role, s.Active)).ToListAsync(ct))
+            .OrderBy(s => s.Role).ThenBy(s => s.Login, Web.DisplayOrder.Names)];
     }
 
     /// <summary>A new account with a generated password, returned once.</summary>
@@ -430,8 +431,9 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     public async Task<List<DeviceAdminRow>> DevicesAsync(int hallId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Devices.AsNoTracking().Where(d => d.HallId == hallId).OrderBy(d => d.RevokedAt != null).ThenBy(d => d.Role).ThenBy(d => d.Name)
-            .Select(d => new DeviceAdminRow(d.Id, d.Name, d.Role, d.WindowId, d.CreatedAt, d.RevokedAt, d.Online, d.LastSeenAt)).ToListAsync(ct);
+        return [.. (await db.Devices.AsNoTracking().Where(d => d.HallId == hallId)
+            .Select(d => new DeviceAdminRow(d.Id, d.Name, d.Role, d.WindowId, d.CreatedAt, d.RevokedAt, d.Online, d.LastSeenAt)).ToListAsync(ct))
+            .OrderBy(d => d.RevokedAt != null).ThenBy(d => d.Role).ThenBy(d => d.Name, Web.DisplayOrder.Names)];
     }
 
     /// <summary>A new device; its key is returned once (only its hash is kept).</summary>

@@ -93,6 +93,19 @@ public enum RatingLevel
     VerySatisfied = 5,
 }
 
+/// <summary>
+/// The national grouping of the five levels. Enums are stored as text, so a query must never compare them with &lt; or
+/// &gt; (that compares the words): it asks for the set instead, which becomes <c>IN (…)</c>.
+/// </summary>
+public static class RatingLevels
+{
+    /// <summary>Counted as satisfied (满意率, 好评率): 基本满意 and better.</summary>
+    public static readonly RatingLevel[] Satisfied = [RatingLevel.Basic, RatingLevel.Satisfied, RatingLevel.VerySatisfied];
+
+    /// <summary>A bad rating (差评): 不满意 and 非常不满意.</summary>
+    public static readonly RatingLevel[] Bad = [RatingLevel.Dissatisfied, RatingLevel.VeryDissatisfied];
+}
+
 /// <summary>Why call-next chose the ticket it chose.</summary>
 public enum CallReason
 {

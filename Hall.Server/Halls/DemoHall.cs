@@ -56,6 +56,10 @@ public static class DemoHall
         (15, "企业家会客厅", WindowKind.Special, ["qiyejia", "qiye"]),
     ];
 
+    /// <summary>The demo's clerks, one per window: names as a county hall's staff list has them.</summary>
+    public static readonly string[] ClerkNames =
+        ["王晓华", "李建军", "张秀英", "刘志强", "陈丽娟", "杨海涛", "赵晓燕", "黄建平", "周玉梅", "吴国庆", "徐静", "孙立新", "胡春燕", "朱建伟", "高淑兰"];
+
     private static readonly (string Code, string Name, string Department, string Service, string[] Materials)[] Items =
     [
         ("SB001", "城乡居民基本养老保险参保登记", "县社会保险中心", "shebao", ["居民身份证", "户口簿"]),
@@ -172,10 +176,9 @@ public static class DemoHall
             passwords[login] = password;
             db.Staff.Add(new StaffMember { HallId = hall.Id, Login = login, Name = name, Role = role, PasswordHash = StaffLogin.HashPassword(password) });
         }
-        string[] surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高"];
         foreach (var (w, i) in WindowList.Select((w, i) => (w, i)))
         {
-            AddStaff($"{code}-clerk{w.Number:D2}", $"{surnames[i % surnames.Length]}{(i % 2 == 0 ? "晓" : "建")}{(char)('华' + i % 3)}", StaffRole.Clerk);
+            AddStaff($"{code}-clerk{w.Number:D2}", ClerkNames[i % ClerkNames.Length], StaffRole.Clerk);
         }
         AddStaff($"{code}-supervisor", "马主任", StaffRole.Supervisor);
         AddStaff($"{code}-admin", "系统管理员", StaffRole.Admin);

@@ -36,7 +36,7 @@ public sealed class WallData(IDbContextFactory<HallDb> dbFactory, HallSettings h
         var served = await db.TicketEvents.AsNoTracking().Where(e => e.HallId == hallId && e.At >= since && e.Kind == TicketEventKind.Finished && e.WindowId != null)
             .GroupBy(e => e.WindowId!.Value).Select(g => new { Window = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Window, g => g.Count, ct);
         var ratings = await db.Ratings.AsNoTracking().Where(r => r.HallId == hallId && r.At >= since && r.WindowId != null)
-            .GroupBy(r => r.WindowId!.Value).Select(g => new { Window = g.Key, Count = g.Count(), Good = g.Count(r => r.Level >= RatingLevel.Basic) })
+            .GroupBy(r => r.WindowId!.Value).Select(g => new { Window = g.Key, Count = g.Count(), Good = g.Count(r => RatingLevels.Satisfied.Contains(r.Level)) })
             .ToDictionaryAsync(g => g.Window, ct);
         var tiles = states.Select(w =>
         {
@@ -60,7 +60,9 @@ public sealed class WallData(IDbContextFactory<HallDb> dbFactory, HallSettings h
             lastHour.Where(x => x.ServiceId == s.Id && x.Kind == TicketEventKind.Called).Sum(x => x.Count))).ToList();
 
         var windowNames = states.ToDictionary(w => w.WindowId, w => $"{w.Number}号");
-        var devices = await db.Devices.AsNoTracking().Where(d => d.HallId == hallId && d.RevokedAt == null).OrderBy(d => d.Role).ThenBy(d => d.Name).ToListAsync(ct);
+        // Ordered here, not in SQL: the role is stored as text, and 2号 comes before 10号.
+        var devices = (await db.Devices.AsNoTracking().Where(d => d.HallId == hallId && d.RevokedAt == null).ToListAsync(ct))
+            .OrderBy(d => d.Role).ThenBy(d => d.Name, DisplayOrder.Names).ToList();
         var deviceRows = devices.Select(d => new DeviceRow(d.Id, d.Name, d.Role, d.WindowId is { } w ? windowNames.GetValueOrDefault(w) : null, d.Online, d.LastSeenAt, d.Status, d.StatusDetail, d.RefusedPlays)).ToList();
 
         var alerts = await db.Alerts.AsNoTracking().Where(a => a.HallId == hallId && (a.ClearedAt == null || a.ClearedAt >= since)).OrderByDescending(a => a.RaisedAt).ThenByDescending(a => a.Id).ToListAsync(ct);

@@ -245,4 +245,43 @@ public sealed class WallTests
         await ClearedAsync(AlertKind.BadRating, $"ticket:{ticket.TicketId}");
         _ = kiosk;
     }
+    [Test, Order(7)]
+    public async Task A_windows_satisfaction_counts_basic_and_better_and_not_a_bad_rating()
+    {
+        // Window 12 (民政婚姻): four citizens rate on both sides of the line between 不满意 and 基本满意.
+        var clerk = await _hall.ClerkAsync(12);
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var window = await _app.WindowIdAsync(_hall.HallId, 12);
+        var minzheng = await _app.ServiceIdAsync(_hall.HallId, "minzheng");
+        (await clerk.OpenAsync(window)).Ok();
+        foreach (var level in new[] { RatingLevel.VeryDissatisfied, RatingLevel.Dissatisfied, RatingLevel.Basic, RatingLevel.VerySatisfied })
+        {
+            (await kiosk.IssueAsync(minzheng)).Ok();
+            var ticket = (await clerk.CallNextAsync(window)).Ok().Ticket;
+            (await clerk.StartAsync(window, ticket.TicketId)).Ok();
+            (await clerk.FinishAsync(window, ticket.TicketId)).Ok();
+            (await clerk.RateAsync(ticket.TicketId, level)).Ok();
+        }
+        await _wall.ReloadAsync();
+        var tile = _wall.Locator("[data-testid=\"tile-12\"]");
+        // 基本满意 and 非常满意 are satisfied, 不满意 and 非常不满意 are not: 2 of 4.
+        await Assertions.Expect(tile.Locator(".today")).ToHaveTextAsync("办结 4 · 评价 4 · 50%", new() { Timeout = 20_000 });
+    }
+    [Test, Order(8)]
+    public async Task Devices_are_listed_kiosks_first_and_by_number()
+    {
+        await _wall.ReloadAsync();
+        var rows = _wall.Locator("[data-testid=\"devices\"] tbody tr");
+        await Assertions.Expect(rows).Not.ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        var names = (await rows.Locator("td:first-child").AllTextContentsAsync()).Select(n => n.Trim()).ToList();
+        var roles = (await rows.Locator("td:nth-child(2)").AllTextContentsAsync()).Select(r => r.Trim()).ToList();
+        // The roles in the enum's order (取号机, 综合屏, 评价器), not alphabetically by their stored names.
+        var firstOf = new[] { "取号机", "大屏", "评价器" }.Select(role => roles.FindIndex(r => r.StartsWith(role, StringComparison.Ordinal))).ToList();
+        Assert.That(firstOf, Is.Ordered.And.All.GreaterThanOrEqualTo(0), string.Join(" | ", roles));
+        // 2号 before 10号.
+        var evaluators = names.Select(n => System.Text.RegularExpressions.Regex.Match(n, @"^(\d+)号窗口评价器$")).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.That(evaluators, Has.Count.GreaterThanOrEqualTo(15));
+        Assert.That(evaluators, Is.Ordered, string.Join(" | ", names));
+    }
 }
