@@ -57,7 +57,8 @@ app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions
         link = link.State.ToString().ToLowerInvariant(),
         recentCount = o.RecentCalls,
         services = board.Services.Select(s => new { id = s.ServiceId, name = s.Name, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
-        calls = board.RecentCalls.Select(c => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At }),
+        calls = board.RecentCalls.Select(CallJson),
+        calling = board.Calling is { } calling ? CallJson(calling) : null,
         voice = new { source = choice.Source, template = speaking.Template, repeat = speaking.Repeat, volume = speaking.Volume, packUrl = choice.PackUrl },
         playlist = nowPlaying.Items().Select(m => new
         {
@@ -103,6 +104,9 @@ app.Run();
 internal static partial class Program
 {
     private static readonly Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider ContentTypes = new();
+
+    /// <summary>A call as the page reads it.</summary>
+    private static object CallJson(CallMessage c) => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At };
 }
 
 /// <summary>One play as the page reports it.</summary>

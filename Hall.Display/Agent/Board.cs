@@ -19,6 +19,8 @@ public sealed class Board(int recentCount)
     /// <summary>Raised after a snapshot (every window may have changed) and after each newer window state.</summary>
     public event Action<WindowStateMessage?>? WindowChanged;
     private readonly List<CallMessage> _recent = [];
+    // Recent calls whose window has moved on since (see EndCallsBefore).
+    private readonly HashSet<long> _ended = [];
     private readonly List<Announcement> _pending = [];
     // Calls announced (or being announced) by this agent; kept for a day's worth of calls.
     private readonly HashSet<long> _seen = [];
@@ -44,6 +46,10 @@ public sealed class Board(int recentCount)
             {
                 AddRecent(call);
             }
+            foreach (var window in _windows.Values)
+            {
+                EndCallsBefore(window);
+            }
         }
         WindowChanged?.Invoke(null);
     }
@@ -57,6 +63,7 @@ public sealed class Board(int recentCount)
                 return;
             }
             _windows[window.WindowId] = window;
+            EndCallsBefore(window);
         }
         WindowChanged?.Invoke(window);
     }
@@ -102,6 +109,34 @@ public sealed class Board(int recentCount)
         }
     }
 
+    /// <summary>
+    /// A call stops being "being called" once its window has moved on: the citizen came (in service), the ticket was
+    /// finished, marked absent or transferred, or the window called someone else or closed. Window states arrive in
+    /// the server's order, after the call they follow.
+    /// </summary>
+    private void EndCallsBefore(WindowStateMessage window)
+    {
+        foreach (var call in _recent.Where(c => c.WindowId == window.WindowId))
+        {
+            if (window.CurrentTicketId != call.TicketId || window.CurrentTicketState != TicketState.Called)
+            {
+                _ended.Add(call.CallId);
+            }
+        }
+    }
+
+    /// <summary>The newest call still being called (its citizen not at the window yet), for 正在叫号; null when none is.</summary>
+    public CallMessage? Calling
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recent.FirstOrDefault(c => !_ended.Contains(c.CallId));
+            }
+        }
+    }
+
     private void AddRecent(CallMessage call)
     {
         if (_recent.Any(c => c.CallId == call.CallId))
@@ -113,6 +148,7 @@ public sealed class Board(int recentCount)
         if (_recent.Count > recentCount)
         {
             _recent.RemoveRange(recentCount, _recent.Count - recentCount);
+            _ended.IntersectWith(_recent.Select(c => c.CallId));
         }
     }
 

@@ -5,6 +5,7 @@
 //   GET  /api/board                       every 2 s: { hallName, noticeLine|null, link: "online"|"connecting"|"offline",
 //                                          recentCount, services: [{ id, name, prefix, waiting, estimatedWaitMinutes }],
 //                                          calls: [{ callId, ticketNumber, windowNumber, windowName, serviceName, isRecall, at }] (newest first),
+//                                          calling: the newest of those still being called, or null,
 //                                          voice: { source: "pack"|"speech"|"none", template, repeat, volume, packUrl },
 //                                          playlist: [{ url, kind: "video"|"image", seconds, title }] }
 //   GET  /api/announcements?after=SEQ     every 500 ms: the calls still to be announced with seq > SEQ, in order:
@@ -196,7 +197,9 @@ function announceVisually(call) {
 function renderCalls(firstBoard) {
   const calls = Array.isArray(app.board?.calls) ? app.board.calls : [];
   const newest = calls[0] ?? null;
-  renderNewest(newest);
+  // 正在叫号 is the newest call whose citizen is still being called: once the window has moved on (in service,
+  // finished, absent, transferred) the card empties, while the list below keeps the history.
+  renderNewest(app.board?.calling ?? null);
   const recentCount = Number.isInteger(app.board?.recentCount) && app.board.recentCount > 0 ? app.board.recentCount : 8;
   renderRecent(calls.slice(0, recentCount));
 

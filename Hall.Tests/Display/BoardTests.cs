@@ -27,6 +27,35 @@ public sealed class BoardTests
         Assert.That(board.Unacknowledged, Is.Empty);
     }
 
+    private static WindowStateMessage Window(int id, long? ticketId, TicketState? state, long version) =>
+        new(id, id, "医保窗口", WindowStatus.Open, null, "王晓华", ticketId, ticketId is null ? null : "B001", state, version);
+
+    [Test]
+    public void The_newest_call_is_being_called_until_its_window_moves_on()
+    {
+        var board = new Board(8);
+        board.Called(Call(5, "B001"));
+        board.Apply(Window(3, 50, TicketState.Called, 1));
+        Assert.That(board.Calling?.TicketNumber, Is.EqualTo("B001"), "called, the citizen not at the window yet");
+        board.Apply(Window(3, 50, TicketState.Serving, 2));
+        Assert.That(board.Calling, Is.Null, "the citizen reached the window");
+        Assert.That(board.RecentCalls.Select(c => c.TicketNumber), Is.EqualTo(new[] { "B001" }), "still listed");
+    }
+
+    [Test]
+    public void A_window_that_finished_its_ticket_leaves_the_newest_card_to_the_call_still_waiting_at_another()
+    {
+        var board = new Board(8);
+        board.Called(new(1, 10, "A001", 1, 1, "社保窗口", "社保业务", false, DateTimeOffset.UnixEpoch));
+        board.Called(Call(5, "B001"));
+        Assert.That(board.Calling?.TicketNumber, Is.EqualTo("B001"));
+        board.Apply(Window(3, null, null, 3));
+        Assert.That(board.Calling?.TicketNumber, Is.EqualTo("A001"));
+        // A snapshot after a reconnect decides the same way.
+        board.Apply(new HallSnapshot(1, "市民之家", new DateOnly(2026, 12, 4), [], [Window(1, null, null, 4), Window(3, null, null, 4)], [], 4));
+        Assert.That(board.Calling, Is.Null);
+    }
+
     [Test]
     public void A_recall_has_its_own_call_id_and_is_announced_again()
     {

@@ -427,4 +427,34 @@ public sealed class DisplayAgentTests
         < 20 => "十" + (n - 10),
         _ => (n / 10) + "十" + (n % 10 == 0 ? "" : (n % 10).ToString(System.Globalization.CultureInfo.InvariantCulture)),
     };
+    [Test, Order(7)]
+    public async Task The_newest_call_card_shows_only_a_citizen_still_being_called()
+    {
+        var supervisor = await _hall.StaffAsync("supervisor");
+        var atSix = await CallAgainAsync(6, "huzheng");
+        var atTen = await CallAgainAsync(10, "gongjijin");
+        var newest = _page.Locator("[data-testid=\"newest-number\"]");
+        await Assertions.Expect(newest).ToHaveTextAsync(atTen.Ticket.Number, new() { Timeout = 10_000 });
+
+        // The citizen reached window 10: 正在叫号 goes back to the one still being called at window 6.
+        (await supervisor.StartAsync(await _server.WindowIdAsync(_hall.HallId, 10), atTen.Ticket.TicketId)).Ok();
+        await Assertions.Expect(newest).ToHaveTextAsync(atSix.Ticket.Number, new() { Timeout = 10_000 });
+        await Assertions.Expect(_page.Locator("[data-testid=\"newest-window\"]")).ToContainTextAsync("6");
+
+        // Window 6 finishes too: the card shows an older call still waiting for its citizen (other windows of the
+        // earlier tests), never a finished one; the list keeps both calls.
+        var six = await _server.WindowIdAsync(_hall.HallId, 6);
+        (await supervisor.StartAsync(six, atSix.Ticket.TicketId)).Ok();
+        (await supervisor.FinishAsync(six, atSix.Ticket.TicketId)).Ok();
+        await Assertions.Expect(newest).Not.ToHaveTextAsync(atSix.Ticket.Number, new() { Timeout = 10_000 });
+        var shown = await newest.TextContentAsync();
+        await using (var db = _server.Db())
+        {
+            var states = await db.Tickets.AsNoTracking().Where(t => t.Number == shown && t.HallId == _hall.HallId).Select(t => t.State).ToListAsync();
+            Assert.That(states, Does.Contain(TicketState.Called), $"{shown} is still being called");
+        }
+        await Assertions.Expect(_page.Locator("[data-testid=\"recent-calls\"]")).ToContainTextAsync(atSix.Ticket.Number);
+        await Assertions.Expect(_page.Locator("[data-testid=\"recent-calls\"]")).ToContainTextAsync(atTen.Ticket.Number);
+        await Browser.Screenshot(_page, "display-7-newest-still-called");
+    }
 }
