@@ -38,7 +38,7 @@ public static class BulletinReport
         blocks.AddRange(Charts(f));
         blocks.Add(new ReportHeading("六、普法视频播放"));
         blocks.Add(LegalPlaysTable(f));
-        return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {ChineseDate(input.From)} 至 {ChineseDate(input.To)}", blocks)
+        return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {Period(input, "本月")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {DateTime(input.Now, input.Hall.Zone)}",
         };

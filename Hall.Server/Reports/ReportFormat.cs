@@ -38,6 +38,20 @@ public static class ReportFormat
 
     public static string ChineseDate(DateOnly day) => $"{day.Year}年{day.Month}月{day.Day}日";
 
+    /// <summary>
+    /// The period a report covers, as its reader must take it: "2026年11月1日 至 2026年11月30日"; for a period not over
+    /// when the report was made, up to today and said so — "2026年12月1日 至 2026年12月4日（本月尚未结束，数据截至 12月4日 10:15）".
+    /// </summary>
+    public static string Period(ReportInput input, string unit)
+    {
+        if (input.To < input.Today)
+        {
+            return $"{ChineseDate(input.From)} 至 {ChineseDate(input.To)}";
+        }
+        var at = TimeZoneInfo.ConvertTime(input.Now, input.Hall.Zone);
+        return $"{ChineseDate(input.From)} 至 {ChineseDate(input.Today)}（{unit}尚未结束，数据截至 {at.Month}月{at.Day}日 {at:HH:mm}）";
+    }
+
     public static string Weekday(DateOnly day) => "星期" + "日一二三四五六"[(int)day.DayOfWeek];
 
     public static readonly IReadOnlyList<RatingLevel> Levels =

@@ -26,7 +26,7 @@ public static class WeeklyReport
             new ReportHeading("三、差评回访"),
             DailyPatrolReport.FollowUpTable(week),
         };
-        return new ReportDocument($"{input.Hall.Name} 周例会数据", $"本周 {ChineseDate(input.From)} 至 {ChineseDate(input.To)}，上周 {ChineseDate(before.Input.From)} 至 {ChineseDate(before.Input.To)}", blocks)
+        return new ReportDocument($"{input.Hall.Name} 周例会数据", $"本周 {Period(input, "本周")}，上周 {ChineseDate(before.Input.From)} 至 {ChineseDate(before.Input.To)}", blocks)
         {
             Footer = $"{input.Hall.Name} · 周报 {Date(input.From)} · 生成于 {DateTime(input.Now, input.Hall.Zone)}",
         };

@@ -40,7 +40,7 @@ public static class YearReport
             new ReportHeading("五、普法视频播放"),
             BulletinReport.LegalPlaysTable(year),
         };
-        return new ReportDocument($"{input.Hall.Name} {input.From.Year}年度考核数据", $"统计期间 {ChineseDate(input.From)} 至 {ChineseDate(input.To)}", blocks)
+        return new ReportDocument($"{input.Hall.Name} {input.From.Year}年度考核数据", $"统计期间 {Period(input, "本年")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 年度 {input.From.Year} · 生成于 {DateTime(input.Now, input.Hall.Zone)}",
         };

@@ -167,6 +167,11 @@ public sealed class ReportFiguresTests
     {
         var r = await ReadAsync(_hall, ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 15), "bulletin-2026-09");
         r.Shows("新县市民之家 2026年9月工作通报");
+        r.Shows("统计期间 2026年9月1日 至 2026年9月30日");
+        Assert.That(r.PdfLines.Any(l => l.Contains("尚未结束", StringComparison.Ordinal)), Is.False, "September is over");
+        // Made at 09:00 on 1 October, October's bulletin counts one morning, and says so.
+        var october = await ReadAsync(_hall, ReportKind.MonthlyBulletin, new DateOnly(2026, 10, 20), "bulletin-2026-10-partial");
+        october.Shows("统计期间 2026年10月1日 至 2026年10月1日（本月尚未结束，数据截至 10月1日 09:00）");
 
         // 考勤: 工作人员 | 出勤天数 | 在岗(时) | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计 | 服务量
         r.HasRow("考勤", C(1), "2", "8.25", "0", "45", "0", "0", "45", "4");

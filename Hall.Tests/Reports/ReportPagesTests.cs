@@ -206,12 +206,33 @@ public sealed class ReportPagesTests
         await By(page, "filter").SelectOptionAsync("MonthlyBulletin");
         await Assertions.Expect(page.Locator("tr[data-kind]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("tr[data-kind=\"MonthlyBulletin\"] [data-testid=\"report-period\"]")).ToHaveTextAsync("2026-10");
+        await Assertions.Expect(page.Locator("tr[data-kind=\"MonthlyBulletin\"] [data-testid=\"report-partial\"]")).ToHaveCountAsync(0, new() { Timeout = 1_000 });
         await By(page, "filter").SelectOptionAsync("DailyPatrol");
         await Assertions.Expect(page.Locator("tr[data-kind=\"DailyPatrol\"]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("tr[data-kind=\"MonthlyBulletin\"]")).ToHaveCountAsync(0);
         await By(page, "filter").SelectOptionAsync("");
         await Assertions.Expect(page.Locator("tr[data-kind]").First).ToHaveAttributeAsync("data-kind", "MonthlyBulletin", new() { Timeout = 5_000 });
         await Browser.Screenshot(page, "reports-3-filtered");
+        await page.Context.CloseAsync();
+    }
+
+    [Test, Order(4)]
+    public async Task A_bulletin_made_before_its_month_is_over_says_up_to_when_it_counts()
+    {
+        // The test clock stands on 30 November: November's bulletin is made on its last day, before the day is over.
+        using var api = await ApiAsync(_hall, "supervisor");
+        var started = await api.PostAsJsonAsync("/api/reports", new { kind = "MonthlyBulletin", date = "2026-11-15" });
+        Assert.That(started.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        var job = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        for (var polls = 0; polls < 200 && (await api.GetFromJsonAsync<JsonElement>($"/api/reports/jobs/{job}")).GetProperty("state").GetString() == "running"; polls++)
+        {
+            await Task.Delay(100);
+        }
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/reports");
+        var row = page.Locator("tr[data-kind=\"MonthlyBulletin\"][data-from=\"2026-11-01\"]");
+        await Assertions.Expect(row.Locator("[data-testid=\"report-period\"]")).ToHaveTextAsync("2026-11", new() { Timeout = 20_000 });
+        var madeAt = TimeZoneInfo.ConvertTime(_app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        await Assertions.Expect(row.Locator("[data-testid=\"report-partial\"]")).ToContainTextAsync($"未满期，数据截至 {madeAt:MM-dd}");
         await page.Context.CloseAsync();
     }
 

@@ -139,6 +139,13 @@ public sealed partial class ReportsPage : IDisposable
 
     private string KindText(ReportKind kind) => L.T(ReportNames.Chinese(kind), ReportNames.English(kind));
 
+    /// <summary>When the report was made before its period was over: up to when its figures go ("12-04 10:15"); else null.</summary>
+    private string? Partial(StoredReportView r)
+    {
+        var made = TimeZoneInfo.ConvertTime(r.GeneratedAt, _zone);
+        return DateOnly.FromDateTime(made.DateTime) <= r.PeriodTo ? made.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : null;
+    }
+
     private string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, _zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string Size(int bytes) => bytes < 1024
