@@ -26,10 +26,10 @@ app.UseStaticFiles(new StaticFileOptions
     // The kiosk browser runs for weeks: always take the page the agent has now.
     OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
 });
-app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, IOptions<KioskOptions> options) =>
+app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, TicketDesk desk, IOptions<KioskOptions> options) =>
 {
     var o = options.Value;
-    var reason = link.State != LinkState.Online ? TicketDesk.ServerDown : TicketDesk.PrinterProblem(printer.LastStatus);
+    var reason = link.State != LinkState.Online ? TicketDesk.ServerDown : desk.PrinterStop(printer.LastStatus);
     return Results.Json(new
     {
         hallName = string.IsNullOrWhiteSpace(o.HallName) ? state.HallName : o.HallName,
@@ -40,6 +40,9 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
         noticeEnabled = o.NoticeEnabled,
         idleSeconds = o.IdleSeconds,
         resultSeconds = o.ResultSeconds,
+        // No printer, or one that cannot print while the hall issues without paper: tickets are shown on the screen only.
+        screenTickets = reason is null && printer.LastStatus != PrinterStatus.Ready,
+        screenTicketSeconds = o.ScreenTicketSeconds,
         services = state.Services.Select(s => new
         {
             id = s.ServiceId,

@@ -17,8 +17,19 @@ public sealed class KioskOptions
     public bool NoticeEnabled { get; set; } = true;
     /// <summary>Seconds without a touch before the attract screen.</summary>
     public int IdleSeconds { get; set; } = 60;
-    /// <summary>Seconds the result screen stays.</summary>
+    /// <summary>Seconds the result screen stays after a ticket was printed.</summary>
     public int ResultSeconds { get; set; } = 15;
+    /// <summary>
+    /// Seconds the result screen stays when no paper ticket came out (it shows the number, the QR code of the phone page
+    /// and its address): long enough to take a photo. The citizen can finish earlier.
+    /// </summary>
+    public int ScreenTicketSeconds { get; set; } = 60;
+    /// <summary>
+    /// When the printer is set up but cannot print (out of paper, cover open, unplugged, a ticket it could not finish):
+    /// true — keep issuing and show each ticket on the screen instead; false — stop issuing (暂停取号) until it prints again.
+    /// A kiosk with no printer set up always shows its tickets on the screen.
+    /// </summary>
+    public bool IssueWithoutPaper { get; set; } = true;
     /// <summary>
     /// For how many seconds a ticket the server could not take for a moment (its database away, or busy) is asked for
     /// again, with the same command id, before the page says so: a database restart passes unnoticed at the kiosk.

@@ -9,8 +9,13 @@ namespace Hall.Kiosk.Agent;
 /// <summary>What the touch page asks for.</summary>
 public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile, string? IdNumber = null);
 
-/// <summary>What the touch page shows after a ticket was issued and printed.</summary>
-public sealed record TicketResult(string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt, string? MobileMasked, string? IdMasked = null);
+/// <summary>What the touch page shows after a ticket was issued.</summary>
+/// <param name="Printed">False when no paper ticket came out: the page then says so and shows the phone page to photograph or scan.</param>
+/// <param name="TrackingUrl">The ticket's phone page, written out on the screen when nothing was printed.</param>
+/// <param name="Qr">The phone page's QR code (an SVG data URI) when nothing was printed.</param>
+public sealed record TicketResult(
+    string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt,
+    string? MobileMasked, string? IdMasked = null, bool Printed = true, string? TrackingUrl = null, string? Qr = null);
 
 /// <summary>A refusal or failure in both languages, as the page shows it.</summary>
 public sealed record ErrorText(string Code, string Zh, string En);
@@ -20,8 +25,10 @@ public sealed record DeskAnswer(int Status, TicketResult? Ticket, ErrorText? Err
 
 /// <summary>
 /// Takes a ticket from the server and prints it. The order keeps the offline rule — nothing is printed that the
-/// server did not issue: the printer is asked first (no paper → no ticket), then the server issues, then the ticket
-/// is printed; when printing fails the server voids the ticket with the reason.
+/// server did not issue: the printer is asked first, then the server issues, then the ticket is printed. With no
+/// printer set up, or one that cannot print while <see cref="KioskOptions.IssueWithoutPaper"/> allows it, the ticket
+/// is shown on the screen only (number, QR code, address); otherwise a printer fault stops issuing, and a ticket it
+/// could not print is voided on the server with the reason.
 /// </summary>
 public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter printer, IOptions<KioskOptions> options, ILogger<TicketDesk> log) : IDisposable
 {
@@ -40,6 +47,9 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         PrinterStatus.Offline => new("printer_offline", "打印机未连接", "The printer is not connected."),
         _ => null,
     };
+
+    /// <summary>Why the printer stops the kiosk from issuing, or null when it issues (on paper, or on the screen only).</summary>
+    public ErrorText? PrinterStop(PrinterStatus status) => options.Value.IssueWithoutPaper ? null : PrinterProblem(status);
 
     public async Task<DeskAnswer> IssueAsync(TicketRequest request, CancellationToken ct)
     {
@@ -62,7 +72,7 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
             return OutOfService(ServerDown);
         }
         var status = await printer.CheckAsync(ct);
-        if (PrinterProblem(status) is { } problem)
+        if (PrinterStop(status) is { } problem)
         {
             return OutOfService(problem);
         }
@@ -98,9 +108,19 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
             return error.Code is "unavailable" ? OutOfService(text) : new DeskAnswer(409, null, text);
         }
         var issued = reply.Value!;
+        if (status != PrinterStatus.Ready)
+        {
+            log.LogInformation("Ticket {Number} shown on screen only (printer {Status})", issued.Ticket.Number, status);
+            return Issued(issued, printed: false);
+        }
         try
         {
             await printer.PrintAsync(ToPrint(issued, request.Priority), ct);
+        }
+        catch (PrinterException ex) when (options.Value.IssueWithoutPaper)
+        {
+            log.LogWarning("Ticket {Number} not printed ({Status}); shown on screen instead", issued.Ticket.Number, ex.Status);
+            return Issued(issued, printed: false);
         }
         catch (PrinterException ex)
         {
@@ -108,8 +128,17 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
             await VoidAsync(issued.Ticket.TicketId, $"print_failed: {ex.Status}", ct);
             return OutOfService(PrinterProblem(ex.Status) ?? PrinterProblem(PrinterStatus.Offline)!);
         }
+        return Issued(issued, printed: true);
+    }
+
+    /// <summary>The page's answer for an issued ticket; one not printed carries its phone page to photograph or scan.</summary>
+    private static DeskAnswer Issued(TicketIssued issued, bool printed)
+    {
         var t = issued.Ticket;
-        return new DeskAnswer(200, new TicketResult(t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked, issued.IdMasked), null);
+        var url = printed ? null : issued.TrackingUrl;
+        return new DeskAnswer(200, new TicketResult(
+            t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked, issued.IdMasked,
+            printed, url, url is { Length: > 0 } ? TicketQr.SvgDataUri(url) : null), null);
     }
 
     private TicketPrint ToPrint(TicketIssued issued, PriorityClass priority)

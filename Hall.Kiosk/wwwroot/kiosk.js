@@ -48,6 +48,8 @@ const TEXT = {
     mobileOpen: "短信提醒（可选）",
     takeTicket: "取号",
     issuing: "正在出票，请稍候…",
+    issuingScreen: "正在取号，请稍候…",
+    screenNote: "本机暂不打印纸质号票，取号后号码显示在屏幕上",
     mobileTitle: "短信提醒",
     mobileLead: "快轮到您时发短信提醒您，号码仅用于本次提醒。",
     mobilePrompt: "请输入 11 位手机号码",
@@ -68,6 +70,10 @@ const TEXT = {
     priorityMark: (label) => `优先 · ${label}`,
     mobileResult: (m) => `快轮到您时将短信提醒 ${m}`,
     takeYourTicket: "请取走您的号票",
+    noPaper: "本机未打印纸质号票",
+    photograph: "请用手机拍下本屏幕，记住您的号码",
+    scanToFollow: "扫描二维码，在手机上查看排队进度",
+    orType: "或在手机浏览器中输入：",
     watchScreen: "请到等候区就座，留意叫号屏幕和语音广播",
     done: (s) => `完成（${s} 秒后自动返回）`,
     oosMessage: "暂停取号，请到服务台咨询",
@@ -113,6 +119,8 @@ const TEXT = {
     mobileOpen: "Text reminder (optional)",
     takeTicket: "Take number",
     issuing: "Printing your ticket, please wait…",
+    issuingScreen: "Taking your number, please wait…",
+    screenNote: "No paper tickets now: your number is shown on this screen",
     mobileTitle: "Text reminder",
     mobileLead: "We will text you when your turn is near. The number is used only for this reminder.",
     mobilePrompt: "Enter an 11-digit mobile number",
@@ -133,6 +141,10 @@ const TEXT = {
     priorityMark: (label) => `Priority · ${label}`,
     mobileResult: (m) => `We will text ${m} when your turn is near`,
     takeYourTicket: "Please take your ticket",
+    noPaper: "No paper ticket was printed",
+    photograph: "Please photograph this screen",
+    scanToFollow: "Scan to follow the queue on your phone",
+    orType: "Or type this address:",
     watchScreen: "Please take a seat and watch the screens and announcements",
     done: (s) => `Done (back in ${s} s)`,
     oosMessage: "Ticketing paused. Please ask at the service desk",
@@ -300,6 +312,7 @@ function unavailableReason(service) {
 }
 
 function renderHome() {
+  show($('[data-testid="screen-note"]'), app.state?.screenTickets === true);
   const services = app.state?.services ?? [];
   const key = app.lang + JSON.stringify(services);
   if (key === app.homeKey) return;
@@ -503,7 +516,10 @@ function renderConfirm() {
   const reasonNode = $('[data-testid="confirm-reason"]');
   reasonNode.textContent = reason ?? "";
   show(reasonNode, reason !== null && !app.busy);
-  show($('[data-testid="issuing"]'), app.busy);
+  const onScreen = app.state?.screenTickets === true;
+  const issuing = $('[data-testid="issuing"]');
+  issuing.textContent = t(onScreen ? "issuingScreen" : "issuing");
+  show(issuing, app.busy);
   for (const button of $$("button", $('[data-screen="confirm"]'))) button.disabled = app.busy;
   $('[data-testid="take-ticket"]').disabled = app.busy || reason !== null;
   $('[data-screen="confirm"]').setAttribute("aria-busy", app.busy ? "true" : "false");
@@ -540,7 +556,9 @@ async function takeTicket() {
 
   if (response?.ok && answer?.number) {
     app.ticket = answer;
-    app.resultEndsAt = Date.now() + (app.state?.resultSeconds ?? 15) * 1000;
+    // A ticket on the screen only stays long enough to photograph.
+    const seconds = answer.printed === false ? app.state?.screenTicketSeconds ?? 60 : app.state?.resultSeconds ?? 15;
+    app.resultEndsAt = Date.now() + seconds * 1000;
     showScreen("result");
     return;
   }
@@ -648,7 +666,29 @@ function renderResult() {
   const idCard = $('[data-testid="result-idcard"]');
   idCard.textContent = ticket.idMasked ? t("idResult")(ticket.idMasked) : "";
   show(idCard, Boolean(ticket.idMasked));
+  const onScreen = ticket.printed === false;
+  show($('[data-testid="result-take-note"]'), !onScreen);
+  show($('[data-testid="screen-ticket"]'), onScreen);
+  $('[data-screen="result"]').classList.toggle("is-screen-ticket", onScreen);
+  renderPhonePage(onScreen ? ticket : null);
   renderCountdown();
+}
+
+// The phone page's QR code and address, written with a break allowed between the site and the path.
+function renderPhonePage(ticket) {
+  const url = ticket?.trackingUrl ?? "";
+  const qr = $('[data-testid="result-qr"]');
+  const address = $('[data-testid="result-url"]');
+  show($('[data-testid="phone-page"]'), url !== "" && Boolean(ticket?.qr));
+  if (address.textContent === url) return;
+  if (url === "") {
+    qr.removeAttribute("src");
+    address.replaceChildren();
+    return;
+  }
+  qr.src = ticket.qr;
+  const cut = url.indexOf("/", url.indexOf("//") + 2);
+  address.replaceChildren(...(cut > 0 ? [url.slice(0, cut), h("wbr"), url.slice(cut)] : [url]));
 }
 
 function renderCountdown() {

@@ -12,7 +12,7 @@ public static class PageSecurity
 {
     /// <summary>
     /// <c>connect-src 'self'</c> covers the page's own WebSocket (Blazor's circuit) in current browsers;
-    /// <c>img-src data:</c> is for images a script draws into a data URI (none today, harmless to keep).
+    /// <c>img-src data:</c> is for images given as a data URI: the kiosk's on-screen QR code (an SVG its agent makes).
     /// </summary>
     public const string Policy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; " +

@@ -42,6 +42,8 @@ public sealed class KioskAgentTests
             ["Kiosk__PrinterCheckSeconds"] = "0.5",
             ["Kiosk__IdleSeconds"] = "600",
             ["Kiosk__ResultSeconds"] = "600",
+            // A hall that stops issuing while its printer cannot print (the default issues on the screen: ScreenTicketTests).
+            ["Kiosk__IssueWithoutPaper"] = "false",
         });
         _http.BaseAddress = _kiosk.BaseAddress;
         await WaitForAsync(async () => await StateAsync() is { Link: "online", Printer: "Ready" }, "the kiosk online with its printer ready");
@@ -138,6 +140,8 @@ public sealed class KioskAgentTests
         Assert.That((ticket.Number, ticket.ServiceId, ticket.State), Is.EqualTo((number, shebao, TicketState.Waiting)));
         await Assertions.Expect(page.Locator("[data-testid=\"result-service\"]")).ToContainTextAsync("社保业务");
         await Assertions.Expect(page.Locator("[data-testid=\"result-ahead\"]")).ToContainTextAsync("0");
+        await Assertions.Expect(page.Locator("[data-testid=\"result-take-note\"]")).ToContainTextAsync("请取走您的号票");
+        await Assertions.Expect(page.Locator("[data-testid=\"screen-ticket\"]")).ToBeHiddenAsync();
         var lines = await PrintedLinesAsync(number);
         Assert.That(lines, Does.Contain("新县市民之家").And.Contain("社保业务").And.Contain("前面还有 0 人"));
     }
