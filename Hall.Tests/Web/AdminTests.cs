@@ -44,6 +44,36 @@ public sealed class AdminTests
         await Assertions.Expect(By("admin-nav")).ToBeVisibleAsync(new() { Timeout = 20_000 });
     }
 
+    /// <summary>
+    /// Every visible button's text against its own background (or the nearest painted one behind it), as WCAG
+    /// computes contrast: label and ratio of each one under 4.5:1.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> FaintButtonsAsync() => await _admin.EvaluateAsync<string[]>("""
+        () => {
+          const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+          const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+          const paint = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3); } return [255, 255, 255]; };
+          return [...document.querySelectorAll("button")].filter(b => b.offsetParent !== null).map(b => {
+            const a = lum(rgb(getComputedStyle(b).color)), z = lum(paint(b));
+            const ratio = (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05);
+            return ratio < 4.5 ? `${b.textContent.trim()} ${ratio.toFixed(2)}:1` : null;
+          }).filter(x => x);
+        }
+        """);
+
+    [TestCase("/admin/hall")]
+    [TestCase("/admin/screens")]
+    [TestCase("/admin/services")]
+    [TestCase("/admin/windows")]
+    [TestCase("/admin/staff")]
+    [TestCase("/admin/devices")]
+    [TestCase("/admin/catalogue")]
+    public async Task Every_button_on_the_admin_pages_can_be_read(string path)
+    {
+        await GoAsync(path);
+        Assert.That(await FaintButtonsAsync(), Is.Empty, $"{path}: buttons whose text does not stand out from their background");
+    }
+
     [Test, Order(1)]
     public async Task A_service_change_is_saved_and_its_before_and_after_are_in_the_audit_log()
     {
