@@ -1,3 +1,4 @@
+using Hall.Server.Devices;
 using Hall.Server.Contracts;
 
 namespace Hall.Server.Alerts;
@@ -83,7 +84,7 @@ public static class AlertRules
             }
             if (d.Online && d.Status is { } status && FaultStatuses.Contains(status))
             {
-                found.Add(new(AlertKind.DeviceFault, $"device:{d.Id}:{status}", $"设备故障：{d.Name}（{FaultText(status)}）", $"Device fault: {d.Name} ({status})"));
+                found.Add(new(AlertKind.DeviceFault, $"device:{d.Id}:{status}", $"设备故障：{d.Name}（{DeviceStatusText.Chinese(status)}）", $"Device fault: {d.Name} ({DeviceStatusText.English(status)})"));
             }
         }
         foreach (var r in badRatings)
@@ -94,14 +95,5 @@ public static class AlertRules
         return found;
     }
 
-    private static string FaultText(string status) => status switch
-    {
-        "PaperOut" => "打印机缺纸",
-        "CoverOpen" => "打印机盖未关",
-        "Offline" => "打印机未连接",
-        "VoiceFallback" => "使用备用合成语音",
-        "VoiceMissing" => "没有语音包",
-        "VoicePackRefused" => "新语音包无效，未使用",
-        _ => status,
-    };
+
 }

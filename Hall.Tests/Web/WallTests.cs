@@ -111,10 +111,12 @@ public sealed class WallTests
 
         await kiosk.Connection.InvokeAsync(nameof(IHallHub.ReportStatus), new DeviceStatusReport("PaperOut", "缺纸"));
         await RaisedAsync(AlertKind.DeviceFault, $"device:{kioskId}:PaperOut", "打印机缺纸");
-        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"]")).ToContainTextAsync("PaperOut");
+        // In the supervisor's words, not the agent's code.
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"] [data-testid=\"device-status\"]")).ToHaveTextAsync("打印机缺纸 缺纸");
 
         await kiosk.Connection.InvokeAsync(nameof(IHallHub.ReportStatus), new DeviceStatusReport("Ready", null));
         await ClearedAsync(AlertKind.DeviceFault, $"device:{kioskId}:PaperOut");
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"] [data-testid=\"device-status\"]")).ToHaveTextAsync("正常");
 
         // Gone again: offline once it has been away longer than the hall's limit (3 minutes).
         await kiosk.DisposeAsync();
