@@ -96,6 +96,31 @@ public sealed class EvaluatorTests
     }
 
     [Test, Order(3)]
+    public async Task A_mis_tap_on_very_dissatisfied_is_undone_before_anything_is_recorded()
+    {
+        var ticket = await ServeAsync();
+        await By(_tablet, "level-1").ClickAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveCountAsync(7);
+        await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "等候时间长" }).ClickAsync();
+        await By(_tablet, "back").ClickAsync();
+        await Assertions.Expect(By(_tablet, "level-5")).ToBeVisibleAsync();
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Ratings.AnyAsync(r => r.TicketId == ticket.TicketId), Is.False, "going back records nothing");
+        }
+        await By(_tablet, "level-5").ClickAsync();
+        await Assertions.Expect(By(_tablet, "thanks")).ToBeVisibleAsync();
+        await using (var db = _app.Db())
+        {
+            var rating = await db.Ratings.AsNoTracking().SingleAsync(r => r.TicketId == ticket.TicketId);
+            Assert.That((rating.Level, rating.Reasons), Is.EqualTo((RatingLevel.VerySatisfied, Array.Empty<string>())));
+            Assert.That(await db.FollowUpCases.AnyAsync(f => f.TicketId == ticket.TicketId), Is.False, "no follow-up for the level the citizen meant");
+        }
+        _app.Clock.Advance(TimeSpan.FromSeconds(6));
+        await Assertions.Expect(By(_tablet, "idle")).ToBeVisibleAsync();
+    }
+
+    [Test, Order(4)]
     public async Task A_bad_rating_with_reasons_opens_a_follow_up_case_the_supervisor_works_and_closes_and_lateness_shows()
     {
         var ticket = await ServeAsync();

@@ -147,6 +147,14 @@ public sealed partial class Evaluator
         await SubmitAsync();
     }
 
+    /// <summary>A mis-tap on a bad level is undone: back to the five levels, nothing recorded, the reasons forgotten.</summary>
+    private void Back()
+    {
+        _reasons.Clear();
+        _step = Step.Rate;
+        Arm(RateTimeout);
+    }
+
     private void Toggle(string reason)
     {
         if (!_reasons.Remove(reason))
