@@ -72,6 +72,10 @@ public sealed class AdminTests
     {
         await GoAsync(path);
         Assert.That(await FaintButtonsAsync(), Is.Empty, $"{path}: buttons whose text does not stand out from their background");
+        // The heading Blazor focuses after navigating (for screen readers) has no box drawn around it.
+        await _admin.Locator("h1").First.FocusAsync();
+        var focused = await _admin.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ' ' + getComputedStyle(e).outlineStyle; }");
+        Assert.That(focused, Is.EqualTo("H1 none"), $"{path}: the focused heading");
     }
 
     [Test, Order(1)]
