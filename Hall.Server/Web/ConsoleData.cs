@@ -31,7 +31,8 @@ public sealed record ConsoleView(
     IReadOnlyList<string> Outcomes,
     IReadOnlyList<string> PauseReasons,
     IReadOnlyList<NamedId> Services,
-    IReadOnlyList<NamedId> Windows);
+    IReadOnlyList<NamedId> Windows,
+    int MaxRecalls = 2);
 
 /// <summary>Reads the console's view of a window; the console reads it again after each change of its window or services.</summary>
 public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
@@ -92,6 +93,6 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             .Select(w => new NamedId(w.Id, w.Number + "号 " + w.Name)).ToListAsync(ct);
         return new ConsoleView(window, holder, current, [.. ranked.Where(names.ContainsKey).Select(id => new NamedId(id, names[id]))], waiting, noShows,
             new WindowToday(Count(TicketEventKind.Called), Count(TicketEventKind.Finished), Count(TicketEventKind.NoShow), Count(TicketEventKind.Transferred)),
-            hall.Outcomes, hall.PauseReasons, services, windows);
+            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls);
     }
 }

@@ -34,6 +34,20 @@ public sealed class ConsoleTests
 
     private ILocator By(IPage page, string testId) => page.Locator($"[data-testid=\"{testId}\"]");
 
+    private async Task CallCountIsAsync(long ticketId, int calls)
+    {
+        for (var tries = 0; tries < 100; tries++)
+        {
+            await using var db = _app.Db();
+            if (await db.Tickets.Where(t => t.Id == ticketId).Select(t => t.CallCount).SingleAsync() == calls)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the ticket was not called {calls} times");
+    }
+
     [Test, Order(1)]
     public async Task A_clerk_runs_a_whole_ticket_life_from_the_keyboard_and_the_lobby_sees_every_step()
     {
@@ -88,6 +102,24 @@ public sealed class ConsoleTests
 
         await page.Keyboard.PressAsync("n");
         await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number);
+        // 过号 right after the call asks first: the citizen may be on the way. Escape leaves the ticket called.
+        await page.Keyboard.PressAsync("g");
+        await Assertions.Expect(By(page, "no-show-ask")).ToContainTextAsync($"{first.Number} 刚呼叫 1 次");
+        await Browser.Screenshot(page, "console-no-show-ask");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(By(page, "dialog")).ToHaveCountAsync(0);
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Tickets.Where(t => t.Id == first.TicketId).Select(t => t.State).SingleAsync(), Is.EqualTo(TicketState.Called), "asked, not done");
+        }
+        // Called as often as the hall allows (two recalls), 过号 needs no second word.
+        foreach (var calls in new[] { 2, 3 })
+        {
+            await Assertions.Expect(page.Locator("button[data-key=r]")).ToBeEnabledAsync();
+            await page.Keyboard.PressAsync("r");
+            await CallCountIsAsync(first.TicketId, calls);
+        }
+        await Assertions.Expect(page.Locator("button[data-key=g]")).ToBeEnabledAsync();
         await page.Keyboard.PressAsync("g");
         await Assertions.Expect(By(page, $"noshow-{first.Number}")).ToBeVisibleAsync();
         await Assertions.Expect(By(page, "today-noshows")).ToHaveTextAsync("1");

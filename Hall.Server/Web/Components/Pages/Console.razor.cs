@@ -22,6 +22,7 @@ public sealed partial class Console
         Pause,
         Transfer,
         CallNumber,
+        NoShow,
     }
 
     [Parameter]
@@ -44,6 +45,9 @@ public sealed partial class Console
 
     [Inject]
     private TimeProvider Clock { get; set; } = null!;
+
+    [Inject]
+    private IConfiguration Config { get; set; } = null!;
 
     [Inject]
     private ILogger<Console> Log { get; set; } = null!;
@@ -200,6 +204,22 @@ public sealed partial class Console
     private Task CallNextAsync() => RunAsync("call_next", id => Queue.CallNextAsync(_actor, new(id, Window), default), c => L.T($"已呼叫 {c.Ticket.Number}", $"Called {c.Ticket.Number}"));
 
     private Task RecallAsync() => RunAsync("recall", id => Queue.RecallAsync(_actor, new(id, Window, CurrentId), default), c => L.T($"已重呼 {c.Ticket.Number}", $"Recalled {c.Ticket.Number}"));
+
+    /// <summary>
+    /// 过号 at once when the citizen has had their chance — called as often as the hall allows, or called long enough
+    /// ago (<c>Hall:Console:NoShowWithoutAskingMinutes</c>, 5 by default); right after a call, the clerk confirms first.
+    /// </summary>
+    private Task NoShowOrAskAsync()
+    {
+        if (_view?.Current is { } t && t.CallCount <= _view.MaxRecalls && (t.CalledAt is not { } called || Now - called < NoShowWithoutAsking))
+        {
+            Open(Dialog.NoShow);
+            return Task.CompletedTask;
+        }
+        return NoShowAsync();
+    }
+
+    private TimeSpan NoShowWithoutAsking => TimeSpan.FromMinutes(Config.GetValue("Hall:Console:NoShowWithoutAskingMinutes", 5));
 
     private Task NoShowAsync() => RunAsync("no_show", id => Queue.NoShowAsync(_actor, new(id, Window, CurrentId), default), t => L.T($"{t.Number} 已过号", $"{t.Number} marked no-show"));
 
