@@ -32,7 +32,8 @@ public sealed record ConsoleView(
     IReadOnlyList<string> PauseReasons,
     IReadOnlyList<NamedId> Services,
     IReadOnlyList<NamedId> Windows,
-    int MaxRecalls = 2);
+    int MaxRecalls = 2,
+    DateTimeOffset? PausedAt = null);
 
 /// <summary>Reads the console's view of a window; the console reads it again after each change of its window or services.</summary>
 public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
@@ -61,8 +62,9 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             .Select(s => new NamedId(s.Id, s.Name)).ToListAsync(ct);
         var ranked = await db.WindowServices.AsNoTracking().Where(ws => ws.WindowId == windowId).OrderBy(ws => ws.Rank).Select(ws => ws.ServiceId).ToListAsync(ct);
         var names = services.ToDictionary(s => s.Id, s => s.Name);
-        var holder = await db.WindowSessions.AsNoTracking().Where(s => s.WindowId == windowId && s.ClosedAt == null)
-            .OrderByDescending(s => s.Id).Select(s => (int?)s.StaffId).FirstOrDefaultAsync(ct);
+        var session = await db.WindowSessions.AsNoTracking().Where(s => s.WindowId == windowId && s.ClosedAt == null)
+            .OrderByDescending(s => s.Id).Select(s => new { s.StaffId, s.PausedAt }).FirstOrDefaultAsync(ct);
+        var holder = session?.StaffId;
 
         ConsoleTicket? current = null;
         if (window.CurrentTicketId is { } currentId)
@@ -93,6 +95,6 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             .Select(w => new NamedId(w.Id, w.Number + "号 " + w.Name)).ToListAsync(ct);
         return new ConsoleView(window, holder, current, [.. ranked.Where(names.ContainsKey).Select(id => new NamedId(id, names[id]))], waiting, noShows,
             new WindowToday(Count(TicketEventKind.Called), Count(TicketEventKind.Finished), Count(TicketEventKind.NoShow), Count(TicketEventKind.Transferred)),
-            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls);
+            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls, session?.PausedAt);
     }
 }

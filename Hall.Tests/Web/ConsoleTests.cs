@@ -141,6 +141,9 @@ public sealed class ConsoleTests
         await Assertions.Expect(By(page, "dialog")).ToContainTextAsync("休息");
         await page.Keyboard.PressAsync("1");
         await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("暂停（休息）");
+        // The clerk sees how long the window has been paused (a short step of the test clock: SignalR follows it too).
+        _app.Clock.Advance(TimeSpan.FromSeconds(20));
+        await Assertions.Expect(By(page, "paused-for")).ToHaveTextAsync("已暂停 0:20");
         await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window && w.Status == WindowStatus.Paused && w.PauseReason == "休息"), "the lobby sees the pause");
         await page.Keyboard.PressAsync("u");
         await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("服务中");
