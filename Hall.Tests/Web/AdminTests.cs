@@ -157,11 +157,16 @@ public sealed class AdminTests
         Assert.That(await ConnectsAsync(key), Is.True);
 
         await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"rotate\"]").ClickAsync();
+        // Asked first, next to the button: nothing has changed yet.
+        await Assertions.Expect(_admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"rotate-confirm\"]")).ToContainTextAsync("旧密钥立即失效");
+        Assert.That(await ConnectsAsync(key), Is.True, "only asked, the key still works");
+        await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"rotate-yes\"]").ClickAsync();
         await Assertions.Expect(By("secret")).Not.ToContainTextAsync(key);
         var rotated = (await By("secret").Locator("code").TextContentAsync())!.Trim();
         Assert.That((await ConnectsAsync(key), await ConnectsAsync(rotated)), Is.EqualTo((false, true)), "the old key stops at once, the new one works");
 
         await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"revoke\"]").ClickAsync();
+        await _admin.Locator($"[data-testid=\"device-{id}\"] [data-testid=\"revoke-yes\"]").ClickAsync();
         await Assertions.Expect(By("message")).ToContainTextAsync("已吊销");
         Assert.That(await ConnectsAsync(rotated), Is.False);
         await using var db = _app.Db();
