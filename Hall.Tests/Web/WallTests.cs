@@ -171,6 +171,14 @@ public sealed class WallTests
 
         await _wall.ClickAsync($"[data-testid=\"open-{prefix}\"]");
         var row = _wall.Locator($"[data-testid=\"ticket-{tickets[0].Number}\"]");
+        // Each row has its own reason: one typed on the next row does not cancel this one.
+        await _wall.Locator($"[data-testid=\"ticket-{tickets[1].Number}\"] [data-testid=\"reason\"]").FillAsync("另一行的原因");
+        await row.Locator("[data-testid=\"cancel\"]").ClickAsync();
+        await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("请填写作废原因");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Tickets.Where(t => t.Id == tickets[0].TicketId).Select(t => t.State).SingleAsync(), Is.EqualTo(TicketState.Waiting));
+        }
         await row.Locator("[data-testid=\"reason\"]").FillAsync("群众已离开");
         await row.Locator("[data-testid=\"cancel\"]").ClickAsync();
         await Assertions.Expect(_wall.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已作废");

@@ -39,9 +39,17 @@ public sealed partial class Wall
     private WallView? _view;
     private int? _service;
     private List<WaitingTicket> _tickets = [];
-    private int _toService;
-    private int _toWindow;
-    private string? _reason;
+    // What the supervisor chose on each ticket's own row (a choice on one row never acts on another).
+    private readonly Dictionary<long, RowChoice> _choices = [];
+
+    private sealed class RowChoice
+    {
+        public int ToService { get; set; }
+        public int ToWindow { get; set; }
+        public string? Reason { get; set; }
+    }
+
+    private RowChoice Choice(long ticketId) => _choices.TryGetValue(ticketId, out var c) ? c : _choices[ticketId] = new();
     private string? _message;
     private bool _error;
     private ITimer? _tick;
@@ -108,41 +116,40 @@ public sealed partial class Wall
     {
         _service = _service == serviceId ? null : serviceId;
         _message = null;
-        _toService = 0;
-        _toWindow = 0;
+        _choices.Clear();
         await ReloadAsync();
     }
 
-    private Task TransferAsync(long ticketId) => _toService == 0 ? Say(L.T("请选择要转到的业务", "Choose the service")) :
-        ActAsync(Queue.TransferAsync(_actor, new(Guid.NewGuid(), null, ticketId, _toService, null), CancellationToken.None), L.T("已转办", "Transferred"));
+    private Task TransferAsync(long ticketId) => Choice(ticketId).ToService is var to && to == 0 ? Say(L.T("请选择要转到的业务", "Choose the service")) :
+        ActAsync(ticketId, Queue.TransferAsync(_actor, new(Guid.NewGuid(), null, ticketId, to, null), CancellationToken.None), L.T("已转办", "Transferred"));
 
     private async Task CallAsync(long ticketId)
     {
-        if (_toWindow == 0)
+        if (Choice(ticketId).ToWindow is var to && to == 0)
         {
             await Say(L.T("请选择窗口", "Choose the window"));
             return;
         }
-        var reply = await Queue.CallTicketAsync(_actor, new(Guid.NewGuid(), _toWindow, ticketId), CancellationToken.None);
-        await ShowReplyAsync(reply.Ok, reply.Error, L.T("已呼叫", "Called"));
+        var reply = await Queue.CallTicketAsync(_actor, new(Guid.NewGuid(), to, ticketId), CancellationToken.None);
+        await ShowReplyAsync(ticketId, reply.Ok, reply.Error, L.T("已呼叫", "Called"));
     }
 
-    private Task CancelAsync(long ticketId) => string.IsNullOrWhiteSpace(_reason) ? Say(L.T("请填写作废原因", "Give the reason")) :
-        ActAsync(Queue.CancelAsync(_actor, new(Guid.NewGuid(), ticketId, _reason.Trim()), CancellationToken.None), L.T("已作废", "Cancelled"));
+    private Task CancelAsync(long ticketId) => Choice(ticketId).Reason is not { } reason || string.IsNullOrWhiteSpace(reason) ? Say(L.T("请填写作废原因", "Give the reason")) :
+        ActAsync(ticketId, Queue.CancelAsync(_actor, new(Guid.NewGuid(), ticketId, reason.Trim()), CancellationToken.None), L.T("已作废", "Cancelled"));
 
-    private async Task ActAsync(Task<Reply<TicketView>> command, string done)
+    private async Task ActAsync(long ticketId, Task<Reply<TicketView>> command, string done)
     {
         var reply = await command;
-        await ShowReplyAsync(reply.Ok, reply.Error, done);
+        await ShowReplyAsync(ticketId, reply.Ok, reply.Error, done);
     }
 
-    private async Task ShowReplyAsync(bool ok, HallError? error, string done)
+    private async Task ShowReplyAsync(long ticketId, bool ok, HallError? error, string done)
     {
         _error = !ok;
         _message = ok ? done : L.T(error!.MessageZh, error.MessageEn);
         if (ok)
         {
-            _reason = null;
+            _choices.Remove(ticketId);
         }
         await ReloadAsync();
     }
