@@ -42,7 +42,7 @@ public static class HallServer
         services.AddSingleton<Devices.CallAcks>();
         services.AddHostedService(sp => sp.GetRequiredService<Devices.CallAcks>());
         services.AddSingleton<HallSettings>();
-        services.AddSingleton<ServiceRates>();
+        services.AddSingleton<QueuePositions>();
         services.AddSingleton<HallNotifier>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<LocalClients>();

@@ -52,6 +52,7 @@ const TEXT = {
   waiting: "等候",
   people: "人",
   minutes: (m) => `约${m}分钟`,
+  noWindow: "暂无窗口办理",
   offline: "网络中断，显示最后状态",
   welcome: "欢迎您",
   placeholderSub: "请取号后在等候区就座，留意叫号屏幕和语音广播",
@@ -239,7 +240,12 @@ function renderServices() {
             h("span", { class: "wait-label", text: TEXT.waiting }),
             h("span", { class: "wait-count", "data-testid": "waiting", text: String(service.waiting ?? 0) }),
             h("span", { class: "wait-label", text: TEXT.people }),
-            service.estimatedWaitMinutes > 0 ? h("span", { class: "wait-minutes", text: TEXT.minutes(service.estimatedWaitMinutes) }) : null,
+            // null: no window serves it now, so there is no estimate.
+            service.estimatedWaitMinutes === null
+              ? h("span", { class: "wait-minutes", "data-testid": "no-window", text: TEXT.noWindow })
+              : service.estimatedWaitMinutes > 0
+                ? h("span", { class: "wait-minutes", text: TEXT.minutes(service.estimatedWaitMinutes) })
+                : null,
           ),
         ),
       ),

@@ -14,7 +14,7 @@ public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityC
 /// <param name="TrackingUrl">The ticket's phone page, written out on the screen when nothing was printed.</param>
 /// <param name="Qr">The phone page's QR code (an SVG data URI) when nothing was printed.</param>
 public sealed record TicketResult(
-    string Number, string ServiceName, int PeopleAhead, int EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt,
+    string Number, string ServiceName, int PeopleAhead, int? EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt,
     string? MobileMasked, string? IdMasked = null, bool Printed = true, string? TrackingUrl = null, string? Qr = null);
 
 /// <summary>A refusal or failure in both languages, as the page shows it.</summary>

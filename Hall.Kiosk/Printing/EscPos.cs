@@ -40,7 +40,12 @@ public static class EscPos
         }
         Feed(b, 1);
         Line(b, $"前面还有 {t.PeopleAhead} 人");
-        Line(b, t.EstimatedWaitMinutes > 0 ? $"预计等候约 {t.EstimatedWaitMinutes} 分钟" : "请留意叫号");
+        Line(b, t.EstimatedWaitMinutes switch
+        {
+            null => "暂无窗口办理",
+            > 0 => $"预计等候约 {t.EstimatedWaitMinutes} 分钟",
+            _ => "请留意叫号",
+        });
         Line(b, "取号时间 " + TimeZoneInfo.ConvertTime(t.IssuedAt, t.Zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture));
         if (t.TrackingUrl is { Length: > 0 } url)
         {

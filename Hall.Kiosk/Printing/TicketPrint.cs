@@ -3,8 +3,9 @@ namespace Hall.Kiosk.Printing;
 /// <summary>What goes on a ticket's paper.</summary>
 /// <param name="PriorityLabel">优先 class as printed (70岁以上老人 …), none for a normal ticket.</param>
 /// <param name="TrackingUrl">The phone page the QR code opens; no QR when none.</param>
+/// <param name="EstimatedWaitMinutes">Null when no window can take the ticket now: 暂无窗口办理 is printed instead.</param>
 public sealed record TicketPrint(
-    string HallName, string ServiceName, string Number, int PeopleAhead, int EstimatedWaitMinutes,
+    string HallName, string ServiceName, string Number, int PeopleAhead, int? EstimatedWaitMinutes,
     DateTimeOffset IssuedAt, TimeZoneInfo Zone, string? PriorityLabel, string? TrackingUrl, string? Footer);
 
 /// <summary>What the printer says of itself (DLE EOT), or that there is none.</summary>

@@ -21,7 +21,7 @@ const TEXT = {
     servicesEmpty: "正在读取业务信息…",
     openSearch: "按办事事项查找",
     openSearchSub: "不清楚该选哪项业务？输入事项名称查找",
-    waiting: (n, m) => (n === 0 ? "现在无人等候" : m > 0 ? `等候 ${n} 人 · 约 ${m} 分钟` : `等候 ${n} 人`),
+    waiting: (n, m) => (m == null ? (n === 0 ? "暂无窗口办理" : `等候 ${n} 人 · 暂无窗口办理`) : n === 0 ? "现在无人等候" : m > 0 ? `等候 ${n} 人 · 约 ${m} 分钟` : `等候 ${n} 人`),
     notOpen: "未到办理时间",
     capReached: "今日号源已满",
     back: "返回",
@@ -66,7 +66,7 @@ const TEXT = {
     idResult: (m) => `已登记身份证 ${m}`,
     yourNumber: "您的号码",
     ahead: (n) => `前面还有 ${n} 人`,
-    wait: (m) => (m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
+    wait: (m) => (m == null ? "暂无窗口办理" : m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
     priorityMark: (label) => `优先 · ${label}`,
     mobileResult: (m) => `快轮到您时将短信提醒 ${m}`,
     takeYourTicket: "请取走您的号票",
@@ -92,7 +92,7 @@ const TEXT = {
     servicesEmpty: "Loading services…",
     openSearch: "Search by task",
     openSearchSub: "Not sure which service? Search for your task",
-    waiting: (n, m) => (n === 0 ? "No one waiting" : m > 0 ? `${n} waiting · ${m} min` : `${n} waiting`),
+    waiting: (n, m) => (m == null ? (n === 0 ? "No window is serving this now" : `${n} waiting · No window is serving this now`) : n === 0 ? "No one waiting" : m > 0 ? `${n} waiting · ${m} min` : `${n} waiting`),
     notOpen: "Not open now",
     capReached: "Full for today",
     back: "Back",
@@ -137,7 +137,7 @@ const TEXT = {
     idResult: (m) => `ID registered: ${m}`,
     yourNumber: "Your number",
     ahead: (n) => `${n} ahead of you`,
-    wait: (m) => (m > 0 ? `About ${m} min wait` : "Please watch for your number"),
+    wait: (m) => (m == null ? "No window is serving this now" : m > 0 ? `About ${m} min wait` : "Please watch for your number"),
     priorityMark: (label) => `Priority · ${label}`,
     mobileResult: (m) => `We will text ${m} when your turn is near`,
     takeYourTicket: "Please take your ticket",
@@ -655,7 +655,8 @@ function renderResult() {
   $('[data-testid="result-number"]').textContent = ticket.number;
   $('[data-testid="result-service"]').textContent = ticket.serviceName ?? "";
   $('[data-testid="result-ahead"]').textContent = t("ahead")(ticket.peopleAhead ?? 0);
-  $('[data-testid="result-wait"]').textContent = t("wait")(ticket.estimatedWaitMinutes ?? 0);
+  // null: no window can take the ticket now, so there is no estimate (暂无窗口办理).
+  $('[data-testid="result-wait"]').textContent = t("wait")(ticket.estimatedWaitMinutes);
   const priority = $('[data-testid="result-priority"]');
   const special = ticket.priority && ticket.priority !== "Normal";
   priority.textContent = special ? t("priorityMark")(t("priority")[ticket.priority] ?? ticket.priority) : "";

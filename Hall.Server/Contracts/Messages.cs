@@ -94,23 +94,25 @@ public sealed record TicketView(
     long Version);
 
 /// <summary>The answer to an issue: the ticket, the people ahead and an estimated wait.</summary>
+/// <param name="PeopleAhead">The calls that come before this ticket's in the real call order (priority interleave, transfers, windows serving several services).</param>
+/// <param name="EstimatedWaitMinutes">Null when no open window can take the ticket: show 暂无窗口办理 / No window is serving this now, not minutes.</param>
 /// <param name="TrackingCode">The unguessable code of the phone tracking page.</param>
 /// <param name="TrackingUrl">The page's public address for the ticket's QR code, when the server has a public base URL.</param>
 /// <param name="MobileMasked">The notice number as shown (138****5678), when one was given.</param>
 /// <param name="IdMasked">The resident ID number the ticket was taken with, as shown (4101**********1234), when one was given.</param>
-public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null, string? IdMasked = null);
+public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int? EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null, string? IdMasked = null);
 
 /// <summary>The answer to a call: the ticket, the call id and why it was chosen.</summary>
 public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);
 
-/// <summary>One service's queue, as state (not a delta).</summary>
+/// <summary>One service's queue, as state (not a delta). <see cref="EstimatedWaitMinutes"/> is null when no open window serves it (暂无窗口办理).</summary>
 public sealed record ServiceStateMessage(
     int ServiceId,
     string Code,
     string Name,
     char Prefix,
     int Waiting,
-    int EstimatedWaitMinutes,
+    int? EstimatedWaitMinutes,
     bool OpenNow,
     bool CapReached,
     long Version,

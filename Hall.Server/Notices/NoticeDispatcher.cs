@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Hub;
@@ -10,16 +11,20 @@ using Npgsql;
 namespace Hall.Server.Notices;
 
 /// <summary>
-/// Sends the "almost your turn" notice once a ticket has <see cref="HallSite.NoticePeopleAhead"/> people or fewer
-/// ahead of it (the waiting tickets of its service that arrived before it). Runs after a command commits, for the
-/// services it changed. A ticket is claimed by setting its <c>notice_sent_at</c> in the database before sending, so
-/// of two servers only one sends it; a failed send releases it for the next change.
+/// Sends the "almost your turn" notice once a ticket has <see cref="HallSite.NoticePeopleAhead"/> people or fewer ahead of it
+/// in the real call order and a window open that can take it — the same count as its phone page shows
+/// (<see cref="TicketRules.CallOrder"/>). Runs after a command that changed a queue or a window commits; the changes that come
+/// while it looks are one more look per hall. A ticket is claimed by setting its <c>notice_sent_at</c> in the database before
+/// sending, so of two servers only one sends it; a failed send releases it for the next change.
 /// </summary>
 public sealed class NoticeDispatcher(
     HallNotifier notifier, IDbContextFactory<HallDb> dbFactory, HallSettings halls, MobileNumbers mobiles, INoticeSender sender,
     TimeProvider clock, ILogger<NoticeDispatcher> log) : BackgroundService
 {
-    private readonly Channel<(int HallId, int[] ServiceIds)> _changes = Channel.CreateUnbounded<(int, int[])>(new() { SingleReader = true });
+    /// <summary>The least time between two looks at one server's halls: under load, many changes make one look.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Channel<int> _changes = Channel.CreateUnbounded<int>(new() { SingleReader = true });
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,54 +38,69 @@ public sealed class NoticeDispatcher(
         return base.StopAsync(cancellationToken);
     }
 
+    // A window that opens, pauses or closes moves the tickets it can call as much as a change of their queue does.
     private void OnChanged(int hallId, HallChanges changes)
     {
-        if (changes.Services.Count > 0)
+        if (!changes.IsEmpty)
         {
-            _changes.Writer.TryWrite((hallId, [.. changes.Services.Select(s => s.ServiceId)]));
+            _changes.Writer.TryWrite(hallId);
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (hallId, serviceIds) in _changes.Reader.ReadAllAsync(stoppingToken))
+        while (await _changes.Reader.WaitToReadAsync(stoppingToken))
         {
-            try
+            var changed = new HashSet<int>();
+            while (_changes.Reader.TryRead(out var hallId))
             {
-                await DispatchAsync(hallId, serviceIds, stoppingToken);
+                changed.Add(hallId);
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            foreach (var hallId in changed)
             {
-                log.LogWarning(ex, "Notices for hall {HallId} not checked; the next change checks again", hallId);
+                try
+                {
+                    await DispatchAsync(hallId, stoppingToken);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    log.LogWarning(ex, "Notices for hall {HallId} not checked; the next change checks again", hallId);
+                }
             }
+            // Real time, not the hall's clock: this only spaces the looks out (a test's clock may stand still).
+            await Task.Delay(Interval, stoppingToken);
         }
     }
 
-    private async Task DispatchAsync(int hallId, int[] serviceIds, CancellationToken ct)
+    private async Task DispatchAsync(int hallId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, hallId, now, ct);
+        var today = HallClock.BusinessDate(now, hall.Zone);
+        // Most tickets carry no number: the call order is played only when one still waits for its notice.
+        if (!await db.Tickets.AnyAsync(t => t.HallId == hallId && t.BusinessDate == today && t.State == TicketState.Waiting && t.MobileCipher != null && t.NoticeSentAt == null, ct))
+        {
+            return;
+        }
+        var queue = await CallOrderReader.HallQueueAsync(db, hall, now, ct);
+        long[] near = [.. queue.Positions.Where(p => p.Value.Windows > 0 && p.Value.CallsBefore <= hall.NoticePeopleAhead).Select(p => p.Key)];
+        if (near.Length == 0)
+        {
+            return;
+        }
         var due = await db.Database.SqlQuery<DueNotice>($"""
-            WITH due AS (
-                SELECT t.id,
-                       (SELECT count(*) FROM tickets o
-                        WHERE o.service_id = t.service_id AND o.business_date = t.business_date AND o.state = 'Waiting'
-                          AND (o.queued_at, o.id) < (t.queued_at, t.id))::int AS ahead
-                FROM tickets t
-                WHERE t.service_id = ANY({serviceIds}) AND t.business_date = {HallClock.BusinessDate(now, hall.Zone)} AND t.state = 'Waiting'
-                  AND t.mobile_cipher IS NOT NULL AND t.notice_sent_at IS NULL
-                FOR UPDATE SKIP LOCKED)
             UPDATE tickets t SET notice_sent_at = {now}
-            FROM due, services s
-            WHERE t.id = due.id AND s.id = t.service_id AND due.ahead <= {hall.NoticePeopleAhead}
-            RETURNING t.id AS ticket_id, t.number, t.mobile_cipher, s.name AS service_name, due.ahead
+            FROM services s
+            WHERE t.id = ANY({near}) AND s.id = t.service_id AND t.state = 'Waiting' AND t.mobile_cipher IS NOT NULL AND t.notice_sent_at IS NULL
+            RETURNING t.id AS ticket_id, t.number, t.mobile_cipher, s.name AS service_name
             """).ToListAsync(ct);
         foreach (var notice in due)
         {
-            var text = notice.Ahead == 0
+            var ahead = queue.Positions[notice.TicketId].CallsBefore;
+            var text = ahead == 0
                 ? $"【{hall.Name}】您的{notice.Number}号（{notice.ServiceName}）马上就到，请到大厅留意叫号。"
-                : $"【{hall.Name}】您的{notice.Number}号（{notice.ServiceName}）前面还有{notice.Ahead}人，请回到大厅留意叫号。";
+                : $"【{hall.Name}】您的{notice.Number}号（{notice.ServiceName}）前面还有{ahead}人，请回到大厅留意叫号。";
             try
             {
                 await sender.SendAsync(new Notice(mobiles.Unprotect(notice.MobileCipher), text, notice.Number, notice.TicketId), ct);
@@ -93,5 +113,5 @@ public sealed class NoticeDispatcher(
         }
     }
 
-    private sealed record DueNotice(long TicketId, string Number, string MobileCipher, string ServiceName, int Ahead);
+    private sealed record DueNotice(long TicketId, string Number, string MobileCipher, string ServiceName);
 }

@@ -50,8 +50,14 @@ public sealed record WindowFacts(
     int NormalsSincePriority,
     TicketFacts? Current);
 
-/// <summary>A new ticket's number and what the citizen is told.</summary>
-public sealed record NewTicket(int Sequence, string Number, DateOnly BusinessDate, int PeopleAhead, int EstimatedWaitMinutes);
+/// <summary>A new ticket's number and what the citizen is told. <see cref="EstimatedWaitMinutes"/> is null when no open window can take it.</summary>
+public sealed record NewTicket(int Sequence, string Number, DateOnly BusinessDate, int PeopleAhead, int? EstimatedWaitMinutes);
+
+/// <summary>Where a waiting ticket stands in the call order (<see cref="TicketRules.CallOrder"/>).</summary>
+/// <param name="CallsBefore">The calls the open windows that can take it make before one of them calls it: the people ahead.
+/// With no such window, its place in line as a window of its own would call it.</param>
+/// <param name="Windows">The open windows that can take it; 0 when none can, and then nobody can say how long it waits.</param>
+public sealed record QueuePosition(int CallsBefore, int Windows);
 
 /// <summary>Call-next's choice. <see cref="AutoNoShow"/> is the window's previous ticket, closed as a no-show after its last call.</summary>
 public sealed record CallChoice(TicketFacts Ticket, CallReason Reason, int NormalsSincePriority, TicketFacts? AutoNoShow);

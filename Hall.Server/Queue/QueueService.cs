@@ -102,6 +102,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             ServiceStateRow? before = null;
             long ticketId, version;
             long kioskIssued = 0, personOpen = 0;
+            List<WindowFacts> windows;
+            List<TicketFacts> waiting;
             var businessDate = HallClock.BusinessDate(now, hall.Zone);
             await using (var locking = new NpgsqlBatch(conn))
             {
@@ -126,6 +128,9 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                         "SELECT count(*) FROM tickets WHERE service_id = $1 AND business_date = $2 AND state IN ('Waiting', 'Called', 'Serving') AND (mobile_hmac = $3 OR id_hmac = $4)",
                         serviceId, businessDate, notice?.Hmac, person?.Hmac));
                 }
+                // Where the new ticket stands: the windows it can be called at (and those competing with them) and their queue.
+                locking.BatchCommands.Add(CallOrderReader.WindowsCommand(actor.HallId, serviceId));
+                locking.BatchCommands.Add(CallOrderReader.WaitingCommand(actor.HallId, serviceId, businessDate));
                 await using var reader = await locking.ExecuteReaderAsync(ct);
                 await CommandContext.ReadClaimAsync(reader, ct);
                 if (await reader.ReadAsync(ct))
@@ -161,13 +166,20 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     await reader.ReadAsync(ct);
                     personOpen = reader.GetInt64(0);
                 }
+                await reader.NextResultAsync(ct);
+                windows = await CallOrderReader.ReadWindowsAsync(reader, ct);
+                await reader.NextResultAsync(ct);
+                waiting = await CallOrderReader.ReadWaitingAsync(reader, ct);
             }
             var refusal = service is null ? Refusal.UnknownService
                 : service.HallId != actor.HallId ? Refusal.WrongHall
                 : kioskIssued >= KioskTicketsPerMinute ? Refusal.KioskRateLimited
                 : personOpen >= OpenTicketsPerPersonPerService ? Refusal.TooManyOpenTickets
                 : null;
-            var decision = refusal ?? TicketRules.Issue(service!.ToFacts(), cmd.Priority, hall.ToCalendar(), before?.LastNumber ?? 0, before?.Waiting ?? 0, before?.Rate ?? new QueueRate(0, 0, 0), now);
+            var decision = refusal ?? TicketRules.Issue(
+                service!.ToFacts(), cmd.Priority, hall.ToCalendar(), before?.LastNumber ?? 0,
+                TicketRules.Position(new TicketFacts(ticketId, serviceId, TicketState.Waiting, businessDate, now, cmd.Priority, false, null, null, 0), windows, waiting, hall.Policy, businessDate, now)!,
+                before?.Rate ?? new QueueRate(0, 0, 0), now);
             if (decision.Refusal is { } refused)
             {
                 await RollbackAsync(conn);

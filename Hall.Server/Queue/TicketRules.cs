@@ -10,7 +10,8 @@ public static class TicketRules
     /// <summary>Number = prefix + 3 digits, per hall, service and business date.</summary>
     public static string FormatNumber(char prefix, int sequence) => $"{prefix}{sequence:D3}";
 
-    public static Decision<NewTicket> Issue(ServiceFacts service, PriorityClass priority, HallCalendar calendar, int lastNumberToday, int waiting, QueueRate rate, DateTimeOffset now)
+    /// <param name="position">Where the new ticket stands in the call order (<see cref="Position"/>): what the citizen is told.</param>
+    public static Decision<NewTicket> Issue(ServiceFacts service, PriorityClass priority, HallCalendar calendar, int lastNumberToday, QueuePosition position, QueueRate rate, DateTimeOffset now)
     {
         if (!service.Active)
         {
@@ -37,13 +38,24 @@ public static class TicketRules
             sequence,
             FormatNumber(service.Prefix, sequence),
             HallClock.BusinessDate(now, calendar.Zone),
-            waiting,
-            EstimateWaitMinutes(waiting, rate));
+            position.CallsBefore,
+            EstimateWaitMinutes(position, rate));
     }
 
-    /// <summary>From the rate at which the service's tickets were taken up in the last hour; before there is one, from the default handling time spread over the open windows.</summary>
-    public static int EstimateWaitMinutes(int peopleAhead, QueueRate rate)
+    /// <summary>The wait for a ticket at this position: its calls before it at the service's rate, over the open windows that can take it. Null when none can.</summary>
+    public static int? EstimateWaitMinutes(QueuePosition position, QueueRate rate) =>
+        EstimateWaitMinutes(position.CallsBefore, rate with { OpenWindows = position.Windows });
+
+    /// <summary>
+    /// From the rate at which the service's tickets were taken up in the last hour; before there is one, from the default handling
+    /// time spread over the open windows. Null (unknown: 暂无窗口办理) when no window is open: nobody can say when one will be.
+    /// </summary>
+    public static int? EstimateWaitMinutes(int peopleAhead, QueueRate rate)
     {
+        if (rate.OpenWindows <= 0)
+        {
+            return null;
+        }
         if (peopleAhead <= 0)
         {
             return 0;
@@ -52,7 +64,7 @@ public static class TicketRules
         {
             return (int)Math.Ceiling(peopleAhead * 60.0 / rate.StartedLastHour);
         }
-        return (int)Math.Ceiling(peopleAhead * (double)rate.DefaultHandlingMinutes / Math.Max(1, rate.OpenWindows));
+        return (int)Math.Ceiling(peopleAhead * (double)rate.DefaultHandlingMinutes / rate.OpenWindows);
     }
 
     /// <summary>Whether the ticket is in this window's queue today: sent to this window, or in one of its services and not sent to another window.</summary>
@@ -88,17 +100,12 @@ public static class TicketRules
         {
             return (transferred, CallReason.Transferred);
         }
-        var aged = mine.Where(t => now - t.QueuedAt >= policy.AgeingBound).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id).FirstOrDefault();
+        var aged = mine.Where(t => IsAged(t, policy, now)).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id).FirstOrDefault();
         if (aged is not null)
         {
             return (aged, CallReason.Aged);
         }
-        int Rank(TicketFacts t)
-        {
-            var i = IndexOf(window.ServiceIds, t.ServiceId);
-            return i < 0 ? int.MaxValue : i;
-        }
-        var ordered = mine.OrderBy(Rank).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id).ToList();
+        var ordered = mine.OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id).ToList();
         var priority = ordered.FirstOrDefault(t => t.IsPriority);
         var normal = ordered.FirstOrDefault(t => !t.IsPriority);
         if (priority is not null && (normal is null || window.NormalsSincePriority >= policy.NormalPerPriority))
@@ -106,6 +113,176 @@ public static class TicketRules
             return (priority, CallReason.Priority);
         }
         return (normal ?? priority!, CallReason.InOrder);
+    }
+
+    private static bool IsAged(TicketFacts t, CallPolicy policy, DateTimeOffset now) => now - t.QueuedAt >= policy.AgeingBound;
+
+    /// <summary>Where the ticket's service comes in the window's order (a ticket sent to the window from another service comes last).</summary>
+    private static int Rank(WindowFacts window, TicketFacts t)
+    {
+        var i = IndexOf(window.ServiceIds, t.ServiceId);
+        return i < 0 ? int.MaxValue : i;
+    }
+
+    /// <summary>
+    /// How many calls come before <paramref name="ticket"/> (a waiting ticket, in <paramref name="waiting"/> or not yet):
+    /// its place in <see cref="CallOrder"/>. Null when it is not waiting today.
+    /// </summary>
+    public static QueuePosition? Position(TicketFacts ticket, IReadOnlyList<WindowFacts> windows, IReadOnlyList<TicketFacts> waiting, CallPolicy policy, DateOnly today, DateTimeOffset now) =>
+        PlayCallOrder(windows, waiting.Any(t => t.Id == ticket.Id) ? waiting : [.. waiting, ticket], policy, today, now, until: ticket.Id).GetValueOrDefault(ticket.Id);
+
+    /// <summary>
+    /// Where each waiting ticket stands in the real call order: how many calls the open windows that can take it make
+    /// before one of them calls it. The calls are played forward with <see cref="CallNext"/>'s own rule (<see cref="Choose"/>
+    /// and <see cref="NextStreak"/>), each window's interleave counter carried from one of its calls to the next as the queue
+    /// service writes it back, on the facts as they are at <paramref name="now"/>. What is assumed of the future:
+    /// <list type="bullet">
+    /// <item>The open windows call in turn, one ticket each per round: first the free ones (nobody called or served there), then
+    /// the busy ones, each group by window id. A window with nobody left for it drops out.</item>
+    /// <item>A window serving several services takes from all of them in its own order, as CallNext does; a ticket sent to one
+    /// window waits for that window only. Only calls by windows that can take the ticket are counted before it.</item>
+    /// <item>Nothing else happens meanwhile: nobody arrives (a later priority or transferred ticket still goes ahead), no window
+    /// opens, pauses or closes, nobody is called by number, skipped or transferred, and the clock stays at
+    /// <paramref name="now"/> (a ticket that passes the ageing bound later is not foreseen).</item>
+    /// </list>
+    /// A ticket no open window can take gets <see cref="QueuePosition.Windows"/> 0: its wait is unknown. Its place in line is
+    /// where a lone window of its service (or the window it was sent to) would call it, starting as a new window does, with a
+    /// priority ticket if one waits.
+    /// </summary>
+    public static IReadOnlyDictionary<long, QueuePosition> CallOrder(IReadOnlyList<WindowFacts> windows, IReadOnlyList<TicketFacts> waiting, CallPolicy policy, DateOnly today, DateTimeOffset now) =>
+        PlayCallOrder(windows, waiting, policy, today, now, until: null);
+
+    /// <param name="until">Stop once this ticket is called: only its position is wanted.</param>
+    private static Dictionary<long, QueuePosition> PlayCallOrder(IReadOnlyList<WindowFacts> windows, IReadOnlyList<TicketFacts> waiting, CallPolicy policy, DateOnly today, DateTimeOffset now, long? until)
+    {
+        var tickets = waiting.Where(t => t.State == TicketState.Waiting && t.BusinessDate == today).DistinctBy(t => t.Id).ToList();
+        var open = windows.Where(w => w.Status == WindowStatus.Open).DistinctBy(w => w.Id).OrderBy(w => w.Current is not null).ThenBy(w => w.Id).ToList();
+        var positions = new Dictionary<long, QueuePosition>(tickets.Count);
+        if (PlayCalls(open, tickets, policy, today, now, positions, served: true, until))
+        {
+            return positions;
+        }
+        // Played to the end: whoever was not called, no open window can take.
+        var stranded = tickets
+            .Where(t => !positions.ContainsKey(t.Id))
+            .GroupBy(t => (Window: t.TargetWindowId ?? 0, Service: t.TargetWindowId is null ? t.ServiceId : 0))
+            .Where(g => until is null || g.Any(t => t.Id == until));
+        foreach (var group in stranded)
+        {
+            var lone = new WindowFacts(group.Key.Window, WindowStatus.Open, null, group.Key.Window == 0 ? [group.Key.Service] : [], policy.NormalPerPriority, null);
+            PlayCalls([lone], [.. group], policy, today, now, positions, served: false, until);
+        }
+        return positions;
+    }
+
+    /// <summary>
+    /// Lets the windows call in turn until nobody is left for any of them (or <paramref name="until"/> is called: then true),
+    /// and writes down each called ticket's position.
+    /// </summary>
+    private static bool PlayCalls(List<WindowFacts> windows, List<TicketFacts> tickets, CallPolicy policy, DateOnly today, DateTimeOffset now, Dictionary<long, QueuePosition> positions, bool served, long? until)
+    {
+        var callers = windows
+            .Select(w => new CallingWindow(w with { Current = null }, [.. tickets.Where(t => IsForWindow(t, w, today))], policy, now))
+            .Where(c => c.Waiting > 0)
+            .ToList();
+        // Which windows can take a ticket follows from the window it was sent to, or else its service: the calls are counted per such group.
+        var groups = new Dictionary<(int? Window, int Service), int>();
+        var takes = new List<int[]>();
+        var callsBefore = new List<int>();
+        int GroupOf(TicketFacts t)
+        {
+            var key = (t.TargetWindowId, t.TargetWindowId is null ? t.ServiceId : 0);
+            if (!groups.TryGetValue(key, out var g))
+            {
+                g = groups[key] = takes.Count;
+                takes.Add([.. callers.Select((c, i) => (c, i)).Where(x => IsForWindow(t, x.c.Window, today)).Select(x => x.i)]);
+                callsBefore.Add(0);
+            }
+            return g;
+        }
+        foreach (var t in tickets)
+        {
+            GroupOf(t);
+        }
+        var groupsOfCaller = callers.Select((_, i) => Enumerable.Range(0, takes.Count).Where(g => takes[g].Contains(i)).ToArray()).ToList();
+        var called = new HashSet<long>();
+        for (var anyone = true; anyone;)
+        {
+            anyone = false;
+            for (var i = 0; i < callers.Count; i++)
+            {
+                var caller = callers[i];
+                var candidates = caller.Candidates(called);
+                if (candidates.Count == 0)
+                {
+                    continue;
+                }
+                anyone = true;
+                // CallNext's choice and the counter it writes back; among one candidate there is nothing to choose.
+                var chosen = candidates.Count == 1 ? candidates[0] : Choose(caller.Window, candidates, policy, now).Item1;
+                caller.Window = caller.Window with { NormalsSincePriority = NextStreak(caller.Window.NormalsSincePriority, chosen) };
+                called.Add(chosen.Id);
+                var group = GroupOf(chosen);
+                positions[chosen.Id] = new QueuePosition(callsBefore[group], served ? takes[group].Length : 0);
+                if (chosen.Id == until)
+                {
+                    return true;
+                }
+                foreach (var g in groupsOfCaller[i])
+                {
+                    callsBefore[g]++;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A window playing its calls forward: its tickets in each order <see cref="Choose"/> looks at (transferred, aged, priority,
+    /// normal), each with how far it has been called. Choose picks the first of one of these orders, so the first uncalled
+    /// ticket of each is all it needs to be shown to choose as it would among all of them — and a call costs no sorting.
+    /// </summary>
+    private sealed class CallingWindow
+    {
+        private readonly TicketFacts[][] _orders;
+        private readonly int[] _next;
+
+        public CallingWindow(WindowFacts window, List<TicketFacts> mine, CallPolicy policy, DateTimeOffset now)
+        {
+            Window = window;
+            Waiting = mine.Count;
+            _orders =
+            [
+                [.. mine.Where(t => t.Transferred).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)],
+                [.. mine.Where(t => IsAged(t, policy, now)).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)],
+                [.. mine.Where(t => t.IsPriority).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)],
+                [.. mine.Where(t => !t.IsPriority).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)],
+            ];
+            _next = new int[_orders.Length];
+        }
+
+        public WindowFacts Window { get; set; }
+
+        public int Waiting { get; }
+
+        /// <summary>The first ticket of each order that nobody has called yet.</summary>
+        public List<TicketFacts> Candidates(HashSet<long> called)
+        {
+            var candidates = new List<TicketFacts>(_orders.Length);
+            for (var o = 0; o < _orders.Length; o++)
+            {
+                var order = _orders[o];
+                while (_next[o] < order.Length && called.Contains(order[_next[o]].Id))
+                {
+                    _next[o]++;
+                }
+                if (_next[o] < order.Length && !candidates.Contains(order[_next[o]]))
+                {
+                    candidates.Add(order[_next[o]]);
+                }
+            }
+            return candidates;
+        }
     }
 
     private static int IndexOf(IReadOnlyList<int> list, int value)

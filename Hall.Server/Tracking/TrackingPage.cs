@@ -15,25 +15,25 @@ public static class TrackingPage
 {
     public static void MapTrackingPage(this WebApplication app)
     {
-        app.MapGet("/t/{code}", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/t/{code}", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, QueuePositions positions, TimeProvider clock, CancellationToken ct) =>
         {
             NoStore(http);
-            var state = await ReadAsync(code, dbFactory, halls, rates, clock, ct);
+            var state = await ReadAsync(code, dbFactory, halls, positions, clock, ct);
             return state is null
                 ? Results.Content(NotFoundHtml, "text/html; charset=utf-8", statusCode: 404)
                 : Results.Content(PageHtml(code, state), "text/html; charset=utf-8");
         });
-        app.MapGet("/t/{code}/state", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/t/{code}/state", async (string code, HttpContext http, IDbContextFactory<HallDb> dbFactory, HallSettings halls, QueuePositions positions, TimeProvider clock, CancellationToken ct) =>
         {
             NoStore(http);
-            var state = await ReadAsync(code, dbFactory, halls, rates, clock, ct);
+            var state = await ReadAsync(code, dbFactory, halls, positions, clock, ct);
             return state is null
                 ? Results.Json(new { error = new { code = "unknown_ticket", zh = "未找到该号票", en = "No such ticket." } }, statusCode: 404)
                 : Results.Json(state);
         });
     }
 
-    /// <summary>What the phone shows; the same record is the JSON the page polls.</summary>
+    /// <summary>What the phone shows; the same record is the JSON the page polls. While waiting, <see cref="EstimatedWaitMinutes"/> is null when no window can take the ticket now.</summary>
     public sealed record TrackedTicket(string Hall, string Number, string Service, string State, string StatusZh, string StatusEn, int? PeopleAhead, int? EstimatedWaitMinutes, int? WindowNumber, bool Final);
 
     private static void NoStore(HttpContext http)
@@ -44,14 +44,14 @@ public static class TrackingPage
         http.Response.Headers["X-Robots-Tag"] = "noindex";
     }
 
-    private static async Task<TrackedTicket?> ReadAsync(string code, IDbContextFactory<HallDb> dbFactory, HallSettings halls, ServiceRates rates, TimeProvider clock, CancellationToken ct)
+    private static async Task<TrackedTicket?> ReadAsync(string code, IDbContextFactory<HallDb> dbFactory, HallSettings halls, QueuePositions positions, TimeProvider clock, CancellationToken ct)
     {
         if (!TrackingCodes.LooksValid(code))
         {
             return null;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // The ticket and the people ahead of it in one statement, on every poll: a call must show at once.
+        // The ticket and how far its hall's queues and windows have moved, in one statement on every poll: a call must show at once.
         var row = await (
             from t in db.Tickets.AsNoTracking()
             join s in db.Services on t.ServiceId equals s.Id
@@ -60,16 +60,14 @@ public static class TrackingPage
             where t.TrackingCode == code
             select new
             {
+                t.Id,
                 t.HallId,
                 t.ServiceId,
                 t.Number,
                 t.State,
                 Service = s.Name,
                 Window = (int?)w.Number,
-                Ahead = t.State == TicketState.Waiting
-                    ? db.Tickets.Count(o => o.ServiceId == t.ServiceId && o.BusinessDate == t.BusinessDate && o.State == TicketState.Waiting
-                        && (o.QueuedAt < t.QueuedAt || (o.QueuedAt == t.QueuedAt && o.Id < t.Id)))
-                    : (int?)null,
+                Version = db.Services.Where(o => o.HallId == t.HallId).Sum(o => o.QueueVersion) + db.Windows.Where(o => o.HallId == t.HallId).Sum(o => o.StateVersion),
             })
             .FirstOrDefaultAsync(ct);
         if (row is null)
@@ -78,10 +76,11 @@ public static class TrackingPage
         }
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, row.HallId, now, ct);
-        int? ahead = row.Ahead, wait = null;
-        if (ahead is { } n && await rates.GetAsync(hall, row.ServiceId, now, ct) is { } rate)
+        int? ahead = null, wait = null;
+        // The people ahead and the estimate from the real call order, as the ticket was told at the kiosk and as the notice counts.
+        if (row.State == TicketState.Waiting && (await positions.GetAsync(hall, row.Version, now, ct)).Wait(row.Id, row.ServiceId) is { } position)
         {
-            wait = TicketRules.EstimateWaitMinutes(n, rate);
+            (ahead, wait) = position;
         }
         var (zh, en) = row.State switch
         {
@@ -129,7 +128,12 @@ public static class TrackingPage
     }
 
     private static string Facts(TrackedTicket t) => t.PeopleAhead is not { } ahead ? ""
-        : $"前面还有 {ahead} 人<br>" + (t.EstimatedWaitMinutes is > 0 ? $"预计等候约 {t.EstimatedWaitMinutes} 分钟" : "请留意叫号");
+        : $"前面还有 {ahead} 人<br>" + t.EstimatedWaitMinutes switch
+        {
+            null => "暂无窗口办理",
+            > 0 => $"预计等候约 {t.EstimatedWaitMinutes} 分钟",
+            _ => "请留意叫号",
+        };
 
     private const string NotFoundHtml = """
         <!doctype html>

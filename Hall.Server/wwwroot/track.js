@@ -5,7 +5,8 @@ function showFacts(t) {
   const facts = document.querySelector("[data-testid=facts]");
   facts.replaceChildren();
   if (t.peopleAhead === null) return;
-  const wait = t.estimatedWaitMinutes > 0 ? "预计等候约 " + t.estimatedWaitMinutes + " 分钟" : "请留意叫号";
+  // No estimate while no window can take the ticket: nobody can say when one will.
+  const wait = t.estimatedWaitMinutes === null ? "暂无窗口办理" : t.estimatedWaitMinutes > 0 ? "预计等候约 " + t.estimatedWaitMinutes + " 分钟" : "请留意叫号";
   facts.append("前面还有 " + t.peopleAhead + " 人", document.createElement("br"), wait);
 }
 

@@ -57,6 +57,17 @@ public sealed class EscPosTests
     }
 
     [Test]
+    public void With_no_window_serving_the_ticket_says_so_instead_of_minutes()
+    {
+        var ticket = Sample() with { PeopleAhead = 6, EstimatedWaitMinutes = null };
+
+        var lines = Lines(Decode(EscPos.Encode(ticket)));
+
+        Assert.That(lines, Does.Contain("前面还有 6 人").And.Contain("暂无窗口办理"));
+        Assert.That(lines, Has.None.Contains("分钟"));
+    }
+
+    [Test]
     public void A_control_character_in_a_name_prints_as_a_space_and_never_as_a_command()
     {
         var ticket = Sample() with { ServiceName = "社保\u001Bi业务\u001DV" };

@@ -163,6 +163,7 @@ public sealed partial class ScreenTicketTests
         await AssertScreenTicketAsync(page, url);
         await Assertions.Expect(By(page, "result-service")).ToContainTextAsync("社保业务");
         await Assertions.Expect(By(page, "result-ahead")).ToHaveTextAsync(PeopleAhead());
+        await Assertions.Expect(By(page, "result-wait")).ToHaveTextAsync("暂无窗口办理");
         await Assertions.Expect(By(page, "result-done")).ToBeInViewportAsync(new() { Ratio = 1 });
         var shot = await Browser.Screenshot(page, "kiosk-21-screen-ticket");
         Assert.That(QrReader.Read(await File.ReadAllBytesAsync(shot)), Is.EqualTo(url), "a phone scanning the screen opens the ticket's own page");
@@ -170,6 +171,7 @@ public sealed partial class ScreenTicketTests
 
         await By(page, "lang-toggle").ClickAsync();
         await Assertions.Expect(By(page, "no-paper")).ToHaveTextAsync("No paper ticket was printed");
+        await Assertions.Expect(By(page, "result-wait")).ToHaveTextAsync("No window is serving this now");
         await Assertions.Expect(By(page, "screen-ticket")).ToContainTextAsync("Please photograph this screen");
         await Assertions.Expect(By(page, "result-url")).ToHaveTextAsync(url);
         await Assertions.Expect(By(page, "result-done")).ToBeInViewportAsync(new() { Ratio = 1 });

@@ -11,10 +11,11 @@ public sealed class IssueRulesTests
         PriorityClass priority = PriorityClass.Normal,
         HallCalendar? calendar = null,
         int lastNumberToday = 0,
-        int waiting = 0,
+        int callsBefore = 0,
+        int windows = 1,
         QueueRate? rate = null,
         DateTimeOffset? now = null) =>
-        TicketRules.Issue(service ?? Service(), priority, calendar ?? Calendar(), lastNumberToday, waiting, rate ?? QuietRate(), now ?? Now);
+        TicketRules.Issue(service ?? Service(), priority, calendar ?? Calendar(), lastNumberToday, new QueuePosition(callsBefore, windows), rate ?? QuietRate(), now ?? Now);
 
     [Test]
     public void The_first_ticket_of_the_day_is_number_001()
@@ -258,9 +259,9 @@ public sealed class IssueRulesTests
     }
 
     [Test]
-    public void The_citizen_is_told_how_many_people_are_ahead()
+    public void The_citizen_is_told_how_many_calls_come_before_the_ticket()
     {
-        var issued = Issue(waiting: 7);
+        var issued = Issue(callsBefore: 7);
 
         Assert.That(issued.Value!.PeopleAhead, Is.EqualTo(7));
     }
@@ -269,7 +270,7 @@ public sealed class IssueRulesTests
     public void The_estimated_wait_comes_from_the_last_hour_when_at_least_three_started()
     {
         // 12 started in the last hour = one every 5 minutes; 6 ahead = 30 minutes.
-        var issued = Issue(waiting: 6, rate: new QueueRate(StartedLastHour: 12, OpenWindows: 1, DefaultHandlingMinutes: 20));
+        var issued = Issue(callsBefore: 6, rate: new QueueRate(StartedLastHour: 12, OpenWindows: 1, DefaultHandlingMinutes: 20));
 
         Assert.That(issued.Value!.EstimatedWaitMinutes, Is.EqualTo(30));
     }
@@ -299,17 +300,34 @@ public sealed class IssueRulesTests
     }
 
     [Test]
-    public void Estimated_wait_counts_one_window_when_none_is_open()
+    public void No_wait_is_estimated_when_no_window_is_open()
     {
-        var minutes = TicketRules.EstimateWaitMinutes(3, new QueueRate(StartedLastHour: 0, OpenWindows: 0, DefaultHandlingMinutes: 10));
+        var minutes = TicketRules.EstimateWaitMinutes(3, new QueueRate(StartedLastHour: 12, OpenWindows: 0, DefaultHandlingMinutes: 10));
 
-        Assert.That(minutes, Is.EqualTo(30));
+        Assert.That(minutes, Is.Null);
+    }
+
+    [Test]
+    public void A_ticket_no_open_window_can_take_is_told_its_place_in_line_and_no_wait()
+    {
+        var issued = Issue(callsBefore: 6, windows: 0, rate: new QueueRate(StartedLastHour: 12, OpenWindows: 2, DefaultHandlingMinutes: 10));
+
+        Assert.That((issued.Value!.PeopleAhead, issued.Value.EstimatedWaitMinutes), Is.EqualTo((6, (int?)null)));
+    }
+
+    [Test]
+    public void The_default_handling_time_is_spread_over_the_open_windows_that_can_take_the_ticket()
+    {
+        // The service has three windows open, but only two of them can take this ticket.
+        var minutes = TicketRules.EstimateWaitMinutes(new QueuePosition(CallsBefore: 4, Windows: 2), new QueueRate(StartedLastHour: 0, OpenWindows: 3, DefaultHandlingMinutes: 10));
+
+        Assert.That(minutes, Is.EqualTo(20));
     }
 
     [Test]
     public void Nobody_ahead_means_no_wait()
     {
-        var issued = Issue(waiting: 0, rate: new QueueRate(StartedLastHour: 0, OpenWindows: 1, DefaultHandlingMinutes: 10));
+        var issued = Issue(callsBefore: 0, rate: new QueueRate(StartedLastHour: 0, OpenWindows: 1, DefaultHandlingMinutes: 10));
 
         Assert.That(issued.Value!.EstimatedWaitMinutes, Is.Zero);
     }

@@ -267,7 +267,7 @@ public sealed class KioskServerTests() : HallFixture("kiosk-server")
         Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)2, (int?)20)));
 
         (await clerk5.OpenAsync(window5)).Ok();
-        App.Clock.Advance(Hall.Server.Tracking.ServiceRates.Lifetime);
+        App.Clock.Advance(Hall.Server.Tracking.QueuePositions.Lifetime);
         Assert.That(await PollAsync(http, mine.TrackingCode), Is.EqualTo(("Waiting", "等候中", (int?)2, (int?)10)), "the second window within a second");
 
         // The server's clock stands still from here, so every poll below falls within the same second.
