@@ -11,7 +11,7 @@ namespace Hall.Server.Web;
 public sealed record WindowTile(int Id, int Number, string Name, WindowStatus Status, string? PauseReason, DateTimeOffset? Since, string? StaffName,
     string? CurrentNumber, TicketState? CurrentState, DateTimeOffset? CurrentSince, int ServedToday, int RatedToday, int SatisfiedToday);
 
-public sealed record ServiceRow(int Id, string Name, char Prefix, int Waiting, DateTimeOffset? OldestIssuedAt, int EstimatedWaitMinutes, int TargetWaitMinutes, int IssuedLastHour, int CalledLastHour);
+public sealed record ServiceRow(int Id, string Name, char Prefix, int Waiting, DateTimeOffset? OldestIssuedAt, int? EstimatedWaitMinutes, int TargetWaitMinutes, int IssuedLastHour, int CalledLastHour);
 
 public sealed record DeviceRow(int Id, string Name, DeviceRole Role, string? Window, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail, int RefusedPlays);
 
@@ -55,7 +55,7 @@ public sealed class WallData(IDbContextFactory<HallDb> dbFactory, HallSettings h
             .GroupBy(e => new { e.ServiceId, e.Kind }).Select(g => new { g.Key.ServiceId, g.Key.Kind, Count = g.Count() }).ToListAsync(ct);
         var services = await db.Services.AsNoTracking().Where(s => s.HallId == hallId && s.Active).OrderBy(s => s.SortOrder).ThenBy(s => s.Id).ToListAsync(ct);
         var rows = services.Select(s => new ServiceRow(s.Id, s.Name, s.Prefix, waiting.GetValueOrDefault(s.Id)?.Count ?? 0, waiting.GetValueOrDefault(s.Id)?.Oldest,
-            estimates.GetValueOrDefault(s.Id)?.EstimatedWaitMinutes ?? 0, s.TargetWaitMinutes,
+            estimates.GetValueOrDefault(s.Id)?.EstimatedWaitMinutes, s.TargetWaitMinutes,
             lastHour.Where(x => x.ServiceId == s.Id && x.Kind == TicketEventKind.Issued).Sum(x => x.Count),
             lastHour.Where(x => x.ServiceId == s.Id && x.Kind == TicketEventKind.Called).Sum(x => x.Count))).ToList();
 

@@ -168,6 +168,8 @@ public sealed class WallTests
         }
         await RaisedAsync(AlertKind.QueueLong, $"service:{yibao}", "3 人等候（上限 2）");
         await Browser.Screenshot(_wall, "wall-2-alerts");
+        // No window serving 医保 is open yet: the wall does not invent a wait in minutes.
+        await Assertions.Expect(_wall.Locator($"tr[data-testid=\"service-{prefix}\"] [data-testid=\"estimate\"]")).ToHaveTextAsync("暂无窗口办理");
 
         await _wall.ClickAsync($"[data-testid=\"open-{prefix}\"]");
         var row = _wall.Locator($"[data-testid=\"ticket-{tickets[0].Number}\"]");
