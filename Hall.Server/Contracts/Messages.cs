@@ -106,6 +106,7 @@ public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int? Estim
 public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);
 
 /// <summary>One service's queue, as state (not a delta). <see cref="EstimatedWaitMinutes"/> is null when no open window serves it (暂无窗口办理).</summary>
+/// <param name="NameEn">The service's English name for screens shown in English; null when the hall has none (show <see cref="Name"/>).</param>
 public sealed record ServiceStateMessage(
     int ServiceId,
     string Code,
@@ -116,7 +117,8 @@ public sealed record ServiceStateMessage(
     bool OpenNow,
     bool CapReached,
     long Version,
-    bool AcceptsPriority = true);
+    bool AcceptsPriority = true,
+    string? NameEn = null);
 
 /// <summary>One window, as state (not a delta).</summary>
 public sealed record WindowStateMessage(

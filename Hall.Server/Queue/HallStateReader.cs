@@ -43,7 +43,7 @@ public static class HallStateReader
                    coalesce((SELECT n.last_number FROM number_counters n WHERE n.service_id = s.id AND n.business_date = $2), 0),
                    (SELECT count(*) FROM window_services ws JOIN window_sessions ss ON ss.window_id = ws.window_id
                      WHERE ws.service_id = s.id AND ss.closed_at IS NULL AND ss.status = 'Open')::int,
-                   s.accepts_priority
+                   s.accepts_priority, s.name_en
             FROM services s
             WHERE s.hall_id = $1 AND s.active AND ($4 OR s.id = ANY($5))
             ORDER BY s.sort_order, s.prefix
@@ -72,7 +72,8 @@ public static class HallStateReader
             result.Add(new ServiceStateRow(
                 reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)[0], reader.GetInt32(4),
                 reader.IsDBNull(5) ? null : System.Text.Json.JsonSerializer.Deserialize<WeeklyHours?>(reader.GetString(5)),
-                reader.GetInt32(8), new QueueRate(reader.GetInt32(9), reader.GetInt32(11), reader.GetInt32(6)), reader.GetInt32(10), reader.GetInt64(7), reader.GetBoolean(12)));
+                reader.GetInt32(8), new QueueRate(reader.GetInt32(9), reader.GetInt32(11), reader.GetInt32(6)), reader.GetInt32(10), reader.GetInt64(7), reader.GetBoolean(12),
+                reader.IsDBNull(13) ? null : reader.GetString(13)));
         }
         return result;
     }
@@ -170,12 +171,13 @@ public static class HallStateReader
 }
 
 /// <summary>A service's queue as read from the database: what its state message is worked out from.</summary>
-public sealed record ServiceStateRow(int Id, string Code, string Name, char Prefix, int DailyCap, WeeklyHours? Hours, int Waiting, QueueRate Rate, int LastNumber, long Version, bool AcceptsPriority)
+public sealed record ServiceStateRow(int Id, string Code, string Name, char Prefix, int DailyCap, WeeklyHours? Hours, int Waiting, QueueRate Rate, int LastNumber, long Version, bool AcceptsPriority, string? NameEn = null)
 {
     public ServiceStateMessage ToMessage(HallCalendar calendar, DateTimeOffset now) => new(
         Id, Code, Name, Prefix, Waiting, TicketRules.EstimateWaitMinutes(Waiting, Rate),
         HallClock.CheckOpen(now, calendar.Zone, calendar.Hours, Hours, calendar.Days) is null,
         LastNumber >= Math.Min(DailyCap, 999),
         Version,
-        AcceptsPriority);
+        AcceptsPriority,
+        string.IsNullOrWhiteSpace(NameEn) ? null : NameEn);
 }
