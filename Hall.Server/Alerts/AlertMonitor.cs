@@ -123,7 +123,10 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         }
     }
 
-    public async Task<Refusal?> AcknowledgeAsync(Actor actor, long alertId, CancellationToken ct)
+    public Task<Refusal?> AcknowledgeAsync(Actor actor, long alertId, CancellationToken ct) => AcknowledgeAsync(actor, [alertId], ct);
+
+    /// <summary>Acknowledges the alerts the supervisor saw (a group at once); refused only when none of them was still unacknowledged.</summary>
+    public async Task<Refusal?> AcknowledgeAsync(Actor actor, IReadOnlyCollection<long> alertIds, CancellationToken ct)
     {
         if (!actor.IsSupervisor)
         {
@@ -131,7 +134,8 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var done = await db.Alerts.Where(a => a.Id == alertId && a.HallId == actor.HallId && a.AcknowledgedAt == null)
+        var ids = alertIds.ToArray();
+        var done = await db.Alerts.Where(a => ids.Contains(a.Id) && a.HallId == actor.HallId && a.AcknowledgedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.AcknowledgedAt, now).SetProperty(a => a.AcknowledgedBy, actor.Id).SetProperty(a => a.AcknowledgedByName, actor.Name), ct);
         if (done == 0)
         {
@@ -169,7 +173,7 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         return [.. windows.Select(w =>
         {
             var s = sessions.Where(x => x.WindowId == w.Id).MaxBy(x => x.Id);
-            return new WindowWatch(w.Id, w.Number, w.Name, s?.Status ?? WindowStatus.Closed, s?.PauseReason, s?.PausedAt, w.Active);
+            return new WindowWatch(w.Id, w.Number, w.Name, s?.Status ?? WindowStatus.Closed, s?.PauseReason, s?.PausedAt, w.Active, w.ExpectStaffed);
         })];
     }
 

@@ -26,7 +26,7 @@ public sealed record AlertCondition(AlertKind Kind, string Subject, string TextZ
 
 public sealed record ServiceLoad(int Id, string Name, int Waiting, DateTimeOffset? OldestIssuedAt, int TargetWaitMinutes, int AlertWaitingCount);
 
-public sealed record WindowWatch(int Id, int Number, string Name, WindowStatus Status, string? PauseReason, DateTimeOffset? PausedAt, bool Active);
+public sealed record WindowWatch(int Id, int Number, string Name, WindowStatus Status, string? PauseReason, DateTimeOffset? PausedAt, bool Active, bool ExpectStaffed = true);
 
 public sealed record DeviceWatch(int Id, string Name, DeviceRole Role, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail);
 
@@ -65,7 +65,8 @@ public static class AlertRules
         var staffedCheck = openSince is { } since && now - since >= TimeSpan.FromMinutes(limits.UnstaffedGraceMinutes);
         foreach (var w in windows.Where(w => w.Active))
         {
-            if (staffedCheck && w.Status == WindowStatus.Closed)
+            // A window no clerk is due at is closed as planned.
+            if (staffedCheck && w.ExpectStaffed && w.Status == WindowStatus.Closed)
             {
                 found.Add(new(AlertKind.WindowUnstaffed, $"window:{w.Id}", $"{w.Number}号窗口（{w.Name}）办公时间无人", $"Window {w.Number} ({w.Name}) unstaffed in opening hours"));
             }
@@ -77,8 +78,8 @@ public static class AlertRules
         }
         foreach (var d in devices)
         {
-            var away = d.LastSeenAt is { } seen ? now - seen : TimeSpan.MaxValue;
-            if (openSince is not null && !d.Online && away > TimeSpan.FromMinutes(limits.DeviceOfflineMinutes))
+            // A device that never connected is registered but not installed yet: nobody can put it right from the hall.
+            if (openSince is not null && !d.Online && d.LastSeenAt is { } seen && now - seen > TimeSpan.FromMinutes(limits.DeviceOfflineMinutes))
             {
                 found.Add(new(AlertKind.DeviceOffline, $"device:{d.Id}", $"设备离线：{d.Name}", $"Device offline: {d.Name}"));
             }

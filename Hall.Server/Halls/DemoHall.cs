@@ -165,6 +165,8 @@ public static class DemoHall
             Name = w.Name,
             Kind = w.Kind,
             LedAddress = w.Number,
+            // The special windows open when someone comes for them; the others are staffed all day.
+            ExpectStaffed = w.Kind != WindowKind.Special,
             Services = [.. w.Services.Select((s, rank) => new WindowService { ServiceId = services[s].Id, Rank = rank })],
         }).ToList();
         db.Windows.AddRange(windows);

@@ -13,6 +13,11 @@ public sealed class Window
     /// <summary>Address of the window's LED screen on the RS-485 line.</summary>
     public int? LedAddress { get; set; }
     public bool Active { get; set; } = true;
+    /// <summary>
+    /// Whether a clerk is due at this window whenever the hall is open. A window kept for occasional use (办不成事反映,
+    /// 企业家会客厅) is not: it raises no unstaffed alert. (Who is due on which day, from rosters, is for later.)
+    /// </summary>
+    public bool ExpectStaffed { get; set; } = true;
     /// <summary>Normal tickets called since the last priority one: the interleave is counted per window.</summary>
     public int NormalsSincePriority { get; set; } = 1000;
     /// <summary>The event-log id of the last change to this window, written under the window's lock.</summary>

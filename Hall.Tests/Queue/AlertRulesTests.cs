@@ -31,8 +31,13 @@ public sealed class AlertRulesTests
     [Test]
     public void A_closed_window_is_unstaffed_only_after_the_grace_at_opening_and_only_while_the_hall_is_open()
     {
-        WindowWatch[] windows = [new(5, 5, "不动产窗口", WindowStatus.Closed, null, null, true), new(6, 6, "停用窗口", WindowStatus.Closed, null, null, false)];
-        Assert.That(Evaluate(windows: windows).Select(c => c.Subject), Is.EqualTo(new[] { "window:5" }), "an inactive window never alerts");
+        WindowWatch[] windows =
+        [
+            new(5, 5, "不动产窗口", WindowStatus.Closed, null, null, true),
+            new(6, 6, "停用窗口", WindowStatus.Closed, null, null, false),
+            new(14, 14, "办不成事反映窗口", WindowStatus.Closed, null, null, true, ExpectStaffed: false),
+        ];
+        Assert.That(Evaluate(windows: windows).Select(c => c.Subject), Is.EqualTo(new[] { "window:5" }), "an inactive window, or one no clerk is due at, never alerts");
         Assert.That(Evaluate(windows: windows, openSince: Now.AddMinutes(-14)), Is.Empty, "14 minutes after opening: grace");
         Assert.That(Evaluate(windows: windows, closed: true), Is.Empty, "the hall is closed");
     }
@@ -52,6 +57,8 @@ public sealed class AlertRulesTests
             new(3, "3号取号机", DeviceRole.Kiosk, true, Now, "PaperOut", "缺纸"),
             new(4, "大厅大屏", DeviceRole.Display, true, Now, "VoiceFallback", null),
             new(5, "4号取号机", DeviceRole.Kiosk, true, Now, "Ready", null),
+            // Registered, never connected: not installed yet, so not "offline".
+            new(6, "5号窗口评价器", DeviceRole.Evaluator, false, null, null, null),
         ];
         var found = Evaluate(devices: devices);
         Assert.That(found.Select(c => (c.Kind, c.Subject)), Is.EquivalentTo(new[]

@@ -92,6 +92,9 @@ public sealed class WallTests
         var window = await _app.WindowIdAsync(_hall.HallId, 1);
         await RaisedAsync(AlertKind.WindowUnstaffed, $"window:{window}", "1号窗口");
         await Browser.Screenshot(_wall, "wall-1-morning");
+        // Windows 1–13 are due all day; 14 and 15 (办不成事反映, 企业家会客厅) open on demand and raise nothing.
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"alert-group-{AlertKind.WindowUnstaffed}\"] [data-testid=\"group-count\"]")).ToHaveTextAsync("13");
+        await Assertions.Expect(Alert(AlertKind.WindowUnstaffed, $"window:{await _app.WindowIdAsync(_hall.HallId, 14)}")).ToHaveCountAsync(0);
 
         (await (await _hall.ClerkAsync(1)).OpenAsync(window)).Ok();
 
@@ -104,10 +107,13 @@ public sealed class WallTests
     {
         // The key is hd_{device id}_{secret}.
         var kioskId = int.Parse(_hall.Credentials.DeviceKeys["kiosk"].Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
-        await RaisedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+        // Registered but never connected: not installed yet, which is no alert (the demo hall had 15 such evaluators).
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"] [data-testid=\"device-online\"]")).ToHaveTextAsync("未安装");
+        await Assertions.Expect(_wall.Locator($"[data-testid^=\"alert-{AlertKind.DeviceOffline}-\"]")).ToHaveCountAsync(0);
 
         var kiosk = await _hall.DeviceAsync("kiosk");
-        await ClearedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+        await _wall.ReloadAsync();
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"] [data-testid=\"device-online\"]")).ToHaveTextAsync("在线");
 
         await kiosk.Connection.InvokeAsync(nameof(IHallHub.ReportStatus), new DeviceStatusReport("PaperOut", "缺纸"));
         await RaisedAsync(AlertKind.DeviceFault, $"device:{kioskId}:PaperOut", "打印机缺纸");
@@ -131,6 +137,7 @@ public sealed class WallTests
         await Assertions.Expect(Alert(AlertKind.DeviceOffline, $"device:{kioskId}")).ToHaveCountAsync(0);
         await TickAsync(TimeSpan.FromMinutes(2));
         await RaisedAsync(AlertKind.DeviceOffline, $"device:{kioskId}");
+        await Assertions.Expect(_wall.Locator($"[data-testid=\"device-{kioskId}\"] [data-testid=\"device-online\"]")).ToHaveTextAsync("离线");
     }
 
     [Test, Order(3)]
@@ -295,5 +302,38 @@ public sealed class WallTests
             .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.That(evaluators, Has.Count.GreaterThanOrEqualTo(15));
         Assert.That(evaluators, Is.Ordered, string.Join(" | ", names));
+    }
+
+    [Test, Order(9)]
+    public async Task With_many_alerts_the_queues_stay_in_view_and_a_group_is_acknowledged_at_once()
+    {
+        await _wall.SetViewportSizeAsync(1366, 768);
+        await _wall.ReloadAsync();
+        var group = _wall.Locator($"[data-testid=\"alert-group-{AlertKind.WindowUnstaffed}\"]");
+        await Assertions.Expect(group).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        int unseen, otherUnseen;
+        await using (var db = _app.Db())
+        {
+            unseen = await db.Alerts.CountAsync(a => a.HallId == _hall.HallId && a.Kind == AlertKind.WindowUnstaffed && a.ClearedAt == null && a.AcknowledgedAt == null);
+            otherUnseen = await db.Alerts.CountAsync(a => a.HallId == _hall.HallId && a.Kind != AlertKind.WindowUnstaffed && a.ClearedAt == null && a.AcknowledgedAt == null);
+        }
+        Assert.That(unseen, Is.GreaterThan(5), "several windows are still unstaffed");
+
+        // The queue table starts on the first screen, however many alerts there are (it began ~1,000 px down).
+        var queues = await _wall.Locator("[data-testid=\"services\"] table").BoundingBoxAsync();
+        Assert.That(queues!.Y, Is.LessThan(768 - 100), "the queue table's first rows are on the first screen");
+        await Browser.Screenshot(_wall, "wall-4-1366x768");
+
+        await Assertions.Expect(group.Locator("[data-testid=\"ack-all\"]")).ToHaveTextAsync($"全部确认（{unseen}）");
+        await group.Locator("[data-testid=\"ack-all\"]").ClickAsync();
+        await Assertions.Expect(group.Locator("[data-testid=\"acked\"]")).ToHaveCountAsync(unseen);
+        await Assertions.Expect(group.Locator("[data-testid=\"ack-all\"]")).ToHaveCountAsync(0);
+        await using (var db = _app.Db())
+        {
+            var acked = await db.Alerts.AsNoTracking().Where(a => a.HallId == _hall.HallId && a.Kind == AlertKind.WindowUnstaffed && a.ClearedAt == null).ToListAsync();
+            Assert.That(acked.Select(a => a.AcknowledgedByName), Has.All.EqualTo("马主任"));
+            // Only that group: the other kinds are left for the supervisor to see.
+            Assert.That(await db.Alerts.CountAsync(a => a.HallId == _hall.HallId && a.Kind != AlertKind.WindowUnstaffed && a.ClearedAt == null && a.AcknowledgedAt == null), Is.EqualTo(otherUnseen));
+        }
     }
 }

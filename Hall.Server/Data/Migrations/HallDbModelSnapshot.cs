@@ -1387,6 +1387,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("active");
 
+                    b.Property<bool>("ExpectStaffed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("expect_staffed");
+
                     b.Property<int>("HallId")
                         .HasColumnType("integer")
                         .HasColumnName("hall_id");

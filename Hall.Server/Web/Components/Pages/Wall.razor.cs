@@ -106,11 +106,24 @@ public sealed partial class Wall
         });
     }
 
-    private async Task AcknowledgeAsync(long alertId)
+    private async Task AcknowledgeAsync(List<long> alertIds)
     {
-        await Alerts.AcknowledgeAsync(_actor, alertId, CancellationToken.None);
+        await Alerts.AcknowledgeAsync(_actor, alertIds, CancellationToken.None);
         await ReloadAsync();
     }
+
+    // What needs a person first: citizens waiting, then windows, then devices and ratings.
+    private static int GroupRank(AlertKind kind) => kind switch
+    {
+        AlertKind.LongWait => 0,
+        AlertKind.QueueLong => 1,
+        AlertKind.WindowUnstaffed => 2,
+        AlertKind.LongPause => 3,
+        AlertKind.BadRating => 4,
+        AlertKind.DeviceFault => 5,
+        AlertKind.DeviceOffline => 6,
+        _ => 7,
+    };
 
     private async Task ShowAsync(int serviceId)
     {
