@@ -45,20 +45,29 @@ app.UseStaticFiles(new StaticFileOptions
     ServeUnknownFileTypes = true,
     DefaultContentType = "application/octet-stream",
 });
-app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options, NowPlaying nowPlaying) =>
+app.MapGet("/api/board", (Board board, DisplayLink link, IOptions<DisplayOptions> options, NowPlaying nowPlaying, HallVoice hall) =>
 {
     var o = options.Value;
     var choice = voice.Choose();
     var speaking = voice.Speaking();
+    var screen = hall.Settings;
+    var services = board.Services;
+    // A call names its service in Chinese; the English name comes from the service's state.
+    string? EnglishOf(string name) => services.FirstOrDefault(s => s.Name == name)?.NameEn;
     return Results.Json(new
     {
         hallName = board.HallName,
         noticeLine = board.NoticeLine,
         link = link.State.ToString().ToLowerInvariant(),
         recentCount = o.RecentCalls,
-        services = board.Services.Select(s => new { id = s.ServiceId, name = s.Name, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
-        calls = board.RecentCalls.Select(CallJson),
-        calling = board.Calling is { } calling ? CallJson(calling) : null,
+        services = services.Select(s => new { id = s.ServiceId, name = s.Name, nameEn = s.NameEn, prefix = s.Prefix.ToString(), waiting = s.Waiting, estimatedWaitMinutes = s.EstimatedWaitMinutes }),
+        calls = board.RecentCalls.Select(c => CallJson(c, EnglishOf(c.ServiceName))),
+        calling = board.Calling is { } calling ? CallJson(calling, EnglishOf(calling.ServiceName)) : null,
+        bilingual = screen?.Bilingual == true,
+        // Outside opening hours (the server's clock and calendar, refreshed every minute): dim, a still picture or blank.
+        closed = screen is { ClosedNow: true, ClosedShow: { } show }
+            ? new { show, imageUrl = screen.ClosedImage is { } image && cache.Has(image) ? "/media/" + MediaCache.FileName(image) : null }
+            : null,
         voice = new { source = choice.Source, template = speaking.Template, repeat = speaking.Repeat, volume = speaking.Volume, packUrl = choice.PackUrl },
         playlist = nowPlaying.Items().Select(m => new
         {
@@ -106,7 +115,7 @@ internal static partial class Program
     private static readonly Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>A call as the page reads it.</summary>
-    private static object CallJson(CallMessage c) => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, isRecall = c.IsRecall, at = c.At };
+    private static object CallJson(CallMessage c, string? serviceNameEn) => new { callId = c.CallId, ticketNumber = c.TicketNumber, windowNumber = c.WindowNumber, windowName = c.WindowName, serviceName = c.ServiceName, serviceNameEn, isRecall = c.IsRecall, at = c.At };
 }
 
 /// <summary>One play as the page reports it.</summary>

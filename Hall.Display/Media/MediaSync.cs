@@ -40,6 +40,11 @@ public sealed class MediaSync(DisplayLink link, MediaCache cache, HallVoice voic
                     {
                         // The voice first: a long video download must not hold up a new voice pack or quiet hours.
                         await voice.SyncAsync(await link.InvokeAsync<DisplaySettingsView>(nameof(IHallHub.GetDisplaySettings), null, stoppingToken), server, stoppingToken);
+                        // The still picture for closed hours, before the videos.
+                        if (voice.Settings?.ClosedImage is { } still && !cache.Has(still))
+                        {
+                            await cache.DownloadAsync(still, server, stoppingToken);
+                        }
                         var playlists = await link.InvokeAsync<List<PlaylistView>>(nameof(IHallHub.GetPlaylists), null, stoppingToken);
                         await cache.SyncAsync(playlists, server, stoppingToken);
                         lastSync = DateTimeOffset.UtcNow;

@@ -3,11 +3,13 @@
 //
 // What it reads and writes:
 //   GET  /api/board                       every 2 s: { hallName, noticeLine|null, link: "online"|"connecting"|"offline",
-//                                          recentCount, services: [{ id, name, prefix, waiting, estimatedWaitMinutes }],
-//                                          calls: [{ callId, ticketNumber, windowNumber, windowName, serviceName, isRecall, at }] (newest first),
+//                                          recentCount, services: [{ id, name, nameEn, prefix, waiting, estimatedWaitMinutes }],
+//                                          calls: [{ callId, ticketNumber, windowNumber, windowName, serviceName, serviceNameEn, isRecall, at }] (newest first),
 //                                          calling: the newest of those still being called, or null,
 //                                          voice: { source: "pack"|"speech"|"none", template, repeat, volume, packUrl },
-//                                          playlist: [{ url, kind: "video"|"image", seconds, title }] }
+//                                          playlist: [{ url, kind: "video"|"image", seconds, title }],
+//                                          bilingual: the board's texts and calls in Chinese and English in turn,
+//                                          closed: { show: "dim"|"image"|"blank", imageUrl|null } outside opening hours, else null }
 //   GET  /api/announcements?after=SEQ     every 500 ms: the calls still to be announced with seq > SEQ, in order:
 //                                          [{ seq, callId, ticketNumber, windowNumber, serviceName, isRecall }]
 //   POST /api/announcements/{seq}/done    once that call has been spoken (all repeats); retried until the agent takes it.
@@ -35,6 +37,10 @@ const MEDIA_RETRY_MS = 3000;
 const VIDEO_STALL_MS = 20000;
 const TICKER_PX_PER_SECOND = 110;
 const SERVICES_PAGE_SIZE = 12;
+// Three columns of three: a row high enough for a long name on two lines.
+const SERVICES_PAGE_SIZE_COMPACT = 9;
+const BILINGUAL_MS = 6000;
+const FIT_MIN_PX = 24;
 const SERVICES_PAGE_MS = 10000;
 const KNOWN_LIMIT = 5000;
 
@@ -65,7 +71,36 @@ const TEXT = {
   digits: "零一二三四五六七八九",
   ten: "十",
   hundred: "百",
+  closedText: "今日办理时间已结束",
 };
+
+// The English board, shown in turn with the Chinese one when the hall turns bilingual on.
+const TEXT_EN = {
+  ...TEXT,
+  boardName: "Now calling",
+  newestTitle: "Now calling",
+  recall: "Recall",
+  call: "Call",
+  pleaseGo: "Please go to",
+  windowBefore: " window ",
+  windowAfter: "",
+  noCalls: "Please take a number and watch for your call",
+  recentTitle: "Recent calls",
+  recentEmpty: "No calls yet",
+  servicesTitle: "Waiting per service",
+  waiting: "",
+  // Only the count: the English names need the room.
+  people: "",
+  noWindow: "No window serving now",
+  offline: "Network down, showing the last state",
+  welcome: "Welcome",
+  placeholderSub: "Please take a number, have a seat and watch the screens",
+  noticeLabel: "Notice",
+  dateLocale: "en-GB",
+  closedText: "Closed for today",
+};
+let T = TEXT;
+const serviceName = (chinese, english) => (T === TEXT_EN && english ? english : chinese) ?? "";
 
 const app = {
   board: null,
@@ -78,6 +113,7 @@ const app = {
   servicesKey: "",
   servicesPage: 0,
   noticeText: null,
+  closedKey: "",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -109,14 +145,52 @@ async function getJson(url, timeoutMs) {
 // ---- header ----
 
 function applyTexts() {
-  for (const node of $$("[data-i18n]")) node.textContent = TEXT[node.dataset.i18n];
+  for (const node of $$("[data-i18n]")) node.textContent = T[node.dataset.i18n];
+  document.documentElement.lang = T === TEXT_EN ? "en" : "zh-CN";
+}
+
+// A long name is made to fit its box whole, never cut: first on one line a little smaller (down to 80 %), then, where
+// the box has room for it, on two lines, shrinking again as far as needed.
+function fitText(node) {
+  const overflows = () => node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1;
+  const shrink = (floor) => {
+    let size = parseFloat(getComputedStyle(node).fontSize);
+    while (size > floor && overflows()) {
+      size -= 2;
+      node.style.fontSize = `${size}px`;
+    }
+  };
+  node.classList.remove("is-wrapped");
+  node.style.fontSize = "";
+  const full = parseFloat(getComputedStyle(node).fontSize);
+  shrink(Math.max(FIT_MIN_PX, full * 0.8));
+  if (!overflows()) return;
+  node.style.fontSize = "";
+  node.classList.add("is-wrapped");
+  shrink(FIT_MIN_PX);
+}
+
+// Bilingual boards swap language every few seconds; everything with words is drawn again.
+function switchLanguage() {
+  const next = app.board?.bilingual === true && T === TEXT ? TEXT_EN : TEXT;
+  if (next === T) return;
+  T = next;
+  applyTexts();
+  app.recentKey = "";
+  app.servicesKey = "";
+  renderClock();
+  renderHeader();
+  renderNewest(app.board?.calling ?? null);
+  renderRecent((app.board?.calls ?? []).slice(0, recentCount()));
+  renderServices();
+  if (app.bannerCall) fillBanner(app.bannerCall);
 }
 
 function renderClock() {
   const now = new Date();
   $('[data-testid="clock"]').textContent = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false }).format(now);
-  const date = new Intl.DateTimeFormat(TEXT.dateLocale, TEXT.dateStyle).format(now);
-  const weekday = new Intl.DateTimeFormat(TEXT.dateLocale, TEXT.weekdayStyle).format(now);
+  const date = new Intl.DateTimeFormat(T.dateLocale, T.dateStyle).format(now);
+  const weekday = new Intl.DateTimeFormat(T.dateLocale, T.weekdayStyle).format(now);
   $('[data-testid="date"]').textContent = `${date} ${weekday}`;
 }
 
@@ -124,26 +198,33 @@ function renderHeader() {
   const name = app.board?.hallName ?? "";
   $('[data-testid="hall-name"]').textContent = name;
   for (const node of $$('[data-bind="hallName"]')) node.textContent = name;
-  document.title = name ? `${name} · ${TEXT.boardName}` : TEXT.boardName;
+  document.title = name ? `${name} · ${T.boardName}` : T.boardName;
   show($('[data-testid="offline-badge"]'), app.boardFailed || (app.board !== null && app.board.link !== "online"));
 }
 
 // ---- calls ----
 
 const callKey = (call) => `${call.callId}:${call.isRecall ? "r" : "c"}:${call.at ?? ""}`;
-const windowText = (call) => `${call.windowNumber ?? ""}${TEXT.windowAfter}`;
+const windowText = (call) => `${T.windowBefore ?? ""}${call.windowNumber ?? ""}${T.windowAfter}`;
+// 3号窗口 / window 3, the number in gold.
+const windowParts = (call) => [T.windowBefore ?? "", h("span", { class: "window-no", text: String(call.windowNumber ?? "") }), T.windowAfter].filter((p) => p !== "");
 
 function renderNewest(newest) {
   const card = $('[data-testid="newest-call"]');
   $('[data-testid="newest-number"]').textContent = newest?.ticketNumber ?? "";
   const windowNode = $('[data-testid="newest-window"]');
-  windowNode.replaceChildren(...(newest ? [h("span", { class: "window-no", text: String(newest.windowNumber ?? "") }), TEXT.windowAfter] : []));
-  $('[data-testid="newest-service"]').textContent = newest?.serviceName ?? "";
+  windowNode.replaceChildren(...(newest ? windowParts(newest) : []));
+  const service = $('[data-testid="newest-service"]');
+  service.textContent = newest ? serviceName(newest.serviceName, newest.serviceNameEn) : "";
+
   show($('[data-testid="newest-recall"]'), newest?.isRecall === true);
   show($(".newest-go", card), newest !== null);
   show($(".newest-empty", card), newest === null);
   card.classList.toggle("is-empty", newest === null);
   card.classList.toggle("is-recall", newest?.isRecall === true);
+  // Fitted once shown (a hidden line has no size).
+  fitText(service);
+  fitText($(".newest-go", card));
 }
 
 function renderRecent(calls) {
@@ -157,7 +238,8 @@ function renderRecent(calls) {
         "li",
         { class: ["recent-call", i === 0 && "is-latest", call.isRecall && "is-recall"].filter(Boolean).join(" "), "data-call-id": String(call.callId) },
         h("span", { class: "recent-number", text: call.ticketNumber ?? "" }),
-        call.isRecall ? h("span", { class: "recent-recall", text: TEXT.recall }) : null,
+        // The narrow strip holds two characters: 重呼, or a recall arrow on the English turn.
+        call.isRecall ? h("span", { class: "recent-recall", text: T === TEXT_EN ? "↻" : T.recall }) : null,
         h("span", { class: "recent-window", text: windowText(call) }),
       ),
     ),
@@ -179,21 +261,33 @@ function announceVisually(call) {
   app.blinkTimer = setTimeout(() => card.classList.remove("is-new"), NEWEST_BLINK_MS);
 
   const banner = $('[data-testid="call-banner"]');
-  $(".banner-label", banner).textContent = call.isRecall ? TEXT.recall : TEXT.call;
-  banner.classList.toggle("is-recall", call.isRecall === true);
-  $(".banner-number", banner).textContent = call.ticketNumber ?? "";
-  $(".banner-window", banner).replaceChildren(h("span", { class: "window-no", text: String(call.windowNumber ?? "") }), TEXT.windowAfter);
-  $(".banner-service", banner).textContent = call.serviceName ?? "";
+  app.bannerCall = call;
   banner.classList.remove("is-shown");
   show(banner, true);
+  fillBanner(call);
   void banner.offsetWidth;
   banner.classList.add("is-shown");
   clearTimeout(app.bannerTimer);
   app.bannerTimer = setTimeout(() => {
+    app.bannerCall = null;
     banner.classList.remove("is-shown");
     show(banner, false);
   }, BANNER_MS);
 }
+
+function fillBanner(call) {
+  const banner = $('[data-testid="call-banner"]');
+  $(".banner-label", banner).textContent = call.isRecall ? T.recall : T.call;
+  banner.classList.toggle("is-recall", call.isRecall === true);
+  $(".banner-number", banner).textContent = call.ticketNumber ?? "";
+  $(".banner-window", banner).replaceChildren(...windowParts(call));
+  const service = $(".banner-service", banner);
+  service.textContent = serviceName(call.serviceName, call.serviceNameEn);
+  fitText(service);
+  fitText($(".banner-go", banner));
+}
+
+const recentCount = () => (Number.isInteger(app.board?.recentCount) && app.board.recentCount > 0 ? app.board.recentCount : 8);
 
 function renderCalls(firstBoard) {
   const calls = Array.isArray(app.board?.calls) ? app.board.calls : [];
@@ -201,8 +295,7 @@ function renderCalls(firstBoard) {
   // 正在叫号 is the newest call whose citizen is still being called: once the window has moved on (in service,
   // finished, absent, transferred) the card empties, while the list below keeps the history.
   renderNewest(app.board?.calling ?? null);
-  const recentCount = Number.isInteger(app.board?.recentCount) && app.board.recentCount > 0 ? app.board.recentCount : 8;
-  renderRecent(calls.slice(0, recentCount));
+  renderRecent(calls.slice(0, recentCount()));
 
   // What is on the board when the page opens is old news; only calls that arrive later are flashed.
   const fresh = newest !== null && !app.seenCalls.has(callKey(newest));
@@ -233,18 +326,18 @@ function renderServices() {
           "li",
           { class: "service", "data-service-id": String(service.id) },
           h("span", { class: "service-prefix", text: service.prefix ?? "" }),
-          h("span", { class: "service-name", text: service.name ?? "" }),
+          h("span", { class: "service-name", "data-testid": "service-name", text: serviceName(service.name, service.nameEn) }),
           h(
             "span",
             { class: "service-wait" },
-            h("span", { class: "wait-label", text: TEXT.waiting }),
+            T.waiting ? h("span", { class: "wait-label", text: T.waiting }) : null,
             h("span", { class: "wait-count", "data-testid": "waiting", text: String(service.waiting ?? 0) }),
-            h("span", { class: "wait-label", text: TEXT.people }),
+            T.people ? h("span", { class: "wait-label", text: T.people }) : null,
             // null: no window serves it now, so there is no estimate.
             service.estimatedWaitMinutes === null
-              ? h("span", { class: "wait-minutes", "data-testid": "no-window", text: TEXT.noWindow })
+              ? h("span", { class: "wait-minutes", "data-testid": "no-window", text: T.noWindow })
               : service.estimatedWaitMinutes > 0
-                ? h("span", { class: "wait-minutes", text: TEXT.minutes(service.estimatedWaitMinutes) })
+                ? h("span", { class: "wait-minutes", text: T.minutes(service.estimatedWaitMinutes) })
                 : null,
           ),
         ),
@@ -257,12 +350,16 @@ function renderServices() {
 
 // More services than fit take turns, a page at a time.
 function showServicesPage() {
-  const items = $$('[data-testid="services"] > .service');
-  const pages = Math.max(1, Math.ceil(items.length / SERVICES_PAGE_SIZE));
+  const list = $('[data-testid="services"]');
+  const items = $$(".service", list);
+  const size = list.dataset.density === "compact" ? SERVICES_PAGE_SIZE_COMPACT : SERVICES_PAGE_SIZE;
+  const pages = Math.max(1, Math.ceil(items.length / size));
   if (app.servicesPage >= pages) app.servicesPage = 0;
-  items.forEach((item, i) => show(item, Math.floor(i / SERVICES_PAGE_SIZE) === app.servicesPage));
+  items.forEach((item, i) => show(item, Math.floor(i / size) === app.servicesPage));
   const pager = $(".services-page");
-  pager.textContent = pages > 1 ? TEXT.page(app.servicesPage + 1, pages) : "";
+  pager.textContent = pages > 1 ? T.page(app.servicesPage + 1, pages) : "";
+  // Names are fitted once they are on screen (a hidden one has no size).
+  for (const name of $$(".service:not([hidden]) .service-name", list)) fitText(name);
 }
 
 function nextServicesPage() {
@@ -289,6 +386,30 @@ function renderNotice() {
     node.style.animationDuration = `${Math.max(8, distance / TICKER_PX_PER_SECOND)}s`;
     node.classList.add("is-running");
   });
+}
+
+// ---- outside opening hours ----
+
+// The closed screen covers the board (and the videos stop) until the hall opens; a citizen still being called wakes it.
+function renderClosed() {
+  const closed = app.board?.closed && typeof app.board.closed.show === "string" && !app.board.calling ? app.board.closed : null;
+  const key = closed ? `${closed.show}:${closed.imageUrl ?? ""}` : "";
+  if (key === app.closedKey) return;
+  app.closedKey = key;
+  app.closed = closed !== null;
+  const screen = $('[data-testid="closed-screen"]');
+  const image = $('[data-testid="closed-image"]');
+  show(screen, closed !== null);
+  document.body.classList.toggle("is-closed", closed !== null);
+  if (closed) {
+    screen.dataset.show = closed.show;
+    const url = closed.show === "image" && typeof closed.imageUrl === "string" ? closed.imageUrl : "";
+    if (url) image.src = url;
+    else image.removeAttribute("src");
+    show(image, url !== "");
+    stopMedia();
+    media.key = "";
+  }
 }
 
 // ---- media ----
@@ -463,7 +584,8 @@ async function pollBoard() {
     renderCalls(firstBoard);
     renderServices();
     renderNotice();
-    updatePlaylist();
+    renderClosed();
+    if (!app.closed) updatePlaylist();
     wakeVoice();
   } catch (error) {
     // Keep the last state on screen; only the badge says so.
@@ -767,6 +889,7 @@ function start() {
   setInterval(renderClock, 1000);
   setInterval(watchVideo, 5000);
   setInterval(nextServicesPage, SERVICES_PAGE_MS);
+  setInterval(switchLanguage, BILINGUAL_MS);
   pollBoard();
   pollAnnouncements();
   speakLoop();

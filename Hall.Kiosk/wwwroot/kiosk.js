@@ -1,5 +1,8 @@
 // The kiosk's touch page: plain ES module, no framework. The agent (same origin) serves /api/state,
 // /api/items and /api/tickets; this file only shows what they say and never invents a ticket.
+// The 大字 button in the header (every screen but the attract one, which any touch leaves) switches large type and a
+// high-contrast theme (white and yellow on black, ≥ 7:1) for the citizen at the kiosk; it resets when the kiosk goes
+// back to idle, like the language.
 
 const PRIORITIES = ["Normal", "Elderly", "Disabled", "Military", "Pregnant"];
 const POLL_MS = 2000;
@@ -16,6 +19,8 @@ const TEXT = {
   zh: {
     kioskName: "自助取号机",
     langToggleLabel: "Switch to English",
+    accessToggle: "大字",
+    accessToggleLabel: "大字和高对比度显示",
     homeTitle: "请选择要办理的业务",
     homeLead: "轻触业务名称即可取号",
     servicesEmpty: "正在读取业务信息…",
@@ -87,6 +92,8 @@ const TEXT = {
   en: {
     kioskName: "Self-service tickets",
     langToggleLabel: "切换到中文",
+    accessToggle: "Large",
+    accessToggleLabel: "Large text and high contrast",
     homeTitle: "Choose a service",
     homeLead: "Touch a service to take a number",
     servicesEmpty: "Loading services…",
@@ -159,6 +166,8 @@ const TEXT = {
 
 const app = {
   lang: "zh",
+  // Large text and high contrast, for this citizen only: back to normal when the kiosk goes idle.
+  large: false,
   state: null,
   stateFailed: false,
   // Set by a 503 from /api/tickets: out of service until a later /api/state says otherwise.
@@ -241,11 +250,12 @@ function goHome() {
   showScreen(isOutOfService() ? "out-of-service" : "home");
 }
 
-// A new citizen starts in Chinese with nothing chosen.
+// A new citizen starts in Chinese, in normal type, with nothing chosen.
 function startOver(screen) {
   closeDialog();
   resetFlow();
   setLang("zh");
+  setLarge(false);
   if (screen === "attract" && !isOutOfService()) showScreen("attract");
   else goHome();
 }
@@ -265,7 +275,14 @@ function render() {
   }
 }
 
-// ---- language and clock ----
+// ---- language, large text and clock ----
+
+function setLarge(on) {
+  app.large = on;
+  document.body.classList.toggle("is-large", on);
+  $('[data-testid="access-toggle"]').setAttribute("aria-pressed", on ? "true" : "false");
+  app.homeKey = "";
+}
 
 function setLang(lang) {
   if (app.lang === lang) return;
@@ -814,6 +831,7 @@ function onClick(event) {
   if (!button || button.disabled) return;
 
   if (button.matches('[data-testid="lang-toggle"]')) setLang(app.lang === "zh" ? "en" : "zh");
+  else if (button.matches('[data-testid="access-toggle"]')) setLarge(!app.large);
   else if (button.matches("[data-service-id]")) chooseService(Number(button.dataset.serviceId));
   else if (button.matches('[data-testid="open-search"]')) {
     resetFlow();

@@ -44,7 +44,14 @@ public sealed record PlaylistView(int Id, string Name, int Priority, DateOnly? F
 /// hours ("HH:mm-HH:mm", local time), and the uploaded recorded pack (download it from <c>/api/voice-pack</c> and
 /// verify its SHA-256). Null = not set by the hall: the display's own setting applies.
 /// </summary>
-public sealed record DisplaySettingsView(string? VoiceSource, string? Template, int? Repeat, double? Volume, IReadOnlyList<string>? QuietHours, string? VoicePackSha256, long VoicePackSize);
+/// <param name="ClosedShow">What the board shows outside opening hours: <c>dim</c>, <c>image</c>, <c>blank</c>; null = the board as usual.</param>
+/// <param name="ClosedMediaId">The still picture's media id for <c>image</c>.</param>
+/// <param name="ClosedLeadMinutes">Minutes the board wakes before opening and stays awake after closing (null: 30).</param>
+/// <param name="Bilingual">Calls shown in Chinese and English in turn.</param>
+/// <param name="ClosedNow">Sent to displays only: the hall is outside its opening hours (lead time applied) now, by the server's clock and calendar.</param>
+/// <param name="ClosedImage">Sent to displays only: the still picture to download (verify its SHA-256).</param>
+public sealed record DisplaySettingsView(string? VoiceSource, string? Template, int? Repeat, double? Volume, IReadOnlyList<string>? QuietHours, string? VoicePackSha256, long VoicePackSize,
+    string? ClosedShow = null, int? ClosedMediaId = null, int? ClosedLeadMinutes = null, bool? Bilingual = null, bool ClosedNow = false, MediaView? ClosedImage = null);
 
 /// <summary>Proof of play: one play of a media item, with the display's own id for it (a resend counts once).</summary>
 public sealed record PlayReport(Guid PlayId, int MediaId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, bool Completed);

@@ -139,7 +139,7 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
         Caller.DeviceRole == DeviceRole.Display ? media.PlaylistsAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
     public async Task<DisplaySettingsView> GetDisplaySettings() =>
-        Caller.DeviceRole == DeviceRole.Display ? (await media.DisplaySettingsAsync(Caller.HallId, Context.ConnectionAborted)).ToView() : throw new HubException(Refusal.Forbidden.Code);
+        Caller.DeviceRole == DeviceRole.Display ? await media.DisplaySettingsForScreenAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
     // A null report (or play) is answered by the service with invalid_request.
     public async Task<int> ReportPlays(List<PlayReport>? plays)

@@ -18,12 +18,28 @@ public sealed class DisplaySettings
     public string? VoicePackSha256 { get; set; }
     public long VoicePackSize { get; set; }
     public DateTimeOffset? VoicePackUploadedAt { get; set; }
+    /// <summary>What the board shows outside opening hours: <c>dim</c>, <c>image</c> (<see cref="ClosedMediaId"/>), <c>blank</c>; null = the board as usual.</summary>
+    public string? ClosedShow { get; set; }
+    /// <summary>The still picture (an image in the media library) for <c>image</c>.</summary>
+    public int? ClosedMediaId { get; set; }
+    /// <summary>Minutes the board wakes before opening and stays awake after closing (default 30).</summary>
+    public int? ClosedLeadMinutes { get; set; }
+    /// <summary>Calls shown in Chinese and English in turn (default off).</summary>
+    public bool? Bilingual { get; set; }
+
+    public const int DefaultLeadMinutes = 30;
 
     public static readonly Refusal Invalid = new("invalid_display_settings",
         "叫号语音设置有误：语音来源为 pack 或 speech，模板须含 {number} 和 {window}（最多 40 字），重复 1–5 次，音量 0–1，静音时段形如 12:00-13:30（最多 6 段）",
         "Invalid voice settings: source pack or speech, a template with {number} and {window} (at most 40 characters), 1–5 repeats, volume 0–1, quiet hours like 12:00-13:30 (at most 6).");
 
-    public sealed record Request(string? VoiceSource, string? Template, int? Repeat, double? Volume, List<string>? QuietHours);
+    public static readonly Refusal InvalidClosed = new("invalid_closed_display",
+        "闭厅画面设置有误：显示方式为 dim（变暗）、image（静态图片）、blank（黑屏）或不设；选择静态图片时须选媒体库中的一张图片；提前时间 0–240 分钟",
+        "Invalid closed-hours screen: show dim, image or blank (or nothing); image needs a picture from the media library; lead time 0–240 minutes.");
+
+    /// <param name="ClosedShow">"" clears it (the board as usual outside hours).</param>
+    public sealed record Request(string? VoiceSource, string? Template, int? Repeat, double? Volume, List<string>? QuietHours,
+        string? ClosedShow = null, int? ClosedMediaId = null, int? ClosedLeadMinutes = null, bool? Bilingual = null);
 
     /// <summary>The settings with the request applied, or why it is refused (nothing is changed then).</summary>
     public (DisplaySettings? Settings, Refusal? Refusal) With(Request request)
@@ -39,7 +55,7 @@ public sealed class DisplaySettings
             && repeat is null or (>= 1 and <= 5)
             && (volume is null || (volume is >= 0 and <= 1 && double.IsFinite(volume.Value)))
             && (quiet is null || (quiet.Count <= 6 && quiet.All(q => QuietRange(q) is not null)));
-        return valid
+        return valid && WithClosed(request) is null
             ? (new DisplaySettings
             {
                 VoiceSource = source,
@@ -50,8 +66,54 @@ public sealed class DisplaySettings
                 VoicePackSha256 = VoicePackSha256,
                 VoicePackSize = VoicePackSize,
                 VoicePackUploadedAt = VoicePackUploadedAt,
+                ClosedShow = ClosedOf(request),
+                ClosedMediaId = request.ClosedMediaId ?? ClosedMediaId,
+                ClosedLeadMinutes = request.ClosedLeadMinutes ?? ClosedLeadMinutes,
+                Bilingual = request.Bilingual ?? Bilingual,
             }, null)
-            : (null, Invalid);
+            : (null, valid ? InvalidClosed : Invalid);
+    }
+
+    private string? ClosedOf(Request request) => request.ClosedShow is null ? ClosedShow : request.ClosedShow.Trim() is "" ? null : request.ClosedShow.Trim();
+
+    /// <summary>The closed-hours part of a request checked on its own (the picture's existence is checked by the library).</summary>
+    private Refusal? WithClosed(Request request)
+    {
+        var show = ClosedOf(request);
+        var lead = request.ClosedLeadMinutes ?? ClosedLeadMinutes;
+        var media = request.ClosedMediaId ?? ClosedMediaId;
+        return show is null or "dim" or "image" or "blank" && (show != "image" || media is not null) && lead is null or (>= 0 and <= 240)
+            ? null
+            : InvalidClosed;
+    }
+
+    /// <summary>
+    /// Whether the board shows its closed state at <paramref name="now"/>: no opening range of the hall (its calendar
+    /// applied) is within the lead time before or after now. Never when <see cref="ClosedShow"/> is unset.
+    /// </summary>
+    public bool ClosedAt(DateTimeOffset now, HallCalendar calendar)
+    {
+        if (ClosedShow is null)
+        {
+            return false;
+        }
+        var lead = TimeSpan.FromMinutes(ClosedLeadMinutes ?? DefaultLeadMinutes);
+        var local = HallClock.ToLocal(now, calendar.Zone).DateTime;
+        var today = DateOnly.FromDateTime(local);
+        for (var date = today.AddDays(-1); date <= today.AddDays(1); date = date.AddDays(1))
+        {
+            foreach (var range in HallClock.RangesOn(date, calendar.Hours, null, calendar.Days))
+            {
+                var from = date.ToDateTime(range.From);
+                // TimeOnly.MaxValue ends the day.
+                var to = range.To == TimeOnly.MaxValue ? date.AddDays(1).ToDateTime(TimeOnly.MinValue) : date.ToDateTime(range.To);
+                if (local >= from - lead && local < to + lead)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /// <summary>"HH:mm-HH:mm"; may run past midnight (22:00-07:00), never empty.</summary>
@@ -66,5 +128,6 @@ public sealed class DisplaySettings
                 : null;
     }
 
-    public DisplaySettingsView ToView() => new(VoiceSource, Template, Repeat, Volume, QuietHours, VoicePackSha256, VoicePackSize);
+    public DisplaySettingsView ToView() => new(VoiceSource, Template, Repeat, Volume, QuietHours, VoicePackSha256, VoicePackSize,
+        ClosedShow, ClosedMediaId, ClosedLeadMinutes, Bilingual);
 }

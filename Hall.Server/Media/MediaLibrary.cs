@@ -95,6 +95,19 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
         return (await db.Halls.AsNoTracking().SingleAsync(h => h.Id == hallId, ct)).Display;
     }
 
+    /// <summary>The settings as a display takes them: with whether the hall is closed now and the still picture to download.</summary>
+    public async Task<DisplaySettingsView> DisplaySettingsForScreenAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == hallId, ct);
+        var settings = hall.Display;
+        var image = settings.ClosedShow == "image" && settings.ClosedMediaId is { } id
+            ? await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && m.Id == id && m.Kind == MediaKind.Image)
+                .Select(m => new MediaView(m.Id, m.Title, m.Kind, $"/api/media/{m.Id}", m.Sha256, m.Size, m.DisplaySeconds, m.Legal)).FirstOrDefaultAsync(ct)
+            : null;
+        return settings.ToView() with { ClosedNow = settings.ClosedAt(clock.GetUtcNow(), hall.ToCalendar()), ClosedImage = image };
+    }
+
     public async Task<(DisplaySettings? Settings, Refusal? Refusal)> UpdateDisplaySettingsAsync(int hallId, DisplaySettings.Request request, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -103,6 +116,11 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
         if (settings is null)
         {
             return (null, refusal);
+        }
+        // The still picture must be an image of this hall's library.
+        if (settings.ClosedShow == "image" && !await db.MediaItems.AnyAsync(m => m.HallId == hallId && m.Id == settings.ClosedMediaId && m.Kind == MediaKind.Image, ct))
+        {
+            return (null, DisplaySettings.InvalidClosed);
         }
         hall.Display = settings;
         await db.SaveChangesAsync(ct);

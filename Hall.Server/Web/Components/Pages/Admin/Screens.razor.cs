@@ -26,6 +26,10 @@ public sealed partial class Screens : IDisposable
     private double? _volume;
     private string? _quiet;
     private string? _packSha;
+    private string _closedShow = "";
+    private int? _closedMediaId;
+    private int? _closedLead;
+    private bool _bilingual;
     private string? _title;
     private int _seconds = 10;
     private bool _legal = true;
@@ -46,6 +50,7 @@ public sealed partial class Screens : IDisposable
         _notice = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Halls.Where(h => h.Id == Actor.HallId).Select(h => h.NoticeLine), _gone.Token);
         var s = await Library.DisplaySettingsAsync(Actor.HallId, _gone.Token);
         (_source, _template, _repeat, _volume, _quiet, _packSha) = (s.VoiceSource ?? "", s.Template, s.Repeat, s.Volume, s.QuietHours is null ? null : string.Join("\n", s.QuietHours), s.VoicePackSha256);
+        (_closedShow, _closedMediaId, _closedLead, _bilingual) = (s.ClosedShow ?? "", s.ClosedMediaId, s.ClosedLeadMinutes, s.Bilingual == true);
         _media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.MediaItems.Where(m => m.HallId == Actor.HallId).OrderByDescending(m => m.Id), _gone.Token);
         _playlists = await Library.PlaylistsAsync(Actor.HallId, _gone.Token);
     }
@@ -55,7 +60,8 @@ public sealed partial class Screens : IDisposable
     private async Task SaveVoiceAsync()
     {
         var quiet = _quiet is null ? null : _quiet.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var request = new DisplaySettings.Request(_source.Length == 0 ? null : _source, string.IsNullOrWhiteSpace(_template) ? null : _template, _repeat, _volume, quiet);
+        var request = new DisplaySettings.Request(_source.Length == 0 ? null : _source, string.IsNullOrWhiteSpace(_template) ? null : _template, _repeat, _volume, quiet,
+            _closedShow, _closedMediaId, _closedLead, _bilingual);
         await ReportAsync((await Lobby.SetVoiceAsync(Actor, request, _gone.Token)).Refusal, L.T("已保存，大屏随即生效", "Saved; the screens follow at once"));
     }
 
