@@ -212,6 +212,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(t => t.TrackingCode).IsUnique();
             e.Property(t => t.MobileMasked).HasMaxLength(16);
             e.Property(t => t.IdMasked).HasMaxLength(18);
+            e.Property(t => t.MissingMaterials).HasMaxLength(TicketRules.MaxTextLength);
+            e.Property(t => t.FinishNote).HasMaxLength(TicketRules.MaxTextLength);
+            e.Property(t => t.TransferNote).HasMaxLength(TicketRules.MaxTextLength);
             // The per-kiosk rate limit counts a device's tickets of the last minute.
             e.HasIndex(t => new { t.IssuedByDeviceId, t.IssuedAt });
         });

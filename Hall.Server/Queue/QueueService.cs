@@ -633,10 +633,10 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     {
         List<int> items = [];
         return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
-            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes),
+            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Outcome, cmd.Details, c.Today),
             (c, w, t) =>
             {
-                t.Finish(cmd.Outcome, items, c.Now);
+                t.Finish(cmd.Outcome, items, c.Now, cmd.Details);
                 return (TicketEventKind.Finished, cmd.Outcome);
             },
             async (c, t) =>
@@ -682,7 +682,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             {
                 return notFound!;
             }
-            if (TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) is { } refused)
+            if ((TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) ?? TicketRules.CheckText(cmd.Note, required: false)) is { } refused)
             {
                 return refused;
             }
@@ -710,7 +710,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 return Refusal.WrongHall;
             }
             var fromState = ticket.State;
-            ticket.TransferTo(targetService, cmd.ToWindowId);
+            ticket.TransferTo(targetService, cmd.ToWindowId, from?.Window.Id, cmd.Note);
             var detail = cmd.ToWindowId is { } tw ? $"window:{tw}" : $"service:{targetService}";
             var version = await c.LogAsync(ticket, TicketEventKind.Transferred, fromState, from?.Window.Id, detail, ct);
             if (from is not null)

@@ -1137,6 +1137,10 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateOnly?>("AcceptanceDeadline")
+                        .HasColumnType("date")
+                        .HasColumnName("acceptance_deadline");
+
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
@@ -1148,6 +1152,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateTimeOffset?>("CalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("called_at");
+
+                    b.Property<string>("FinishNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("finish_note");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1178,6 +1187,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int?>("IssuedByDeviceId")
                         .HasColumnType("integer")
                         .HasColumnName("issued_by_device_id");
+
+                    b.Property<string>("MissingMaterials")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("missing_materials");
 
                     b.Property<string>("MobileCipher")
                         .HasColumnType("text")
@@ -1253,9 +1267,18 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("tracking_code");
 
+                    b.Property<string>("TransferNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transfer_note");
+
                     b.Property<bool>("Transferred")
                         .HasColumnType("boolean")
                         .HasColumnName("transferred");
+
+                    b.Property<int?>("TransferredFromWindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("transferred_from_window_id");
 
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
