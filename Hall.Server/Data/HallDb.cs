@@ -37,6 +37,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<DisplayCallAck> DisplayCallAcks => Set<DisplayCallAck>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<StaffPhoto> StaffPhotos => Set<StaffPhoto>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
@@ -148,6 +149,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(s => s.Login).IsUnique();
             e.Property(s => s.Login).HasMaxLength(64);
             e.Property(s => s.Name).HasMaxLength(100);
+            e.Property(s => s.StaffCode).HasMaxLength(16);
+        });
+        modelBuilder.Entity<StaffPhoto>(e =>
+        {
+            e.ToTable("staff_photos");
+            e.HasKey(p => p.StaffId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(p => p.StaffId);
         });
         modelBuilder.Entity<StaffSession>(e =>
         {

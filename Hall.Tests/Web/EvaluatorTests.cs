@@ -166,6 +166,67 @@ public sealed class EvaluatorTests
         Assert.That((closed.Result, closed.Notes.Count, closed.ClosedAt is not null), Is.EqualTo(("已增开医保窗口，高峰期弹性排班", 1, true)));
     }
 
+    [Test, Order(5)]
+    public async Task The_idle_screen_shows_the_window_the_clerk_and_the_photo_the_admin_uploaded()
+    {
+        string login, name;
+        await using (var db = _app.Db())
+        {
+            var clerk = await db.Staff.AsNoTracking().SingleAsync(s => s.Login.EndsWith("-clerk02"));
+            (login, name) = (clerk.Login, clerk.Name);
+        }
+        await _tablet.ReloadAsync();
+        await Assertions.Expect(By(_tablet, "idle-window")).ToHaveTextAsync("2号窗口 · 社保窗口", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(_tablet, "idle-clerk")).ToHaveTextAsync($"工作人员 {name}");
+        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 —");
+        await Assertions.Expect(By(_tablet, "clerk-photo")).ToHaveCountAsync(0);
+
+        var admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/staff");
+        var card = By(admin, $"card-{login}");
+        await card.Locator("[data-testid=\"staff-code\"]").FillAsync("XJ0102");
+        await card.Locator("[data-testid=\"save-code\"]").ClickAsync();
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync($"已保存 {name} 的工号");
+
+        // A file named .png that is not an image is refused, and nothing is kept.
+        await card.Locator("[data-testid=\"photo-file\"]").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = "<html>not a picture</html>"u8.ToArray() });
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync("照片须为 JPEG 或 PNG 图片，该文件无法作为图片读取，未作任何更改");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.StaffPhotos.CountAsync(), Is.Zero, "a refused upload keeps nothing");
+        }
+
+        await card.Locator("[data-testid=\"photo-file\"]").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = Portrait(900, 1200) });
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync($"已更新 {name} 的照片");
+        await Assertions.Expect(card.Locator("[data-testid=\"photo\"]")).ToBeVisibleAsync();
+        await Browser.Screenshot(admin, "admin-staff-photo");
+        await using (var db = _app.Db())
+        {
+            var kept = await db.StaffPhotos.AsNoTracking().Select(p => p.Jpeg).SingleAsync();
+            using var decoded = SkiaSharp.SKBitmap.Decode(kept);
+            Assert.That((kept[0], kept[1], decoded.Width, decoded.Height), Is.EqualTo(((byte)0xFF, (byte)0xD8, 300, 400)), "kept re-encoded as JPEG, shrunk to 300×400");
+        }
+
+        await _tablet.ReloadAsync();
+        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 XJ0102", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(_tablet, "clerk-photo")).ToBeVisibleAsync();
+        Assert.That(await By(_tablet, "clerk-photo").EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))"), Is.EqualTo(300));
+        await Browser.Screenshot(_tablet, "evaluator-idle-clerk");
+    }
+
+    /// <summary>A PNG picture of the given size.</summary>
+    private static byte[] Portrait(int width, int height)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+        {
+            canvas.Clear(new SkiaSharp.SKColor(0x2a, 0x6f, 0xb0));
+            using var paint = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Bisque };
+            canvas.DrawCircle(width / 2f, height / 3f, width / 4f, paint);
+        }
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
     [Test]
     public async Task A_clerk_cannot_open_the_follow_up_cases()
     {

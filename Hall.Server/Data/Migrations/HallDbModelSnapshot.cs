@@ -953,6 +953,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string>("StaffCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("staff_code");
+
                     b.HasKey("Id")
                         .HasName("pk_staff");
 
@@ -964,6 +969,27 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_staff_login");
 
                     b.ToTable("staff", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.Property<int>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<byte[]>("Jpeg")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("jpeg");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("StaffId")
+                        .HasName("pk_staff_photos");
+
+                    b.ToTable("staff_photos", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>
@@ -1765,6 +1791,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_staff_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_staff_photos_staff_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>
