@@ -271,6 +271,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(f => f.TicketId).IsUnique();
             e.HasIndex(f => new { f.HallId, f.ClosedAt });
             e.Property(f => f.TicketNumber).HasMaxLength(8);
+            e.Property(f => f.ContactMasked).HasMaxLength(16);
             e.Property(f => f.Result).HasMaxLength(500);
             e.Property(f => f.Notes).HasConversion(ToJson<List<Ratings.FollowUpNote>>(), FromJson<List<Ratings.FollowUpNote>>(), JsonComparer<List<Ratings.FollowUpNote>>()).HasColumnType("jsonb");
         });

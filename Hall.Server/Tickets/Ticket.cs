@@ -43,6 +43,11 @@ public sealed class Ticket
     public string TrackingCode { get; private set; } = "";
     /// <summary>The mobile number for the "almost your turn" notice, encrypted; cleared (by a trigger) when the ticket closes.</summary>
     public string? MobileCipher { get; private set; }
+    /// <summary>
+    /// The mobile number kept for a 回访 (a supervisor's call-back after a bad rating), encrypted under its own purpose: it outlives
+    /// the ticket (unlike <see cref="MobileCipher"/>) and is erased with the other personal fields after the retention days.
+    /// </summary>
+    public string? ContactCipher { get; private set; }
     /// <summary>HMAC of the mobile number with a server-held key: matches a number without keeping it in clear.</summary>
     public byte[]? MobileHmac { get; private set; }
     /// <summary>The mobile number as shown: 138****5678.</summary>

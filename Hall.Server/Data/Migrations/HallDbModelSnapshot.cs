@@ -773,6 +773,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("closed_by_staff_id");
 
+                    b.Property<string>("ContactMasked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("contact_masked");
+
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date")
                         .HasColumnName("due_date");
@@ -1178,6 +1183,10 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateTimeOffset?>("CalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("called_at");
+
+                    b.Property<string>("ContactCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("contact_cipher");
 
                     b.Property<string>("FinishNote")
                         .HasMaxLength(200)
