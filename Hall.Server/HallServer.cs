@@ -88,6 +88,7 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());
         services.AddSingleton<WallData>();
         services.AddSingleton<Admin.AdminStore>();
+        services.AddSingleton<Staff.StaffCards>();
         services.AddSingleton<LobbyScreens>();
         services.AddSingleton<Reports.ReportBuilder>();
         // Reports need a Chinese font; without one the hall runs on and only reports are refused.

@@ -71,11 +71,20 @@ public sealed record PauseWindowCommand(Guid CommandId, int WindowId, string Rea
 /// <summary>A command on a ticket at a window: call this ticket, recall, no-show, start.</summary>
 public sealed record TicketCommand(Guid CommandId, int WindowId, long TicketId);
 
-/// <summary>Finish a ticket with an outcome and the service items actually handled (empty: the item chosen at the kiosk).</summary>
-public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds);
+/// <summary>
+/// Finish a ticket with an outcome and the service items actually handled (empty: the item chosen at the kiosk). 容缺受理 and 告知承诺
+/// need <paramref name="Details"/>: the missing materials (容缺受理) and the deadline (补正 or 承诺), not before today.
+/// </summary>
+public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds, FinishDetails? Details = null);
 
-/// <summary>Transfer a ticket to another service or to a specific window (exactly one of the two).</summary>
-public sealed record TransferCommand(Guid CommandId, int? FromWindowId, long TicketId, int? ToServiceId, int? ToWindowId);
+/// <summary>What a case accepted with materials to follow (容缺受理) or on a written promise (告知承诺) still owes, and by when.</summary>
+/// <param name="MissingMaterials">The materials still to come (required for 容缺受理).</param>
+/// <param name="Deadline">The 补正 deadline (容缺受理) or the 承诺 deadline (告知承诺), in the hall's calendar; not before today.</param>
+/// <param name="Note">The clerk's note, optional.</param>
+public sealed record FinishDetails(string? MissingMaterials, DateOnly? Deadline, string? Note);
+
+/// <summary>Transfer a ticket to another service or to a specific window (exactly one of the two), with an optional note the next window reads.</summary>
+public sealed record TransferCommand(Guid CommandId, int? FromWindowId, long TicketId, int? ToServiceId, int? ToWindowId, string? Note = null);
 
 /// <summary>Put a no-show ticket back in the queue, a configured number of places back (顺延).</summary>
 public sealed record RequeueCommand(Guid CommandId, long TicketId);

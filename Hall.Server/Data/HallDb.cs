@@ -37,6 +37,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<DisplayCallAck> DisplayCallAcks => Set<DisplayCallAck>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<StaffPhoto> StaffPhotos => Set<StaffPhoto>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
@@ -148,6 +149,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(s => s.Login).IsUnique();
             e.Property(s => s.Login).HasMaxLength(64);
             e.Property(s => s.Name).HasMaxLength(100);
+            e.Property(s => s.StaffCode).HasMaxLength(16);
+        });
+        modelBuilder.Entity<StaffPhoto>(e =>
+        {
+            e.ToTable("staff_photos");
+            e.HasKey(p => p.StaffId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(p => p.StaffId);
         });
         modelBuilder.Entity<StaffSession>(e =>
         {
@@ -212,6 +220,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(t => t.TrackingCode).IsUnique();
             e.Property(t => t.MobileMasked).HasMaxLength(16);
             e.Property(t => t.IdMasked).HasMaxLength(18);
+            e.Property(t => t.MissingMaterials).HasMaxLength(TicketRules.MaxTextLength);
+            e.Property(t => t.FinishNote).HasMaxLength(TicketRules.MaxTextLength);
+            e.Property(t => t.TransferNote).HasMaxLength(TicketRules.MaxTextLength);
             // The per-kiosk rate limit counts a device's tickets of the last minute.
             e.HasIndex(t => new { t.IssuedByDeviceId, t.IssuedAt });
         });
@@ -260,6 +271,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(f => f.TicketId).IsUnique();
             e.HasIndex(f => new { f.HallId, f.ClosedAt });
             e.Property(f => f.TicketNumber).HasMaxLength(8);
+            e.Property(f => f.ContactMasked).HasMaxLength(16);
             e.Property(f => f.Result).HasMaxLength(500);
             e.Property(f => f.Notes).HasConversion(ToJson<List<Ratings.FollowUpNote>>(), FromJson<List<Ratings.FollowUpNote>>(), JsonComparer<List<Ratings.FollowUpNote>>()).HasColumnType("jsonb");
         });

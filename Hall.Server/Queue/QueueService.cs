@@ -42,7 +42,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
         MobileNotice? notice = null;
         if (mobile.Value is { } number)
         {
-            notice = new(mobiles.Protect(number), mobiles.Hmac(number), TicketRules.MaskMobile(number));
+            notice = new(mobiles.Protect(number), mobiles.Hmac(number), TicketRules.MaskMobile(number), mobiles.ProtectContact(number));
         }
         PersonId? person = null;
         if (idNumber.Value is { } id)
@@ -59,7 +59,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     }
 
     /// <summary>A mobile number given for the notice, as it is stored.</summary>
-    private sealed record MobileNotice(string Cipher, byte[] Hmac, string Masked);
+    private sealed record MobileNotice(string Cipher, byte[] Hmac, string Masked, string ContactCipher);
 
     /// <summary>A resident ID number the ticket is taken with, as it is stored: never in clear.</summary>
     private sealed record PersonId(byte[] Hmac, string Masked);
@@ -201,11 +201,11 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
                     INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id,
-                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at, id_hmac, id_masked)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15, $16, $17)
+                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at, id_hmac, id_masked, contact_cipher)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15, $16, $17, $18)
                     """,
                     ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId,
-                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone, person?.Hmac, person?.Masked));
+                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone, person?.Hmac, person?.Masked, notice?.ContactCipher));
                 writing.BatchCommands.Add(CommandContext.Statement(
                     """
                     INSERT INTO ticket_events (id, hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
@@ -633,10 +633,10 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
     {
         List<int> items = [];
         return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
-            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes),
+            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Outcome, cmd.Details, c.Today),
             (c, w, t) =>
             {
-                t.Finish(cmd.Outcome, items, c.Now);
+                t.Finish(cmd.Outcome, items, c.Now, cmd.Details);
                 return (TicketEventKind.Finished, cmd.Outcome);
             },
             async (c, t) =>
@@ -682,7 +682,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
             {
                 return notFound!;
             }
-            if (TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) is { } refused)
+            if ((TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) ?? TicketRules.CheckText(cmd.Note, required: false)) is { } refused)
             {
                 return refused;
             }
@@ -710,7 +710,7 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                 return Refusal.WrongHall;
             }
             var fromState = ticket.State;
-            ticket.TransferTo(targetService, cmd.ToWindowId);
+            ticket.TransferTo(targetService, cmd.ToWindowId, from?.Window.Id, cmd.Note);
             var detail = cmd.ToWindowId is { } tw ? $"window:{tw}" : $"service:{targetService}";
             var version = await c.LogAsync(ticket, TicketEventKind.Transferred, fromState, from?.Window.Id, detail, ct);
             if (from is not null)
@@ -852,6 +852,8 @@ public sealed class QueueService(IDbContextFactory<HallDb> dbFactory, TimeProvid
                     Level = cmd.Level,
                     Reasons = [.. cmd.Reasons ?? []],
                     OpenedAt = c.Now,
+                    // The number the citizen left at the kiosk, masked, for the 回访: it stays when the retention erases the full one.
+                    ContactMasked = ticket.ContactCipher is { } contact && mobiles.UnprotectContact(contact) is { } mobile ? TicketRules.MaskMobile(mobile) : null,
                     DueDate = HallClock.AddWorkingDays(today, c.Hall.FollowUpWorkingDays, c.Hall.Hours, [.. c.Hall.Calendar.Select(d => d.ToCalendarDay())]),
                 });
             }

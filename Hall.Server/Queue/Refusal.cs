@@ -34,6 +34,10 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal TicketFromAnotherDay = new("ticket_from_another_day", "该号码不是今天的", "The ticket is not from today.");
     public static readonly Refusal RecallLimitReached = new("recall_limit_reached", "已达到重呼次数上限", "The ticket has been recalled the maximum number of times.");
     public static readonly Refusal UnknownOutcome = new("unknown_outcome", "办理结果不在列表中", "The outcome is not in the hall's list.");
+    public static readonly Refusal MissingMaterialsRequired = new("missing_materials_required", "容缺受理须填写缺少的材料，未作任何更改", "容缺受理 (accepted with materials to follow) needs the missing materials. Nothing was changed.");
+    public static readonly Refusal CorrectionDeadlineRequired = new("correction_deadline_required", "请填写补正期限，未作任何更改", "Enter the date by which the missing materials are due (补正期限). Nothing was changed.");
+    public static readonly Refusal PromiseDeadlineRequired = new("promise_deadline_required", "请填写承诺期限，未作任何更改", "Enter the date by which the promise is to be kept (承诺期限). Nothing was changed.");
+    public static readonly Refusal DeadlineInThePast = new("deadline_in_the_past", "期限不能早于今天，未作任何更改", "The deadline cannot be before today. Nothing was changed.");
     public static readonly Refusal AlreadyRated = new("already_rated", "该号码已评价", "The ticket has already been rated.");
     public static readonly Refusal InvalidRatingLevel = new("invalid_rating_level", "评价等级无效", "The rating level is not one of the five levels.");
     public static readonly Refusal TransferTargetMissing = new("transfer_target_missing", "请指定转移到的业务或窗口（二选一）", "Name exactly one target: a service or a window.");

@@ -361,6 +361,40 @@ public static class TicketRules
     }
 
     /// <summary>A returning no-show goes back into the queue <c>placesBack</c> places behind the head of its service; its new place is expressed as a queue time.</summary>
+    /// <summary>The outcome 容缺受理: accepted with materials to follow.</summary>
+    public const string AcceptedWithMaterialsToFollow = "容缺受理";
+
+    /// <summary>The outcome 告知承诺: accepted on a written promise.</summary>
+    public const string AcceptedOnPromise = "告知承诺";
+
+    /// <summary>Whether finishing with the outcome needs <see cref="FinishDetails"/> (a deadline; for 容缺受理 the missing materials too).</summary>
+    public static bool NeedsDetails(string outcome) => outcome is AcceptedWithMaterialsToFollow or AcceptedOnPromise;
+
+    /// <summary>
+    /// The details a 容缺受理 or 告知承诺 finish needs: the missing materials (容缺受理), a deadline not before today, texts clean and
+    /// short. Other outcomes take none (details sent with them are ignored).
+    /// </summary>
+    public static Refusal? FinishDetails(string outcome, FinishDetails? details, DateOnly today)
+    {
+        if (!NeedsDetails(outcome))
+        {
+            return null;
+        }
+        if (outcome == AcceptedWithMaterialsToFollow && CheckText(details?.MissingMaterials, required: true) is { } materials)
+        {
+            return materials == Refusal.ReasonRequired ? Refusal.MissingMaterialsRequired : materials;
+        }
+        if (details?.Deadline is not { } deadline)
+        {
+            return outcome == AcceptedWithMaterialsToFollow ? Refusal.CorrectionDeadlineRequired : Refusal.PromiseDeadlineRequired;
+        }
+        if (deadline < today)
+        {
+            return Refusal.DeadlineInThePast;
+        }
+        return CheckText(details.Note, required: false);
+    }
+
     public static Decision<DateTimeOffset> Requeue(TicketFacts ticket, IReadOnlyList<DateTimeOffset> waitingQueuedAt, int placesBack, DateOnly today, DateTimeOffset now)
     {
         if (ticket.State != TicketState.NoShow)

@@ -7,11 +7,33 @@ namespace Hall.Server.Ratings;
 /// <summary>The ticket the citizen at a window may rate now.</summary>
 public sealed record RatableTicket(long TicketId, string Number, string ServiceName, string? ClerkName, DateTimeOffset FinishedAt);
 
+/// <summary>Who serves at the window, as its evaluator shows between ratings: the window, and while it is open the clerk's name, 工号 and photo.</summary>
+public sealed record WindowClerk(int WindowNumber, string WindowName, string? ClerkName, string? StaffCode, byte[]? Photo);
+
 /// <summary>What the evaluator facing the citizen offers: the ticket just finished at its window, while nobody has rated it.</summary>
 public sealed class EvaluatorData(IDbContextFactory<HallDb> dbFactory, TimeProvider clock)
 {
     /// <summary>How long after finishing the rating is offered.</summary>
     public static readonly TimeSpan Offered = TimeSpan.FromMinutes(3);
+
+    /// <summary>The window and the clerk holding it now (null clerk while nobody has it open).</summary>
+    public async Task<WindowClerk?> WindowClerkAsync(int hallId, int windowId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var window = await db.Windows.AsNoTracking().Where(w => w.Id == windowId && w.HallId == hallId).Select(w => new { w.Number, w.Name }).FirstOrDefaultAsync(ct);
+        if (window is null)
+        {
+            return null;
+        }
+        var clerk = await (
+            from ss in db.WindowSessions.AsNoTracking()
+            join m in db.Staff on ss.StaffId equals m.Id
+            where ss.WindowId == windowId && ss.ClosedAt == null
+            orderby ss.Id descending
+            select new { m.Id, m.Name, m.StaffCode }).FirstOrDefaultAsync(ct);
+        var photo = clerk is null ? null : await db.StaffPhotos.AsNoTracking().Where(p => p.StaffId == clerk.Id).Select(p => p.Jpeg).FirstOrDefaultAsync(ct);
+        return new WindowClerk(window.Number, window.Name, clerk?.Name, clerk?.StaffCode, photo);
+    }
 
     public async Task<RatableTicket?> PendingAsync(int hallId, int windowId, CancellationToken ct)
     {

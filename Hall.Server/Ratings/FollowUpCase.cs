@@ -18,6 +18,8 @@ public sealed class FollowUpCase
     public RatingLevel Level { get; set; }
     public List<string> Reasons { get; set; } = [];
     public DateTimeOffset OpenedAt { get; set; }
+    /// <summary>The mobile number the citizen left at the kiosk, masked (138****5678); the full one stays encrypted on the ticket for the retention days.</summary>
+    public string? ContactMasked { get; set; }
     /// <summary>The last working day (hall-local) on which closing is on time.</summary>
     public DateOnly DueDate { get; set; }
     public List<FollowUpNote> Notes { get; set; } = [];

@@ -17,6 +17,24 @@ public sealed class MobileNumbers(IDataProtectionProvider protection, IDbContext
 
     public string Protect(string mobile) => _protector.Protect(mobile);
 
+    private readonly IDataProtector _contactProtector = protection.CreateProtector("Hall.Mobile.FollowUp.v1");
+
+    /// <summary>The number as kept for a 回访 after the ticket closed: another purpose, so neither cipher opens the other's use.</summary>
+    public string ProtectContact(string mobile) => _contactProtector.Protect(mobile);
+
+    /// <summary>The 回访 number, or null when it can no longer be read (its Data Protection key is gone).</summary>
+    public string? UnprotectContact(string cipher)
+    {
+        try
+        {
+            return _contactProtector.Unprotect(cipher);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     public string Unprotect(string cipher) => _protector.Unprotect(cipher);
 
     public byte[] Hmac(string mobile) => HMACSHA256.HashData(keys.Current.HmacKey, Encoding.UTF8.GetBytes(mobile));

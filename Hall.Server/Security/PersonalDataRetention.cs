@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Hall.Server.Security;
 
 /// <summary>
-/// Once a day, erases the personal fields (mobile cipher, HMAC and masked form; ID HMAC and masked form) of closed
+/// Once a day, erases the personal fields (mobile cipher, HMAC and masked form, the 回访 contact cipher; ID HMAC and masked form) of closed
 /// tickets whose business date is more than <c>Hall:Privacy:RetentionDays</c> (default 90, at least 1) days old. The
 /// tickets themselves, their events, ratings and the figures stay. With several servers, a transaction-level advisory
 /// lock lets one run it; the others skip that day's run, and a late run finds nothing left to erase.
@@ -35,9 +35,9 @@ public sealed class PersonalDataRetention(IDbContextFactory<HallDb> dbFactory, T
             var today = Queue.HallClock.BusinessDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(hall.TimeZoneId));
             var oldest = today.AddDays(-RetentionDays);
             erased += await db.Database.ExecuteSqlAsync($"""
-                UPDATE tickets SET mobile_cipher = NULL, mobile_hmac = NULL, mobile_masked = NULL, id_hmac = NULL, id_masked = NULL
+                UPDATE tickets SET mobile_cipher = NULL, mobile_hmac = NULL, mobile_masked = NULL, id_hmac = NULL, id_masked = NULL, contact_cipher = NULL
                 WHERE hall_id = {hall.Id} AND business_date < {oldest} AND state IN ('Finished', 'NoShow', 'Cancelled', 'Voided')
-                  AND (mobile_cipher IS NOT NULL OR mobile_hmac IS NOT NULL OR mobile_masked IS NOT NULL OR id_hmac IS NOT NULL OR id_masked IS NOT NULL)
+                  AND (mobile_cipher IS NOT NULL OR mobile_hmac IS NOT NULL OR mobile_masked IS NOT NULL OR id_hmac IS NOT NULL OR id_masked IS NOT NULL OR contact_cipher IS NOT NULL)
                 """, ct);
         }
         await tx.CommitAsync(ct);

@@ -9,6 +9,8 @@ public sealed class StaffMember
     public int HallId { get; set; }
     public required string Login { get; set; }
     public required string Name { get; set; }
+    /// <summary>工号: the staff code the citizen sees on the evaluator, set by the admin.</summary>
+    public string? StaffCode { get; set; }
     public StaffRole Role { get; set; }
     public required string PasswordHash { get; set; }
     public bool Active { get; set; } = true;

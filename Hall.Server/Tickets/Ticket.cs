@@ -26,6 +26,16 @@ public sealed class Ticket
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? FinishedAt { get; private set; }
     public string? Outcome { get; private set; }
+    /// <summary>容缺受理: the materials still to come.</summary>
+    public string? MissingMaterials { get; private set; }
+    /// <summary>容缺受理: the 补正 deadline; 告知承诺: the 承诺 deadline (the hall's calendar).</summary>
+    public DateOnly? AcceptanceDeadline { get; private set; }
+    /// <summary>The clerk's note on a 容缺受理 or 告知承诺 finish.</summary>
+    public string? FinishNote { get; private set; }
+    /// <summary>The note of the last transfer, for the window that calls the ticket next.</summary>
+    public string? TransferNote { get; private set; }
+    /// <summary>The window the last transfer came from (null: transferred by a supervisor from the wall).</summary>
+    public int? TransferredFromWindowId { get; private set; }
     public int? ServiceItemId { get; private set; }
     public List<int> HandledItemIds { get; private set; } = [];
     public int? IssuedByDeviceId { get; private set; }
@@ -33,6 +43,11 @@ public sealed class Ticket
     public string TrackingCode { get; private set; } = "";
     /// <summary>The mobile number for the "almost your turn" notice, encrypted; cleared (by a trigger) when the ticket closes.</summary>
     public string? MobileCipher { get; private set; }
+    /// <summary>
+    /// The mobile number kept for a 回访 (a supervisor's call-back after a bad rating), encrypted under its own purpose: it outlives
+    /// the ticket (unlike <see cref="MobileCipher"/>) and is erased with the other personal fields after the retention days.
+    /// </summary>
+    public string? ContactCipher { get; private set; }
     /// <summary>HMAC of the mobile number with a server-held key: matches a number without keeping it in clear.</summary>
     public byte[]? MobileHmac { get; private set; }
     /// <summary>The mobile number as shown: 138****5678.</summary>
@@ -100,17 +115,25 @@ public sealed class Ticket
         StartedAt = now;
     }
 
-    public void Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now)
+    public void Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null)
     {
         State = TicketState.Finished;
         Outcome = outcome;
+        if (details is not null && TicketRules.NeedsDetails(outcome))
+        {
+            MissingMaterials = string.IsNullOrWhiteSpace(details.MissingMaterials) ? null : details.MissingMaterials.Trim();
+            AcceptanceDeadline = details.Deadline;
+            FinishNote = string.IsNullOrWhiteSpace(details.Note) ? null : details.Note.Trim();
+        }
         HandledItemIds = [.. handledItems];
         FinishedAt = now;
     }
 
     /// <summary>Back to waiting in the target, keeping its arrival, marked to go first there.</summary>
-    public void TransferTo(int serviceId, int? windowId)
+    public void TransferTo(int serviceId, int? windowId, int? fromWindowId = null, string? note = null)
     {
+        TransferredFromWindowId = fromWindowId;
+        TransferNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
         State = TicketState.Waiting;
         ServiceId = serviceId;
         TargetWindowId = windowId;

@@ -9,7 +9,8 @@ namespace Hall.Server.Web;
 
 /// <summary>The ticket at the window, with the times its timers run from and, when it was taken with one, the citizen's ID number masked.</summary>
 public sealed record ConsoleTicket(long Id, string Number, int ServiceId, string ServiceName, string? ItemName, PriorityClass Priority, TicketState State,
-    DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null);
+    DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null,
+    string? TransferNote = null, string? TransferredFrom = null);
 
 /// <summary>A ticket waiting for one of the window's services (or sent to this window), as the console lists it.</summary>
 public sealed record WaitingTicket(long Id, string Number, string ServiceName, PriorityClass Priority, bool Transferred, bool ForThisWindow, DateTimeOffset IssuedAt, TicketState State);
@@ -33,7 +34,8 @@ public sealed record ConsoleView(
     IReadOnlyList<NamedId> Services,
     IReadOnlyList<NamedId> Windows,
     int MaxRecalls = 2,
-    DateTimeOffset? PausedAt = null);
+    DateTimeOffset? PausedAt = null,
+    DateOnly? BusinessDate = null);
 
 /// <summary>Reads the console's view of a window; the console reads it again after each change of its window or services.</summary>
 public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
@@ -71,19 +73,28 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
         {
             var t = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == currentId, ct);
             var item = t.ServiceItemId is { } itemId ? await db.ServiceItems.AsNoTracking().Where(i => i.Id == itemId).Select(i => i.Name).FirstOrDefaultAsync(ct) : null;
-            current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred, t.IdMasked);
+            // The note and the window of the last transfer: what the window the ticket came from wants this one to know.
+            var from = t.TransferredFromWindowId is { } fromId
+                ? await db.Windows.AsNoTracking().Where(x => x.Id == fromId).Select(x => x.Number + "号窗口").FirstOrDefaultAsync(ct)
+                : null;
+            current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred, t.IdMasked,
+                t.TransferNote, from);
         }
 
         var open = await db.Tickets.AsNoTracking()
             .Where(t => t.HallId == hallId && t.BusinessDate == today && (t.State == TicketState.Waiting || t.State == TicketState.NoShow)
                 && (ranked.Contains(t.ServiceId) || t.TargetWindowId == windowId) && (t.TargetWindowId == null || t.TargetWindowId == windowId))
-            .OrderByDescending(t => t.Transferred).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)
-            .Take(WaitingShown * 2)
-            .Select(t => new { t.Id, t.Number, t.ServiceId, t.Priority, t.Transferred, t.TargetWindowId, t.IssuedAt, t.State, t.WindowId })
             .ToListAsync(ct);
-        var waiting = open.Where(t => t.State == TicketState.Waiting).Take(WaitingShown)
+        // The list is the order repeated call-next at this window would call them in: the queue rules play it forward (transferred
+        // first, the aged, priority interleaved at the hall's ratio with the window's own counter, its services in its order).
+        var streak = await db.Windows.AsNoTracking().Where(x => x.Id == windowId).Select(x => x.NormalsSincePriority).SingleAsync(ct);
+        var caller = new WindowFacts(windowId, WindowStatus.Open, holder, ranked, streak, null);
+        var order = TicketRules.CallOrder([caller], [.. open.Select(t => t.ToFacts())], hall.Policy, today, now);
+        var waiting = open.Where(t => t.State == TicketState.Waiting)
+            .OrderBy(t => order.TryGetValue(t.Id, out var p) ? p.CallsBefore : int.MaxValue).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)
+            .Take(WaitingShown)
             .Select(t => new WaitingTicket(t.Id, t.Number, names.GetValueOrDefault(t.ServiceId, ""), t.Priority, t.Transferred, t.TargetWindowId == windowId, t.IssuedAt, t.State)).ToList();
-        var noShows = open.Where(t => t.State == TicketState.NoShow && t.WindowId == windowId)
+        var noShows = open.Where(t => t.State == TicketState.NoShow && t.WindowId == windowId).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)
             .Select(t => new WaitingTicket(t.Id, t.Number, names.GetValueOrDefault(t.ServiceId, ""), t.Priority, t.Transferred, false, t.IssuedAt, t.State)).ToList();
 
         var since = HallStateReader.StartOfBusinessDay(hall, now);
@@ -95,6 +106,6 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             .Select(w => new NamedId(w.Id, w.Number + "号 " + w.Name)).ToListAsync(ct);
         return new ConsoleView(window, holder, current, [.. ranked.Where(names.ContainsKey).Select(id => new NamedId(id, names[id]))], waiting, noShows,
             new WindowToday(Count(TicketEventKind.Called), Count(TicketEventKind.Finished), Count(TicketEventKind.NoShow), Count(TicketEventKind.Transferred)),
-            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls, session?.PausedAt);
+            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls, session?.PausedAt, today);
     }
 }

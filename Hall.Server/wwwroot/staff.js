@@ -15,6 +15,14 @@ document.addEventListener("keydown", (event) => {
   button.click();
 });
 
+// A dialog that opens puts the cursor in its first field: the autofocus attribute alone works only on a page's first load.
+new MutationObserver(() => {
+  const field = document.querySelector(".dialog [autofocus]:not([data-focused])");
+  if (!field) return;
+  field.dataset.focused = "";
+  field.focus();
+}).observe(document.body, { childList: true, subtree: true });
+
 // The page lost the server (Blazor shows #components-reconnect-modal). Keep trying as long as it takes — a hall's server
 // may be down for minutes — and reload when a restarted server no longer knows this page's circuit.
 const reconnectModal = document.getElementById("components-reconnect-modal");

@@ -419,7 +419,7 @@ public sealed class SoakBenchmark(BenchmarkRun run)
             }
             await CommandAsync<TicketView>("start service (clerk)", clerk, nameof(IHallHub.StartService), new TicketCommand(Guid.NewGuid(), windowId, ticket));
             await PauseAsync(4 + random.NextDouble() * 8, CancellationToken.None);
-            if (await CommandAsync<TicketView>("finish (clerk)", clerk, nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), windowId, ticket, random.Next(20) == 0 ? "容缺受理" : "办结", null)) is { Ok: true })
+            if (await CommandAsync<TicketView>("finish (clerk)", clerk, nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), windowId, ticket, random.Next(20) == 0 ? "容缺受理" : "办结", null, HubCalls.AcceptanceDetails)) is { Ok: true })
             {
                 _finished[ticket] = 0;
             }

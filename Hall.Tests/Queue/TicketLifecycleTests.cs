@@ -181,6 +181,36 @@ public sealed class TicketLifecycleTests
         Assert.That(TicketRules.Finish(Window(id: 1), Called(4, windowId: 1), "办结", Outcomes), Is.EqualTo(Refusal.TicketNotServing));
     }
 
+    [TestCase("容缺受理", null, 1, "missing_materials_required")]
+    [TestCase("容缺受理", "  ", 1, "missing_materials_required")]
+    [TestCase("容缺受理", "户口簿复印件", null, "correction_deadline_required")]
+    [TestCase("告知承诺", null, null, "promise_deadline_required")]
+    [TestCase("容缺受理", "户口簿复印件", -1, "deadline_in_the_past")]
+    [TestCase("告知承诺", null, -1, "deadline_in_the_past")]
+    [TestCase("容缺受理", "户口簿复印件", 0, null)]
+    [TestCase("告知承诺", null, 30, null)]
+    [TestCase("办结", null, null, null)]
+    public void Finish_with_materials_to_follow_or_a_promise_needs_its_details(string outcome, string? materials, int? daysFromToday, string? refusal)
+    {
+        var details = new FinishDetails(materials, daysFromToday is { } days ? Today.AddDays(days) : null, "备注");
+
+        Assert.That(TicketRules.FinishDetails(outcome, details, Today)?.Code, Is.EqualTo(refusal));
+    }
+
+    [Test]
+    public void Finish_with_materials_to_follow_refuses_a_missing_form()
+    {
+        Assert.That(TicketRules.FinishDetails("容缺受理", null, Today), Is.EqualTo(Refusal.MissingMaterialsRequired));
+    }
+
+    [Test]
+    public void Finish_with_materials_to_follow_refuses_a_note_too_long()
+    {
+        var details = new FinishDetails("户口簿复印件", Today, new string('长', TicketRules.MaxTextLength + 1));
+
+        Assert.That(TicketRules.FinishDetails("容缺受理", details, Today), Is.EqualTo(Refusal.TextTooLong));
+    }
+
     [Test]
     public void Finish_refuses_a_ticket_served_at_another_window()
     {

@@ -113,7 +113,7 @@ public sealed class MonthScenario
         Ok(await _queue.NoShowAsync(_clerks[clerk], new TicketCommand(Id(), _windows[window], ticket), default), "no-show");
 
     public async Task FinishAsync(int window, int clerk, long ticket, string outcome, params string[] items) =>
-        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])]), default), "finish");
+        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], HubCalls.DetailsFor(outcome)), default), "finish");
 
     public async Task TransferAsync(int window, int clerk, long ticket, string toService) =>
         Ok(await _queue.TransferAsync(_clerks[clerk], new TransferCommand(Id(), _windows[window], ticket, _services[toService], null), default), "transfer");

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Hall.Server.Contracts;
+using Hall.Server.Queue;
 using Hall.Server.Windows;
 using Hall.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -92,13 +94,9 @@ public sealed class ConsoleTests
         await Assertions.Expect(By(page, "dialog")).ToContainTextAsync("容缺受理");
         await Browser.Screenshot(page, "console-4-outcome");
         await page.Keyboard.PressAsync("2");
+        await FinishWithMaterialsToFollowAsync(page, second.TicketId);
         await Assertions.Expect(By(page, "current")).ToContainTextAsync("当前没有号");
         await Assertions.Expect(By(page, "today-served")).ToHaveTextAsync("1");
-        await using (var db = _app.Db())
-        {
-            var done = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == second.TicketId);
-            Assert.That((done.State, done.Outcome), Is.EqualTo((TicketState.Finished, "容缺受理")), "the outcome chosen with key 2");
-        }
 
         await page.Keyboard.PressAsync("n");
         await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number);
@@ -156,6 +154,47 @@ public sealed class ConsoleTests
         Assert.That(kinds, Is.EqualTo(new[] { WindowEventKind.Opened, WindowEventKind.Paused, WindowEventKind.Resumed, WindowEventKind.Closed }));
         var transferred = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == first.TicketId);
         Assert.That((transferred.State, transferred.ServiceId), Is.EqualTo((TicketState.Waiting, await _app.ServiceIdAsync(_hall.HallId, "yibao"))));
+    }
+
+    private DateOnly HallToday => HallClock.BusinessDate(_app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+
+    private async Task StillServingAsync(long ticketId, string because)
+    {
+        await using var db = _app.Db();
+        var t = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticketId);
+        Assert.That((t.State, t.Outcome, t.MissingMaterials, t.AcceptanceDeadline), Is.EqualTo((TicketState.Serving, (string?)null, (string?)null, (DateOnly?)null)), because);
+    }
+
+    /// <summary>容缺受理 (key 2) opens its form: refused while a required field is missing or the deadline is past, then finished with the details stored.</summary>
+    private async Task FinishWithMaterialsToFollowAsync(IPage page, long ticketId)
+    {
+        await Assertions.Expect(By(page, "finish-details-title")).ToHaveTextAsync("容缺受理");
+        await Assertions.Expect(By(page, "missing-materials")).ToBeFocusedAsync();
+        await Browser.Screenshot(page, "console-4b-materials-to-follow");
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "finish-details-error")).ToHaveTextAsync("容缺受理须填写缺少的材料，未作任何更改");
+        await StillServingAsync(ticketId, "refused without the missing materials");
+
+        await By(page, "missing-materials").FillAsync("户口簿复印件");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(By(page, "finish-details-error")).ToHaveTextAsync("请填写补正期限，未作任何更改");
+        await StillServingAsync(ticketId, "refused without the deadline");
+
+        await By(page, "deadline").FillAsync(HallToday.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await By(page, "deadline").PressAsync("Enter");
+        await Assertions.Expect(By(page, "finish-details-error")).ToHaveTextAsync("期限不能早于今天，未作任何更改");
+        await StillServingAsync(ticketId, "refused with a deadline in the past");
+
+        var due = HallToday.AddDays(7);
+        await By(page, "deadline").FillAsync(due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await By(page, "finish-note").FillAsync("申请人承诺三个工作日内补交");
+        await By(page, "finish-note").PressAsync("Enter");
+        await Assertions.Expect(By(page, "dialog")).ToHaveCountAsync(0);
+        await using var db = _app.Db();
+        var done = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticketId);
+        Assert.That((done.State, done.Outcome, done.MissingMaterials, done.AcceptanceDeadline, done.FinishNote),
+            Is.EqualTo((TicketState.Finished, "容缺受理", "户口簿复印件", (DateOnly?)due, "申请人承诺三个工作日内补交")), "the outcome chosen with key 2, with its details");
     }
 
     [Test, Order(2)]
@@ -262,6 +301,71 @@ public sealed class ConsoleTests
         await Assertions.Expect(By(page, "current-number")).ToHaveTextAsync(first.Number, new() { Timeout = 30_000 });
         await Assertions.Expect(By(page, $"noshow-{second.Number}")).ToBeVisibleAsync();
         await Browser.Screenshot(page, "console-6-after-network");
+    }
+
+    [Test, Order(5)]
+    public async Task A_transfer_note_is_read_at_the_window_that_calls_the_ticket_next()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var budongchan = await _app.ServiceIdAsync(_hall.HallId, "budongchan");
+        var ticket = (await kiosk.IssueAsync(budongchan)).Ok().Ticket;
+        var from = await _app.WindowIdAsync(_hall.HallId, 4);
+        var to = await _app.WindowIdAsync(_hall.HallId, 5);
+        var sender = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk04", $"/console/{from}");
+        var receiver = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk05", $"/console/{to}");
+        await Assertions.Expect(By(sender, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(By(receiver, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await sender.Keyboard.PressAsync("o");
+        await receiver.Keyboard.PressAsync("o");
+        await Assertions.Expect(By(receiver, "window-status")).ToHaveTextAsync("服务中");
+        await Assertions.Expect(By(sender, "window-status")).ToHaveTextAsync("服务中");
+
+        await sender.Keyboard.PressAsync("n");
+        await Assertions.Expect(By(sender, "current-number")).ToHaveTextAsync(ticket.Number);
+        await sender.Keyboard.PressAsync("t");
+        await sender.SelectOptionAsync("[data-testid=\"transfer-window\"]", new SelectOptionValue { Label = "5号 不动产登记窗口" });
+        await By(sender, "transfer-note-input").FillAsync("已核验身份证，缺婚姻状况证明");
+        await Browser.Screenshot(sender, "console-transfer-note");
+        await By(sender, "transfer-note-input").PressAsync("Enter");
+        await Assertions.Expect(By(sender, "message")).ToHaveTextAsync($"{ticket.Number} 已转办");
+
+        await Assertions.Expect(By(receiver, $"waiting-{ticket.Number}")).ToContainTextAsync("转本窗口");
+        await receiver.Keyboard.PressAsync("n");
+        await Assertions.Expect(By(receiver, "current-number")).ToHaveTextAsync(ticket.Number);
+        await Assertions.Expect(By(receiver, "transfer-note")).ToHaveTextAsync("转办说明（来自 4号窗口）: 已核验身份证，缺婚姻状况证明");
+        await Browser.Screenshot(receiver, "console-transfer-note-received");
+    }
+
+    [Test, Order(6)]
+    public async Task The_waiting_list_is_in_the_order_call_next_calls()
+    {
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var shuiwu = await _app.ServiceIdAsync(_hall.HallId, "shuiwu");
+        var tickets = new List<TicketView>();
+        foreach (var priority in new[] { PriorityClass.Normal, PriorityClass.Normal, PriorityClass.Normal, PriorityClass.Normal, PriorityClass.Elderly, PriorityClass.Normal, PriorityClass.Disabled })
+        {
+            tickets.Add((await kiosk.IssueAsync(shuiwu, priority)).Ok().Ticket);
+        }
+        var window = await _app.WindowIdAsync(_hall.HallId, 7);
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "clerk07", $"/console/{window}");
+        await Assertions.Expect(By(page, "console")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await page.Keyboard.PressAsync("o");
+        await Assertions.Expect(By(page, "window-status")).ToHaveTextAsync("服务中");
+        await Assertions.Expect(By(page, "waiting-count")).ToHaveTextAsync(tickets.Count.ToString(CultureInfo.InvariantCulture));
+        var listed = await page.Locator("[data-testid=\"waiting\"] ol").First.Locator("li .number").AllTextContentsAsync();
+        await Browser.Screenshot(page, "console-waiting-call-order");
+
+        var clerk = await _hall.ClerkAsync(7);
+        var called = new List<string>();
+        foreach (var _ in tickets)
+        {
+            var next = (await clerk.CallNextAsync(window)).Ok().Ticket;
+            called.Add(next.Number);
+            (await clerk.StartAsync(window, next.TicketId)).Ok();
+            (await clerk.FinishAsync(window, next.TicketId)).Ok();
+        }
+        Assert.That(called[0], Is.EqualTo(tickets[4].Number), "a fresh window starts with a priority ticket");
+        Assert.That(listed, Is.EqualTo(called), "the list shows the next one first, then as call-next goes on");
     }
 
     [Test]

@@ -166,6 +166,122 @@ public sealed class EvaluatorTests
         Assert.That((closed.Result, closed.Notes.Count, closed.ClosedAt is not null), Is.EqualTo(("已增开医保窗口，高峰期弹性排班", 1, true)));
     }
 
+    [Test, Order(5)]
+    public async Task The_idle_screen_shows_the_window_the_clerk_and_the_photo_the_admin_uploaded()
+    {
+        string login, name;
+        await using (var db = _app.Db())
+        {
+            var clerk = await db.Staff.AsNoTracking().SingleAsync(s => s.Login.EndsWith("-clerk02"));
+            (login, name) = (clerk.Login, clerk.Name);
+        }
+        await _tablet.ReloadAsync();
+        await Assertions.Expect(By(_tablet, "idle-window")).ToHaveTextAsync("2号窗口 · 社保窗口", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(_tablet, "idle-clerk")).ToHaveTextAsync($"工作人员 {name}");
+        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 —");
+        await Assertions.Expect(By(_tablet, "clerk-photo")).ToHaveCountAsync(0);
+
+        var admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/staff");
+        var card = By(admin, $"card-{login}");
+        await card.Locator("[data-testid=\"staff-code\"]").FillAsync("XJ0102");
+        await card.Locator("[data-testid=\"save-code\"]").ClickAsync();
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync($"已保存 {name} 的工号");
+
+        // A file named .png that is not an image is refused, and nothing is kept.
+        await card.Locator("[data-testid=\"photo-file\"]").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = "<html>not a picture</html>"u8.ToArray() });
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync("照片须为 JPEG 或 PNG 图片，该文件无法作为图片读取，未作任何更改");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.StaffPhotos.CountAsync(), Is.Zero, "a refused upload keeps nothing");
+        }
+
+        await card.Locator("[data-testid=\"photo-file\"]").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = Portrait(900, 1200) });
+        await Assertions.Expect(card.Locator("[data-testid=\"card-message\"]")).ToHaveTextAsync($"已更新 {name} 的照片");
+        await Assertions.Expect(card.Locator("[data-testid=\"photo\"]")).ToBeVisibleAsync();
+        await Browser.Screenshot(admin, "admin-staff-photo");
+        await using (var db = _app.Db())
+        {
+            var kept = await db.StaffPhotos.AsNoTracking().Select(p => p.Jpeg).SingleAsync();
+            using var decoded = SkiaSharp.SKBitmap.Decode(kept);
+            Assert.That((kept[0], kept[1], decoded.Width, decoded.Height), Is.EqualTo(((byte)0xFF, (byte)0xD8, 300, 400)), "kept re-encoded as JPEG, shrunk to 300×400");
+        }
+
+        await _tablet.ReloadAsync();
+        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 XJ0102", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(_tablet, "clerk-photo")).ToBeVisibleAsync();
+        Assert.That(await By(_tablet, "clerk-photo").EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))"), Is.EqualTo(300));
+        await Browser.Screenshot(_tablet, "evaluator-idle-clerk");
+    }
+
+    [Test, Order(6)]
+    public async Task A_follow_up_shows_the_ticket_and_the_citizens_number_masked_until_the_supervisor_opens_it_which_is_audited()
+    {
+        // Days have passed on the test clock since the fixture signed in: the kiosk and the clerk connect again.
+        var kiosk = await _hall.DeviceAsync("kiosk");
+        var clerk = await _hall.ClerkAsync(2);
+        var shebao = await _app.ServiceIdAsync(_hall.HallId, "shebao");
+        var ticket = (await kiosk.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket),
+            new IssueTicketCommand(Guid.NewGuid(), shebao, null, null, PriorityClass.Normal, Mobile: "13812345678"))).Ok().Ticket;
+        (await clerk.CallNextAsync(_window)).Ok();
+        (await clerk.StartAsync(_window, ticket.TicketId)).Ok();
+        (await clerk.FinishAsync(_window, ticket.TicketId, "告知承诺")).Ok();
+        await By(_tablet, "level-1").ClickAsync(new() { Timeout = 10_000 });
+        await By(_tablet, "submit").ClickAsync();
+        await Assertions.Expect(By(_tablet, "thanks")).ToBeVisibleAsync();
+        string clerkName;
+        await using (var db = _app.Db())
+        {
+            clerkName = await db.Staff.Where(s => s.Login.EndsWith("-clerk02")).Select(s => s.Name).SingleAsync();
+        }
+
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/followups");
+        var facts = By(page, $"facts-{ticket.Number}");
+        await Assertions.Expect(facts).ToContainTextAsync(ticket.Number, new() { Timeout = 20_000 });
+        await Assertions.Expect(facts).ToContainTextAsync("社保");
+        await Assertions.Expect(facts).ToContainTextAsync(clerkName);
+        await Assertions.Expect(By(page, $"outcome-{ticket.Number}")).ToHaveTextAsync("告知承诺");
+        await Assertions.Expect(By(page, $"contact-{ticket.Number}")).ToContainTextAsync("138****5678");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain("13812345678"), "masked until opened");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.AuditEntries.CountAsync(a => a.Action == "followup.contact.view"), Is.Zero);
+        }
+
+        // The empty box: the message names the box, a note or the result.
+        await By(page, $"note-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync("请填写回访记录或办结结果，未作任何更改");
+
+        await By(page, $"open-contact-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(By(page, $"contact-{ticket.Number}")).ToHaveTextAsync("13812345678");
+        await Browser.Screenshot(page, "followups-2-contact-opened");
+        await using (var db = _app.Db())
+        {
+            var caseId = await db.FollowUpCases.Where(f => f.TicketId == ticket.TicketId).Select(f => f.Id).SingleAsync();
+            var opened = await db.AuditEntries.AsNoTracking().SingleAsync(a => a.Action == "followup.contact.view");
+            var supervisor = await db.Staff.Where(s => s.Login.EndsWith("-supervisor")).Select(s => s.Id).SingleAsync();
+            Assert.That((opened.Subject, opened.StaffId, opened.At), Is.EqualTo(($"followup:{caseId}", supervisor, _app.Clock.GetUtcNow())), "who opened which case, when");
+            // Past the retention the full number is erased: the page keeps the masked form and says so.
+            await db.Tickets.Where(t => t.Id == ticket.TicketId).ExecuteUpdateAsync(u => u.SetProperty(t => t.ContactCipher, (string?)null));
+        }
+        await page.ReloadAsync();
+        await Assertions.Expect(By(page, $"contact-{ticket.Number}")).ToHaveTextAsync("138****5678（完整号码已超过保存期限，不再保存）", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(page, $"open-contact-{ticket.Number}")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>A PNG picture of the given size.</summary>
+    private static byte[] Portrait(int width, int height)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+        {
+            canvas.Clear(new SkiaSharp.SKColor(0x2a, 0x6f, 0xb0));
+            using var paint = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Bisque };
+            canvas.DrawCircle(width / 2f, height / 3f, width / 4f, paint);
+        }
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
     [Test]
     public async Task A_clerk_cannot_open_the_follow_up_cases()
     {

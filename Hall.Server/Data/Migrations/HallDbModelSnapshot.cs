@@ -773,6 +773,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("closed_by_staff_id");
 
+                    b.Property<string>("ContactMasked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("contact_masked");
+
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date")
                         .HasColumnName("due_date");
@@ -953,6 +958,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string>("StaffCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("staff_code");
+
                     b.HasKey("Id")
                         .HasName("pk_staff");
 
@@ -964,6 +974,27 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_staff_login");
 
                     b.ToTable("staff", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.Property<int>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<byte[]>("Jpeg")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("jpeg");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("StaffId")
+                        .HasName("pk_staff_photos");
+
+                    b.ToTable("staff_photos", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>
@@ -1137,6 +1168,10 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateOnly?>("AcceptanceDeadline")
+                        .HasColumnType("date")
+                        .HasColumnName("acceptance_deadline");
+
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
@@ -1148,6 +1183,15 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateTimeOffset?>("CalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("called_at");
+
+                    b.Property<string>("ContactCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("contact_cipher");
+
+                    b.Property<string>("FinishNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("finish_note");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1178,6 +1222,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int?>("IssuedByDeviceId")
                         .HasColumnType("integer")
                         .HasColumnName("issued_by_device_id");
+
+                    b.Property<string>("MissingMaterials")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("missing_materials");
 
                     b.Property<string>("MobileCipher")
                         .HasColumnType("text")
@@ -1253,9 +1302,18 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("tracking_code");
 
+                    b.Property<string>("TransferNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transfer_note");
+
                     b.Property<bool>("Transferred")
                         .HasColumnType("boolean")
                         .HasColumnName("transferred");
+
+                    b.Property<int?>("TransferredFromWindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("transferred_from_window_id");
 
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
@@ -1746,6 +1804,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_staff_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_staff_photos_staff_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>

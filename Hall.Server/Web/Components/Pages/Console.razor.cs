@@ -19,6 +19,7 @@ public sealed partial class Console
     {
         None,
         Finish,
+        FinishDetails,
         Pause,
         Transfer,
         CallNumber,
@@ -62,6 +63,11 @@ public sealed partial class Console
     private Dialog _dialog;
     private int _transferServiceId;
     private int _transferWindowId;
+    private string? _transferNote;
+    private string? _finishOutcome;
+    private string? _missingMaterials;
+    private DateOnly? _deadline;
+    private string? _finishNote;
     private string? _callNumber;
     private Guid? _pending;
     private string? _pendingKind;
@@ -146,7 +152,12 @@ public sealed partial class Console
         _dialog = dialog;
         _transferServiceId = 0;
         _transferWindowId = 0;
+        _transferNote = null;
         _callNumber = null;
+        _finishOutcome = null;
+        _missingMaterials = null;
+        _deadline = null;
+        _finishNote = null;
     }
 
     /// <summary>Runs one command: one at a time, its id kept until an answer came back (a retry after a lost answer is applied once).</summary>
@@ -225,8 +236,23 @@ public sealed partial class Console
 
     private Task StartAsync() => RunAsync("start", id => Queue.StartServiceAsync(_actor, new(id, Window, CurrentId), default));
 
-    private Task FinishAsync(string outcome) =>
-        RunAsync("finish:" + outcome, id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null), default), t => L.T($"{t.Number} {outcome}", $"{t.Number} finished: {outcome}"));
+    /// <summary>容缺受理 and 告知承诺 open the detail form (materials, deadline, note); other outcomes finish at once.</summary>
+    private Task FinishOrAskAsync(string outcome)
+    {
+        if (TicketRules.NeedsDetails(outcome))
+        {
+            Open(Dialog.FinishDetails);
+            _finishOutcome = outcome;
+            _message = null;
+            return Task.CompletedTask;
+        }
+        return FinishAsync(outcome, null);
+    }
+
+    private Task FinishWithDetailsAsync() => FinishAsync(_finishOutcome!, new FinishDetails(_missingMaterials, _deadline, _finishNote));
+
+    private Task FinishAsync(string outcome, FinishDetails? details) =>
+        RunAsync($"finish:{outcome}:{details}", id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null, details), default), t => L.T($"{t.Number} {outcome}", $"{t.Number} finished: {outcome}"));
 
     private Task PauseAsync(string reason) => RunAsync("pause:" + reason, id => Queue.PauseWindowAsync(_actor, new(id, Window, reason), default));
 
@@ -237,8 +263,8 @@ public sealed partial class Console
     private Task RequeueAsync(long ticketId) => RunAsync("requeue:" + ticketId, id => Queue.RequeueAsync(_actor, new(id, ticketId), default), t => L.T($"{t.Number} 已顺延回队", $"{t.Number} is back in the queue"));
 
     private Task TransferAsync() =>
-        RunAsync($"transfer:{_transferServiceId}:{_transferWindowId}", id => Queue.TransferAsync(_actor,
-            new(id, Window, CurrentId, _transferServiceId == 0 ? null : _transferServiceId, _transferWindowId == 0 ? null : _transferWindowId), default),
+        RunAsync($"transfer:{_transferServiceId}:{_transferWindowId}:{_transferNote}", id => Queue.TransferAsync(_actor,
+            new(id, Window, CurrentId, _transferServiceId == 0 ? null : _transferServiceId, _transferWindowId == 0 ? null : _transferWindowId, _transferNote), default),
             t => L.T($"{t.Number} 已转办", $"{t.Number} transferred"));
 
     private async Task CallNumberAsync()

@@ -71,6 +71,7 @@ public sealed partial class Evaluator
     private Actor _actor = null!;
     private Step _step;
     private RatableTicket? _ticket;
+    private WindowClerk? _clerk;
     private RatingLevel _level;
     private readonly HashSet<string> _reasons = [];
     private bool _busy;
@@ -111,6 +112,7 @@ public sealed partial class Evaluator
         {
             return;
         }
+        _clerk = await Data.WindowClerkAsync(_actor.HallId, window, CancellationToken.None);
         _ticket = await Data.PendingAsync(_actor.HallId, window, CancellationToken.None);
         // A ticket is offered once: left unrated, it is not asked about again.
         if (_ticket is not null && _offered.Add(_ticket.TicketId))

@@ -25,6 +25,7 @@ public sealed partial class FollowUpCases
     private Actor _actor = null!;
     private List<FollowUpRow> _rows = [];
     private readonly Dictionary<long, string?> _texts = [];
+    private readonly Dictionary<long, string> _opened = [];
     private string? _message;
     private bool _error;
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
@@ -49,6 +50,18 @@ public sealed partial class FollowUpCases
                 await ReloadAsync();
                 StateHasChanged();
             });
+        }
+    }
+
+    /// <summary>The full number, for this page only, once the opening is in the audit log.</summary>
+    private async Task OpenContactAsync(long id)
+    {
+        var (mobile, refusal) = await Cases.OpenContactAsync(_actor, id, CancellationToken.None);
+        _error = refusal is not null;
+        _message = refusal is null ? null : L.T(refusal.MessageZh, refusal.MessageEn);
+        if (mobile is not null)
+        {
+            _opened[id] = mobile;
         }
     }
 
