@@ -188,6 +188,47 @@ public sealed class PrivacyTests
         async Task<int> RunLinesAsync() => await Task.FromResult(RunLines(app).Count + RunLines(second).Count);
     }
 
+    [Test]
+    public async Task A_call_back_number_is_kept_past_the_next_day_only_for_a_ticket_whose_bad_rating_opened_a_follow_up()
+    {
+        await using var app = await HallApp.StartAsync("privacy-contact", settings: new Dictionary<string, string?> { ["Hall:Privacy:RetentionDays"] = "30" });
+        await using var hall = await SeededHall.CreateAsync(app, openAllDay: true);
+        var kiosk = await hall.DeviceAsync("kiosk");
+        var clerk = await hall.ClerkAsync(6);
+        var evaluator = await hall.DeviceAsync("evaluator06");
+        var service = await app.ServiceIdAsync(hall.HallId, "huzheng");
+        var window = await app.WindowIdAsync(hall.HallId, 6);
+        (await clerk.OpenAsync(window)).Ok();
+        var served = new List<long>();
+        foreach (var (level, person) in new[] { (RatingLevel.VerySatisfied, People[0]), (RatingLevel.VeryDissatisfied, People[1]) })
+        {
+            (await IssueAsync(kiosk, service, person.Mobile, person.Id)).Ok();
+            var called = (await clerk.CallNextAsync(window)).Ok();
+            (await clerk.StartAsync(window, called.Ticket.TicketId)).Ok();
+            (await clerk.FinishAsync(window, called.Ticket.TicketId)).Ok();
+            (await evaluator.RateAsync(called.Ticket.TicketId, level)).Ok();
+            served.Add(called.Ticket.TicketId);
+        }
+        var retention = app.Services.GetRequiredService<PersonalDataRetention>();
+        async Task<(bool Contact, string? Id)> FieldsAsync(long id)
+        {
+            await using var db = app.Db();
+            var t = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == id);
+            return (t.ContactCipher is not null, t.IdMasked);
+        }
+        Assert.That(await FieldsAsync(served[0]), Is.EqualTo((true, "4101**********1234")), "kept on the day, for a rating still to come");
+
+        // Two days on (within the 30 days' retention): the satisfied citizen's number is gone, the other is kept for the call-back.
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        for (var until = Environment.TickCount64 + 15_000; Environment.TickCount64 < until && (await FieldsAsync(served[0])).Contact; await Task.Delay(200))
+        {
+            await retention.EraseAsync(CancellationToken.None);
+        }
+        Assert.That((await FieldsAsync(served[0])).Contact, Is.False, "no follow-up case: the call-back number is forgotten");
+        Assert.That((await FieldsAsync(served[0])).Id, Is.Not.Null, "the other personal fields wait for the retention");
+        Assert.That((await FieldsAsync(served[1])).Contact, Is.True, "a bad rating's follow-up keeps it");
+    }
+
     private static List<string> RunLines(HallApp app) =>
         app.Logs.Lines.Where(l => l.Contains("PersonalDataRetention", StringComparison.Ordinal) && (l.Contains("Erased", StringComparison.Ordinal) || l.Contains("skipped", StringComparison.Ordinal))).ToList();
 
