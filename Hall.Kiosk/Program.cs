@@ -67,6 +67,7 @@ app.MapGet("/api/items", (string? q, KioskState state) => Results.Json(state.Sea
     serviceName = i.ServiceName,
     materials = i.Materials,
 })));
+app.MapGet("/api/candidates", (string? q, KioskState state) => Results.Json(state.Candidates(q)));
 app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, CancellationToken ct) =>
 {
     var answer = await desk.IssueAsync(request, ct);
