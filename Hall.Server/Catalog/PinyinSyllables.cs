@@ -132,15 +132,16 @@ public static class PinyinSyllables
     ];
 
     /// <summary>The reading the phrases of <see cref="PinyinInitials.Phrases"/> mean where GB2312 sorts a character under another (重 chóng in 重新, 行 háng in 银行).</summary>
-    internal static readonly FrozenDictionary<char, string> OtherReadings = new Dictionary<char, string>
-    {
-        ['重'] = "chong", ['行'] = "hang", ['长'] = "zhang", ['会'] = "kuai", ['调'] = "tiao", ['传'] = "zhuan",
-        ['藏'] = "zang", ['省'] = "xing", ['曾'] = "ceng", ['乐'] = "yue", ['给'] = "ji", ['校'] = "jiao",
-        ['畜'] = "chu", ['幢'] = "zhuang", ['卒'] = "cu", ['膀'] = "pang", ['厦'] = "sha", ['泊'] = "po",
-        ['匙'] = "shi", ['弹'] = "tan", ['阿'] = "e", ['术'] = "zhu", ['粘'] = "nian", ['曝'] = "bao",
-        ['囤'] = "tun", ['单'] = "shan", ['涡'] = "guo", ['铅'] = "yan", ['费'] = "bi", ['浚'] = "xun",
-        ['泌'] = "bi", ['番'] = "pan", ['埔'] = "bu", ['尉'] = "yu", ['蔚'] = "yu", ['洞'] = "tong", ['峙'] = "shi",
-    }.ToFrozenDictionary();
+    private static readonly (char Hanzi, string Syllable)[] OtherReadingList =
+    [
+        ('重', "chong"), ('行', "hang"), ('长', "zhang"), ('会', "kuai"), ('调', "tiao"), ('传', "zhuan"), ('藏', "zang"), ('省', "xing"),
+        ('曾', "ceng"), ('乐', "yue"), ('给', "ji"), ('校', "jiao"), ('畜', "chu"), ('幢', "zhuang"), ('卒', "cu"), ('膀', "pang"),
+        ('厦', "sha"), ('泊', "po"), ('匙', "shi"), ('弹', "tan"), ('阿', "e"), ('术', "zhu"), ('粘', "nian"), ('曝', "bao"),
+        ('囤', "tun"), ('单', "shan"), ('涡', "guo"), ('铅', "yan"), ('费', "bi"), ('浚', "xun"), ('泌', "bi"), ('番', "pan"),
+        ('埔', "bu"), ('尉', "yu"), ('蔚', "yu"), ('洞', "tong"), ('峙', "shi"),
+    ];
+
+    internal static readonly FrozenDictionary<char, string> OtherReadings = OtherReadingList.ToFrozenDictionary(r => r.Hanzi, r => r.Syllable);
 
     /// <summary>The syllable of every level-1 hanzi, read off GB2312.</summary>
     internal static readonly FrozenDictionary<char, string> Syllables = BuildSyllables();
