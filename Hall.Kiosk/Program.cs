@@ -48,6 +48,8 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
             id = s.ServiceId,
             code = s.Code,
             name = s.Name,
+            // The English name for the page's English mode; null where the hall has not set one (the page shows name).
+            nameEn = s.NameEn,
             prefix = s.Prefix.ToString(),
             waiting = s.Waiting,
             estimatedWaitMinutes = s.EstimatedWaitMinutes,
