@@ -48,6 +48,8 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
             id = s.ServiceId,
             code = s.Code,
             name = s.Name,
+            // The English name for the page's English mode; null where the hall has not set one (the page shows name).
+            nameEn = s.NameEn,
             prefix = s.Prefix.ToString(),
             waiting = s.Waiting,
             estimatedWaitMinutes = s.EstimatedWaitMinutes,
@@ -67,6 +69,7 @@ app.MapGet("/api/items", (string? q, KioskState state) => Results.Json(state.Sea
     serviceName = i.ServiceName,
     materials = i.Materials,
 })));
+app.MapGet("/api/candidates", (string? q, KioskState state) => Results.Json(state.Candidates(q)));
 app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, CancellationToken ct) =>
 {
     var answer = await desk.IssueAsync(request, ct);

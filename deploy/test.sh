@@ -21,6 +21,9 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The kiosk search's pinyin is checked against Unicode's Unihan readings (bzip2-compressed in Debian's unicode-data).
+[ -f /usr/share/unicode/Unihan_Readings.txt.bz2 ] || missing+=(unicode-data)
+command -v bzip2 >/dev/null 2>&1 || missing+=(bzip2)
 # Chromium is also run with its machine clock a year ahead, to show that no browser test depends on the date it runs on.
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 

@@ -1,3 +1,4 @@
+using Hall.Server.Catalog;
 using Hall.Server.Contracts;
 
 namespace Hall.Kiosk.Agent;
@@ -66,27 +67,25 @@ public sealed class KioskState
         }
     }
 
-    /// <summary>Items whose pinyin initials or name contain the query; those whose initials start with it first.</summary>
+    /// <summary>Items found by the query (Chinese, pinyin, initials; by name, service or synonym), the best matches first.</summary>
     public IReadOnlyList<ServiceItemView> Search(string? query, int take = 30)
     {
-        var q = (query ?? "").Trim().ToLowerInvariant();
-        if (q.Length == 0)
-        {
-            return [];
-        }
         List<ServiceItemView> items;
         lock (_lock)
         {
             items = _items;
         }
-        return [.. items
-            .Select(i => (Item: i, Rank: i.Initials.StartsWith(q, StringComparison.Ordinal) ? 0
-                : i.Name.StartsWith(q, StringComparison.OrdinalIgnoreCase) ? 1
-                : i.Initials.Contains(q, StringComparison.Ordinal) || i.Name.Contains(q, StringComparison.OrdinalIgnoreCase) ? 2
-                : -1))
-            .Where(x => x.Rank >= 0)
-            .OrderBy(x => x.Rank).ThenBy(x => x.Item.Name.Length)
-            .Take(take)
-            .Select(x => x.Item)];
+        return ItemSearch.Search(items, query, take);
+    }
+
+    /// <summary>Chinese words of the catalogue that the letters typed last spell, for the on-screen keyboard's candidate row.</summary>
+    public IReadOnlyList<string> Candidates(string? query)
+    {
+        List<ServiceItemView> items;
+        lock (_lock)
+        {
+            items = _items;
+        }
+        return ItemSearch.Candidates(items, query);
     }
 }

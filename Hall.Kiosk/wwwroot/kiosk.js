@@ -31,8 +31,8 @@ const TEXT = {
     capReached: "今日号源已满",
     back: "返回",
     searchTitle: "按办事事项查找",
-    searchPlaceholder: "请输入拼音首字母或事项名称",
-    searchHint: "输入拼音首字母，如 bdc = 不动产",
+    searchPlaceholder: "请输入拼音、首字母或事项名称",
+    searchHint: "输入拼音或首字母，如 shebao 或 sb，再点选汉字",
     searchStart: "请用下方键盘输入，查到的事项会显示在这里",
     searchNone: "没有找到相关事项，请换个字母试试，或到服务台咨询",
     searchFailed: "暂时无法查询，请稍后再试",
@@ -104,8 +104,8 @@ const TEXT = {
     capReached: "Full for today",
     back: "Back",
     searchTitle: "Search by task",
-    searchPlaceholder: "Pinyin initials or name",
-    searchHint: "Type pinyin initials, e.g. bdc = 不动产 (real estate)",
+    searchPlaceholder: "Pinyin, initials or name",
+    searchHint: "Type pinyin or initials, e.g. shebao or sb, then tap the Chinese word",
     searchStart: "Type with the keyboard below; matching tasks appear here",
     searchNone: "Nothing found. Try other letters, or ask at the service desk",
     searchFailed: "Search is unavailable right now. Please try again later",
@@ -183,6 +183,7 @@ const app = {
   ticket: null,
   query: "",
   results: [],
+  candidates: [],
   searchStatus: "start",
   lastTouch: Date.now(),
   resultEndsAt: 0,
@@ -242,6 +243,7 @@ function resetFlow() {
   app.ticket = null;
   app.query = "";
   app.results = [];
+  app.candidates = [];
   app.searchStatus = "start";
   $('[data-testid="search-input"]').value = "";
 }
@@ -321,6 +323,12 @@ function serviceById(id) {
   return app.state?.services?.find((s) => s.id === id) ?? null;
 }
 
+// A service's name in the page's language: the English one in English mode when the hall has set it.
+function nameOf(service, fallback = "") {
+  if (!service) return fallback;
+  return app.lang === "en" && service.nameEn ? service.nameEn : service.name;
+}
+
 function unavailableReason(service) {
   if (!service) return null;
   if (service.capReached) return t("capReached");
@@ -346,10 +354,10 @@ function renderHome() {
           class: "service",
           "data-service-id": String(service.id),
           disabled: reason !== null,
-          "aria-label": `${service.name}，${service.prefix}，${status}`,
+          "aria-label": `${nameOf(service)}，${service.prefix}，${status}`,
         },
         h("span", { class: "service-prefix", text: service.prefix, "aria-hidden": "true" }),
-        h("span", { class: "service-name", text: service.name }),
+        h("span", { class: "service-name", text: nameOf(service) }),
         reason !== null
           ? h("span", { class: "service-reason", "data-testid": "service-reason", text: reason })
           : h("span", { class: "service-wait", "data-testid": "service-wait", text: status }),
@@ -397,18 +405,24 @@ async function runSearch() {
   app.query = q;
   if (q === "") {
     app.results = [];
+    app.candidates = [];
     app.searchStatus = "start";
     renderSearch();
     return;
   }
   try {
-    const items = await getJson(`/api/items?q=${encodeURIComponent(q)}`, 8000);
+    const [items, candidates] = await Promise.all([
+      getJson(`/api/items?q=${encodeURIComponent(q)}`, 8000),
+      getJson(`/api/candidates?q=${encodeURIComponent(q)}`, 8000),
+    ]);
     if (seq !== searchSeq) return;
     app.results = Array.isArray(items) ? items : [];
+    app.candidates = Array.isArray(candidates) ? candidates : [];
     app.searchStatus = app.results.length === 0 ? "none" : "found";
   } catch {
     if (seq !== searchSeq) return;
     app.results = [];
+    app.candidates = [];
     app.searchStatus = "failed";
     pollNow();
   }
@@ -423,10 +437,16 @@ function renderSearch() {
         "button",
         { type: "button", class: "result-row", "data-item-id": String(item.id) },
         h("span", { class: "row-name", text: item.name }),
-        h("span", { class: "row-meta", text: [item.department, item.serviceName].filter(Boolean).join(" · ") }),
+        h("span", { class: "row-meta", text: [item.department, nameOf(serviceById(item.serviceId), item.serviceName)].filter(Boolean).join(" · ") }),
       ),
     ),
   );
+  // The candidate row: Chinese words of the catalogue the typed letters spell, tapped instead of typing Chinese.
+  const candidates = $('[data-testid="candidates"]');
+  candidates.replaceChildren(
+    ...app.candidates.map((word) => h("button", { type: "button", class: "candidate", "data-candidate": word, lang: "zh-CN", text: word })),
+  );
+  show(candidates, app.candidates.length > 0);
   const status = $('[data-testid="search-status"]');
   const messages = { start: t("searchStart"), none: t("searchNone"), failed: t("searchFailed"), found: "" };
   status.textContent = messages[app.searchStatus];
@@ -459,6 +479,12 @@ function pressKey(key) {
   else if (value.length < 20) setQuery(value + key);
 }
 
+// The letters typed since the last Chinese are replaced by the word tapped: "社保k" + 卡 → "社保卡".
+function pickCandidate(word) {
+  const value = $('[data-testid="search-input"]').value;
+  setQuery((value.replace(/[a-z]+$/u, "") + word).slice(0, 20));
+}
+
 function chooseItem(id) {
   const item = app.results.find((i) => i.id === id);
   if (!item) return;
@@ -478,7 +504,7 @@ function renderItem() {
   if (!item) return;
   $('[data-testid="item-name"]').textContent = item.name;
   $('[data-testid="item-department"]').textContent = item.department ?? "";
-  $('[data-testid="item-service"]').textContent = item.serviceName ?? "";
+  $('[data-testid="item-service"]').textContent = nameOf(itemService(), item.serviceName ?? "");
   const materials = item.materials ?? [];
   $('[data-testid="item-materials"]').replaceChildren(
     ...(materials.length > 0 ? materials.map((m) => h("li", { text: m })) : [h("li", { class: "materials-none", text: t("materialsNone") })]),
@@ -498,7 +524,7 @@ function chosenService() {
 
 function renderConfirm() {
   const service = chosenService();
-  const serviceName = app.item?.serviceName ?? service?.name ?? "";
+  const serviceName = nameOf(service, app.item?.serviceName ?? "");
   $('[data-testid="confirm-service"]').textContent = serviceName;
   const itemNode = $('[data-testid="confirm-item"]');
   itemNode.textContent = app.item?.name ?? "";
@@ -670,7 +696,7 @@ function renderResult() {
   const ticket = app.ticket;
   if (!ticket) return;
   $('[data-testid="result-number"]').textContent = ticket.number;
-  $('[data-testid="result-service"]').textContent = ticket.serviceName ?? "";
+  $('[data-testid="result-service"]').textContent = app.lang === "en" ? nameOf(chosenService(), ticket.serviceName ?? "") : (ticket.serviceName ?? "");
   $('[data-testid="result-ahead"]').textContent = t("ahead")(ticket.peopleAhead ?? 0);
   // null: no window can take the ticket now, so there is no estimate (暂无窗口办理).
   $('[data-testid="result-wait"]').textContent = t("wait")(ticket.estimatedWaitMinutes);
@@ -837,6 +863,7 @@ function onClick(event) {
     resetFlow();
     showScreen("search");
   } else if (button.matches("[data-key]")) pressKey(button.dataset.key);
+  else if (button.matches("[data-candidate]")) pickCandidate(button.dataset.candidate);
   else if (button.matches("[data-item-id]")) chooseItem(Number(button.dataset.itemId));
   else if (button.matches('[data-testid="item-take"]')) {
     app.priority = "Normal";

@@ -7,12 +7,24 @@ namespace Hall.Server.Catalog;
 /// <summary>Reads of the service-item catalogue.</summary>
 public static class ServiceItems
 {
-    /// <summary>The items of a hall whose service is active, as the kiosk searches them.</summary>
-    public static Task<List<ServiceItemView>> ForKioskAsync(HallDb db, int hallId, CancellationToken ct) =>
-        (from i in db.ServiceItems.AsNoTracking()
-         join s in db.Services on i.ServiceId equals s.Id
-         where i.HallId == hallId && s.Active
-         orderby i.Code
-         select new ServiceItemView(i.Id, i.Code, i.Name, i.Initials, i.Department, s.Id, s.Name, i.Materials))
-        .ToListAsync(ct);
+    /// <summary>The items of a hall whose service is active, as the kiosk searches them: each with its name and its service's name in pinyin.</summary>
+    public static async Task<List<ServiceItemView>> ForKioskAsync(HallDb db, int hallId, CancellationToken ct)
+    {
+        var items = await (from i in db.ServiceItems.AsNoTracking()
+                           join s in db.Services on i.ServiceId equals s.Id
+                           where i.HallId == hallId && s.Active
+                           orderby i.Code
+                           select new ServiceItemView(i.Id, i.Code, i.Name, i.Initials, i.Department, s.Id, s.Name, i.Materials, null))
+            .ToListAsync(ct);
+        var names = new Dictionary<string, SearchName>(StringComparer.Ordinal);
+        SearchName NameOf(string text) => names.TryGetValue(text, out var found) ? found : names[text] = SearchNameOf(text);
+        return [.. items.Select(i => i with { SearchNames = [NameOf(i.Name), NameOf(i.ServiceName)] })];
+    }
+
+    /// <summary>A name with the pinyin of each of its characters.</summary>
+    public static SearchName SearchNameOf(string text)
+    {
+        var normalized = PinyinSyllables.Normalize(text);
+        return new SearchName(normalized, PinyinSyllables.Of(normalized));
+    }
 }

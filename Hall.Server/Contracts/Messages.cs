@@ -60,7 +60,11 @@ public sealed record PlayReport(Guid PlayId, int MediaId, DateTimeOffset Started
 public sealed record NoticeLineMessage(string? Text);
 
 /// <summary>A service item (政务服务事项) as a kiosk shows it.</summary>
-public sealed record ServiceItemView(int Id, string Code, string Name, string Initials, string Department, int ServiceId, string ServiceName, IReadOnlyList<string> Materials);
+/// <param name="SearchNames">What the kiosk search matches the item by: its name, its service's name, then the admin's search synonyms that lead to it; each with the pinyin of its characters.</param>
+public sealed record ServiceItemView(int Id, string Code, string Name, string Initials, string Department, int ServiceId, string ServiceName, IReadOnlyList<string> Materials, IReadOnlyList<SearchName>? SearchNames = null);
+
+/// <summary>A name the kiosk search matches: its text (NFKC) and one toneless pinyin syllable per character ("" for punctuation; ü as v; Latin letters and digits as themselves, lower-cased).</summary>
+public sealed record SearchName(string Text, IReadOnlyList<string> Syllables);
 
 /// <summary>A command on a window: open, close, resume, call next.</summary>
 public sealed record WindowCommand(Guid CommandId, int WindowId);
