@@ -94,14 +94,29 @@ public sealed class AdminTests
             var s = await db.Services.AsNoTracking().SingleAsync(x => x.HallId == _hall.HallId && x.Code == "yibao");
             Assert.That((s.TargetWaitMinutes, s.AlertWaitingCount), Is.EqualTo((20, 12)));
         }
-        await GoAsync("/admin/audit");
-        var entry = _admin.Locator("[data-testid=\"audit-service.update\"]").First;
-        // Stored as jsonb, shown as PostgreSQL writes it.
-        await Assertions.Expect(entry.Locator("td").Nth(4)).ToContainTextAsync("\"TargetWaitMinutes\": 30");
-        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"TargetWaitMinutes\": 20");
-        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"AlertWaitingCount\": 12");
-        await Assertions.Expect(entry).ToContainTextAsync("管理员");
-        await Browser.Screenshot(_admin, "admin-2-audit");
+        // On a 1366×768 laptop: the action in words, each changed field with its old and new value, the name on one line.
+        await _admin.SetViewportSizeAsync(1366, 768);
+        try
+        {
+            await GoAsync("/admin/audit");
+            var entry = _admin.Locator("[data-testid=\"audit-service.update\"]").First;
+            var cells = entry.Locator("> td");
+            await Assertions.Expect(cells.Nth(2)).ToHaveTextAsync("修改业务");
+            var changes = (await entry.Locator(".changes > span").AllInnerTextsAsync()).Chunk(3).Select(c => string.Join(" | ", c)).ToList();
+            Assert.That(changes, Has.Count.EqualTo(3), "a heading and the two changed fields only");
+            Assert.That(changes[0], Is.EqualTo("字段 | 原值 | 新值"));
+            Assert.That(changes, Has.One.EqualTo("目标等候（分钟） | 30 | 20"));
+            Assert.That(changes, Has.One.Match("^排队报警人数 \\| \\d+ \\| 12$"));
+            Assert.That(await entry.InnerTextAsync(), Does.Not.Contain("{").And.Not.Contain("service.update"), "no raw JSON or codes");
+            await Assertions.Expect(cells.Nth(1)).ToHaveTextAsync("系统管理员");
+            var lines = await cells.Nth(1).EvaluateAsync<int>("td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
+            Assert.That(lines, Is.EqualTo(1), "the 人员 column keeps a name on one line");
+            await Browser.Screenshot(_admin, "admin-2-audit");
+        }
+        finally
+        {
+            await _admin.SetViewportSizeAsync(StaffPages.Desk.Width, StaffPages.Desk.Height);
+        }
     }
 
     [Test, Order(2)]
