@@ -94,14 +94,29 @@ public sealed class AdminTests
             var s = await db.Services.AsNoTracking().SingleAsync(x => x.HallId == _hall.HallId && x.Code == "yibao");
             Assert.That((s.TargetWaitMinutes, s.AlertWaitingCount), Is.EqualTo((20, 12)));
         }
-        await GoAsync("/admin/audit");
-        var entry = _admin.Locator("[data-testid=\"audit-service.update\"]").First;
-        // Stored as jsonb, shown as PostgreSQL writes it.
-        await Assertions.Expect(entry.Locator("td").Nth(4)).ToContainTextAsync("\"TargetWaitMinutes\": 30");
-        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"TargetWaitMinutes\": 20");
-        await Assertions.Expect(entry.Locator("td").Nth(5)).ToContainTextAsync("\"AlertWaitingCount\": 12");
-        await Assertions.Expect(entry).ToContainTextAsync("管理员");
-        await Browser.Screenshot(_admin, "admin-2-audit");
+        // On a 1366×768 laptop: the action in words, each changed field with its old and new value, the name on one line.
+        await _admin.SetViewportSizeAsync(1366, 768);
+        try
+        {
+            await GoAsync("/admin/audit");
+            var entry = _admin.Locator("[data-testid=\"audit-service.update\"]").First;
+            var cells = entry.Locator("> td");
+            await Assertions.Expect(cells.Nth(2)).ToHaveTextAsync("修改业务");
+            var changes = (await entry.Locator(".changes > span").AllInnerTextsAsync()).Chunk(3).Select(c => string.Join(" | ", c)).ToList();
+            Assert.That(changes, Has.Count.EqualTo(3), "a heading and the two changed fields only");
+            Assert.That(changes[0], Is.EqualTo("字段 | 原值 | 新值"));
+            Assert.That(changes, Has.One.EqualTo("目标等候（分钟） | 30 | 20"));
+            Assert.That(changes, Has.One.Match("^排队报警人数 \\| \\d+ \\| 12$"));
+            Assert.That(await entry.InnerTextAsync(), Does.Not.Contain("{").And.Not.Contain("service.update"), "no raw JSON or codes");
+            await Assertions.Expect(cells.Nth(1)).ToHaveTextAsync("系统管理员");
+            var lines = await cells.Nth(1).EvaluateAsync<int>("td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
+            Assert.That(lines, Is.EqualTo(1), "the 人员 column keeps a name on one line");
+            await Browser.Screenshot(_admin, "admin-2-audit");
+        }
+        finally
+        {
+            await _admin.SetViewportSizeAsync(StaffPages.Desk.Width, StaffPages.Desk.Height);
+        }
     }
 
     [Test, Order(2)]
@@ -303,6 +318,56 @@ public sealed class AdminTests
         var window = await db.Windows.AsNoTracking().Include(w => w.Services).SingleAsync(w => w.HallId == _hall.HallId && w.Name == "综合受理二号");
         var order = window.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId).ToList();
         Assert.That(order, Is.EqualTo(new[] { await _app.ServiceIdAsync(_hall.HallId, "yibao"), await _app.ServiceIdAsync(_hall.HallId, "shebao") }));
+    }
+
+    [Test, Order(10)]
+    public async Task A_new_key_or_password_shows_under_its_row_where_the_admin_is_and_copies_exactly()
+    {
+        for (var i = 1; i <= 20; i++)
+        {
+            await _app.CreateDeviceAsync(_hall.HallId, $"三楼取号机{i:00}", Hall.Server.Contracts.DeviceRole.Kiosk);
+        }
+        await _admin.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = _app.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        await _admin.SetViewportSizeAsync(1366, 768);
+        try
+        {
+            // A device far down the list: its new key appears right under its row, on screen, not at the top of the page.
+            await GoAsync("/admin/devices");
+            var row = _admin.Locator("[data-testid=\"devices\"] tr", new() { HasText = "三楼取号机20" });
+            await row.ScrollIntoViewIfNeededAsync();
+            await row.Locator("[data-testid=\"rotate\"]").ClickAsync();
+            await row.Locator("[data-testid=\"rotate-yes\"]").ClickAsync();
+            var note = row.Locator("xpath=following-sibling::tr[1]");
+            await Assertions.Expect(note.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已更换密钥，旧密钥已失效");
+            await Assertions.Expect(note.Locator("[data-testid=\"secret\"]")).ToBeInViewportAsync();
+            Assert.That(await _admin.EvaluateAsync<double>("() => window.scrollY"), Is.GreaterThan(0), "the admin is scrolled down to the row");
+            var key = (await note.Locator("code").TextContentAsync())!.Trim();
+            Assert.That(await ConnectsAsync(key), Is.True, "the key under the row is that device's new key");
+            await note.Locator("[data-testid=\"copy\"]").ClickAsync();
+            await Assertions.Expect(note.Locator("[data-testid=\"copy\"]")).ToHaveTextAsync("已复制");
+            Assert.That(await _admin.EvaluateAsync<string>("() => navigator.clipboard.readText()"), Is.EqualTo(key), "复制 puts the exact key on the clipboard");
+            await Browser.Screenshot(_admin, "admin-11-device-key-under-row");
+
+            // The same for a password reset on the staff page: under that person's row.
+            await GoAsync("/admin/staff");
+            var person = _admin.Locator("[data-testid=\"staff\"] tbody tr[data-testid*=\"-clerk\"]").Last;
+            var name = (await person.Locator("td").Nth(1).TextContentAsync())!.Trim();
+            await person.ScrollIntoViewIfNeededAsync();
+            await person.Locator("[data-testid=\"reset\"]").ClickAsync();
+            await person.Locator("[data-testid=\"reset-yes\"]").ClickAsync();
+            var under = person.Locator("xpath=following-sibling::tr[1]");
+            await Assertions.Expect(under.Locator("[data-testid=\"message\"]")).ToContainTextAsync($"已重置 {name} 的密码");
+            await Assertions.Expect(under.Locator("[data-testid=\"secret\"]")).ToBeInViewportAsync();
+            var password = (await under.Locator("code").TextContentAsync())!.Trim();
+            await under.Locator("[data-testid=\"copy\"]").ClickAsync();
+            await Assertions.Expect(under.Locator("[data-testid=\"copy\"]")).ToHaveTextAsync("已复制");
+            Assert.That(await _admin.EvaluateAsync<string>("() => navigator.clipboard.readText()"), Is.EqualTo(password));
+            await Browser.Screenshot(_admin, "admin-12-password-under-row");
+        }
+        finally
+        {
+            await _admin.SetViewportSizeAsync(StaffPages.Desk.Width, StaffPages.Desk.Height);
+        }
     }
 
     [Test, Order(9)]

@@ -36,6 +36,12 @@ public abstract class AdminPage : ComponentBase
 
     protected bool IsError { get; set; }
 
+    /// <summary>The row the last message belongs to (e.g. <c>device-3</c>), shown under that row; null for the top of the page.</summary>
+    protected string? MessageAt { get; set; }
+
+    /// <summary>The message line at the top of the page: only when the message belongs to no row.</summary>
+    protected string? TopMessage => MessageAt is null ? Message : null;
+
     protected override async Task OnParametersSetAsync()
     {
         var me = HallAuth.ActorOf((await Auth.GetAuthenticationStateAsync()).User);
@@ -48,8 +54,9 @@ public abstract class AdminPage : ComponentBase
     protected abstract Task LoadAsync();
 
     /// <summary>Shows what a change did and reads the page's data again — or why it was refused, keeping what the admin typed.</summary>
-    protected async Task ReportAsync(Refusal? refusal, string done)
+    protected async Task ReportAsync(Refusal? refusal, string done, string? at = null)
     {
+        MessageAt = at;
         IsError = refusal is not null;
         Message = refusal is null ? done : L.T(refusal.MessageZh, refusal.MessageEn);
         if (refusal is null)
