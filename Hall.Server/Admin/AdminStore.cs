@@ -22,7 +22,7 @@ public sealed record CalendarForm(DateOnly Date, bool Open, string? Note);
 
 public sealed record ServiceForm(int Id, string Code, string Name, string Prefix, int DailyCap, int TargetWaitMinutes, int AlertWaitingCount, int DefaultHandlingMinutes, bool AcceptsPriority, bool Active, int SortOrder);
 
-public sealed record WindowForm(int Id, int Number, string Name, WindowKind Kind, int? LedAddress, bool Active, IReadOnlyList<int> ServiceIds);
+public sealed record WindowForm(int Id, int Number, string Name, WindowKind Kind, int? LedAddress, bool Active, IReadOnlyList<int> ServiceIds, bool ExpectStaffed = true);
 
 public sealed record StaffRow(int Id, string Login, string Name, StaffRole Role, bool Active);
 
@@ -292,7 +292,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         return [.. windows.Select(FormOf)];
     }
 
-    private static WindowForm FormOf(Window w) => new(w.Id, w.Number, w.Name, w.Kind, w.LedAddress, w.Active, [.. w.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId)]);
+    private static WindowForm FormOf(Window w) => new(w.Id, w.Number, w.Name, w.Kind, w.LedAddress, w.Active, [.. w.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId)], w.ExpectStaffed);
 
     public async Task<Refusal?> SaveWindowAsync(Actor actor, WindowForm form, CancellationToken ct)
     {
@@ -325,7 +325,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
                 w = await db.Windows.Include(x => x.Services).FirstOrDefaultAsync(x => x.Id == form.Id && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
                 before = FormOf(w);
             }
-            (w.Number, w.Name, w.Kind, w.LedAddress, w.Active) = (form.Number, form.Name.Trim(), form.Kind, form.LedAddress, form.Active);
+            (w.Number, w.Name, w.Kind, w.LedAddress, w.Active, w.ExpectStaffed) = (form.Number, form.Name.Trim(), form.Kind, form.LedAddress, form.Active, form.ExpectStaffed);
             w.Services.Clear();
             w.Services.AddRange(form.ServiceIds.Select((id, rank) => new WindowService { ServiceId = id, Rank = rank }));
             return (before, w);

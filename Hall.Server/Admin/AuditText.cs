@@ -53,6 +53,7 @@ public static class AuditText
         ["Kind"] = ("类型", "Kind"),
         ["LedAddress"] = ("LED 地址", "LED address"),
         ["ServiceIds"] = ("所办业务", "Services"),
+        ["ExpectStaffed"] = ("应值守", "Staffed all day"),
         ["Login"] = ("登录名", "Login"),
         ["Role"] = ("角色", "Role"),
         ["WindowId"] = ("窗口", "Window"),

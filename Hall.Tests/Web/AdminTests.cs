@@ -4,6 +4,7 @@ using Hall.Tests.Catalog;
 using Hall.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Hall.Tests.Web;
@@ -301,16 +302,19 @@ public sealed class AdminTests
     }
 
     [Test, Order(8)]
-    public async Task A_new_window_serves_its_services_in_the_order_given_and_an_unknown_service_is_refused()
+    public async Task A_new_window_takes_its_services_from_a_picker_in_the_order_given_and_may_be_left_unwatched()
     {
         await GoAsync("/admin/windows");
         var row = _admin.Locator("[data-testid=\"windows\"] tbody tr").Last;
         await row.Locator("input").Nth(1).FillAsync("综合受理二号");
-        await row.Locator("[data-testid=\"services\"]").FillAsync("yibao, shebao, nosuch");
-        await row.Locator("[data-testid=\"save\"]").ClickAsync();
-        await Assertions.Expect(By("message")).ToContainTextAsync("所办业务须为本大厅的业务");
-
-        await row.Locator("[data-testid=\"services\"]").FillAsync("yibao, shebao");
+        // Picked by name, not typed as codes: 社保 first, then 医保, then 医保 moved ahead of it.
+        await row.Locator("[data-testid=\"add-service\"]").SelectOptionAsync(new SelectOptionValue { Label = "A 社保业务（shebao）" });
+        await row.Locator("[data-testid=\"add-service\"]").SelectOptionAsync(new SelectOptionValue { Label = "B 医保业务（yibao）" });
+        await Assertions.Expect(row.Locator("[data-testid=\"add-service\"] option", new() { HasTextString = "社保业务" })).ToHaveCountAsync(0);
+        await Assertions.Expect(row.Locator("[data-testid=\"add-service\"]")).ToHaveValueAsync("0");
+        await row.Locator("[data-testid=\"chosen-yibao\"] button").First.ClickAsync();
+        await Assertions.Expect(row.Locator(".chosen li span")).ToHaveTextAsync(["B 医保业务", "A 社保业务"]);
+        await row.Locator("[data-testid=\"expect-staffed\"]").UncheckAsync();
         await row.Locator("[data-testid=\"save\"]").ClickAsync();
         await Assertions.Expect(By("message")).ToContainTextAsync("已保存");
         await Browser.Screenshot(_admin, "admin-8-windows");
@@ -318,6 +322,16 @@ public sealed class AdminTests
         var window = await db.Windows.AsNoTracking().Include(w => w.Services).SingleAsync(w => w.HallId == _hall.HallId && w.Name == "综合受理二号");
         var order = window.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId).ToList();
         Assert.That(order, Is.EqualTo(new[] { await _app.ServiceIdAsync(_hall.HallId, "yibao"), await _app.ServiceIdAsync(_hall.HallId, "shebao") }));
+        Assert.That(window.ExpectStaffed, Is.False, "opened on demand: no unstaffed alert");
+
+        // A service of no hall of this admin (as a forged form would send) is refused and changes nothing.
+        var adminId = await db.Staff.Where(m => m.HallId == _hall.HallId && m.Role == StaffRole.Admin).Select(m => m.Id).FirstAsync();
+        var admin = new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, adminId, _hall.HallId, "系统管理员", StaffRole.Admin, null, null);
+        var refused = await _app.Services.GetRequiredService<Hall.Server.Admin.AdminStore>().SaveWindowAsync(admin,
+            new Hall.Server.Admin.WindowForm(window.Id, window.Number, window.Name, window.Kind, window.LedAddress, true, [order[0], 999_999]), default);
+        Assert.That(refused?.Code, Is.EqualTo("invalid_window"));
+        await using var after = _app.Db();
+        Assert.That((await after.Windows.AsNoTracking().Include(w => w.Services).SingleAsync(w => w.Id == window.Id)).Services.OrderBy(s => s.Rank).Select(s => s.ServiceId), Is.EqualTo(order));
     }
 
     [Test, Order(10)]
