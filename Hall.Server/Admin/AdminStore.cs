@@ -495,6 +495,13 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         return (rows.Count > pageSize ? rows[..pageSize] : rows, rows.Count > pageSize);
     }
 
+    /// <summary>The audit subjects (<c>service:2</c> …) of hall <paramref name="hallId"/> in words.</summary>
+    public async Task<Dictionary<string, AuditSubjects.Name>> AuditSubjectNamesAsync(int hallId, IEnumerable<string> subjects, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await AuditSubjects.NamesAsync(db, hallId, subjects, ct);
+    }
+
     /// <summary>Far beyond any hall's log at 100 entries a page; keeps the offset from overflowing.</summary>
     public const int MaxAuditPage = 1_000_000;
 

@@ -83,7 +83,7 @@ public static class AuditText
     /// The fields that differ between the record before and after (all of them when one side is missing, as for a
     /// creation), in the order they were written; a record that is not a JSON object is one row with the whole value.
     /// </summary>
-    public static List<Change> Changes(string? before, string? after)
+    public static List<Change> Changes(string? before, string? after, Func<string, string, string>? value = null)
     {
         var b = Fields_(before);
         var a = Fields_(after);
@@ -98,10 +98,16 @@ public static class AuditText
                 continue;
             }
             var (zh, en) = Fields.TryGetValue(name, out var f) ? f : (name, name);
-            changes.Add(new Change(zh, en, old ?? "—", @new ?? "—"));
+            changes.Add(new Change(zh, en, Shown(name, old ?? "—", value), Shown(name, @new ?? "—", value)));
         }
         return changes;
     }
+
+    private static string Shown(string field, string value, Func<string, string, string>? shown) =>
+        shown is null || value == "—" ? value : shown(field, value);
+
+    /// <summary>The names of all fields of <paramref name="json"/> with their values as shown before naming (for <see cref="AuditSubjects.OfField"/>).</summary>
+    public static IEnumerable<(string Field, string Value)> Values(string? json) => Fields_(json).Select(f => (f.Key, f.Value));
 
     private static Dictionary<string, string> Fields_(string? json)
     {

@@ -81,6 +81,21 @@ public static class CatalogEndpoints
                 : Error(409, CatalogImportJobs.AlreadyRunning);
         }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
 
+        // The workbook to fill in: the hall's items as they are, under the header the import reads.
+        app.MapGet("/api/admin/catalogue/template", async (HttpContext http, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var hall = await db.Halls.AsNoTracking().SingleAsync(h => h.Id == actor.HallId, ct);
+            var today = HallClock.BusinessDate(clock.GetUtcNow(), hall.Zone);
+            var bytes = await CatalogTemplate.WriteAsync(db, hall.Id, hall.Name, today, ct);
+            return Results.File(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", CatalogTemplate.FileName(hall.Name, today));
+        }).RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = HallAuth.SchemeName });
+
         app.MapGet("/api/admin/catalogue/import/{id:guid}", async (Guid id, HttpContext http, CatalogImportJobs jobs, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);

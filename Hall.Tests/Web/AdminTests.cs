@@ -109,6 +109,7 @@ public sealed class AdminTests
             Assert.That(changes, Has.One.EqualTo("目标等候（分钟） | 30 | 20"));
             Assert.That(changes, Has.One.Match("^排队报警人数 \\| \\d+ \\| 12$"));
             Assert.That(await entry.InnerTextAsync(), Does.Not.Contain("{").And.Not.Contain("service.update"), "no raw JSON or codes");
+            await Assertions.Expect(entry.Locator("[data-testid=\"subject\"]")).ToHaveTextAsync("业务「医保业务」", new() { Timeout = 5000 });
             await Assertions.Expect(cells.Nth(1)).ToHaveTextAsync("系统管理员");
             var lines = await cells.Nth(1).EvaluateAsync<int>("td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
             Assert.That(lines, Is.EqualTo(1), "the 人员 column keeps a name on one line");
@@ -264,6 +265,44 @@ public sealed class AdminTests
         }
     }
 
+    [Test, Order(6)]
+    public async Task The_template_workbook_holds_the_halls_items_and_imports_back_unchanged()
+    {
+        // The workbook the page offers is the hall's catalogue as it is, ready to edit.
+        await using var db = _app.Db();
+        var items = await db.ServiceItems.AsNoTracking().CountAsync(i => i.HallId == _hall.HallId);
+        Assert.That(items, Is.GreaterThan(10));
+        await GoAsync("/admin/catalogue");
+        var download = await _admin.RunAndWaitForDownloadAsync(() => By("template").ClickAsync());
+        Assert.That(download.SuggestedFilename, Does.EndWith(".xlsx").And.Contain("事项清单"));
+        var file = Path.Combine(Path.GetTempPath(), $"template-{Guid.NewGuid():N}.xlsx");
+        await download.SaveAsAsync(file);
+        try
+        {
+            var (table, refusal) = Hall.Server.Catalog.CatalogFile.Read(await File.ReadAllBytesAsync(file), Hall.Server.Catalog.CatalogFileKind.Xlsx);
+            Assert.That(refusal, Is.Null);
+            Assert.That(table!.Rows, Has.Count.EqualTo(items), "every item of the hall, one a row");
+            var stored = (await db.ServiceItems.AsNoTracking().Where(i => i.HallId == _hall.HallId).ToListAsync()).MaxBy(i => i.Materials.Count)!;
+            Assert.That(stored.Materials, Has.Count.GreaterThan(1));
+            var row = table.Rows.Single(r => r.Code == stored.Code);
+            Assert.That((row.Name, Hall.Server.Catalog.CatalogImport.SplitMaterials(row.Materials)), Is.EqualTo((stored.Name, stored.Materials)), "the name, and the materials as stored, one a line");
+
+            // Imported back as it came: nothing added, nothing rejected, every row 未变.
+            var before = (await TableDump.AllAsync(_app.ConnectionString))["service_items"];
+            await By("file").SetInputFilesAsync(file);
+            await Assertions.Expect(By("report")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Assertions.Expect(By("rejected")).ToHaveTextAsync("0");
+            await Assertions.Expect(By("added")).ToHaveTextAsync("0");
+            await Assertions.Expect(By("updated")).ToHaveTextAsync("0");
+            await Assertions.Expect(By("unchanged")).ToHaveTextAsync(items.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.That((await TableDump.AllAsync(_app.ConnectionString))["service_items"], Is.EqualTo(before));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test, Order(7)]
     public async Task The_lobby_screens_page_publishes_the_notice_line_uploads_a_picture_with_progress_and_makes_a_playlist()
     {
@@ -323,6 +362,13 @@ public sealed class AdminTests
         var order = window.Services.OrderBy(s => s.Rank).Select(s => s.ServiceId).ToList();
         Assert.That(order, Is.EqualTo(new[] { await _app.ServiceIdAsync(_hall.HallId, "yibao"), await _app.ServiceIdAsync(_hall.HallId, "shebao") }));
         Assert.That(window.ExpectStaffed, Is.False, "opened on demand: no unstaffed alert");
+
+        // The audit log names the window and its services, not window:17 and 5，2.
+        await GoAsync("/admin/audit");
+        var entry = _admin.Locator("[data-testid=\"audit-window.create\"]").First;
+        await Assertions.Expect(entry.Locator("[data-testid=\"subject\"]")).ToHaveTextAsync($"{window.Number}号窗口（综合受理二号）");
+        var services = (await entry.Locator(".changes > span").AllInnerTextsAsync()).Chunk(3).Select(c => string.Join(" | ", c)).ToList();
+        Assert.That(services, Has.One.EqualTo("所办业务 | — | 业务「医保业务」，业务「社保业务」"));
 
         // A service of no hall of this admin (as a forged form would send) is refused and changes nothing.
         var adminId = await db.Staff.Where(m => m.HallId == _hall.HallId && m.Role == StaffRole.Admin).Select(m => m.Id).FirstAsync();
