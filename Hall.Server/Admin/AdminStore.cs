@@ -36,6 +36,11 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 {
     public static readonly Refusal InvalidHall = new("invalid_hall_settings", "大厅设置有误：名称必填；营业时间形如“周一 09:00-12:00 13:30-17:30”；数值须在合理范围内；办理结果和暂停原因各至少一项",
         "Invalid hall settings: a name; hours like \"周一 09:00-12:00 13:30-17:30\"; numbers in range; at least one outcome and one pause reason.");
+    private static FieldRules ServiceRules() => new(InvalidService.Code, "业务设置有误", "Invalid service");
+    private static FieldRules WindowRules() => new(InvalidWindow.Code, "窗口设置有误", "Invalid window");
+    private static FieldRules StaffRules() => new(InvalidStaff.Code, "账号有误", "Invalid account");
+    private static FieldRules DeviceRules() => new(InvalidDevice.Code, "设备有误", "Invalid device");
+
     public static readonly Refusal InvalidService = new("invalid_service", "业务设置有误：编码（字母数字）、名称必填，号码前缀为一个大写字母且不与其他业务重复，号源 1–999，时限 1–600 分钟",
         "Invalid service: a code (letters and digits), a name, a one-letter prefix not used by another service, 1–999 tickets a day, limits of 1–600 minutes.");
     public static readonly Refusal InvalidWindow = new("invalid_window", "窗口设置有误：窗口号 1–999 且不重复，名称必填，LED 地址 1–254，所办业务须为本大厅的业务",
@@ -52,7 +57,7 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
 
     public static readonly Refusal CountyOnly = new("county_admin_only", "只有县级大厅（市民之家）的管理员可以新建乡镇站点", "Only an admin of the county hall can add township sites. Nothing was changed.");
 
-    public static readonly Refusal InvalidSite = new("invalid_site", "乡镇站点有误：编码（字母数字）不重复、名称必填", "Invalid site: a code (letters and digits) not used yet, and a name.");
+    private static FieldRules SiteRules() => new("invalid_site", "乡镇站点有误", "Invalid site");
 
     // ---- halls the admin manages: their own, and the township sites under it ----
 
@@ -77,15 +82,16 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             return bad;
         }
         code = code?.Trim() ?? "";
-        if (code.Length is < 2 or > 32 || !code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') || TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100)
+        if (SiteRules().Check(code.Length is >= 2 and <= 32 && code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'), "编码", "code", "须为 2–32 位字母、数字或连字符", "must be 2–32 letters, digits or hyphens")
+            .Check(TicketRules.CheckText(name, required: true) is null && name.Trim().Length <= 100, "名称", "name", "必填，最多 100 字", "is required, at most 100 characters").Refusal is { } invalid)
         {
-            return InvalidSite;
+            return invalid;
         }
         return await ChangeAsync(actor, "site.create", $"site:{code}", async db =>
         {
             if (await db.Halls.AnyAsync(h => h.Code == code, ct))
             {
-                throw new Refused(InvalidSite);
+                throw new Refused(SiteRules().Of("编码", "code", $" {code} 已被使用", $"{code} is taken"));
             }
             var county = await db.Halls.AsNoTracking().SingleAsync(h => h.Id == actor.HallId, ct);
             // A township centre's admin runs their own centre; only the county hall adds sites under itself.
@@ -122,6 +128,26 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
     public static string HoursText(WeeklyHours hours) => string.Join("\n", Enumerable.Range(1, 7).Select(i => (DayOfWeek)(i % 7))
         .Where(d => hours.On(d).Count > 0)
         .Select(d => DayNames[(int)d] + " " + string.Join(" ", hours.On(d).Select(r => $"{r.From:HH\\:mm}-{r.To:HH\\:mm}"))));
+
+    /// <summary>The first line of an hours text that is not a day's hours on its own (or repeats a day), numbered from 1.</summary>
+    private static (int Number, string Text)? BadLine(string? text)
+    {
+        var lines = (text ?? "").Split('\n', StringSplitOptions.TrimEntries);
+        var seen = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0)
+            {
+                continue;
+            }
+            seen.Add(lines[i]);
+            if (ParseHours(string.Join("\n", seen)) is null)
+            {
+                return (i + 1, lines[i]);
+            }
+        }
+        return null;
+    }
 
     public static WeeklyHours? ParseHours(string? text)
     {
@@ -173,15 +199,25 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         var hours = ParseHours(form.HoursText);
         var outcomes = Lines(form.OutcomesText, 20);
         var reasons = Lines(form.PauseReasonsText, 20);
-        var valid = hours is not null && outcomes is not null && reasons is not null
-            && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
-            && form.AgeingMinutes is >= 5 and <= 600 && form.NormalPerPriority is >= 0 and <= 20 && form.MaxRecalls is >= 0 and <= 10
-            && form.AutoNoShowAfterCalls is >= 1 and <= 10 && form.RequeuePlacesBack is >= 0 and <= 50 && form.FollowUpWorkingDays is >= 1 and <= 30
-            && form.PauseLimitMinutes is >= 1 and <= 600 && form.UnstaffedGraceMinutes is >= 0 and <= 240 && form.DeviceOfflineMinutes is >= 1 and <= 240
-            && form.NoticePeopleAhead is >= 1 and <= 20;
-        if (!valid)
+        var rules = new FieldRules(InvalidHall.Code, "大厅设置有误", "Invalid hall settings")
+            .Check(TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100, "名称", "name", "必填，最多 100 字", "is required, at most 100 characters")
+            .Check(hours is not null, "办公时间", "hours", BadLine(form.HoursText) is { } line ? $"第 {line.Number} 行“{line.Text}”须形如“周一 09:00-12:00 13:30-17:30”" : "须每行一天，形如“周一 09:00-12:00 13:30-17:30”",
+                BadLine(form.HoursText) is { } lineEn ? $"line {lineEn.Number} \"{lineEn.Text}\" must be like \"周一 09:00-12:00 13:30-17:30\"" : "must be a line a day like \"周一 09:00-12:00 13:30-17:30\"")
+            .Check(form.AgeingMinutes is >= 5 and <= 600, "优先老化（分钟）", "ageing (minutes)", "须在 5–600 之间", "must be 5–600")
+            .Check(form.NormalPerPriority is >= 0 and <= 20, "每几位普通叫一位优先", "normal per priority", "须在 0–20 之间", "must be 0–20")
+            .Check(form.MaxRecalls is >= 0 and <= 10, "最多重呼次数", "max recalls", "须在 0–10 之间", "must be 0–10")
+            .Check(form.AutoNoShowAfterCalls is >= 1 and <= 10, "呼叫几次后记未到", "no-show after calls", "须在 1–10 之间", "must be 1–10")
+            .Check(form.RequeuePlacesBack is >= 0 and <= 50, "过号重排后退位数", "requeue places back", "须在 0–50 之间", "must be 0–50")
+            .Check(outcomes is not null, "办理结果", "outcomes", "每行一项，1–20 项，每项最多 20 字", "must be 1–20 lines of at most 20 characters")
+            .Check(reasons is not null, "暂停原因", "pause reasons", "每行一项，1–20 项，每项最多 20 字", "must be 1–20 lines of at most 20 characters")
+            .Check(form.FollowUpWorkingDays is >= 1 and <= 30, "补件期限（工作日）", "follow-up (working days)", "须在 1–30 之间", "must be 1–30")
+            .Check(form.PauseLimitMinutes is >= 1 and <= 600, "暂停上限（分钟）", "pause limit (minutes)", "须在 1–600 之间", "must be 1–600")
+            .Check(form.UnstaffedGraceMinutes is >= 0 and <= 240, "无人值守宽限（分钟）", "unstaffed grace (minutes)", "须在 0–240 之间", "must be 0–240")
+            .Check(form.DeviceOfflineMinutes is >= 1 and <= 240, "设备离线判定（分钟）", "device offline (minutes)", "须在 1–240 之间", "must be 1–240")
+            .Check(form.NoticePeopleAhead is >= 1 and <= 20, "提前通知人数", "notice people ahead", "须在 1–20 之间", "must be 1–20");
+        if (rules.Refusal is { } invalid)
         {
-            return InvalidHall;
+            return invalid;
         }
         return await ChangeAsync(actor, "hall.update", $"hall:{actor.HallId}", async db =>
         {
@@ -250,20 +286,28 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         }
         var code = form.Code?.Trim() ?? "";
         var prefix = form.Prefix?.Trim() ?? "";
-        var valid = code.Length is >= 1 and <= 32 && code.All(char.IsAsciiLetterOrDigit)
-            && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
-            && prefix.Length == 1 && char.IsAsciiLetterUpper(prefix[0])
-            && form.DailyCap is >= 1 and <= 999 && form.TargetWaitMinutes is >= 1 and <= 600 && form.AlertWaitingCount is >= 1 and <= 999
-            && form.DefaultHandlingMinutes is >= 1 and <= 600 && form.SortOrder is >= 0 and <= 9999;
-        if (!valid)
+        var rules = ServiceRules()
+            .Check(code.Length is >= 1 and <= 32 && code.All(char.IsAsciiLetterOrDigit), "编码", "code", "须为 1–32 位字母或数字", "must be 1–32 letters or digits")
+            .Check(TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100, "名称", "name", "必填，最多 100 字", "is required, at most 100 characters")
+            .Check(prefix.Length == 1 && char.IsAsciiLetterUpper(prefix[0]), "号码前缀", "prefix", "须为一个大写字母（A–Z）", "must be one capital letter (A–Z)")
+            .Check(form.DailyCap is >= 1 and <= 999, "每日限号", "daily cap", "须在 1–999 之间", "must be 1–999")
+            .Check(form.TargetWaitMinutes is >= 1 and <= 600, "目标等候（分钟）", "target wait (minutes)", "须在 1–600 之间", "must be 1–600")
+            .Check(form.AlertWaitingCount is >= 1 and <= 999, "排队报警人数", "alert at waiting", "须在 1–999 之间", "must be 1–999")
+            .Check(form.DefaultHandlingMinutes is >= 1 and <= 600, "默认办理时长（分钟）", "handling time (minutes)", "须在 1–600 之间", "must be 1–600")
+            .Check(form.SortOrder is >= 0 and <= 9999, "排序", "order", "须在 0–9999 之间", "must be 0–9999");
+        if (rules.Refusal is { } invalid)
         {
-            return InvalidService;
+            return invalid;
         }
         return await ChangeAsync(actor, form.Id == 0 ? "service.create" : "service.update", $"service:{(form.Id == 0 ? "new" : form.Id)}", async db =>
         {
-            if (await db.Services.AnyAsync(s => s.HallId == actor.HallId && s.Id != form.Id && (s.Prefix == prefix[0] || s.Code == code), ct))
+            var clash = await db.Services.AsNoTracking().Where(s => s.HallId == actor.HallId && s.Id != form.Id && (s.Prefix == prefix[0] || s.Code == code))
+                .Select(s => new { s.Name, s.Code, s.Prefix }).FirstOrDefaultAsync(ct);
+            if (clash is not null)
             {
-                throw new Refused(InvalidService);
+                throw new Refused(clash.Code == code
+                    ? ServiceRules().Of("编码", "code", $" {code} 已被「{clash.Name}」使用", $"{code} is used by {clash.Name}")
+                    : ServiceRules().Of("号码前缀", "prefix", $" {prefix} 已被「{clash.Name}」使用，不能与其他业务重复", $"{prefix} is used by {clash.Name}; each service needs its own"));
             }
             Service s;
             ServiceForm? before = null;
@@ -300,18 +344,26 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         {
             return bad;
         }
-        var valid = form.Number is >= 1 and <= 999 && TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100
-            && form.LedAddress is null or (>= 1 and <= 254) && Enum.IsDefined(form.Kind) && form.ServiceIds.Distinct().Count() == form.ServiceIds.Count && form.ServiceIds.Count <= 100;
-        if (!valid)
+        var rules = WindowRules()
+            .Check(form.Number is >= 1 and <= 999, "窗口号", "window number", "须在 1–999 之间", "must be 1–999")
+            .Check(TicketRules.CheckText(form.Name, required: true) is null && form.Name.Trim().Length <= 100, "名称", "name", "必填，最多 100 字", "is required, at most 100 characters")
+            .Check(form.LedAddress is null or (>= 1 and <= 254), "LED 地址", "LED address", "须在 1–254 之间，或留空", "must be 1–254, or empty")
+            .Check(Enum.IsDefined(form.Kind), "类型", "kind", "须为列表中的一种", "must be one of the list")
+            .Check(form.ServiceIds.Distinct().Count() == form.ServiceIds.Count && form.ServiceIds.Count <= 100, "所办业务", "services", "不能重复，最多 100 项", "must not repeat, at most 100");
+        if (rules.Refusal is { } invalid)
         {
-            return InvalidWindow;
+            return invalid;
         }
         return await ChangeAsync(actor, form.Id == 0 ? "window.create" : "window.update", $"window:{(form.Id == 0 ? "new" : form.Id)}", async db =>
         {
             var known = await db.Services.Where(s => s.HallId == actor.HallId && form.ServiceIds.Contains(s.Id)).CountAsync(ct);
-            if (known != form.ServiceIds.Count || await db.Windows.AnyAsync(w => w.HallId == actor.HallId && w.Id != form.Id && w.Number == form.Number, ct))
+            if (known != form.ServiceIds.Count)
             {
-                throw new Refused(InvalidWindow);
+                throw new Refused(WindowRules().Of("所办业务", "services", "须为本大厅的业务", "must be services of this hall"));
+            }
+            if (await db.Windows.AsNoTracking().Where(w => w.HallId == actor.HallId && w.Id != form.Id && w.Number == form.Number).Select(w => w.Name).FirstOrDefaultAsync(ct) is { } taken)
+            {
+                throw new Refused(WindowRules().Of("窗口号", "window number", $" {form.Number} 已是「{taken}」的窗口号", $"{form.Number} is already {taken}'s"));
             }
             Window w;
             WindowForm? before = null;
@@ -350,17 +402,20 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
             return (null, bad);
         }
         login = login?.Trim() ?? "";
-        if (login.Length is < 3 or > 32 || !login.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || TicketRules.CheckText(name, required: true) is not null
-            || name.Trim().Length > 50 || !Enum.IsDefined(role))
+        var rules = StaffRules()
+            .Check(login.Length is >= 3 and <= 32 && login.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), "登录名", "login", "须为 3–32 位字母、数字或 - _ .", "must be 3–32 letters, digits or - _ .")
+            .Check(TicketRules.CheckText(name, required: true) is null && name.Trim().Length <= 50, "姓名", "name", "必填，最多 50 字", "is required, at most 50 characters")
+            .Check(Enum.IsDefined(role), "角色", "role", "须为列表中的一种", "must be one of the list");
+        if (rules.Refusal is { } invalid)
         {
-            return (null, InvalidStaff);
+            return (null, invalid);
         }
         var password = NewPassword();
         var refusal = await ChangeAsync(actor, "staff.create", $"staff:{login}", async db =>
         {
             if (await db.Staff.AnyAsync(s => s.Login == login, ct))
             {
-                throw new Refused(InvalidStaff);
+                throw new Refused(StaffRules().Of("登录名", "login", $" {login} 已被使用", $"{login} is taken"));
             }
             var member = new StaffMember { HallId = actor.HallId, Login = login, Name = name.Trim(), Role = role, PasswordHash = StaffLogin.HashPassword(password) };
             db.Staff.Add(member);
@@ -443,16 +498,21 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         {
             return (null, bad);
         }
-        if (TicketRules.CheckText(name, required: true) is not null || name.Trim().Length > 100 || !Enum.IsDefined(role) || (role == DeviceRole.Evaluator) != (windowId is not null))
+        var rules = DeviceRules()
+            .Check(TicketRules.CheckText(name, required: true) is null && name.Trim().Length <= 100, "名称", "name", "必填，最多 100 字", "is required, at most 100 characters")
+            .Check(Enum.IsDefined(role), "类型", "kind", "须为列表中的一种", "must be one of the list")
+            .Check(role != DeviceRole.Evaluator || windowId is not null, "窗口", "window", "评价器须选择它所在的窗口", "must be chosen for an evaluator")
+            .Check(role == DeviceRole.Evaluator || windowId is null, "窗口", "window", "只有评价器绑定窗口", "is only for an evaluator");
+        if (rules.Refusal is { } invalid)
         {
-            return (null, InvalidDevice);
+            return (null, invalid);
         }
         string? key = null;
         var refusal = await ChangeAsync(actor, "device.create", $"device:{name.Trim()}", async db =>
         {
             if (windowId is { } w && !await db.Windows.AnyAsync(x => x.Id == w && x.HallId == actor.HallId, ct))
             {
-                throw new Refused(InvalidDevice);
+                throw new Refused(DeviceRules().Of("窗口", "window", "须为本大厅的窗口", "must be a window of this hall"));
             }
             var (device, created) = await DeviceKeys.CreateAsync(db, actor.HallId, name.Trim(), role, windowId, clock.GetUtcNow(), ct);
             key = created;

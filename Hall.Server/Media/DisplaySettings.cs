@@ -49,13 +49,18 @@ public sealed class DisplaySettings
         var repeat = request.Repeat ?? Repeat;
         var volume = request.Volume ?? Volume;
         var quiet = request.QuietHours ?? QuietHours;
-        var valid = source is null or "pack" or "speech"
-            && (template is null || (template.Length <= 40 && template.Contains("{number}", StringComparison.Ordinal)
-                && template.Contains("{window}", StringComparison.Ordinal) && !template.Any(char.IsControl)))
-            && repeat is null or (>= 1 and <= 5)
-            && (volume is null || (volume is >= 0 and <= 1 && double.IsFinite(volume.Value)))
-            && (quiet is null || (quiet.Count <= 6 && quiet.All(q => QuietRange(q) is not null)));
-        return valid && WithClosed(request) is null
+        var voice = new Admin.FieldRules(Invalid.Code, "叫号语音设置有误", "Invalid voice settings")
+            .Check(source is null or "pack" or "speech", "语音来源", "voice", "须为录音语音包或浏览器语音", "must be the recorded pack or the browser voice")
+            .Check(template is null || (template.Length <= 40 && !template.Any(char.IsControl)), "播报模板", "template", "最多 40 字", "must be at most 40 characters")
+            .Check(template is null || (template.Contains("{number}", StringComparison.Ordinal) && template.Contains("{window}", StringComparison.Ordinal)),
+                "播报模板", "template", "须含 {number}（号码）和 {window}（窗口）", "must hold {number} and {window}")
+            .Check(repeat is null or (>= 1 and <= 5), "播报次数", "repeats", "须在 1–5 之间", "must be 1–5")
+            .Check(volume is null || (volume is >= 0 and <= 1 && double.IsFinite(volume.Value)), "音量", "volume", "须在 0–1 之间", "must be 0–1")
+            .Check(quiet is null || quiet.Count <= 6, "静音时段", "quiet hours", "最多 6 段", "must be at most 6")
+            .Check(quiet is null || quiet.All(q => QuietRange(q) is not null), "静音时段", "quiet hours",
+                $"形如 12:00-13:30（“{quiet?.FirstOrDefault(q => QuietRange(q) is null)}”不是）", $"must be like 12:00-13:30 (\"{quiet?.FirstOrDefault(q => QuietRange(q) is null)}\" is not)");
+        var refusal = voice.Refusal ?? WithClosed(request);
+        return refusal is null
             ? (new DisplaySettings
             {
                 VoiceSource = source,
@@ -71,7 +76,7 @@ public sealed class DisplaySettings
                 ClosedLeadMinutes = request.ClosedLeadMinutes ?? ClosedLeadMinutes,
                 Bilingual = request.Bilingual ?? Bilingual,
             }, null)
-            : (null, valid ? InvalidClosed : Invalid);
+            : (null, refusal);
     }
 
     private string? ClosedOf(Request request) => request.ClosedShow is null ? ClosedShow : request.ClosedShow.Trim() is "" ? null : request.ClosedShow.Trim();
@@ -82,9 +87,11 @@ public sealed class DisplaySettings
         var show = ClosedOf(request);
         var lead = request.ClosedLeadMinutes ?? ClosedLeadMinutes;
         var media = request.ClosedMediaId ?? ClosedMediaId;
-        return show is null or "dim" or "image" or "blank" && (show != "image" || media is not null) && lead is null or (>= 0 and <= 240)
-            ? null
-            : InvalidClosed;
+        return new Admin.FieldRules(InvalidClosed.Code, "闭厅画面设置有误", "Invalid closed-hours screen")
+            .Check(show is null or "dim" or "image" or "blank", "下班后大屏显示", "closed-hours screen", "须为照常、变暗、静态图片或黑屏", "must be as usual, dimmed, a still picture or black")
+            .Check(show != "image" || media is not null, "静态图片", "still picture", "须从媒体库中选一张图片", "must be a picture chosen from the media library")
+            .Check(lead is null or (>= 0 and <= 240), "提前/延后（分钟）", "lead time (minutes)", "须在 0–240 之间", "must be 0–240")
+            .Refusal;
     }
 
     /// <summary>

@@ -156,27 +156,30 @@ public sealed partial class VoicePackTests() : HallFixture("voice-pack")
         var display = await Seeded.DeviceAsync("display");
         var pushed = new TaskCompletionSource<DisplaySettingsView>();
         display.Connection.On<DisplaySettingsView>(nameof(IHallClient.DisplaySettingsChanged), s => pushed.TrySetResult(s));
-        var bad = new object[]
+        // Each refusal names the one field at fault.
+        var bad = new (object Body, string Field)[]
         {
-            new { template = "请到窗口办理" },
-            new { template = "请{number}号办理" },
-            new { repeat = 0 },
-            new { repeat = 9 },
-            new { volume = 1.5 },
-            new { voiceSource = "robot" },
-            new { quietHours = new[] { "25:00-26:00" } },
-            new { quietHours = new[] { "12:00-12:00" } },
-            new { quietHours = new[] { "'; DROP TABLE halls; --" } },
-            new { template = "请{number}号到{window}号窗口办理\u0007" },
+            (new { template = "请到窗口办理" }, "播报模板须含 {number}"),
+            (new { template = "请{number}号办理" }, "播报模板须含 {number}"),
+            (new { repeat = 0 }, "播报次数须在 1–5 之间"),
+            (new { repeat = 9 }, "播报次数须在 1–5 之间"),
+            (new { volume = 1.5 }, "音量须在 0–1 之间"),
+            (new { voiceSource = "robot" }, "语音来源须为"),
+            (new { quietHours = new[] { "25:00-26:00" } }, "静音时段形如 12:00-13:30（“25:00-26:00”不是）"),
+            (new { quietHours = new[] { "12:00-12:00" } }, "静音时段形如 12:00-13:30"),
+            (new { quietHours = new[] { "'; DROP TABLE halls; --" } }, "静音时段形如 12:00-13:30"),
+            (new { template = "请{number}号到{window}号窗口办理\u0007" }, ""),
         };
         using var supervisor = await StaffHttpAsync("supervisor");
         var before = await TableDump.AllAsync(App.ConnectionString);
-        foreach (var body in bad)
+        foreach (var (body, field) in bad)
         {
             var response = await admin.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), body);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), JsonSerializer.Serialize(body));
             // A control character is caught by the request's text check before the settings are read (issue 15).
-            Assert.That((await ErrorAsync(response)).Code, Is.EqualTo(JsonSerializer.Serialize(body).Contains("\\u0007", StringComparison.Ordinal) ? "invalid_text" : "invalid_display_settings"));
+            var (code, zh) = await ErrorAsync(response);
+            Assert.That(code, Is.EqualTo(JsonSerializer.Serialize(body).Contains("\\u0007", StringComparison.Ordinal) ? "invalid_text" : "invalid_display_settings"));
+            Assert.That(zh, Does.Contain(field), JsonSerializer.Serialize(body));
         }
         Assert.That((await supervisor.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), new { repeat = 1 })).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(await TableDump.AllAsync(App.ConnectionString), Is.EqualTo(before), "nothing changed");

@@ -129,10 +129,15 @@ public sealed class AdminTests
         var row = _admin.Locator("[data-testid=\"service-shebao\"]");
         await row.Locator("input").Nth(2).FillAsync("B");
         await row.Locator("[data-testid=\"save\"]").ClickAsync();
-        await Assertions.Expect(By("message")).ToContainTextAsync("号码前缀为一个大写字母且不与其他业务重复");
+        // The message names the one field at fault and why, not every rule of the form.
+        await Assertions.Expect(By("message")).ToHaveTextAsync("业务设置有误：号码前缀 B 已被「医保业务」使用，不能与其他业务重复，未作任何更改");
         await row.Locator("input").Nth(2).FillAsync("1");
         await row.Locator("[data-testid=\"save\"]").ClickAsync();
-        await Assertions.Expect(By("message")).ToContainTextAsync("业务设置有误");
+        await Assertions.Expect(By("message")).ToHaveTextAsync("业务设置有误：号码前缀须为一个大写字母（A–Z），未作任何更改");
+        await row.Locator("input").Nth(2).FillAsync("A");
+        await row.Locator("[data-testid=\"target\"]").FillAsync("0");
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("业务设置有误：目标等候（分钟）须在 1–600 之间，未作任何更改");
         Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(before), "a refused change leaves the database as it was");
     }
 
@@ -211,7 +216,7 @@ public sealed class AdminTests
         await GoAsync("/admin/hall");
         await By("hours").FillAsync("周一 09:00-12:00 13:30-17:30\n周二 9点到12点");
         await By("save").ClickAsync();
-        await Assertions.Expect(By("message")).ToContainTextAsync("营业时间形如");
+        await Assertions.Expect(By("message")).ToHaveTextAsync("大厅设置有误：办公时间第 2 行“周二 9点到12点”须形如“周一 09:00-12:00 13:30-17:30”，未作任何更改");
         await By("hours").FillAsync("周一 09:00-12:00 13:30-17:30\n周二 09:00-12:00 13:30-17:30\n周三 09:00-12:00 13:30-17:30\n周四 09:00-12:00 13:30-17:30\n周五 09:00-12:00 13:30-17:30\n周六 09:00-12:00");
         await By("pause-limit").FillAsync("20");
         await By("save").ClickAsync();
