@@ -172,15 +172,16 @@ public static class DemoHall
         db.Windows.AddRange(windows);
 
         var passwords = new Dictionary<string, string>();
-        void AddStaff(string login, string name, StaffRole role)
+        void AddStaff(string login, string name, StaffRole role, string? staffCode = null)
         {
             var password = Admin.AdminStore.NewPassword();
             passwords[login] = password;
-            db.Staff.Add(new StaffMember { HallId = hall.Id, Login = login, Name = name, Role = role, PasswordHash = StaffLogin.HashPassword(password) });
+            db.Staff.Add(new StaffMember { HallId = hall.Id, Login = login, Name = name, Role = role, StaffCode = staffCode, PasswordHash = StaffLogin.HashPassword(password) });
         }
         foreach (var (w, i) in WindowList.Select((w, i) => (w, i)))
         {
-            AddStaff($"{code}-clerk{w.Number:D2}", ClerkNames[i % ClerkNames.Length], StaffRole.Clerk);
+            // 工号 as halls print them on the window's name plate: ZW and a running number.
+            AddStaff($"{code}-clerk{w.Number:D2}", ClerkNames[i % ClerkNames.Length], StaffRole.Clerk, $"ZW{101 + i:D4}");
         }
         AddStaff($"{code}-supervisor", "马主任", StaffRole.Supervisor);
         AddStaff($"{code}-admin", "系统管理员", StaffRole.Admin);

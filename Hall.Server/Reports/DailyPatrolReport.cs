@@ -33,6 +33,7 @@ public static class DailyPatrolReport
                 [new("取号", [.. OpenHours(f).Select(h => (double)f.IssuedByHour[h])]), new("叫号", [.. OpenHours(f).Select(h => (double)f.CalledByHour[h])])])
             { YLabel = "张", HeightMm = 60 },
             HourTable(f),
+            PendingTable(f),
             new ReportHeading("四、评价与差评回访"),
             RatingTable(f),
             FollowUpTable(f),
@@ -157,6 +158,26 @@ public static class DailyPatrolReport
         new("评价", "好差评（按五级）",
             [.. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)), new("评价数", 1, CellAlign.Right), new("满意率", 1, CellAlign.Right)],
             [[.. Levels.Select(l => Count(f.Hall.Ratings[l])), Count(f.Hall.Ratings.Total), Percent(f.Hall.Ratings.Rate)]]);
+
+    /// <summary>容缺受理 and 告知承诺 of the day: what is still owed and by when, so the patrol can follow them up.</summary>
+    internal static ReportTable PendingTable(ReportFigures f)
+    {
+        var windows = f.Input.Windows.ToDictionary(w => w.Id);
+        var finished = f.Input.Events.Where(e => e.Kind == Tickets.TicketEventKind.Finished).GroupBy(e => e.TicketId).ToDictionary(g => g.Key, g => g.Last());
+        var rows = f.Input.Tickets.Where(t => t.Deadline is not null || t.MissingMaterials is not null).OrderBy(t => t.Deadline).ThenBy(t => t.Number, StringComparer.Ordinal)
+            .Select(t =>
+            {
+                var at = finished.GetValueOrDefault(t.Id);
+                return (IReadOnlyList<ReportCell>)
+                [
+                    Text(t.Number), Text(at?.WindowId is { } w && windows.TryGetValue(w, out var win) ? Window(win) : None),
+                    Text(at?.StaffId is { } s ? f.Input.Staff.GetValueOrDefault(s, $"#{s}") : None), Text(t.Outcome ?? None),
+                    Text(t.MissingMaterials ?? None), Text(t.Deadline is { } d ? Date(d) : None), Text(t.Note ?? None),
+                ];
+            }).ToList();
+        return new ReportTable("容缺与承诺", "容缺受理与告知承诺（待补正材料及期限）",
+            [new("号码", 0.9), new("窗口", 1.8), new("工作人员", 1.1), new("办理结果", 1.2), new("缺少材料", 2.6), new("期限", 1.2), new("说明", 2)], rows);
+    }
 
     internal static ReportTable FollowUpTable(ReportFigures f)
     {

@@ -15,7 +15,7 @@ public static class ReportData
 
         var periodTickets = db.Tickets.Where(t => t.HallId == hallId && t.BusinessDate >= from && t.BusinessDate <= to);
         var tickets = await periodTickets.AsNoTracking()
-            .Select(t => new TicketRow(t.Id, t.Number, t.BusinessDate, t.ServiceItemId, t.HandledItemIds))
+            .Select(t => new TicketRow(t.Id, t.Number, t.BusinessDate, t.ServiceItemId, t.HandledItemIds, t.Outcome, t.MissingMaterials, t.AcceptanceDeadline, t.FinishNote))
             .ToListAsync(ct);
         var events = await db.TicketEvents.AsNoTracking()
             .Where(e => e.HallId == hallId && periodTickets.Any(t => t.Id == e.TicketId))

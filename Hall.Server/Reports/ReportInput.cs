@@ -7,7 +7,9 @@ using Hall.Server.Windows;
 namespace Hall.Server.Reports;
 
 /// <summary>A ticket of the period (its business date is in the period): what the event log does not repeat.</summary>
-public sealed record TicketRow(long Id, string Number, DateOnly BusinessDate, int? ItemId, IReadOnlyList<int> HandledItems);
+/// <param name="MissingMaterials">For 容缺受理: the materials still to come; with <paramref name="Deadline"/> (补正 or 承诺 deadline) and the clerk's note.</param>
+public sealed record TicketRow(long Id, string Number, DateOnly BusinessDate, int? ItemId, IReadOnlyList<int> HandledItems,
+    string? Outcome = null, string? MissingMaterials = null, DateOnly? Deadline = null, string? Note = null);
 
 /// <summary>One ticket event; the events of a ticket are read in the order they were written.</summary>
 public sealed record TicketEventRow(long TicketId, TicketEventKind Kind, int ServiceId, int? WindowId, int? StaffId, string? Outcome, DateTimeOffset At);

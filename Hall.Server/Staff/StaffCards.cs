@@ -55,18 +55,38 @@ public sealed class StaffCards(IDbContextFactory<HallDb> dbFactory, AdminStore a
         {
             return NotAnImage;
         }
-        var scale = Math.Min(1.0, Math.Min(PhotoWidth / (double)bitmap.Width, PhotoHeight / (double)bitmap.Height));
-        var (width, height) = (Math.Max(1, (int)Math.Round(bitmap.Width * scale)), Math.Max(1, (int)Math.Round(bitmap.Height * scale)));
+        // A phone's photo is stored as the sensor saw it, with the way up in EXIF: drawn upright, as the camera showed it.
+        var (orient, uprightWidth, uprightHeight) = Upright(codec.EncodedOrigin, bitmap.Width, bitmap.Height);
+        var scale = Math.Min(1.0, Math.Min(PhotoWidth / (double)uprightWidth, PhotoHeight / (double)uprightHeight));
+        var (width, height) = (Math.Max(1, (int)Math.Round(uprightWidth * scale)), Math.Max(1, (int)Math.Round(uprightHeight * scale)));
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         surface.Canvas.Clear(SKColors.White);
         using (var source = SKImage.FromBitmap(bitmap))
         {
-            surface.Canvas.DrawImage(source, new SKRect(0, 0, width, height), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+            surface.Canvas.Scale(width / (float)uprightWidth, height / (float)uprightHeight);
+            surface.Canvas.Concat(in orient);
+            surface.Canvas.DrawImage(source, new SKRect(0, 0, bitmap.Width, bitmap.Height), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         }
         using var image = surface.Snapshot();
         using var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 85);
         return jpeg.ToArray();
     }
+
+    /// <summary>
+    /// The matrix that turns an image stored <paramref name="width"/>×<paramref name="height"/> with EXIF orientation
+    /// <paramref name="origin"/> upright, and the upright size. A point (x, y) of the stored image lands at the matrix's image of it.
+    /// </summary>
+    internal static (SKMatrix Matrix, int Width, int Height) Upright(SKEncodedOrigin origin, int width, int height) => origin switch
+    {
+        SKEncodedOrigin.TopRight => (new SKMatrix(-1, 0, width, 0, 1, 0, 0, 0, 1), width, height),
+        SKEncodedOrigin.BottomRight => (new SKMatrix(-1, 0, width, 0, -1, height, 0, 0, 1), width, height),
+        SKEncodedOrigin.BottomLeft => (new SKMatrix(1, 0, 0, 0, -1, height, 0, 0, 1), width, height),
+        SKEncodedOrigin.LeftTop => (new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1), height, width),
+        SKEncodedOrigin.RightTop => (new SKMatrix(0, -1, height, 1, 0, 0, 0, 0, 1), height, width),
+        SKEncodedOrigin.RightBottom => (new SKMatrix(0, -1, height, -1, 0, width, 0, 0, 1), height, width),
+        SKEncodedOrigin.LeftBottom => (new SKMatrix(0, 1, 0, -1, 0, width, 0, 0, 1), height, width),
+        _ => (SKMatrix.Identity, width, height),
+    };
 
     /// <summary>A 工号: 1–16 ASCII letters, digits or hyphens; empty clears it.</summary>
     public static Decision<string?> CheckCode(string? code)

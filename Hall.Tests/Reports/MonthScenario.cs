@@ -115,6 +115,9 @@ public sealed class MonthScenario
     public async Task FinishAsync(int window, int clerk, long ticket, string outcome, params string[] items) =>
         Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], HubCalls.DetailsFor(outcome)), default), "finish");
 
+    public async Task FinishAsync(int window, int clerk, long ticket, string outcome, FinishDetails details, params string[] items) =>
+        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], details), default), "finish");
+
     public async Task TransferAsync(int window, int clerk, long ticket, string toService) =>
         Ok(await _queue.TransferAsync(_clerks[clerk], new TransferCommand(Id(), _windows[window], ticket, _services[toService], null), default), "transfer");
 

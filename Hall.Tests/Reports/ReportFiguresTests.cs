@@ -50,7 +50,7 @@ public sealed class ReportFiguresTests
         h.At(9, 1, 9, 40);
         await h.CallAsync(3, 3, t3);
         h.At(9, 1, 9, 41);
-        await h.FinishAsync(2, 2, t2, "容缺受理", "SB003", "SB001");
+        await h.FinishAsync(2, 2, t2, "容缺受理", new FinishDetails("户口簿复印件；结婚证复印件", new DateOnly(2026, 9, 8), "主件已核验"), "SB003", "SB001");
         await h.RateAsync(t2, RatingLevel.Dissatisfied, "等候时间长");
         h.At(9, 1, 9, 45);
         await h.NoShowAsync(3, 3, t3);
@@ -65,7 +65,7 @@ public sealed class ReportFiguresTests
         h.At(9, 1, 10, 1);
         await h.StartAsync(1, 1, t4);
         h.At(9, 1, 10, 21);
-        await h.FinishAsync(1, 1, t4, "告知承诺");
+        await h.FinishAsync(1, 1, t4, "告知承诺", new FinishDetails(null, new DateOnly(2026, 9, 30), null));
         h.At(9, 1, 10, 30);
         await h.PauseAsync(1, 1, "会议"); // 45 minutes: a long pause
         h.At(9, 1, 11, 15);
@@ -268,6 +268,10 @@ public sealed class ReportFiguresTests
         r.HasRow("时段", "17:00–18:00", "1", "1");
         r.HasRow("评价", "1", "1", "1", "1", "0", "4", "75.0%");
         r.HasRow("差评回访", "A002", "2号社保窗口", C(2), "不满意", "等候时间长", "2026-09-04", "09-07 10:00", "逾期办结");
+        // What is still owed by whom and by when: 容缺受理 with its missing materials, 告知承诺 with its promise date.
+        r.HasRow("容缺与承诺", "A002", "2号社保窗口", C(2), "容缺受理", "户口簿复印件；结婚证复印件", "2026-09-08", "主件已核验");
+        r.HasRow("容缺与承诺", "B002", "1号社保窗口", C(1), "告知承诺", "—", "2026-09-30", "—");
+        Assert.That(r.Sheet("容缺与承诺"), Has.Count.EqualTo(2));
 
         // The alerts of the day as the wall raised them, each with whether it was handled.
         await using var db = _app.Db();

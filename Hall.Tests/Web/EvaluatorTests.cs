@@ -178,7 +178,7 @@ public sealed class EvaluatorTests
         await _tablet.ReloadAsync();
         await Assertions.Expect(By(_tablet, "idle-window")).ToHaveTextAsync("2号窗口 · 社保窗口", new() { Timeout = 20_000 });
         await Assertions.Expect(By(_tablet, "idle-clerk")).ToHaveTextAsync($"工作人员 {name}");
-        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 —");
+        await Assertions.Expect(By(_tablet, "idle-code")).ToHaveTextAsync("工号 ZW0102", new() { Timeout = 20_000 });
         await Assertions.Expect(By(_tablet, "clerk-photo")).ToHaveCountAsync(0);
 
         var admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/staff");
