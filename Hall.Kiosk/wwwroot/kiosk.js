@@ -309,12 +309,39 @@ function applyTexts() {
 }
 
 function renderHeader() {
-  for (const node of $$('[data-bind="hallName"]')) node.textContent = app.state?.hallName ?? "";
+  const name = app.state?.hallName ?? "";
+  for (const node of $$('[data-bind="hallName"]')) if (node.textContent !== name) node.textContent = name;
+  // Fitted again whenever the name, the language (the buttons beside it) or the 大字 theme changed its room.
+  const key = `${name}|${app.lang}|${document.body.className}`;
+  if (app.hallNameKey !== key) {
+    app.hallNameKey = key;
+    fitHallName($('[data-testid="hall-name"]'));
+  }
   const now = new Date();
   const date = new Intl.DateTimeFormat(t("dateLocale"), t("dateStyle")).format(now);
   const time = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false }).format(now);
   for (const node of $$('[data-bind="date"]')) node.textContent = date;
   for (const node of $$('[data-bind="time"]')) node.textContent = time;
+}
+
+// The hall's name whole, never cut: on one line a little smaller (down to 36px), else on two lines, smaller as needed.
+function fitHallName(node) {
+  const wide = () => node.scrollWidth > node.clientWidth + 1;
+  const tall = () => node.scrollHeight > node.clientHeight + 1;
+  const shrink = (floor, over) => {
+    let size = parseFloat(getComputedStyle(node).fontSize);
+    while (size > floor && over()) {
+      size -= 2;
+      node.style.fontSize = `${size}px`;
+    }
+  };
+  node.classList.remove("is-wrapped");
+  node.style.fontSize = "";
+  shrink(36, wide);
+  if (!wide()) return;
+  node.style.fontSize = "";
+  node.classList.add("is-wrapped");
+  shrink(24, () => wide() || tall());
 }
 
 // ---- home ----
@@ -365,7 +392,7 @@ function renderHome() {
     }),
   );
   // Many services: smaller cards first, then scrolling with a faded edge that says there is more.
-  list.dataset.density = services.length > 8 ? "compact" : "normal";
+  list.dataset.density = services.length > 12 ? "dense" : services.length > 8 ? "compact" : "normal";
   requestAnimationFrame(markScrollable);
   show($('[data-testid="services-empty"]'), services.length === 0);
 }
