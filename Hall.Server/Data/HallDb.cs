@@ -191,7 +191,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
         {
             e.ToTable("media_plays");
             e.HasKey(p => p.PlayId);
-            e.HasOne<Media.MediaItem>().WithMany().HasForeignKey(p => p.MediaId);
+            // A media item is never removed under its plays (deleting one only marks it): the bulletin names what was played.
+            e.HasOne<Media.MediaItem>().WithMany().HasForeignKey(p => p.MediaId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Device>().WithMany().HasForeignKey(p => p.DeviceId);
             e.HasIndex(p => new { p.HallId, p.StartedAt });
         });

@@ -100,6 +100,23 @@ public sealed class LobbyScreens(IDbContextFactory<HallDb> dbFactory, HallSettin
         return (item, refusal);
     }
 
+    /// <summary>Deletes a media item no playlist shows (its plays stay in the reports); the screens read their playlists again.</summary>
+    public async Task<Refusal?> DeleteMediaAsync(Actor actor, int mediaId, CancellationToken ct)
+    {
+        if (AdminOnly(actor) is { } forbidden)
+        {
+            return forbidden;
+        }
+        var (item, refusal) = await library.DeleteAsync(actor.HallId, mediaId, ct);
+        if (item is null)
+        {
+            return refusal;
+        }
+        await audit.RecordAsync(actor, "media.delete", $"media:{item.Id}", new { item.Id, item.Title, Kind = item.Kind.ToString(), item.Sha256, item.Size, item.DisplaySeconds, item.Legal }, null, ct);
+        await Screens(actor).PlaylistsChanged();
+        return null;
+    }
+
     public async Task<(Playlist? Playlist, Refusal? Refusal)> CreatePlaylistAsync(Actor actor, MediaLibrary.PlaylistRequest request, CancellationToken ct)
     {
         if (AdminOnly(actor) is { } forbidden)

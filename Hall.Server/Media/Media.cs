@@ -18,6 +18,8 @@ public sealed class MediaItem
     /// <summary>A legal-awareness (普法) item: its plays are counted in the bulletin and the rule-of-law report.</summary>
     public bool Legal { get; set; }
     public DateTimeOffset UploadedAt { get; set; }
+    /// <summary>When the admin deleted it: kept (not removed) so the displays' plays of it and the bulletin still name it.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 }
 
 /// <summary>An ordered list of media with the times it is shown; when several apply, the highest priority wins.</summary>

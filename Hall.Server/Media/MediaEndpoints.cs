@@ -55,6 +55,36 @@ public static class MediaEndpoints
             return playlist is null ? Error(400, refusal!) : Results.Ok(new { playlist.Id, playlist.Name });
         }).RequireAuthorization(Hall);
 
+        // Deleting a media item: refused while a playlist shows it; its plays stay in the reports.
+        app.MapDelete("/api/admin/media/{id:int}", async (int id, HttpContext http, LobbyScreens screens, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            return await screens.DeleteMediaAsync(actor, id, ct) is { } refusal
+                ? Error(refusal == Admin.AdminStore.NotFound ? 404 : refusal.Code == "media_in_use" ? 409 : 400, refusal)
+                : Results.NoContent();
+        }).RequireAuthorization(Hall);
+
+        // The admin's preview of a media item: of their hall or a township site they run.
+        app.MapGet("/api/admin/media/{id:int}", async (int id, HttpContext http, IDbContextFactory<HallDb> dbFactory, MediaLibrary library, Admin.AdminStore store, CancellationToken ct) =>
+        {
+            var actor = HallAuth.ActorOf(http.User);
+            if (actor.StaffRole != StaffRole.Admin)
+            {
+                return Error(403, Refusal.Forbidden);
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var item = await db.MediaItems.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id && m.DeletedAt == null, ct);
+            if (item is null || await store.ActingForAsync(actor, item.HallId, ct) is null || !File.Exists(library.PathOf(item)))
+            {
+                return Results.NotFound();
+            }
+            return Results.File(library.PathOf(item), item.ContentType, enableRangeProcessing: true, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{item.Sha256}\""));
+        }).RequireAuthorization(Hall);
+
         // How the lobby screens speak: read and set by the admin, pushed to the hall's displays at once.
         app.MapGet("/api/admin/display-settings", async (HttpContext http, MediaLibrary library, CancellationToken ct) =>
             HallAuth.ActorOf(http.User).StaffRole is StaffRole.Admin or StaffRole.Supervisor
@@ -116,7 +146,7 @@ public static class MediaEndpoints
         {
             var actor = HallAuth.ActorOf(http.User);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var item = await db.MediaItems.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+            var item = await db.MediaItems.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id && m.DeletedAt == null, ct);
             if (item is null || item.HallId != actor.HallId || !File.Exists(library.PathOf(item)))
             {
                 return Results.NotFound();

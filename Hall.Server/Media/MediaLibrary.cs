@@ -17,6 +17,17 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
 
     public static readonly Refusal UnsupportedMedia = new("unsupported_media", "只支持 H.264 编码的 MP4 视频和 JPG/PNG 图片", "Only H.264 MP4 videos and JPEG/PNG images are accepted.");
     public static readonly Refusal InvalidPlaylist = new("invalid_playlist", "播放列表内容有误（名称、媒体、日期、星期或时段）", "The playlist is not valid (name, media, dates, days or times).");
+    public static readonly Refusal InvalidPlaylistName = InvalidPlaylist with { MessageZh = "名称：请填写名称（最多 100 字）", MessageEn = "Name: give the playlist a name (at most 100 characters)." };
+    public static readonly Refusal InvalidPlaylistMedia = InvalidPlaylist with { MessageZh = "媒体：请从媒体库选择 1 至 200 项", MessageEn = "Media: choose 1 to 200 items of the media library." };
+    public static readonly Refusal InvalidPlaylistDates = InvalidPlaylist with { MessageZh = "日期：开始日期不能晚于结束日期", MessageEn = "Dates: the first day cannot be after the last." };
+    public static readonly Refusal InvalidPlaylistDays = InvalidPlaylist with { MessageZh = "星期：只能选周一至周日", MessageEn = "Days: only Monday to Sunday." };
+    public static readonly Refusal InvalidPlaylistTimes = InvalidPlaylist with { MessageZh = "时段：每段写成 09:00-12:00，开始早于结束，多段用空格分开", MessageEn = "Times: each range as 09:00-12:00, start before end, ranges separated by spaces." };
+    public static readonly Refusal MediaIsClosedPicture = new("media_in_use", "该图片是下班后大屏显示的静态图片，请先在“叫号语音”中另选图片或改为其他显示方式", "This picture is shown on the screens outside opening hours; choose another picture or display first.");
+
+    /// <summary>The refusal to delete a media item that playlists still show, naming them.</summary>
+    public static Refusal MediaInPlaylists(IEnumerable<string> names) => new("media_in_use",
+        $"被播放列表{string.Concat(names.Select(n => $"「{n}」"))}使用，请先从列表中移除",
+        $"Used by the playlist(s) {string.Join(", ", names.Select(n => $"\"{n}\""))}; remove it from them first.");
     public static readonly Refusal InvalidPlays = new("invalid_plays", "播放记录有误", "The play records are not valid.");
 
     public string Folder => config["Hall:MediaFolder"] is { Length: > 0 } f ? f
@@ -57,14 +68,12 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
                 Legal = legal,
                 UploadedAt = clock.GetUtcNow(),
             };
-            var path = PathOf(item);
-            if (!File.Exists(path))
-            {
-                File.Move(temp, path);
-            }
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.MediaItems.Add(item);
             await db.SaveChangesAsync(ct);
+            // After the row: a delete of another item with the same bytes keeps the file once this row is there, and
+            // one that removed it just before is undone by this move.
+            File.Move(temp, PathOf(item), overwrite: true);
             return (item, null);
         }
         finally
@@ -102,7 +111,7 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
         var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == hallId, ct);
         var settings = hall.Display;
         var image = settings.ClosedShow == "image" && settings.ClosedMediaId is { } id
-            ? await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && m.Id == id && m.Kind == MediaKind.Image)
+            ? await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && m.Id == id && m.Kind == MediaKind.Image && m.DeletedAt == null)
                 .Select(m => new MediaView(m.Id, m.Title, m.Kind, $"/api/media/{m.Id}", m.Sha256, m.Size, m.DisplaySeconds, m.Legal)).FirstOrDefaultAsync(ct)
             : null;
         return settings.ToView() with { ClosedNow = settings.ClosedAt(clock.GetUtcNow(), hall.ToCalendar()), ClosedImage = image };
@@ -118,7 +127,7 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
             return (null, refusal);
         }
         // The still picture must be an image of this hall's library.
-        if (settings.ClosedShow == "image" && !await db.MediaItems.AnyAsync(m => m.HallId == hallId && m.Id == settings.ClosedMediaId && m.Kind == MediaKind.Image, ct))
+        if (settings.ClosedShow == "image" && !await db.MediaItems.AnyAsync(m => m.HallId == hallId && m.Id == settings.ClosedMediaId && m.Kind == MediaKind.Image && m.DeletedAt == null, ct))
         {
             return (null, DisplaySettings.InvalidClosed);
         }
@@ -219,25 +228,36 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
 
     public record PlaylistRequest(string? Name, List<int>? MediaIds, DateOnly? From, DateOnly? To, List<int>? Days, List<string>? Times, int Priority);
 
+    /// <summary>Why the playlist cannot be stored, naming the field; null when it can (its media are checked against the library separately).</summary>
+    public static Refusal? CheckPlaylist(PlaylistRequest request) =>
+        TicketRules.CheckText(request.Name, required: true) is not null || request.Name!.Trim().Length > 100 ? InvalidPlaylistName
+        : (request.MediaIds ?? []).Count is 0 or > 200 ? InvalidPlaylistMedia
+        : request.From is { } from && request.To is { } to && from > to ? InvalidPlaylistDates
+        : (request.Days ?? []).Any(d => d is < 0 or > 6) ? InvalidPlaylistDays
+        : (request.Times ?? []).Any(t => TimeRangeOf(t) is null) ? InvalidPlaylistTimes
+        : null;
+
     public async Task<(Playlist? Playlist, Refusal? Refusal)> CreatePlaylistAsync(int hallId, PlaylistRequest request, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = request.MediaIds ?? [];
-        var known = await db.MediaItems.Where(m => m.HallId == hallId && ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
-        var valid = TicketRules.CheckText(request.Name, required: true) is null
-            && ids.Count is > 0 and <= 200 && ids.All(known.Contains)
-            && (request.From is null || request.To is null || request.From <= request.To)
-            && (request.Days ?? []).All(d => d is >= 0 and <= 6)
-            && (request.Times ?? []).All(t => TimeRangeOf(t) is not null);
-        if (!valid)
+        if (CheckPlaylist(request) is { } refusal)
         {
-            return (null, InvalidPlaylist);
+            return (null, refusal);
+        }
+        var ids = request.MediaIds!.ToArray();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Shared locks on the chosen media: a delete of one of them waits for this playlist, then sees it and refuses.
+        var live = (await db.MediaItems.FromSql($"SELECT * FROM media_items WHERE hall_id = {hallId} AND id = ANY({ids}) FOR SHARE").AsNoTracking().ToListAsync(ct))
+            .Where(m => m.DeletedAt is null).Select(m => m.Id).ToHashSet();
+        if (!ids.All(live.Contains))
+        {
+            return (null, InvalidPlaylistMedia);
         }
         var playlist = new Playlist
         {
             HallId = hallId,
             Name = request.Name!.Trim(),
-            MediaIds = ids,
+            MediaIds = [.. ids],
             From = request.From,
             To = request.To,
             Days = [.. (request.Days ?? []).Distinct().Order()],
@@ -246,7 +266,43 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
         };
         db.Playlists.Add(playlist);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return (playlist, null);
+    }
+
+    /// <summary>
+    /// Deletes a media item of the hall, refused while a playlist shows it or it is the still picture shown outside
+    /// opening hours. The row is kept, marked deleted, so the plays the displays reported (and the bulletin made of
+    /// them) still name it; the file goes once no item still in the library has the same bytes.
+    /// </summary>
+    public async Task<(MediaItem? Item, Refusal? Refusal)> DeleteAsync(int hallId, int mediaId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.MediaItems.FromSql($"SELECT * FROM media_items WHERE id = {mediaId} AND hall_id = {hallId} FOR UPDATE").SingleOrDefaultAsync(ct);
+        if (item is null || item.DeletedAt is not null)
+        {
+            return (null, Admin.AdminStore.NotFound);
+        }
+        var playlists = await db.Playlists.AsNoTracking().Where(p => p.HallId == hallId && p.MediaIds.Contains(mediaId)).OrderBy(p => p.Id).Select(p => p.Name).ToListAsync(ct);
+        if (playlists.Count > 0)
+        {
+            return (null, MediaInPlaylists(playlists));
+        }
+        var display = await db.Halls.AsNoTracking().Where(h => h.Id == hallId).Select(h => h.Display).SingleAsync(ct);
+        if (display.ClosedShow == "image" && display.ClosedMediaId == mediaId)
+        {
+            return (null, MediaIsClosedPicture);
+        }
+        item.DeletedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        var path = PathOf(item);
+        if (!await db.MediaItems.AnyAsync(m => m.Sha256 == item.Sha256 && m.ContentType == item.ContentType && m.DeletedAt == null, ct))
+        {
+            File.Delete(path);
+        }
+        return (item, null);
     }
 
     public static (TimeOnly From, TimeOnly To)? TimeRangeOf(string range)
@@ -264,7 +320,7 @@ public sealed class MediaLibrary(IDbContextFactory<HallDb> dbFactory, IConfigura
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var playlists = await db.Playlists.AsNoTracking().Where(p => p.HallId == hallId).OrderByDescending(p => p.Priority).ThenBy(p => p.Id).ToListAsync(ct);
-        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId).ToDictionaryAsync(m => m.Id, ct);
+        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && m.DeletedAt == null).ToDictionaryAsync(m => m.Id, ct);
         return [.. playlists.Select(p => new PlaylistView(p.Id, p.Name, p.Priority, p.From, p.To, p.Days, p.Times,
             [.. p.MediaIds.Where(media.ContainsKey).Select(id => media[id]).Select(m =>
                 new MediaView(m.Id, m.Title, m.Kind, $"/api/media/{m.Id}", m.Sha256, m.Size, m.DisplaySeconds, m.Legal))]))];

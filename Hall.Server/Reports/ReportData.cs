@@ -56,7 +56,9 @@ public static class ReportData
             .Where(w => w.Active || worked.Contains(w.Info.Id)).Select(w => w.Info).ToList();
         var staff = await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var departments = await db.ServiceItems.AsNoTracking().Where(i => i.HallId == hallId).ToDictionaryAsync(i => i.Id, i => i.Department, ct);
-        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId).OrderBy(m => m.Id)
+        // A deleted item is named while it was in the library during the period, or when it was played in it.
+        var played = plays.Select(p => p.MediaId).Distinct().ToList();
+        var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && (m.DeletedAt == null || m.DeletedAt >= start || played.Contains(m.Id))).OrderBy(m => m.Id)
             .Select(m => new MediaInfo(m.Id, m.Title, m.Legal)).ToListAsync(ct);
 
         var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons);

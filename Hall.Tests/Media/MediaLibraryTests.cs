@@ -156,4 +156,96 @@ public sealed class MediaLibraryTests() : HallFixture("media")
         Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == video && p.Completed), Is.EqualTo(2));
         Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == image), Is.EqualTo(1));
     }
+
+    private static async Task<string> MessageZhAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("messageZh").GetString()!;
+    }
+
+    private static object Playlist(string name, params int[] mediaIds) =>
+        new { name, mediaIds, from = (string?)null, to = (string?)null, days = Array.Empty<int>(), times = Array.Empty<string>(), priority = 0 };
+
+    [Test]
+    public async Task A_media_item_a_playlist_shows_is_not_deleted_and_the_refusal_names_the_playlists()
+    {
+        using var admin = await AdminAsync();
+        var video = await IdOfAsync(await UploadAsync(admin, Mp4("avc1"), "jiaotong.mp4", "交通安全宣传片"));
+        Assert.That((await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), Playlist("午间循环", video))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), Playlist("周末循环", video))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var before = await TableDump.AllAsync(App.ConnectionString);
+        var files = Directory.GetFiles(App.MediaFolder).Length;
+
+        var refused = await admin.DeleteAsync(new Uri($"/api/admin/media/{video}", UriKind.Relative));
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(await MessageZhAsync(refused), Is.EqualTo("被播放列表「午间循环」「周末循环」使用，请先从列表中移除"));
+        Assert.That(await TableDump.AllAsync(App.ConnectionString), Is.EqualTo(before), "nothing changed");
+        Assert.That(Directory.GetFiles(App.MediaFolder).Length, Is.EqualTo(files), "the file stays");
+        using var display = new HttpClient { BaseAddress = App.BaseAddress };
+        display.DefaultRequestHeaders.Authorization = new("Bearer", Seeded.Credentials.DeviceKeys["display"]);
+        Assert.That((await display.GetAsync(new Uri($"/api/media/{video}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task The_still_picture_shown_outside_opening_hours_is_not_deleted()
+    {
+        using var admin = await AdminAsync();
+        var picture = await IdOfAsync(await UploadAsync(admin, MediaFiles.Png(90), "closed.png", "下班提示", legal: false));
+        var set = await admin.PutAsJsonAsync(new Uri("/api/admin/display-settings", UriKind.Relative), new { closedShow = "image", closedMediaId = picture });
+        Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK), await set.Content.ReadAsStringAsync());
+
+        var refused = await admin.DeleteAsync(new Uri($"/api/admin/media/{picture}", UriKind.Relative));
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(await MessageZhAsync(refused), Does.StartWith("该图片是下班后大屏显示的静态图片"));
+        await using var db = App.Db();
+        Assert.That(await db.MediaItems.Where(m => m.Id == picture).Select(m => m.DeletedAt).SingleAsync(), Is.Null);
+    }
+
+    [Test]
+    public async Task A_deleted_media_item_leaves_the_library_but_its_plays_stay_and_the_bulletin_still_names_it()
+    {
+        // Plays of the last half hour: the clock moved on first (a play can neither be in the future nor before the display existed).
+        App.Clock.Advance(TimeSpan.FromHours(1));
+        using var admin = await AdminAsync();
+        var bytes = Mp4("avc1");
+        var video = await IdOfAsync(await UploadAsync(admin, bytes, "fanzha.mp4", "反诈宣传片"));
+        var twin = await IdOfAsync(await UploadAsync(admin, bytes, "fanzha2.mp4", "反诈宣传片（副本）"));
+        var display = await Seeded.DeviceAsync("display");
+        var start = App.Clock.GetUtcNow().AddMinutes(-30);
+        var plays = Enumerable.Range(0, 3).Select(i => new PlayReport(Guid.NewGuid(), video, start.AddMinutes(i * 5), start.AddMinutes(i * 5 + 4), true)).ToList();
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), plays), Is.EqualTo(3));
+        var changed = 0;
+        display.Connection.On(nameof(IHallClient.PlaylistsChanged), () => Interlocked.Increment(ref changed));
+        var file = Path.Combine(App.MediaFolder, $"{Convert.ToHexStringLower(SHA256.HashData(bytes))}.mp4");
+
+        var deleted = await admin.DeleteAsync(new Uri($"/api/admin/media/{video}", UriKind.Relative));
+
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await deleted.Content.ReadAsStringAsync());
+        Assert.That(File.Exists(file), Is.True, "the other item with the same bytes still needs the file");
+        Assert.That((await admin.DeleteAsync(new Uri($"/api/admin/media/{video}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "deleted once");
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Seeded.Credentials.DeviceKeys["display"]);
+        Assert.That((await http.GetAsync(new Uri($"/api/media/{video}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var refused = await admin.PostAsJsonAsync(new Uri("/api/admin/playlists", UriKind.Relative), Playlist("新列表", video));
+        Assert.That(await MessageZhAsync(refused), Does.StartWith("媒体："), "a deleted item cannot be put in a playlist");
+
+        Assert.That((await admin.DeleteAsync(new Uri($"/api/admin/media/{twin}", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(File.Exists(file), Is.False, "no item needs the file any more");
+        Assert.That(() => Volatile.Read(ref changed), Is.EqualTo(2).After(5000, 50), "the displays are told at once");
+
+        // A play of the deleted item reported late (the display was offline) still counts.
+        var late = new PlayReport(Guid.NewGuid(), video, start.AddMinutes(20), start.AddMinutes(24), false);
+        Assert.That(await display.Connection.InvokeAsync<int>(nameof(IHallHub.ReportPlays), new List<PlayReport> { late }), Is.EqualTo(1));
+        await using var db = App.Db();
+        Assert.That(await db.MediaPlays.CountAsync(p => p.MediaId == video), Is.EqualTo(4));
+        Assert.That(await db.MediaItems.Where(m => m.Id == video).Select(m => m.DeletedAt).SingleAsync(), Is.Not.Null, "kept, marked deleted");
+        var today = DateOnly.FromDateTime(App.Clock.GetUtcNow().UtcDateTime);
+        var input = await Hall.Server.Reports.ReportData.ReadAsync(db, Seeded.HallId, today.AddDays(-1), today.AddDays(1), App.Clock.GetUtcNow(), default);
+        var figures = Hall.Server.Reports.ReportFigures.Compute(input);
+        var table = Hall.Server.Reports.BulletinReport.LegalPlaysTable(figures);
+        Assert.That(table.Rows.Select(r => string.Join(" | ", r.Select(c => c.Text))), Has.Some.StartWith("反诈宣传片 | 4 | 3"));
+        Assert.That(await db.AuditEntries.CountAsync(a => a.Action == "media.delete" && a.Subject == $"media:{video}"), Is.EqualTo(1));
+    }
 }

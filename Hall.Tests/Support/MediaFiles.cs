@@ -45,8 +45,8 @@ public static class MediaFiles
         Assert.That(process.ExitCode, Is.Zero, $"ffmpeg: {await errors}");
     }
 
-    /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it.</summary>
-    public static byte[] Png()
+    /// <summary>A real PNG (grey, 320×180), so the browser decodes and shows it; another <paramref name="shade"/> gives other bytes.</summary>
+    public static byte[] Png(byte shade = 60)
     {
         static byte[] Chunk(string type, byte[] data)
         {
@@ -69,7 +69,7 @@ public static class MediaFiles
         {
             for (var x = 1; x <= width; x++)
             {
-                raw[y * (width + 1) + x] = (byte)(60 + y / 2);
+                raw[y * (width + 1) + x] = (byte)(shade + y / 2);
             }
         }
         using var compressed = new MemoryStream();

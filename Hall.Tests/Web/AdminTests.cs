@@ -328,13 +328,8 @@ public sealed class AdminTests
         {
             File.Delete(picture);
         }
-        int mediaId;
-        await using (var db = _app.Db())
-        {
-            mediaId = await db.MediaItems.Where(m => m.HallId == _hall.HallId && m.Title == "宪法宣传海报").Select(m => m.Id).SingleAsync();
-        }
         await By("pl-name").FillAsync("宪法宣传周");
-        await By("pl-media").FillAsync(mediaId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await By("add-media").SelectOptionAsync(new SelectOptionValue { Label = "宪法宣传海报（图片）" });
         await By("pl-create").ClickAsync();
         await Assertions.Expect(By("playlist-宪法宣传周")).ToBeVisibleAsync();
         await Browser.Screenshot(_admin, "admin-5-screens");
@@ -343,6 +338,98 @@ public sealed class AdminTests
         Assert.That((await check.Halls.AsNoTracking().SingleAsync(h => h.Id == _hall.HallId)).NoticeLine, Is.EqualTo("12月4日国家宪法日：弘扬宪法精神"));
         Assert.That(await check.AuditEntries.Where(a => a.HallId == _hall.HallId).Select(a => a.Action).ToListAsync(),
             Is.SupersetOf(new[] { "notice_line.set", "media.upload", "playlist.create" }));
+    }
+
+    private async Task UploadPictureAsync(string title, byte shade)
+    {
+        var picture = Path.Combine(Path.GetTempPath(), $"fazhi-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(picture, MediaFiles.Png(shade));
+        try
+        {
+            await By("media-title").FillAsync(title);
+            await By("media-file").SetInputFilesAsync(picture);
+            await Assertions.Expect(By("message")).ToHaveTextAsync($"已上传：{title}", new() { Timeout = 20_000 });
+        }
+        finally
+        {
+            File.Delete(picture);
+        }
+    }
+
+    private async Task<int> MediaIdAsync(string title)
+    {
+        await using var db = _app.Db();
+        return await db.MediaItems.Where(m => m.HallId == _hall.HallId && m.Title == title).Select(m => m.Id).SingleAsync();
+    }
+
+    [Test, Order(11)]
+    public async Task A_playlist_takes_its_media_from_a_picker_in_order_and_a_picture_is_previewed_and_deleted_unless_a_playlist_shows_it()
+    {
+        await GoAsync("/admin/screens");
+        await UploadPictureAsync("法治广场夜景", 40);
+        await UploadPictureAsync("民法典知识问答", 120);
+        await UploadPictureAsync("旧版办事指南", 200);
+        var (square, quiz, old) = (await MediaIdAsync("法治广场夜景"), await MediaIdAsync("民法典知识问答"), await MediaIdAsync("旧版办事指南"));
+
+        // Picked by title, 民法典知识问答 moved ahead; days ticked by name, dates picked from a calendar.
+        await By("pl-name").FillAsync("普法周");
+        await By("add-media").SelectOptionAsync(new SelectOptionValue { Label = "法治广场夜景（图片）" });
+        await By("add-media").SelectOptionAsync(new SelectOptionValue { Label = "民法典知识问答（图片）" });
+        var picker = By("pl-media");
+        await picker.Locator($"[data-testid=\"chosen-{quiz}\"] [data-testid=\"up\"]").ClickAsync();
+        await Assertions.Expect(picker.Locator("li span")).ToHaveTextAsync(["民法典知识问答", "法治广场夜景"]);
+        Assert.That(await picker.Locator($"[data-testid=\"chosen-{quiz}\"] img.thumb").EvaluateAsync<int>("img => img.decode().then(() => img.naturalWidth)"), Is.EqualTo(320), "the chosen picture shown small");
+        await By("pl-day-1").CheckAsync();
+        await By("pl-day-3").CheckAsync();
+        await By("pl-from").FillAsync("2026-12-03");
+        await By("pl-to").FillAsync("2026-12-09");
+        await By("pl-times").FillAsync("25:00-26:00");
+        await By("pl-create").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^时段："));
+        await Assertions.Expect(By("playlist-普法周")).ToHaveCountAsync(0);
+        await By("pl-times").FillAsync("09:00-12:00");
+        await By("pl-create").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("已新建播放列表：普法周");
+
+        var row = By("playlist-普法周");
+        await Assertions.Expect(row.Locator("[data-testid=\"items\"] li")).ToHaveTextAsync(["民法典知识问答", "法治广场夜景"]);
+        await Assertions.Expect(row.Locator("[data-testid=\"days\"]")).ToHaveTextAsync("周一、周三");
+        await Assertions.Expect(row.Locator("[data-testid=\"dates\"]")).ToHaveTextAsync("2026-12-03 – 2026-12-09");
+        await Assertions.Expect(row.Locator("[data-testid=\"times\"]")).ToHaveTextAsync("09:00-12:00");
+        await row.ScrollIntoViewIfNeededAsync();
+        await Browser.Screenshot(_admin, "admin-13-screens-playlist");
+
+        // 预览: the picture itself, decoded; a small one in its row.
+        var used = By($"media-{quiz}");
+        await used.ScrollIntoViewIfNeededAsync();
+        Assert.That(await used.Locator("img.thumb").EvaluateAsync<int>("img => img.decode().then(() => img.naturalWidth)"), Is.EqualTo(320), "the row's small picture");
+        await used.Locator("[data-testid=\"preview\"]").ClickAsync();
+        await Assertions.Expect(By("media-preview").Locator("h3")).ToHaveTextAsync("民法典知识问答");
+        Assert.That(await By("preview-image").EvaluateAsync<int>("img => img.decode().then(() => img.naturalWidth)"), Is.EqualTo(320));
+        await By("media-preview").ScrollIntoViewIfNeededAsync();
+        await Browser.Screenshot(_admin, "admin-14-media-preview");
+        await By("preview-close").ClickAsync();
+        await Assertions.Expect(By("media-preview")).ToHaveCountAsync(0);
+
+        // Deleting a picture the playlist shows: asked first, then refused naming the playlist; it stays.
+        await used.Locator("[data-testid=\"delete\"]").ClickAsync();
+        await Assertions.Expect(used.Locator("[data-testid=\"delete-confirm\"]")).ToContainTextAsync("民法典知识问答");
+        await used.Locator("[data-testid=\"delete-yes\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("被播放列表「普法周」使用，请先从列表中移除");
+        await Assertions.Expect(used.Locator("[data-testid=\"title\"]")).ToHaveTextAsync("民法典知识问答");
+
+        // An unused one goes from the library and from the picker.
+        var unused = By($"media-{old}");
+        await unused.Locator("[data-testid=\"delete\"]").ClickAsync();
+        await unused.Locator("[data-testid=\"delete-yes\"]").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("已删除：旧版办事指南");
+        await Assertions.Expect(unused).ToHaveCountAsync(0);
+        Assert.That(await By("add-media").Locator("option").AllInnerTextsAsync(), Has.None.Contain("旧版办事指南"));
+
+        await using var db = _app.Db();
+        Assert.That(await db.MediaItems.Where(m => m.Id == old || m.Id == quiz || m.Id == square).OrderBy(m => m.Title).Select(m => m.Title + (m.DeletedAt == null ? "" : " deleted")).ToListAsync(),
+            Is.EquivalentTo(new[] { "旧版办事指南 deleted", "民法典知识问答", "法治广场夜景" }));
+        Assert.That(await db.AuditEntries.CountAsync(a => a.HallId == _hall.HallId && a.Action == "media.delete" && a.Subject == $"media:{old}"), Is.EqualTo(1));
     }
 
     [Test, Order(8)]

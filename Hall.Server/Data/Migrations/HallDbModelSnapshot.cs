@@ -547,6 +547,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("content_type");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
                     b.Property<int>("DisplaySeconds")
                         .HasColumnType("integer")
                         .HasColumnName("display_seconds");
@@ -1746,7 +1750,7 @@ namespace Hall.Server.Data.Migrations
                     b.HasOne("Hall.Server.Media.MediaItem", null)
                         .WithMany()
                         .HasForeignKey("MediaId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_media_plays_media_items_media_id");
                 });

@@ -37,10 +37,11 @@ public sealed partial class Screens : IDisposable
     private List<MediaItem> _media = [];
     private List<PlaylistView> _playlists = [];
     private string? _plName;
-    private string? _plMedia;
+    private List<int> _plMedia = [];
     private DateTime? _plFrom;
     private DateTime? _plTo;
-    private string? _plDays;
+    private List<int> _plDays = [];
+    private MediaItem? _preview;
     private string? _plTimes;
     private int _plPriority;
 
@@ -51,7 +52,7 @@ public sealed partial class Screens : IDisposable
         var s = await Library.DisplaySettingsAsync(Actor.HallId, _gone.Token);
         (_source, _template, _repeat, _volume, _quiet, _packSha) = (s.VoiceSource ?? "", s.Template, s.Repeat, s.Volume, s.QuietHours is null ? null : string.Join("\n", s.QuietHours), s.VoicePackSha256);
         (_closedShow, _closedMediaId, _closedLead, _bilingual) = (s.ClosedShow ?? "", s.ClosedMediaId, s.ClosedLeadMinutes, s.Bilingual == true);
-        _media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.MediaItems.Where(m => m.HallId == Actor.HallId).OrderByDescending(m => m.Id), _gone.Token);
+        _media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.MediaItems.Where(m => m.HallId == Actor.HallId && m.DeletedAt == null).OrderByDescending(m => m.Id), _gone.Token);
         _playlists = await Library.PlaylistsAsync(Actor.HallId, _gone.Token);
     }
 
@@ -89,21 +90,59 @@ public sealed partial class Screens : IDisposable
         await ReportAsync(refusal, L.T($"已上传：{item?.Title}", $"Uploaded: {item?.Title}"));
     }
 
+    /// <summary>The admin's own address for the file (also for a township site they run): the displays' one takes a device key.</summary>
+    private static string UrlOf(MediaItem m) => $"/api/admin/media/{m.Id}";
+
+    private async Task DeleteMediaAsync(MediaItem m)
+    {
+        var refusal = await Lobby.DeleteMediaAsync(Actor, m.Id, _gone.Token);
+        if (refusal is null && _preview?.Id == m.Id)
+        {
+            _preview = null;
+        }
+        _plMedia.Remove(m.Id);
+        await ReportAsync(refusal, L.T($"已删除：{m.Title}", $"Deleted: {m.Title}"));
+    }
+
+    private void AddMedia(object? value)
+    {
+        if (int.TryParse(value?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 && !_plMedia.Contains(id))
+        {
+            _plMedia.Add(id);
+        }
+    }
+
+    private void Move(int rank, int by)
+    {
+        var to = rank + by;
+        if (to >= 0 && to < _plMedia.Count)
+        {
+            (_plMedia[rank], _plMedia[to]) = (_plMedia[to], _plMedia[rank]);
+        }
+    }
+
+    private void ToggleDay(int day, bool on)
+    {
+        _plDays.Remove(day);
+        if (on)
+        {
+            _plDays.Add(day);
+        }
+    }
+
     private async Task CreatePlaylistAsync()
     {
-        static List<int> Numbers(string? text) => [.. (text ?? "").Split([',', '，', ' '], StringSplitOptions.RemoveEmptyEntries)
-            .Select(x => int.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1)];
-        var request = new MediaLibrary.PlaylistRequest(_plName, Numbers(_plMedia), _plFrom is { } f ? DateOnly.FromDateTime(f) : null, _plTo is { } t ? DateOnly.FromDateTime(t) : null,
-            Numbers(_plDays), [.. (_plTimes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)], _plPriority);
+        var request = new MediaLibrary.PlaylistRequest(_plName, [.. _plMedia], _plFrom is { } f ? DateOnly.FromDateTime(f) : null, _plTo is { } t ? DateOnly.FromDateTime(t) : null,
+            [.. _plDays], [.. (_plTimes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)], _plPriority);
         var (playlist, refusal) = await Lobby.CreatePlaylistAsync(Actor, request, _gone.Token);
         if (playlist is not null)
         {
-            (_plName, _plMedia, _plFrom, _plTo, _plDays, _plTimes, _plPriority) = (null, null, null, null, null, null, 0);
+            (_plName, _plMedia, _plFrom, _plTo, _plDays, _plTimes, _plPriority) = (null, [], null, null, [], null, 0);
         }
-        await ReportAsync(refusal, L.T("已新建播放列表", "Playlist created"));
+        await ReportAsync(refusal, L.T($"已新建播放列表：{playlist?.Name}", $"Playlist created: {playlist?.Name}"));
     }
 
-    private async Task DeletePlaylistAsync(int id) => await ReportAsync(await Lobby.DeletePlaylistAsync(Actor, id, _gone.Token), L.T("已删除", "Deleted"));
+    private async Task DeletePlaylistAsync(int id) => await ReportAsync(await Lobby.DeletePlaylistAsync(Actor, id, _gone.Token), L.T("已删除播放列表", "Playlist deleted"));
 
     public void Dispose()
     {
