@@ -87,7 +87,7 @@ const TEXT = {
     dialogOk: "知道了",
     issueFailed: "出票没有完成。如出票口有号票请取走；如没有，请重新取号或到服务台咨询。",
     dateLocale: "zh-CN",
-    dateStyle: { year: "numeric", month: "long", day: "numeric", weekday: "long" },
+    dateStyle: { month: "long", day: "numeric", weekday: "long" },
   },
   en: {
     kioskName: "Self-service tickets",
@@ -160,7 +160,7 @@ const TEXT = {
     dialogOk: "OK",
     issueFailed: "Printing did not finish. If a ticket came out, please take it; if not, try again or ask at the service desk.",
     dateLocale: "en-GB",
-    dateStyle: { year: "numeric", month: "short", day: "numeric", weekday: "short" },
+    dateStyle: { month: "short", day: "numeric", weekday: "short" },
   },
 };
 
