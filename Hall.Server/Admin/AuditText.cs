@@ -78,7 +78,7 @@ public static class AuditText
         ["Note"] = ("说明", "Note"),
         ["Word"] = ("同义词", "Synonym"),
         ["Items"] = ("事项", "Items"),
-        ["Services"] = ("业务（全部事项）", "Services (all items)"),
+        ["WholeServices"] = ("业务（全部事项）", "Services (all items)"),
     };
 
     /// <summary>The action in words, e.g. 重置密码 for <c>staff.password</c>; an unknown code as it is.</summary>

@@ -31,7 +31,7 @@ public sealed class SynonymStore(IDbContextFactory<HallDb> dbFactory, AdminStore
         "Leads to: choose at least one item or service (at most 200 items and 50 services).");
     public static readonly Refusal UnknownTarget = new("unknown_synonym_target", "指向有误：所选事项或业务不在本大厅", "Leads to: an item or service chosen is not in this hall.");
 
-    /// <summary>The hall's synonyms in the order the kiosk and the page show them.</summary>
+    /// <summary>The hall's synonyms, in the order of their words' pinyin as the page lists them.</summary>
     public async Task<List<SynonymRow>> ListAsync(int hallId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -73,7 +73,7 @@ public sealed class SynonymStore(IDbContextFactory<HallDb> dbFactory, AdminStore
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // 社保卡 and ETC alike: a word differing only in the case of its letters is the same word.
+        // ETC and etc are one word: letters compare without case.
         var taken = await db.SearchSynonyms.Where(s => s.HallId == actor.HallId && s.Id != form.Id).Select(s => s.Word).ToListAsync(ct);
         if (taken.Any(w => string.Equals(w, word, StringComparison.OrdinalIgnoreCase)))
         {
@@ -145,7 +145,7 @@ public sealed class SynonymStore(IDbContextFactory<HallDb> dbFactory, AdminStore
             .Select(i => i.Code + " " + i.Name).ToListAsync(ct);
         var services = await db.Services.AsNoTracking().Where(x => x.HallId == s.HallId && s.ServiceIds.Contains(x.Id)).OrderBy(x => x.SortOrder)
             .Select(x => x.Name).ToListAsync(ct);
-        return new { s.Word, Items = items, Services = services };
+        return new { s.Word, Items = items, WholeServices = services };
     }
 
     /// <summary>For the search: each item's synonym words, by the item's code and by its service.</summary>
