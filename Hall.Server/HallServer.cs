@@ -90,6 +90,7 @@ public static class HallServer
         services.AddSingleton<Admin.AdminStore>();
         services.AddSingleton<Staff.StaffCards>();
         services.AddSingleton<LobbyScreens>();
+        services.AddSingleton<SynonymStore>();
         services.AddSingleton<Reports.ReportBuilder>();
         // Reports need a Chinese font; without one the hall runs on and only reports are refused.
         services.AddSingleton<ReportFont>();

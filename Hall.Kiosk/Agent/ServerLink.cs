@@ -24,6 +24,12 @@ public sealed class ServerLink(IOptions<KioskOptions> options, KioskState state,
         {
             connection.On<HallSnapshot>(nameof(IHallClient.Snapshot), state.Apply);
             connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), state.Apply);
+            // Not awaited here: an invocation awaited inside a handler would wait on the very loop that delivers its answer.
+            connection.On(nameof(IHallClient.ServiceItemsChanged), () =>
+            {
+                _ = RefreshItemsAsync(stoppingToken);
+                return Task.CompletedTask;
+            });
         },
         async ct =>
         {
@@ -34,4 +40,18 @@ public sealed class ServerLink(IOptions<KioskOptions> options, KioskState state,
             }
         },
         stoppingToken);
+
+    /// <summary>The catalogue again after the admin changed it; if the link drops meanwhile, the next connect fetches it.</summary>
+    private async Task RefreshItemsAsync(CancellationToken ct)
+    {
+        try
+        {
+            state.SetItems(await _link.InvokeAsync<List<ServiceItemView>>(nameof(IHallHub.GetServiceItems), null, ct));
+            log.LogInformation("Service items fetched again after a catalogue change");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            log.LogWarning(e, "Could not fetch the service items after a catalogue change; they come with the next connect");
+        }
+    }
 }

@@ -32,6 +32,9 @@ public static class AuditText
         ["staff.create"] = ("新建账号", "Create account"),
         ["staff.password"] = ("重置密码", "Reset password"),
         ["staff.update"] = ("修改账号", "Change account"),
+        ["synonym.create"] = ("新增搜索同义词", "Add search synonym"),
+        ["synonym.delete"] = ("删除搜索同义词", "Delete search synonym"),
+        ["synonym.update"] = ("修改搜索同义词", "Change search synonym"),
         ["voice_pack.upload"] = ("上传语音包", "Upload voice pack"),
         ["window.create"] = ("新增窗口", "Add window"),
         ["window.update"] = ("修改窗口", "Change window"),
@@ -75,6 +78,9 @@ public static class AuditText
         ["Date"] = ("日期", "Date"),
         ["Open"] = ("开放", "Open"),
         ["Note"] = ("说明", "Note"),
+        ["Word"] = ("同义词", "Synonym"),
+        ["Items"] = ("事项", "Items"),
+        ["WholeServices"] = ("业务（全部事项）", "Services (all items)"),
     };
 
     /// <summary>The action in words, e.g. 重置密码 for <c>staff.password</c>; an unknown code as it is.</summary>

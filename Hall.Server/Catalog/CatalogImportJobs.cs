@@ -57,7 +57,8 @@ public sealed record CatalogImportView(Guid Id, string State, int Processed, int
 /// writes its progress to <c>background_jobs</c>, so the admin may poll any server; an import whose server stopped reads
 /// as refused (it was never committed). Finished jobs are forgotten from memory an hour after they end.
 /// </summary>
-public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit, ILogger<CatalogImportJobs> log)
+public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit,
+    Microsoft.AspNetCore.SignalR.IHubContext<Hub.HallHub, Contracts.IHallClient> hub, ILogger<CatalogImportJobs> log)
 {
     public const string TableKind = "catalogue_import";
 
@@ -121,6 +122,10 @@ public sealed class CatalogImportJobs(IDbContextFactory<HallDb> dbFactory, Opera
                 before.Count == 0 ? null : new { Items = before.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, before.Count - MaxAuditedItems) },
                 new { file.Kind, file.Bytes, file.Sha256, r.Total, r.Added, r.Updated, r.Unchanged, Rejected = r.Rejected.Count, Items = after.Take(MaxAuditedItems), ItemsNotListed = Math.Max(0, after.Count - MaxAuditedItems) })));
             job.Done(report, clock.GetUtcNow());
+            if (report.Added + report.Updated > 0)
+            {
+                await hub.Clients.Group(Hub.HubGroups.Hall(job.HallId)).ServiceItemsChanged();
+            }
             log.LogInformation("Catalogue import {Job} of hall {Hall}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected", job.Id, job.HallId, report.Added, report.Updated, report.Unchanged, report.Rejected.Count);
         }
         catch (Exception e)

@@ -23,6 +23,9 @@ public interface IHallClient
 
     /// <summary>The admin changed how the lobby screens speak, or uploaded a recorded voice pack.</summary>
     Task DisplaySettingsChanged(DisplaySettingsView settings);
+
+    /// <summary>The hall's item catalogue or its search synonyms changed; kiosks fetch it again (<see cref="IHallHub.GetServiceItems"/>).</summary>
+    Task ServiceItemsChanged();
 }
 
 /// <summary>The methods of <c>/hubs/hall</c>. Each checks the caller's role and hall.</summary>

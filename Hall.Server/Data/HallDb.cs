@@ -28,6 +28,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<HallCalendarDay> CalendarDays => Set<HallCalendarDay>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<ServiceItem> ServiceItems => Set<ServiceItem>();
+    public DbSet<SearchSynonym> SearchSynonyms => Set<SearchSynonym>();
     public DbSet<Window> Windows => Set<Window>();
     public DbSet<WindowService> WindowServices => Set<WindowService>();
     public DbSet<WindowSession> WindowSessions => Set<WindowSession>();
@@ -111,6 +112,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(s => s.Name).HasMaxLength(200);
             e.Property(s => s.Initials).HasMaxLength(64);
             e.Property(s => s.Department).HasMaxLength(100);
+        });
+        modelBuilder.Entity<SearchSynonym>(e =>
+        {
+            e.ToTable("search_synonyms");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasIndex(s => new { s.HallId, s.Word }).IsUnique();
+            e.Property(s => s.Word).HasMaxLength(SynonymStore.MaxWordLength);
         });
         modelBuilder.Entity<Window>(e =>
         {

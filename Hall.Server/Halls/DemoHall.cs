@@ -98,6 +98,19 @@ public static class DemoHall
         ("QYJ001", "企业一件事一次办", "县政务服务和大数据管理局", "qiyejia", ["营业执照"]),
     ];
 
+    /// <summary>Words citizens say at the kiosk for items the catalogue names otherwise (搜索同义词): item codes, service codes.</summary>
+    private static readonly (string Word, string[] Items, string[] Services)[] Synonyms =
+    [
+        ("社保卡", ["SB003"], []),
+        ("退休", ["SB002"], []),
+        ("医疗保险", [], ["yibao"]),
+        ("户口", ["HZ002", "HZ003"], []),
+        ("营业执照", ["QY001", "QY002"], []),
+        ("开公司", ["QY001", "QYJ001"], []),
+        ("低保", ["MZ003"], []),
+        ("过户", ["BDC002", "SW003"], []),
+    ];
+
     /// <summary>Seeds the demo hall into an empty database. Returns null when a hall already exists (under an advisory lock, so two servers seed once).</summary>
     public static async Task<DemoCredentials?> SeedIfEmptyAsync(HallDb db, DateTimeOffset now, bool openAllDay, CancellationToken ct)
     {
@@ -157,6 +170,13 @@ public static class DemoHall
             ServiceId = services[i.Service].Id,
             Materials = [.. i.Materials],
             Initials = PinyinInitials.Of(i.Name),
+        }));
+        db.SearchSynonyms.AddRange(Synonyms.Select(s => new SearchSynonym
+        {
+            HallId = hall.Id,
+            Word = s.Word,
+            ItemCodes = [.. s.Items],
+            ServiceIds = [.. s.Services.Select(code => services[code].Id)],
         }));
         var windows = WindowList.Select(w => new Window
         {

@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Hall.Server.Catalog;
+using Hall.Server.Contracts;
 using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Tests.Catalog;
@@ -396,6 +398,24 @@ public sealed partial class CatalogImportTests() : HallFixture("catalogimport")
             ("县市场监督管理局", "食品小作坊登记，含变更", "身份证|场所证明"),
         }));
         Assert.That(items[0].Initials, Is.EqualTo(PinyinInitials.Of("农药经营许可证核发")));
+    }
+
+    [Test]
+    public async Task The_halls_kiosk_is_told_after_an_import_and_fetches_the_new_items()
+    {
+        using var admin = await StaffAsync("admin");
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var told = 0;
+        kiosk.Connection.On(nameof(IHallClient.ServiceItemsChanged), () => Interlocked.Increment(ref told));
+        var text = "部门,事项代码,事项名称,窗口业务,所需材料\r\n县农业农村局,NY-101,农机购置补贴申请,综合受理,申请表\r\n";
+
+        var result = (await ImportAsync(admin, Encoding.UTF8.GetBytes(text), "清单-补贴.csv")).Result;
+
+        Assert.That(result.GetProperty("state").GetString(), Is.EqualTo("done"), result.ToString());
+        for (var until = DateTime.UtcNow.AddSeconds(10); told == 0; await Task.Delay(50))
+            Assert.That(DateTime.UtcNow, Is.LessThan(until), "the kiosk was not told within 10 s");
+        var items = await kiosk.Connection.InvokeAsync<List<ServiceItemView>>(nameof(IHallHub.GetServiceItems));
+        Assert.That(ItemSearch.Search(items, "njgzbt").Select(i => i.Name), Is.EqualTo(new[] { "农机购置补贴申请" }));
     }
 
     [Test]

@@ -52,6 +52,22 @@ public sealed class KioskSearchTests() : HallFixture("kiosksearch")
         Assert.That(found.IndexOf("抵押权登记"), Is.GreaterThan(found.IndexOf("不动产首次登记")), "name matches come first");
     }
 
+    [TestCase("社保卡")]
+    [TestCase("shebaoka")]
+    [TestCase("sbk")]
+    public async Task The_demo_synonym_shebaoka_finds_the_social_security_card_item_named_otherwise(string query)
+    {
+        Assert.That(await FoundAsync(query), Does.Contain("社会保障卡申领"), "社会保障卡申领 has no 社保卡 in its name: found by the admin's synonym");
+    }
+
+    [Test]
+    public async Task Synonyms_are_not_offered_as_keyboard_words()
+    {
+        var items = await ItemsAsync();
+        Assert.That(ItemSearch.Candidates(items, "kaigongsi"), Has.None.EqualTo("开公司"));
+        Assert.That(ItemSearch.Search(items, "kaigongsi").Select(i => i.Name), Does.Contain("企业设立登记"), "yet the search finds it");
+    }
+
     [TestCase("xqzkv")]
     [TestCase("火星")]
     [TestCase("zzzzzz")]

@@ -69,6 +69,7 @@ public sealed class AdminTests
     [TestCase("/admin/staff")]
     [TestCase("/admin/devices")]
     [TestCase("/admin/catalogue")]
+    [TestCase("/admin/synonyms")]
     public async Task Every_button_on_the_admin_pages_can_be_read(string path)
     {
         await GoAsync(path);

@@ -249,7 +249,7 @@ public sealed class ContentSecurityPolicyTests
         await Assertions.Expect(By(page, "message")).ToHaveAttributeAsync("data-code", "mismatch");
         await AssertCleanAsync(page, "account-password");
 
-        foreach (var path in new[] { "/reports", "/admin", "/admin/hall", "/admin/services", "/admin/windows", "/admin/staff", "/admin/devices", "/admin/screens", "/admin/catalogue", "/admin/audit" })
+        foreach (var path in new[] { "/reports", "/admin", "/admin/hall", "/admin/services", "/admin/windows", "/admin/staff", "/admin/devices", "/admin/screens", "/admin/catalogue", "/admin/synonyms", "/admin/audit" })
         {
             await page.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
             await ConnectedAsync(page);

@@ -153,6 +153,45 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.PrimitiveCollection<List<string>>("ItemCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("item_codes");
+
+                    b.PrimitiveCollection<List<int>>("ServiceIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("service_ids");
+
+                    b.Property<string>("Word")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("word");
+
+                    b.HasKey("Id")
+                        .HasName("pk_search_synonyms");
+
+                    b.HasIndex("HallId", "Word")
+                        .IsUnique()
+                        .HasDatabaseName("ix_search_synonyms_hall_id_word");
+
+                    b.ToTable("search_synonyms", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>
                 {
                     b.Property<int>("Id")
@@ -1649,6 +1688,16 @@ namespace Hall.Server.Data.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_synonyms_halls_hall_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>
