@@ -992,6 +992,8 @@ function start() {
   });
   $('[data-testid="dialog"]').addEventListener("cancel", (e) => e.preventDefault());
   $('[data-testid="services"]').addEventListener("scroll", markScrollable, { passive: true });
+  // The name's room changes with the buttons beside it (language, 大字) and the clock: fitted again each time.
+  new ResizeObserver(() => fitHallName($('[data-testid="hall-name"]'))).observe($(".topbar-hall"));
   showScreen("home");
   renderSearch();
   poll();
