@@ -71,13 +71,16 @@ public static class AuditSubjects
         foreach (var day in byKind.GetValueOrDefault("calendar") ?? [])
             names[$"calendar:{day}"] = new($"日历 {day}", $"calendar {day}");
 
-        foreach (var (kind, keys) in byKind)
+        // A record of a kind read above that is no longer there; a kind not read here stays as its code.
+        foreach (var (kind, keys) in byKind.Where(k => Named.Contains(k.Key)))
         {
             foreach (var key in keys.Where(k => !names.ContainsKey($"{kind}:{k}")))
                 names[$"{kind}:{key}"] = new($"{kind}:{key}（已删除）", $"{kind}:{key} (removed)");
         }
         return names;
     }
+
+    private static readonly HashSet<string> Named = new(StringComparer.Ordinal) { "service", "window", "staff", "device", "media", "playlist", "item", "report", "followup", "hall" };
 
     /// <summary>The subjects the ids of a changed field stand for, e.g. <c>ServiceIds</c> 2，5 → service:2, service:5.</summary>
     public static IEnumerable<string> OfField(string field, string value) => field switch
