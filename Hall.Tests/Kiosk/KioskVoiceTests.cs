@@ -90,6 +90,12 @@ public sealed class KioskVoiceTests() : HallFixture("kiosk-voice")
         return state.RootElement.GetProperty("voice").GetProperty("packUrl").GetString();
     }
 
+    private async Task<bool> ScreenTicketsAsync()
+    {
+        using var state = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/state", UriKind.Relative)));
+        return state.RootElement.GetProperty("screenTickets").GetBoolean();
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30)
     {
         for (var until = DateTime.UtcNow.AddSeconds(seconds); !await condition(); await Task.Delay(200))
@@ -151,12 +157,37 @@ public sealed class KioskVoiceTests() : HallFixture("kiosk-voice")
     }
 
     [Test, Order(2)]
+    public async Task Without_paper_the_kiosk_asks_the_citizen_to_photograph_the_number()
+    {
+        _printer.State = FakePrinterState.PaperOut;
+        try
+        {
+            await WaitForAsync(async () => await ScreenTicketsAsync(), "the kiosk showing its tickets on the screen");
+            var page = await OpenAsync();
+            var number = await TakeTicketAsync(page, "yibao");
+            await Assertions.Expect(page.Locator("[data-testid=\"screen-ticket\"]")).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync("n => window.__played.length >= n", 3 + number.Length);
+            await Task.Delay(500);
+            Assert.That(await PlayedAsync(page), Is.EqualTo(new[] { "guide.welcome", "guide.yourNumber" }.Concat(number.Select(c => c.ToString())).Append("guide.photo")),
+                "您的号码是 B 0 0 1 请用手机拍下号码或扫描二维码");
+        }
+        finally
+        {
+            _printer.State = FakePrinterState.Ready;
+            await WaitForAsync(async () => !await ScreenTicketsAsync(), "the kiosk printing again");
+        }
+    }
+
+    [Test, Order(3)]
     public async Task Switched_off_the_kiosk_says_nothing_and_the_next_citizen_has_it_on_again()
     {
         var page = await OpenAsync();
         var toggle = page.Locator("[data-testid=\"voice-toggle\"]");
         await toggle.ClickAsync();
         await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
+        await page.Locator("[data-testid=\"lang-toggle\"]").ClickAsync();
+        await Assertions.Expect(toggle).ToHaveTextAsync("Voice");
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-label", "Spoken guidance");
         await TakeTicketAsync(page, "yibao");
         await Task.Delay(1000);
         Assert.That(await PlayedAsync(page), Is.Empty, "no welcome, no number");
@@ -169,7 +200,7 @@ public sealed class KioskVoiceTests() : HallFixture("kiosk-voice")
         await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
     }
 
-    [Test, Order(3)]
+    [Test, Order(4)]
     public async Task A_pack_without_the_guidance_phrases_leaves_the_sentence_to_the_browsers_chinese_voice()
     {
         var phrases = await VoicePackTests.PhrasesAsync(App, Seeded.HallId);
@@ -187,7 +218,7 @@ public sealed class KioskVoiceTests() : HallFixture("kiosk-voice")
         Assert.That(await PlayedAsync(page), Is.Empty, "no half sentence from the pack");
     }
 
-    [Test, Order(4)]
+    [Test, Order(5)]
     public async Task A_pack_that_is_not_what_the_server_says_is_refused_by_the_kiosk_and_the_previous_pack_kept()
     {
         var phrases = await VoicePackTests.PhrasesAsync(App, Seeded.HallId);
