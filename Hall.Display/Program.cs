@@ -1,6 +1,7 @@
 using Hall.Display.Agent;
 using Hall.Display.Media;
 using Hall.Server.Contracts;
+using Hall.Server.Contracts.Agents;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 

@@ -3,6 +3,7 @@ using Hall.Server.Contracts.Agents;
 using System.Text.Json.Serialization;
 using Hall.Kiosk.Agent;
 using Hall.Kiosk.Printing;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Options;
 
 // Hall.Kiosk: the agent on a kiosk PC. Serves the touch page to the kiosk browser on loopback, holds the kiosk's one
@@ -17,6 +18,15 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerLink>());
 builder.Services.AddSingleton<ITicketPrinter, SerialTicketPrinter>();
 builder.Services.AddSingleton<TicketDesk>();
 builder.Services.AddHostedService<StatusReporter>();
+// The hall's voice pack for the page's spoken guidance, kept as the lobby display keeps it.
+builder.Services.AddSingleton(sp =>
+{
+    var folder = sp.GetRequiredService<IOptions<KioskOptions>>().Value.Voice.Folder;
+    var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
+    return new HallVoice(Path.GetFullPath(string.IsNullOrWhiteSpace(folder) ? Path.Combine(root, "voice") : folder, root), sp.GetRequiredService<ILogger<HallVoice>>());
+});
+builder.Services.AddSingleton<KioskVoice>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<KioskVoice>());
 
 var app = builder.Build();
 app.UsePageSecurity();
@@ -26,7 +36,7 @@ app.UseStaticFiles(new StaticFileOptions
     // The kiosk browser runs for weeks: always take the page the agent has now.
     OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
 });
-app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, TicketDesk desk, IOptions<KioskOptions> options) =>
+app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, TicketDesk desk, KioskVoice voice, HallVoice hallVoice, IOptions<KioskOptions> options) =>
 {
     var o = options.Value;
     var reason = link.State != LinkState.Online ? TicketDesk.ServerDown : desk.PrinterStop(printer.LastStatus);
@@ -43,6 +53,8 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
         // No printer, or one that cannot print while the hall issues without paper: tickets are shown on the screen only.
         screenTickets = reason is null && printer.LastStatus != PrinterStatus.Ready,
         screenTicketSeconds = o.ScreenTicketSeconds,
+        // Spoken guidance: whether the 语音引导 switch starts on, the hall's pack (null: none here yet) and its volume.
+        voice = new { guidance = o.Voice.Guidance, packUrl = voice.PackUrl, volume = hallVoice.Settings?.Volume ?? 1.0 },
         services = state.Services.Select(s => new
         {
             id = s.ServiceId,
@@ -77,6 +89,21 @@ app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, Cance
         ? Results.Json(ticket)
         : Results.Json(new { error = new { code = answer.Error!.Code, zh = answer.Error.Zh, en = answer.Error.En } }, statusCode: answer.Status);
 });
-app.MapGet("/health", (ServerLink link, ITicketPrinter printer, IOptions<KioskOptions> options) =>
-    Results.Json(new { agent = "Hall.Kiosk", server = options.Value.Server, link = link.State.ToString(), printer = printer.LastStatus.ToString() }));
+// The pack in use: its manifest and the files it names, nothing else.
+var contentTypes = new FileExtensionContentTypeProvider();
+app.MapGet(KioskVoice.PackPath + "/{version}/{file}", (string version, string file, KioskVoice voice) =>
+    voice.FileOf(version, file) is { } path
+        ? Results.File(path, contentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream")
+        : Results.NotFound());
+app.MapGet("/health", (ServerLink link, ITicketPrinter printer, KioskVoice voice, HallVoice hallVoice, IOptions<KioskOptions> options) =>
+    Results.Json(new
+    {
+        agent = "Hall.Kiosk",
+        server = options.Value.Server,
+        link = link.State.ToString(),
+        printer = printer.LastStatus.ToString(),
+        voicePack = voice.PackUrl,
+        // Why the hall's newest pack was refused here (its checksum or contents); the previous one stays in use.
+        voicePackRefused = hallVoice.RefusedPack,
+    }));
 app.Run();

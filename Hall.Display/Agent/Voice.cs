@@ -1,3 +1,4 @@
+using Hall.Server.Contracts.Agents;
 using Microsoft.Extensions.Options;
 
 namespace Hall.Display.Agent;

@@ -38,4 +38,17 @@ public sealed class KioskOptions
     public double RetrySeconds { get; set; } = 5;
     /// <summary>How often the printer is asked for its status, in seconds.</summary>
     public double PrinterCheckSeconds { get; set; } = 3;
+    /// <summary>Spoken guidance for elderly and blind citizens (section <c>Kiosk:Voice</c>).</summary>
+    public KioskVoiceOptions Voice { get; set; } = new();
+}
+
+/// <summary>The kiosk's spoken guidance, said with the hall's recorded voice pack (the board's).</summary>
+public sealed class KioskVoiceOptions
+{
+    /// <summary>Whether the 语音引导 switch starts on for each citizen (it returns to this when the kiosk goes idle).</summary>
+    public bool Guidance { get; set; } = true;
+    /// <summary>Where the hall's voice settings and pack are kept across restarts. Default: voice/ under the content root.</summary>
+    public string Folder { get; set; } = "";
+    /// <summary>How often the voice settings are asked for while connected, in seconds; at once after a connect and when the server says they changed.</summary>
+    public double SyncSeconds { get; set; } = 60;
 }

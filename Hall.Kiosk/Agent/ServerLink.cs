@@ -15,6 +15,9 @@ public sealed class ServerLink(IOptions<KioskOptions> options, KioskState state,
     /// <summary>Raised after each successful (re)connect.</summary>
     public event Func<Task>? Connected;
 
+    /// <summary>Raised when the server says the hall's voice settings or pack changed.</summary>
+    public event Action? VoiceChanged;
+
     public Task<T> InvokeAsync<T>(string method, object? argument, CancellationToken ct) => _link.InvokeAsync<T>(method, argument, ct);
 
     public Task SendAsync(string method, object argument, CancellationToken ct) => _link.InvokeAsync(method, argument, ct);
@@ -30,6 +33,7 @@ public sealed class ServerLink(IOptions<KioskOptions> options, KioskState state,
                 _ = RefreshItemsAsync(stoppingToken);
                 return Task.CompletedTask;
             });
+            connection.On<DisplaySettingsView>(nameof(IHallClient.DisplaySettingsChanged), _ => VoiceChanged?.Invoke());
         },
         async ct =>
         {

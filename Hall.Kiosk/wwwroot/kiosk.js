@@ -3,6 +3,11 @@
 // The 大字 button in the header (every screen but the attract one, which any touch leaves) switches large type and a
 // high-contrast theme (white and yellow on black, ≥ 7:1) for the citizen at the kiosk; it resets when the kiosk goes
 // back to idle, like the language.
+// The 语音引导 switch beside it: spoken guidance for elderly and blind citizens, in Chinese, with the hall's recorded
+// voice pack (the board's). Said once a visit on the first touch (欢迎光临…) and after a ticket (您的号码是 A012，请取走您的号票
+// — or the photo phrase when no paper came out). A sentence the pack cannot say whole is given to the browser's zh-CN
+// voice when it has one, else nothing is said. The switch starts as the kiosk's Kiosk:Voice:Guidance and returns to it
+// when the kiosk goes idle.
 
 const PRIORITIES = ["Normal", "Elderly", "Disabled", "Military", "Pregnant"];
 const POLL_MS = 2000;
@@ -21,6 +26,8 @@ const TEXT = {
     langToggleLabel: "Switch to English",
     accessToggle: "大字",
     accessToggleLabel: "大字和高对比度显示",
+    voiceToggle: "语音引导",
+    voiceToggleLabel: "语音引导（朗读提示）",
     homeTitle: "请选择要办理的业务",
     homeLead: "轻触业务名称即可取号",
     servicesEmpty: "正在读取业务信息…",
@@ -94,6 +101,8 @@ const TEXT = {
     langToggleLabel: "切换到中文",
     accessToggle: "Large",
     accessToggleLabel: "Large text and high contrast",
+    voiceToggle: "Voice",
+    voiceToggleLabel: "Spoken guidance",
     homeTitle: "Choose a service",
     homeLead: "Touch a service to take a number",
     servicesEmpty: "Loading services…",
@@ -168,6 +177,10 @@ const app = {
   lang: "zh",
   // Large text and high contrast, for this citizen only: back to normal when the kiosk goes idle.
   large: false,
+  // The 语音引导 switch as this citizen set it; null: the kiosk's default (state.voice.guidance).
+  voiceOn: null,
+  // The welcome has been said this visit.
+  welcomed: false,
   state: null,
   stateFailed: false,
   // Set by a 503 from /api/tickets: out of service until a later /api/state says otherwise.
@@ -258,6 +271,8 @@ function startOver(screen) {
   resetFlow();
   setLang("zh");
   setLarge(false);
+  setVoice(null);
+  app.welcomed = false;
   if (screen === "attract" && !isOutOfService()) showScreen("attract");
   else goHome();
 }
@@ -309,6 +324,7 @@ function applyTexts() {
 }
 
 function renderHeader() {
+  $('[data-testid="voice-toggle"]').setAttribute("aria-pressed", voiceOn() ? "true" : "false");
   const name = app.state?.hallName ?? "";
   for (const node of $$('[data-bind="hallName"]')) if (node.textContent !== name) node.textContent = name;
   // Fitted again whenever the name, the language (the buttons beside it) or the 大字 theme changed its room.
@@ -630,6 +646,7 @@ async function takeTicket() {
     const seconds = answer.printed === false ? app.state?.screenTicketSeconds ?? 60 : app.state?.resultSeconds ?? 15;
     app.resultEndsAt = Date.now() + seconds * 1000;
     showScreen("result");
+    sayTicket(answer);
     return;
   }
   const error = answer?.error ?? null;
@@ -876,6 +893,11 @@ function onClick(event) {
   }
   if (app.busy) return;
 
+  // The first touch of a visit (on the attract or home screen) is welcomed, unless it is the voice switch itself.
+  if (!app.welcomed && (app.screen === "attract" || app.screen === "home") && !target.closest('[data-testid="voice-toggle"]')) {
+    app.welcomed = true;
+    say([[{ key: "guide.welcome" }]]);
+  }
   if (app.screen === "attract") {
     showScreen("home");
     return;
@@ -885,6 +907,7 @@ function onClick(event) {
 
   if (button.matches('[data-testid="lang-toggle"]')) setLang(app.lang === "zh" ? "en" : "zh");
   else if (button.matches('[data-testid="access-toggle"]')) setLarge(!app.large);
+  else if (button.matches('[data-testid="voice-toggle"]')) setVoice(!voiceOn());
   else if (button.matches("[data-service-id]")) chooseService(Number(button.dataset.serviceId));
   else if (button.matches('[data-testid="open-search"]')) {
     resetFlow();
@@ -966,6 +989,164 @@ function tick() {
   }
   const idleMs = (app.state?.idleSeconds ?? 60) * 1000;
   if (idleScreens.has(app.screen) && !app.busy && Date.now() - app.lastTouch >= idleMs) startOver("attract");
+}
+
+// ---- spoken guidance ----
+
+const GUIDE = {
+  "guide.welcome": "欢迎光临，请选择您要办理的业务",
+  "guide.yourNumber": "您的号码是",
+  "guide.ahead": "前面还有",
+  "guide.people": "人",
+  "guide.take": "请取走您的号票",
+  "guide.photo": "请用手机拍下号码或扫描二维码",
+};
+const CN_DIGITS = "零一二三四五六七八九";
+const SAY_GUARD_MS = 10000;
+const speech = { generation: 0, audio: null, manifest: null, manifestUrl: "" };
+
+function voiceOn() {
+  return app.voiceOn ?? app.state?.voice?.guidance !== false;
+}
+
+function setVoice(on) {
+  app.voiceOn = on;
+  if (!voiceOn()) hush();
+  $('[data-testid="voice-toggle"]').setAttribute("aria-pressed", voiceOn() ? "true" : "false");
+}
+
+// Stops whatever is being said: a newer sentence, the switch turned off, the next citizen.
+function hush() {
+  speech.generation += 1;
+  try {
+    speech.audio?.pause();
+    window.speechSynthesis?.cancel();
+  } catch {
+    // Nothing to stop.
+  }
+  speech.audio = null;
+}
+
+// A ticket number as it is said: each letter and digit on its own (A012 → A 零 一 二), with the pack keys that say it.
+function numberParts(number) {
+  return [...String(number ?? "").toUpperCase()]
+    .filter((c) => /[0-9A-Z]/.test(c))
+    .map((c) => (/[0-9]/.test(c) ? { keys: [c, CN_DIGITS[Number(c)]], text: CN_DIGITS[Number(c)] } : { keys: [c], text: c }));
+}
+
+// A count in Chinese (3 → 三, 12 → 十二, 40 → 四十); from 100 digit by digit.
+function countParts(n) {
+  const digit = (d) => ({ keys: [String(d), CN_DIGITS[d]], text: CN_DIGITS[d] });
+  if (n >= 100) return numberParts(String(n));
+  if (n < 10) return [digit(n)];
+  const tens = Math.floor(n / 10);
+  return [...(tens > 1 ? [digit(tens)] : []), { keys: ["十"], text: "十" }, ...(n % 10 ? [digit(n % 10)] : [])];
+}
+
+function sayTicket(ticket) {
+  const ahead = ticket.peopleAhead ?? 0;
+  say([
+    [{ key: "guide.yourNumber" }, ...numberParts(ticket.number)],
+    ...(ahead > 0 ? [Object.assign([{ key: "guide.ahead" }, ...countParts(ahead), { key: "guide.people" }], { optional: true })] : []),
+    [{ key: ticket.printed === false ? "guide.photo" : "guide.take" }],
+  ]);
+}
+
+async function packManifest(packUrl) {
+  if (!packUrl) return null;
+  const url = `${packUrl}manifest.json`;
+  if (speech.manifestUrl !== url) {
+    try {
+      speech.manifest = await getJson(url, 5000);
+      speech.manifestUrl = url;
+    } catch {
+      return null;
+    }
+  }
+  return speech.manifest;
+}
+
+// The pack's files for the clauses, or null when a clause that must be said has a part the pack lacks.
+// An optional clause the pack cannot say is left out.
+function packFiles(clauses, manifest) {
+  const fileOf = (part) => (part.key ? manifest[part.key] : part.keys.map((k) => manifest[k]).find((f) => typeof f === "string"));
+  const files = [];
+  for (const clause of clauses) {
+    const found = clause.map(fileOf);
+    if (found.every((f) => typeof f === "string")) files.push(...found);
+    else if (!clause.optional) return null;
+  }
+  return files;
+}
+
+function sentence(clauses) {
+  return clauses.map((clause) => clause.map((part) => (part.key ? GUIDE[part.key] : part.text)).join("")).join("，");
+}
+
+// Says the clauses (each an array of parts: {key} a guide phrase, {keys, text} a letter, digit or 十).
+async function say(clauses) {
+  hush();
+  const generation = speech.generation;
+  if (!voiceOn()) return;
+  const settings = app.state?.voice ?? {};
+  const volume = Math.min(1, Math.max(0, settings.volume ?? 1));
+  const manifest = await packManifest(settings.packUrl);
+  if (generation !== speech.generation) return;
+  const files = manifest ? packFiles(clauses, manifest) : null;
+  if (files) {
+    for (const file of files) {
+      if (generation !== speech.generation) return;
+      await playFile(settings.packUrl + file, volume);
+    }
+    return;
+  }
+  await speakText(sentence(clauses), volume, generation);
+}
+
+// Plays one file to its end; never rejects, and gives up on a file that fails or has not ended after 10 s.
+function playFile(url, volume) {
+  return new Promise((resolve) => {
+    const audio = new Audio(url);
+    speech.audio = audio;
+    audio.volume = volume;
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, SAY_GUARD_MS);
+    audio.addEventListener("ended", done);
+    audio.addEventListener("error", done);
+    audio.addEventListener("pause", done);
+    Promise.resolve()
+      .then(() => audio.play())
+      .catch(done);
+  });
+}
+
+// The browser's zh-CN voice, when it has one (Debian's Chromium usually has none: then nothing is said).
+async function speakText(text, volume, generation) {
+  const synth = window.speechSynthesis;
+  if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+  let voices = synth.getVoices?.() ?? [];
+  if (voices.length === 0) {
+    await new Promise((resolve) => {
+      synth.addEventListener?.("voiceschanged", resolve, { once: true });
+      setTimeout(resolve, 1000);
+    });
+    voices = synth.getVoices?.() ?? [];
+  }
+  const lang = (v) => String(v.lang ?? "").replace("_", "-").toLowerCase();
+  const chinese = voices.find((v) => lang(v) === "zh-cn") ?? voices.find((v) => lang(v).startsWith("zh") || lang(v).startsWith("cmn"));
+  if (!chinese || generation !== speech.generation) return;
+  const utterance = new SpeechSynthesisUtterance(text);
+  utterance.lang = "zh-CN";
+  utterance.volume = volume;
+  try {
+    utterance.voice = chinese;
+  } catch {
+    // The language alone picks it.
+  }
+  synth.speak(utterance);
 }
 
 function start() {

@@ -11,7 +11,7 @@ public sealed record VoicePackProblem(string Zh, string En);
 /// unpacks (a display trusts no download blindly): <c>manifest.json</c> at the root maps each phrase to an audio file;
 /// every other entry is a file the manifest names, at the root, once; the pack is bounded in entries, in size once
 /// unpacked and in compression ratio, so a ZIP bomb is refused before anything is written. A pack from
-/// deploy/make-voice-pack.sh has 43 entries (16 phrases, 26 letters, the manifest) of a few MB in all; a recorded
+/// deploy/make-voice-pack.sh has 49 entries (16 phrases, 6 kiosk guidance phrases, 26 letters, the manifest) of a few MB in all; a recorded
 /// one at 48 kHz stereo about 20 MB.
 /// </summary>
 public static class VoicePackFormat

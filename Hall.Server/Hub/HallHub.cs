@@ -138,8 +138,9 @@ public sealed class HallHub(QueueService queue, IDbContextFactory<HallDb> dbFact
     public Task<List<PlaylistView>> GetPlaylists() =>
         Caller.DeviceRole == DeviceRole.Display ? media.PlaylistsAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
+    // The kiosks take the voice settings and pack too, for their spoken guidance.
     public async Task<DisplaySettingsView> GetDisplaySettings() =>
-        Caller.DeviceRole == DeviceRole.Display ? await media.DisplaySettingsForScreenAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
+        Caller.DeviceRole is DeviceRole.Display or DeviceRole.Kiosk ? await media.DisplaySettingsForScreenAsync(Caller.HallId, Context.ConnectionAborted) : throw new HubException(Refusal.Forbidden.Code);
 
     // A null report (or play) is answered by the service with invalid_request.
     public async Task<int> ReportPlays(List<PlayReport>? plays)

@@ -128,10 +128,11 @@ public static class MediaEndpoints
             return settings is null ? Error(400, refusal!) : Results.Ok(settings.ToView());
         }).RequireAuthorization(Hall);
 
+        // The displays (calls) and the kiosks (spoken guidance) speak with the hall's pack.
         app.MapGet("/api/voice-pack", async (HttpContext http, MediaLibrary library, CancellationToken ct) =>
         {
             var actor = HallAuth.ActorOf(http.User);
-            if (actor.DeviceRole is not (DeviceRole.Display or null))
+            if (actor.DeviceRole is not (DeviceRole.Display or DeviceRole.Kiosk or null))
             {
                 return Error(403, Refusal.Forbidden);
             }

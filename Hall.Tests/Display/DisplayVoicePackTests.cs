@@ -22,26 +22,9 @@ public sealed class DisplayVoicePackTests() : HallFixture("display-voice-pack")
     [OneTimeSetUp]
     public async Task BuildGoodPackAsync() => _goodPack = VoicePackTests.Zip(await VoicePackTests.PhrasesAsync(App, Seeded.HallId));
 
-    private async Task<HttpClient> AdminAsync()
-    {
-        var admin = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
-        var http = new HttpClient { BaseAddress = App.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", await App.LoginAsync(admin, Seeded.Credentials.Passwords[admin]));
-        return http;
-    }
+    private Task<HttpClient> AdminAsync() => VoicePackTests.AdminHttpAsync(App, Seeded);
 
-    /// <summary>Serves <paramref name="bytes"/> as the hall's pack under <paramref name="sha"/>, as a server that stored it unchecked would.</summary>
-    private async Task ServeUncheckedPackAsync(string sha, byte[] bytes)
-    {
-        await File.WriteAllBytesAsync(Path.Combine(App.MediaFolder, $"voice-{sha}.zip"), bytes);
-        await using var db = App.Db();
-        var hall = await db.Halls.SingleAsync(h => h.Id == Seeded.HallId);
-        var settings = hall.Display.With(new(null, null, null, null, null)).Settings!;
-        settings.VoicePackSha256 = sha;
-        settings.VoicePackSize = bytes.Length;
-        hall.Display = settings;
-        await db.SaveChangesAsync();
-    }
+    private Task ServeUncheckedPackAsync(string sha, byte[] bytes) => VoicePackTests.ServeUncheckedPackAsync(App, Seeded.HallId, sha, bytes);
 
     private static async Task<JsonElement> BoardAsync(HttpClient agent)
     {

@@ -1,5 +1,6 @@
 extern alias display;
 using display::Hall.Display.Agent;
+using display::Hall.Server.Contracts.Agents;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -36,7 +36,7 @@ public sealed class KioskAccessibilityTests
     private static readonly string[] MainTexts =
     [
         ".screen-home .screen-title", ".screen-home .screen-lead", ".screen-home .service-name", ".screen-home .service-wait", ".wide-main", ".wide-sub",
-        "[data-testid=\"hall-name\"]", "[data-testid=\"access-toggle\"]",
+        "[data-testid=\"hall-name\"]", "[data-testid=\"access-toggle\"]", "[data-testid=\"voice-toggle\"]",
     ];
 
     private sealed record Text(string Selector, double FontPx, double Contrast);

@@ -54,6 +54,28 @@ public sealed partial class VoicePackTests() : HallFixture("voice-pack")
         return ["请", "号", "到", "号窗口", "办理", "十", .. "0123456789".Select(c => c.ToString()), .. prefixes.Distinct().Select(c => c.ToString())];
     }
 
+    /// <summary>The hall's admin over HTTP.</summary>
+    internal static async Task<HttpClient> AdminHttpAsync(HallApp app, SeededHall seeded)
+    {
+        var admin = seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-admin", StringComparison.Ordinal));
+        var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await app.LoginAsync(admin, seeded.Credentials.Passwords[admin]));
+        return http;
+    }
+
+    /// <summary>Serves <paramref name="bytes"/> as the hall's pack under <paramref name="sha"/>, as a server that stored it unchecked would (nothing pushed).</summary>
+    internal static async Task ServeUncheckedPackAsync(HallApp app, int hallId, string sha, byte[] bytes)
+    {
+        await File.WriteAllBytesAsync(Path.Combine(app.MediaFolder, $"voice-{sha}.zip"), bytes);
+        await using var db = app.Db();
+        var hall = await db.Halls.SingleAsync(h => h.Id == hallId);
+        var settings = hall.Display.With(new(null, null, null, null, null)).Settings!;
+        settings.VoicePackSha256 = sha;
+        settings.VoicePackSize = bytes.Length;
+        hall.Display = settings;
+        await db.SaveChangesAsync();
+    }
+
     private async Task<HttpClient> StaffHttpAsync(string role)
     {
         var login = Seeded.Credentials.Passwords.Keys.Single(k => k.EndsWith("-" + role, StringComparison.Ordinal));
@@ -126,7 +148,7 @@ public sealed partial class VoicePackTests() : HallFixture("voice-pack")
     }
 
     [Test, Order(2)]
-    public async Task A_complete_pack_is_stored_pushed_to_the_displays_and_downloaded_by_them_only()
+    public async Task A_complete_pack_is_stored_pushed_to_the_displays_and_downloaded_by_them_and_the_kiosks_only()
     {
         using var admin = await StaffHttpAsync("admin");
         var pack = Zip(await PhrasesAsync());
@@ -143,10 +165,17 @@ public sealed partial class VoicePackTests() : HallFixture("voice-pack")
         Assert.That((settings.VoicePackSha256, settings.VoicePackSize, settings.Template, settings.Repeat), Is.EqualTo((sha, (long)pack.Length, (string?)null, (int?)null)), "what the admin never set stays each display's own");
         using var displayHttp = DeviceHttp("display");
         Assert.That(await displayHttp.GetByteArrayAsync(new Uri("/api/voice-pack", UriKind.Relative)), Is.EqualTo(pack));
+        // The kiosks speak their guidance with it too; an evaluator has no voice.
         using var kiosk = DeviceHttp("kiosk");
-        Assert.That((await kiosk.GetAsync(new Uri("/api/voice-pack", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await kiosk.GetByteArrayAsync(new Uri("/api/voice-pack", UriKind.Relative)), Is.EqualTo(pack));
         var kioskHub = await Seeded.DeviceAsync("kiosk");
-        Assert.That(async () => await kioskHub.Connection.InvokeAsync<DisplaySettingsView>(nameof(IHallHub.GetDisplaySettings)), Throws.InstanceOf<HubException>().With.Message.Contains("forbidden"));
+        Assert.That((await kioskHub.Connection.InvokeAsync<DisplaySettingsView>(nameof(IHallHub.GetDisplaySettings))).VoicePackSha256, Is.EqualTo(sha));
+        var evaluatorKey = await App.CreateDeviceAsync(Seeded.HallId, "语音包测试评价器", DeviceRole.Evaluator, await App.WindowIdAsync(Seeded.HallId, 1));
+        using var evaluator = new HttpClient { BaseAddress = App.BaseAddress };
+        evaluator.DefaultRequestHeaders.Authorization = new("Bearer", evaluatorKey);
+        Assert.That((await evaluator.GetAsync(new Uri("/api/voice-pack", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        await using var evaluatorHub = await App.ConnectAsync(evaluatorKey);
+        Assert.That(async () => await evaluatorHub.Connection.InvokeAsync<DisplaySettingsView>(nameof(IHallHub.GetDisplaySettings)), Throws.InstanceOf<HubException>().With.Message.Contains("forbidden"));
     }
 
     [Test, Order(3)]

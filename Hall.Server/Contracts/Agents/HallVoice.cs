@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Hall.Server.Contracts;
+using Microsoft.Extensions.Logging;
 
-namespace Hall.Display.Agent;
+namespace Hall.Server.Contracts.Agents;
 
 /// <summary>
 /// The voice settings and the recorded phrase pack the admin set on the server, kept on disk so a display that
@@ -11,6 +11,7 @@ namespace Hall.Display.Agent;
 /// verified against its SHA-256, checked whole as the server checks it (<see cref="VoicePackFormat"/>: a display trusts no
 /// download blindly) and only the files its manifest names are unpacked, bounded in size, into its own folder; the
 /// previous pack is removed once the new one is in, and stays in use when the new one is refused.
+/// Shared by the agents that speak: the lobby display (calls) and the kiosk (spoken guidance).
 /// </summary>
 public sealed class HallVoice(string folder, ILogger<HallVoice> log)
 {
@@ -22,7 +23,7 @@ public sealed class HallVoice(string folder, ILogger<HallVoice> log)
 
     private string PackFolderOf(string sha) => Path.Combine(folder, "pack-" + sha);
 
-    /// <summary>What the server said last; null until it said anything (then the display's own settings apply).</summary>
+    /// <summary>What the server said last; null until it said anything (then the agent's own settings apply).</summary>
     public DisplaySettingsView? Settings
     {
         get
