@@ -351,6 +351,10 @@ function fitHallName(node) {
       node.style.fontSize = `${size}px`;
     }
   };
+  // 自助取号机 under the name only while it fits whole beside the buttons; the hall's name matters more.
+  const sub = $(".topbar-sub");
+  sub.hidden = false;
+  sub.hidden = sub.scrollWidth > sub.clientWidth + 1;
   node.classList.remove("is-wrapped");
   node.style.fontSize = "";
   shrink(36, wide);
