@@ -141,6 +141,7 @@ public sealed record ServiceStateMessage(
     string? NameEn = null);
 
 /// <summary>One window, as state (not a delta).</summary>
+/// <param name="ServiceIds">The services the window takes, in the window's own order (call-next serves them in it).</param>
 public sealed record WindowStateMessage(
     int WindowId,
     int Number,
@@ -152,7 +153,8 @@ public sealed record WindowStateMessage(
     string? CurrentTicketNumber,
     TicketState? CurrentTicketState,
     long Version,
-    int? LedAddress = null);
+    int? LedAddress = null,
+    IReadOnlyList<int>? ServiceIds = null);
 
 /// <summary>A call for the lobby: acknowledged by each display by <see cref="CallId"/>.</summary>
 public sealed record CallMessage(

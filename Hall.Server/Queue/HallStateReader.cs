@@ -98,7 +98,8 @@ public static class HallStateReader
     public static NpgsqlBatchCommand WindowStatesCommand(int hallId, IReadOnlyCollection<int>? onlyIds)
     {
         var command = new NpgsqlBatchCommand("""
-            SELECT w.id, w.number, w.name, coalesce(s.status, 'Closed'), s.pause_reason, st.name, t.id, t.number, t.state, w.state_version, w.led_address
+            SELECT w.id, w.number, w.name, coalesce(s.status, 'Closed'), s.pause_reason, st.name, t.id, t.number, t.state, w.state_version, w.led_address,
+                   ARRAY(SELECT ws.service_id FROM window_services ws WHERE ws.window_id = w.id ORDER BY ws.rank)
             FROM windows w
             LEFT JOIN window_sessions s ON s.window_id = w.id AND s.closed_at IS NULL
             LEFT JOIN staff st ON st.id = s.staff_id
@@ -128,7 +129,8 @@ public static class HallStateReader
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.IsDBNull(8) ? null : Enum.Parse<TicketState>(reader.GetString(8)),
                 reader.GetInt64(9),
-                reader.IsDBNull(10) ? null : reader.GetInt32(10)));
+                reader.IsDBNull(10) ? null : reader.GetInt32(10),
+                reader.GetFieldValue<int[]>(11)));
         }
         return result;
     }

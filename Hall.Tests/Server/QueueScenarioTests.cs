@@ -1,4 +1,5 @@
 using Hall.Server.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
 using Hall.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,8 +9,24 @@ namespace Hall.Tests.Server;
 [TestFixture]
 public sealed class QueueScenarioTests() : HallFixture("scenarios")
 {
+    [Test]
+    public async Task A_client_learns_from_the_snapshot_and_each_window_change_which_services_a_window_takes_in_its_order()
+    {
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var snapshot = await kiosk.Connection.InvokeAsync<HallSnapshot>(nameof(IHallHub.GetSnapshot));
+        // Window 13 of the demo hall: 综合受理, then 交通, 医保, 社保 — the order call-next serves them in.
+        var expected = new List<int>();
+        foreach (var code in new[] { "zonghe", "jiaotong", "yibao", "shebao" })
+        {
+            expected.Add(await App.ServiceIdAsync(Seeded.HallId, code));
+        }
+        Assert.That(snapshot.Windows.Single(w => w.Number == 13).ServiceIds, Is.EqualTo(expected));
+        Assert.That(snapshot.Windows.Single(w => w.Number == 1).ServiceIds, Is.EqualTo(new[] { await App.ServiceIdAsync(Seeded.HallId, "shebao") }));
 
-
+        var clerk = await Seeded.ClerkAsync(13);
+        var opened = (await clerk.OpenAsync(await App.WindowIdAsync(Seeded.HallId, 13))).Ok();
+        Assert.That(opened.ServiceIds, Is.EqualTo(expected), "the same in WindowChanged and in each window reply");
+    }
 
     [Test]
     public async Task A_ticket_transferred_to_another_service_is_called_there_before_the_people_already_waiting()
