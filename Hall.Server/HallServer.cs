@@ -46,7 +46,9 @@ public static class HallServer
         services.AddSingleton<HallNotifier>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<LocalClients>();
+        services.AddSingleton<HubBackend>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
+        services.AddSingleton<CommandRunner>();
         services.AddSingleton<QueueService>();
         services.AddSingleton<StaffLogin>();
         services.AddSingleton<ConnectionGuard>();

@@ -65,9 +65,9 @@ public sealed class ArgumentFilter : IHubFilter
         {
             return await next(invocationContext);
         }
-        catch (Exception e) when (e is not HubException && QueueService.IsUnavailable(e) && !invocationContext.Context.ConnectionAborted.IsCancellationRequested)
+        catch (Exception e) when (e is not HubException && CommandRunner.IsUnavailable(e) && !invocationContext.Context.ConnectionAborted.IsCancellationRequested)
         {
-            return Refuse(invocationContext, QueueService.Unavailable);
+            return Refuse(invocationContext, Refusal.Unavailable);
         }
     }
 

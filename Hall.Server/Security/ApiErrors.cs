@@ -21,10 +21,10 @@ public static class ApiErrors
             {
                 await next(context);
             }
-            catch (Exception e) when (QueueService.IsUnavailable(e) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when (CommandRunner.IsUnavailable(e) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 log.LogWarning("{Method} {Path}: database unavailable ({Error})", context.Request.Method, context.Request.Path, e.GetBaseException().Message);
-                var refusal = QueueService.Unavailable;
+                var refusal = Refusal.Unavailable;
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "5";
                 await context.Response.WriteAsJsonAsync(new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn });

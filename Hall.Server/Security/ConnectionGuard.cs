@@ -69,7 +69,7 @@ public sealed class ConnectionGuard(IDbContextFactory<HallDb> dbFactory, TimePro
         {
             await SweepAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (Queue.QueueService.IsUnavailable(ex))
+        catch (Exception ex) when (Queue.CommandRunner.IsUnavailable(ex))
         {
             // The next sweep closes them.
             _wake.Release();
@@ -174,7 +174,7 @@ public sealed class CredentialFilter(ConnectionGuard guard) : IHubFilter
         {
             return await guard.ValidAsync(credential, ct);
         }
-        catch (Exception ex) when (QueueService.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        catch (Exception ex) when (CommandRunner.IsUnavailable(ex) && !ct.IsCancellationRequested)
         {
             return true;
         }

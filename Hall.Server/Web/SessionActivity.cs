@@ -118,7 +118,7 @@ public sealed class SessionActivity(IdleSessions idle, IDbContextFactory<HallDb>
                 select new { s.LastSeenAt, Member = m }).FirstOrDefaultAsync();
             return row is not null && await idle.UseAsync(db, sessionId, row.LastSeenAt, row.Member, CancellationToken.None);
         }
-        catch (Exception ex) when (QueueService.IsUnavailable(ex))
+        catch (Exception ex) when (CommandRunner.IsUnavailable(ex))
         {
             // The database away: the action itself says the server is unavailable.
             return true;

@@ -1,9 +1,11 @@
 using System.Net;
 using Hall.Server.Contracts;
+using Hall.Server.Queue;
 using Hall.Server.Security;
 using Hall.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hall.Tests.Server;
 
@@ -138,5 +140,67 @@ public sealed class AuthorizationTests() : HallFixture("auth")
         Assert.That((await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), cancel)).Error?.Code, Is.EqualTo("forbidden"));
         var cancelled = (await supervisor.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Cancel), cancel with { CommandId = Guid.NewGuid() })).Ok();
         Assert.That(cancelled.State, Is.EqualTo(TicketState.Cancelled));
+    }
+
+    [Test]
+    public async Task The_pages_are_held_to_the_same_role_table_as_the_hub()
+    {
+        // The wall and the console call the queue service directly, not through the hub: a clerk's actor on that path is
+        // refused a cancel exactly as on the hub, and the ticket stays waiting.
+        var kiosk = await Seeded.DeviceAsync("kiosk");
+        var ticket = (await kiosk.IssueAsync(_shebao)).Ok();
+        var queue = App.Services.GetRequiredService<QueueService>();
+        await using var db = App.Db();
+        var clerk = await db.Staff.FirstAsync(s => s.HallId == Seeded.HallId && s.Role == StaffRole.Clerk);
+        var asClerk = new Actor(ActorKind.Staff, clerk.Id, Seeded.HallId, clerk.Name, StaffRole.Clerk, null, null);
+        var commandsBefore = await db.Commands.CountAsync();
+        var reply = await queue.CancelAsync(asClerk, new CancelCommand(Guid.NewGuid(), ticket.Ticket.TicketId, "群众离开"), CancellationToken.None);
+        Assert.That(reply.Error?.Code, Is.EqualTo("forbidden"));
+        Assert.That(reply.Error?.MessageZh, Is.EqualTo("无权执行此操作"));
+        Assert.That(await db.Tickets.Where(t => t.Id == ticket.Ticket.TicketId).Select(t => t.State).SingleAsync(), Is.EqualTo(TicketState.Waiting));
+        Assert.That(await db.Commands.CountAsync(), Is.EqualTo(commandsBefore), "a refused command is not recorded");
+    }
+
+    [Test]
+    public async Task Every_queue_command_refuses_a_role_the_table_does_not_name_on_the_page_path()
+    {
+        var queue = App.Services.GetRequiredService<QueueService>();
+        await using var db = App.Db();
+        var display = await db.Devices.FirstAsync(d => d.HallId == Seeded.HallId && d.Role == DeviceRole.Display);
+        var evaluator = await db.Devices.FirstAsync(d => d.HallId == Seeded.HallId && d.Role == DeviceRole.Evaluator);
+        var asDisplay = new Actor(ActorKind.Device, display.Id, Seeded.HallId, display.Name, null, DeviceRole.Display, null);
+        var asEvaluator = new Actor(ActorKind.Device, evaluator.Id, Seeded.HallId, evaluator.Name, null, DeviceRole.Evaluator, evaluator.WindowId);
+        var none = CancellationToken.None;
+        var calls = new Dictionary<string, Func<Actor, Task<HallError?>>>
+        {
+            ["issue"] = async a => (await queue.IssueAsync(a, new IssueTicketCommand(Guid.NewGuid(), _shebao, null, null, PriorityClass.Normal), none)).Error,
+            ["open"] = async a => (await queue.OpenWindowAsync(a, new WindowCommand(Guid.NewGuid(), _window1), none)).Error,
+            ["take_over"] = async a => (await queue.TakeOverWindowAsync(a, new WindowCommand(Guid.NewGuid(), _window1), none)).Error,
+            ["pause"] = async a => (await queue.PauseWindowAsync(a, new PauseWindowCommand(Guid.NewGuid(), _window1, "休息"), none)).Error,
+            ["resume"] = async a => (await queue.ResumeWindowAsync(a, new WindowCommand(Guid.NewGuid(), _window1), none)).Error,
+            ["close"] = async a => (await queue.CloseWindowAsync(a, new WindowCommand(Guid.NewGuid(), _window1), none)).Error,
+            ["call_next"] = async a => (await queue.CallNextAsync(a, new WindowCommand(Guid.NewGuid(), _window1), none)).Error,
+            ["call_ticket"] = async a => (await queue.CallTicketAsync(a, new TicketCommand(Guid.NewGuid(), _window1, 1), none)).Error,
+            ["recall"] = async a => (await queue.RecallAsync(a, new TicketCommand(Guid.NewGuid(), _window1, 1), none)).Error,
+            ["no_show"] = async a => (await queue.NoShowAsync(a, new TicketCommand(Guid.NewGuid(), _window1, 1), none)).Error,
+            ["requeue"] = async a => (await queue.RequeueAsync(a, new RequeueCommand(Guid.NewGuid(), 1), none)).Error,
+            ["start"] = async a => (await queue.StartServiceAsync(a, new TicketCommand(Guid.NewGuid(), _window1, 1), none)).Error,
+            ["finish"] = async a => (await queue.FinishAsync(a, new FinishCommand(Guid.NewGuid(), _window1, 1, "办结", null), none)).Error,
+            ["transfer"] = async a => (await queue.TransferAsync(a, new TransferCommand(Guid.NewGuid(), _window1, 1, _shebao, null), none)).Error,
+            ["cancel"] = async a => (await queue.CancelAsync(a, new CancelCommand(Guid.NewGuid(), 1, "群众离开"), none)).Error,
+            ["rate"] = async a => (await queue.RateAsync(a, new RateCommand(Guid.NewGuid(), 1, RatingLevel.Basic, null), none)).Error,
+            ["void"] = async a => (await queue.VoidAsync(a, new VoidTicketCommand(Guid.NewGuid(), 1, "缺纸"), none)).Error,
+        };
+        var queueKinds = CommandRoles.All.Keys.Where(k => !k.StartsWith("ack_", StringComparison.Ordinal) && !k.StartsWith("report_", StringComparison.Ordinal) && !k.StartsWith("get_", StringComparison.Ordinal));
+        Assert.That(calls.Keys, Is.EquivalentTo(queueKinds), "every queue command of the table is tried here");
+        var commandsBefore = await db.Commands.CountAsync();
+        foreach (var (kind, call) in calls)
+        {
+            // A lobby screen may run none of them; an evaluator only rates.
+            var outsider = kind == "rate" ? asDisplay : asEvaluator;
+            Assert.That(CommandRoles.Allows(kind, outsider), Is.False);
+            Assert.That((await call(outsider))?.Code, Is.EqualTo("forbidden"), kind);
+        }
+        Assert.That(await db.Commands.CountAsync(), Is.EqualTo(commandsBefore), "no refused command was recorded");
     }
 }

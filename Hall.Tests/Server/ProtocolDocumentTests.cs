@@ -55,10 +55,9 @@ public sealed partial class ProtocolDocumentTests
         Assert.That(events, Does.Not.Match(@"all (four|five|six|seven) events"), "the count of events is not written out (it drifts)");
     }
 
-    /// <summary>Every refusal the hub returns: <see cref="Refusal"/>'s and the database-away one.</summary>
+    /// <summary>Every refusal the hub returns: <see cref="Refusal"/>'s.</summary>
     private static Dictionary<string, Refusal> HubRefusals() =>
         typeof(Refusal).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.FieldType == typeof(Refusal)).Select(f => (Refusal)f.GetValue(null)!)
-            .Append(QueueService.Unavailable)
             .ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>The rows of §7's table: code, messageZh, messageEn.</summary>

@@ -98,10 +98,10 @@ public sealed partial class Console
         {
             await ReloadAsync();
         }
-        catch (Exception ex) when (QueueService.IsUnavailable(ex))
+        catch (Exception ex) when (CommandRunner.IsUnavailable(ex))
         {
             Log.LogWarning(ex, "Console could not read window {WindowId}", WindowId);
-            _message = L.T(QueueService.Unavailable.MessageZh, QueueService.Unavailable.MessageEn);
+            _message = L.T(Refusal.Unavailable.MessageZh, Refusal.Unavailable.MessageEn);
             _messageIsError = true;
         }
     }

@@ -35,6 +35,9 @@ public sealed partial class Wall
     [Inject]
     private TimeProvider Clock { get; set; } = null!;
 
+    [Inject]
+    private ILogger<Wall> Log { get; set; } = null!;
+
     private Actor _actor = null!;
     private WallView? _view;
     private int? _service;
@@ -54,6 +57,9 @@ public sealed partial class Wall
     private bool _error;
     private ITimer? _tick;
     private int _reloading;
+
+    // The command id of each press still waiting for an answer, by what was pressed (see PressAsync).
+    private readonly Dictionary<string, Guid> _pressIds = [];
 
     private DateTimeOffset Now => Clock.GetUtcNow();
 
@@ -134,25 +140,36 @@ public sealed partial class Wall
     }
 
     private Task TransferAsync(long ticketId) => Choice(ticketId).ToService is var to && to == 0 ? Say(L.T("请选择要转到的业务", "Choose the service")) :
-        ActAsync(ticketId, Queue.TransferAsync(_actor, new(Guid.NewGuid(), null, ticketId, to, null), CancellationToken.None), L.T("已转办", "Transferred"));
+        PressAsync(ticketId, $"transfer:{ticketId}:{to}", id => Queue.TransferAsync(_actor, new(id, null, ticketId, to, null), CancellationToken.None), L.T("已转办", "Transferred"));
 
-    private async Task CallAsync(long ticketId)
-    {
-        if (Choice(ticketId).ToWindow is var to && to == 0)
-        {
-            await Say(L.T("请选择窗口", "Choose the window"));
-            return;
-        }
-        var reply = await Queue.CallTicketAsync(_actor, new(Guid.NewGuid(), to, ticketId), CancellationToken.None);
-        await ShowReplyAsync(ticketId, reply.Ok, reply.Error, L.T("已呼叫", "Called"));
-    }
+    private Task CallAsync(long ticketId) => Choice(ticketId).ToWindow is var to && to == 0 ? Say(L.T("请选择窗口", "Choose the window")) :
+        PressAsync(ticketId, $"call:{ticketId}:{to}", id => Queue.CallTicketAsync(_actor, new(id, to, ticketId), CancellationToken.None), L.T("已呼叫", "Called"));
 
     private Task CancelAsync(long ticketId) => Choice(ticketId).Reason is not { } reason || string.IsNullOrWhiteSpace(reason) ? Say(L.T("请填写作废原因", "Give the reason")) :
-        ActAsync(ticketId, Queue.CancelAsync(_actor, new(Guid.NewGuid(), ticketId, reason.Trim()), CancellationToken.None), L.T("已作废", "Cancelled"));
+        PressAsync(ticketId, $"cancel:{ticketId}:{reason.Trim()}", id => Queue.CancelAsync(_actor, new(id, ticketId, reason.Trim()), CancellationToken.None), L.T("已作废", "Cancelled"));
 
-    private async Task ActAsync(long ticketId, Task<Reply<TicketView>> command, string done)
+    /// <summary>
+    /// Sends one press's command. Its id is kept until an answer comes back: pressing again after a lost answer sends the same
+    /// command, which the server applies once.
+    /// </summary>
+    private async Task PressAsync<T>(long ticketId, string press, Func<Guid, Task<Reply<T>>> command, string done)
     {
-        var reply = await command;
+        if (!_pressIds.TryGetValue(press, out var id))
+        {
+            _pressIds[press] = id = Guid.NewGuid();
+        }
+        Reply<T> reply;
+        try
+        {
+            reply = await command(id);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LogWarning(ex, "Wall command {Press} failed", press);
+            await Say(L.T("服务器暂时无法处理，请再按一次（不会重复执行）", "The server did not answer; press again (it will not be applied twice)"));
+            return;
+        }
+        _pressIds.Remove(press);
         await ShowReplyAsync(ticketId, reply.Ok, reply.Error, done);
     }
 

@@ -60,6 +60,7 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal NotIssuedHere = new("not_issued_here", "该号码不是本机发出的", "This kiosk did not issue that ticket.");
     public static readonly Refusal TicketAlreadyCalled = new("ticket_already_called", "该号码已被呼叫，不能作废", "The ticket has been called; it can no longer be voided.");
     public static readonly Refusal Busy = new("busy", "系统繁忙，请重试", "The system is busy; please retry.");
+    public static readonly Refusal Unavailable = new("unavailable", "数据库暂时无法访问，操作未受理，请稍后重试", "The database is unavailable: the command was not taken. Nothing was changed; retry shortly.");
 }
 
 /// <summary>What a rule decided: a value, or a refusal.</summary>
