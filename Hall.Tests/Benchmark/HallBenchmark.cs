@@ -84,7 +84,7 @@ public sealed class HallBenchmark(BenchmarkRun run)
         }
         // A 16th window, opened by the supervisor, so 16 windows call at once.
         await Exec(conn, $"""
-            INSERT INTO windows (hall_id, number, name, kind, active, normals_since_priority, state_version) VALUES ({_hallId}, 16, '综合受理窗口', 'Comprehensive', true, 1000, 0);
+            INSERT INTO windows (hall_id, number, name, kind, active, expect_staffed, normals_since_priority, state_version) VALUES ({_hallId}, 16, '综合受理窗口', 'Comprehensive', true, true, 1000, 0);
             INSERT INTO window_services (window_id, service_id, rank) SELECT w.id, s.id, 0 FROM windows w, services s WHERE w.hall_id = {_hallId} AND w.number = 16 AND s.code = 'zonghe';
             CREATE TABLE bench_raw (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());
             CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL);

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Hall.Server.Data.Migrations
 {
     [DbContext(typeof(HallDb))]
-    [Migration("20261204032043_DeviceRefusedPlays")]
-    partial class DeviceRefusedPlays
+    [Migration("20261204174238_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -154,6 +154,45 @@ namespace Hall.Server.Data.Migrations
                         .HasFilter("cleared_at IS NULL");
 
                     b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.PrimitiveCollection<List<string>>("ItemCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("item_codes");
+
+                    b.PrimitiveCollection<List<int>>("ServiceIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("service_ids");
+
+                    b.Property<string>("Word")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("word");
+
+                    b.HasKey("Id")
+                        .HasName("pk_search_synonyms");
+
+                    b.HasIndex("HallId", "Word")
+                        .IsUnique()
+                        .HasDatabaseName("ix_search_synonyms_hall_id_word");
+
+                    b.ToTable("search_synonyms", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>
@@ -550,6 +589,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("content_type");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
                     b.Property<int>("DisplaySeconds")
                         .HasColumnType("integer")
                         .HasColumnName("display_seconds");
@@ -776,6 +819,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("closed_by_staff_id");
 
+                    b.Property<string>("ContactMasked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("contact_masked");
+
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date")
                         .HasColumnName("due_date");
@@ -916,24 +964,6 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("reports", (string)null);
                 });
 
-            modelBuilder.Entity("Hall.Server.Security.ServerSecret", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("name");
-
-                    b.Property<byte[]>("Value")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("value");
-
-                    b.HasKey("Name")
-                        .HasName("pk_server_secrets");
-
-                    b.ToTable("server_secrets", (string)null);
-                });
-
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>
                 {
                     b.Property<int>("Id")
@@ -974,6 +1004,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string>("StaffCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("staff_code");
+
                     b.HasKey("Id")
                         .HasName("pk_staff");
 
@@ -985,6 +1020,27 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_staff_login");
 
                     b.ToTable("staff", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.Property<int>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<byte[]>("Jpeg")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("jpeg");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("StaffId")
+                        .HasName("pk_staff_photos");
+
+                    b.ToTable("staff_photos", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>
@@ -1158,6 +1214,10 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateOnly?>("AcceptanceDeadline")
+                        .HasColumnType("date")
+                        .HasColumnName("acceptance_deadline");
+
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
@@ -1169,6 +1229,15 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateTimeOffset?>("CalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("called_at");
+
+                    b.Property<string>("ContactCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("contact_cipher");
+
+                    b.Property<string>("FinishNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("finish_note");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1199,6 +1268,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int?>("IssuedByDeviceId")
                         .HasColumnType("integer")
                         .HasColumnName("issued_by_device_id");
+
+                    b.Property<string>("MissingMaterials")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("missing_materials");
 
                     b.Property<string>("MobileCipher")
                         .HasColumnType("text")
@@ -1274,9 +1348,18 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("tracking_code");
 
+                    b.Property<string>("TransferNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transfer_note");
+
                     b.Property<bool>("Transferred")
                         .HasColumnType("boolean")
                         .HasColumnName("transferred");
+
+                    b.Property<int?>("TransferredFromWindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("transferred_from_window_id");
 
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
@@ -1407,6 +1490,10 @@ namespace Hall.Server.Data.Migrations
                     b.Property<bool>("Active")
                         .HasColumnType("boolean")
                         .HasColumnName("active");
+
+                    b.Property<bool>("ExpectStaffed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("expect_staffed");
 
                     b.Property<int>("HallId")
                         .HasColumnType("integer")
@@ -1606,6 +1693,16 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_synonyms_halls_hall_id");
+                });
+
             modelBuilder.Entity("Hall.Server.Catalog.Service", b =>
                 {
                     b.HasOne("Hall.Server.Halls.HallSite", null)
@@ -1705,7 +1802,7 @@ namespace Hall.Server.Data.Migrations
                     b.HasOne("Hall.Server.Media.MediaItem", null)
                         .WithMany()
                         .HasForeignKey("MediaId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_media_plays_media_items_media_id");
                 });
@@ -1763,6 +1860,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_staff_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffPhoto", b =>
+                {
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_staff_photos_staff_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffSession", b =>

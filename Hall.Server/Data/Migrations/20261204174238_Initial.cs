@@ -17,6 +17,48 @@ namespace Hall.Server.Data.Migrations
                 name: "hall_version_seq");
 
             migrationBuilder.CreateTable(
+                name: "alerts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    subject = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    text_zh = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    text_en = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    raised_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    cleared_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    acknowledged_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    acknowledged_by = table.Column<int>(type: "integer", nullable: true),
+                    acknowledged_by_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_alerts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    staff_id = table.Column<int>(type: "integer", nullable: false),
+                    staff_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    action = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    subject = table.Column<string>(type: "character varying(140)", maxLength: 140, nullable: false),
+                    before = table.Column<string>(type: "jsonb", nullable: true),
+                    after = table.Column<string>(type: "jsonb", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "commands",
                 columns: table => new
                 {
@@ -24,12 +66,27 @@ namespace Hall.Server.Data.Migrations
                     hall_id = table.Column<int>(type: "integer", nullable: false),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     actor = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    payload_hash = table.Column<byte[]>(type: "bytea", nullable: true),
                     result = table.Column<string>(type: "jsonb", nullable: true),
                     at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_commands", x => x.command_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -50,7 +107,13 @@ namespace Hall.Server.Data.Migrations
                     requeue_places_back = table.Column<int>(type: "integer", nullable: false),
                     outcomes = table.Column<List<string>>(type: "text[]", nullable: false),
                     pause_reasons = table.Column<List<string>>(type: "text[]", nullable: false),
-                    notice_line = table.Column<string>(type: "text", nullable: true)
+                    notice_line = table.Column<string>(type: "text", nullable: true),
+                    notice_people_ahead = table.Column<int>(type: "integer", nullable: false),
+                    follow_up_working_days = table.Column<int>(type: "integer", nullable: false),
+                    pause_limit_minutes = table.Column<int>(type: "integer", nullable: false),
+                    unstaffed_grace_minutes = table.Column<int>(type: "integer", nullable: false),
+                    device_offline_minutes = table.Column<int>(type: "integer", nullable: false),
+                    display = table.Column<string>(type: "jsonb", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -82,6 +145,31 @@ namespace Hall.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "background_jobs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    view = table.Column<string>(type: "jsonb", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    heartbeat_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_background_jobs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_background_jobs_halls_hall_id",
+                        column: x => x.hall_id,
+                        principalTable: "halls",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "hall_calendar_days",
                 columns: table => new
                 {
@@ -102,6 +190,82 @@ namespace Hall.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "media_items",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    content_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    size = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    display_seconds = table.Column<int>(type: "integer", nullable: false),
+                    legal = table.Column<bool>(type: "boolean", nullable: false),
+                    uploaded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_media_items_halls_hall_id",
+                        column: x => x.hall_id,
+                        principalTable: "halls",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "playlists",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    media_ids = table.Column<List<int>>(type: "integer[]", nullable: false),
+                    from = table.Column<DateOnly>(type: "date", nullable: true),
+                    to = table.Column<DateOnly>(type: "date", nullable: true),
+                    days = table.Column<List<int>>(type: "integer[]", nullable: false),
+                    times = table.Column<List<string>>(type: "text[]", nullable: false),
+                    priority = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_playlists", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_playlists_halls_hall_id",
+                        column: x => x.hall_id,
+                        principalTable: "halls",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "search_synonyms",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    word = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    item_codes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    service_ids = table.Column<List<int>>(type: "integer[]", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_search_synonyms", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_search_synonyms_halls_hall_id",
+                        column: x => x.hall_id,
+                        principalTable: "halls",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "services",
                 columns: table => new
                 {
@@ -115,6 +279,7 @@ namespace Hall.Server.Data.Migrations
                     daily_cap = table.Column<int>(type: "integer", nullable: false),
                     hours = table.Column<string>(type: "jsonb", nullable: true),
                     target_wait_minutes = table.Column<int>(type: "integer", nullable: false),
+                    alert_waiting_count = table.Column<int>(type: "integer", nullable: false),
                     default_handling_minutes = table.Column<int>(type: "integer", nullable: false),
                     accepts_priority = table.Column<bool>(type: "boolean", nullable: false),
                     active = table.Column<bool>(type: "boolean", nullable: false),
@@ -141,6 +306,7 @@ namespace Hall.Server.Data.Migrations
                     hall_id = table.Column<int>(type: "integer", nullable: false),
                     login = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    staff_code = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
                     role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     password_hash = table.Column<string>(type: "text", nullable: false),
                     active = table.Column<bool>(type: "boolean", nullable: false)
@@ -168,6 +334,7 @@ namespace Hall.Server.Data.Migrations
                     kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     led_address = table.Column<int>(type: "integer", nullable: true),
                     active = table.Column<bool>(type: "boolean", nullable: false),
+                    expect_staffed = table.Column<bool>(type: "boolean", nullable: false),
                     normals_since_priority = table.Column<int>(type: "integer", nullable: false),
                     state_version = table.Column<long>(type: "bigint", nullable: false)
                 },
@@ -213,7 +380,8 @@ namespace Hall.Server.Data.Migrations
                     name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     department = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     service_id = table.Column<int>(type: "integer", nullable: false),
-                    materials = table.Column<List<string>>(type: "text[]", nullable: false)
+                    materials = table.Column<List<string>>(type: "text[]", nullable: false),
+                    initials = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -256,9 +424,22 @@ namespace Hall.Server.Data.Migrations
                     started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    missing_materials = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    acceptance_deadline = table.Column<DateOnly>(type: "date", nullable: true),
+                    finish_note = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    transfer_note = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    transferred_from_window_id = table.Column<int>(type: "integer", nullable: true),
                     service_item_id = table.Column<int>(type: "integer", nullable: true),
                     handled_item_ids = table.Column<List<int>>(type: "integer[]", nullable: false),
                     issued_by_device_id = table.Column<int>(type: "integer", nullable: true),
+                    tracking_code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    mobile_cipher = table.Column<string>(type: "text", nullable: true),
+                    contact_cipher = table.Column<string>(type: "text", nullable: true),
+                    mobile_hmac = table.Column<byte[]>(type: "bytea", nullable: true),
+                    mobile_masked = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    id_hmac = table.Column<byte[]>(type: "bytea", nullable: true),
+                    id_masked = table.Column<string>(type: "character varying(18)", maxLength: 18, nullable: true),
+                    notice_sent_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
                 },
                 constraints: table =>
@@ -279,6 +460,60 @@ namespace Hall.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    period_from = table.Column<DateOnly>(type: "date", nullable: false),
+                    period_to = table.Column<DateOnly>(type: "date", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    generated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    generated_by_staff_id = table.Column<int>(type: "integer", nullable: true),
+                    pdf = table.Column<byte[]>(type: "bytea", nullable: false),
+                    xlsx = table.Column<byte[]>(type: "bytea", nullable: false),
+                    pdf_size = table.Column<int>(type: "integer", nullable: false),
+                    xlsx_size = table.Column<int>(type: "integer", nullable: false),
+                    generation_ms = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_reports", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_reports_halls_hall_id",
+                        column: x => x.hall_id,
+                        principalTable: "halls",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_reports_staff_generated_by_staff_id",
+                        column: x => x.generated_by_staff_id,
+                        principalTable: "staff",
+                        principalColumn: "id");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "staff_photos",
+                columns: table => new
+                {
+                    staff_id = table.Column<int>(type: "integer", nullable: false),
+                    jpeg = table.Column<byte[]>(type: "bytea", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_staff_photos", x => x.staff_id);
+                    table.ForeignKey(
+                        name: "fk_staff_photos_staff_staff_id",
+                        column: x => x.staff_id,
+                        principalTable: "staff",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "staff_sessions",
                 columns: table => new
                 {
@@ -288,7 +523,8 @@ namespace Hall.Server.Data.Migrations
                     secret_hash = table.Column<byte[]>(type: "bytea", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    last_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -315,7 +551,11 @@ namespace Hall.Server.Data.Migrations
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     last_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    last_acked_call_id = table.Column<long>(type: "bigint", nullable: false)
+                    online = table.Column<bool>(type: "boolean", nullable: false),
+                    status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    status_detail = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    status_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    refused_plays = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -391,6 +631,38 @@ namespace Hall.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "follow_up_cases",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    ticket_id = table.Column<long>(type: "bigint", nullable: false),
+                    ticket_number = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    window_id = table.Column<int>(type: "integer", nullable: true),
+                    staff_id = table.Column<int>(type: "integer", nullable: true),
+                    level = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    reasons = table.Column<List<string>>(type: "text[]", nullable: false),
+                    opened_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    contact_masked = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    due_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    notes = table.Column<string>(type: "jsonb", nullable: false),
+                    closed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    closed_by_staff_id = table.Column<int>(type: "integer", nullable: true),
+                    result = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_follow_up_cases", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_follow_up_cases_tickets_ticket_id",
+                        column: x => x.ticket_id,
+                        principalTable: "tickets",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ratings",
                 columns: table => new
                 {
@@ -446,6 +718,85 @@ namespace Hall.Server.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "media_plays",
+                columns: table => new
+                {
+                    play_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    hall_id = table.Column<int>(type: "integer", nullable: false),
+                    device_id = table.Column<int>(type: "integer", nullable: false),
+                    media_id = table.Column<int>(type: "integer", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ended_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    completed = table.Column<bool>(type: "boolean", nullable: false),
+                    received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_plays", x => x.play_id);
+                    table.ForeignKey(
+                        name: "fk_media_plays_devices_device_id",
+                        column: x => x.device_id,
+                        principalTable: "devices",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_media_plays_media_items_media_id",
+                        column: x => x.media_id,
+                        principalTable: "media_items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "display_call_acks",
+                columns: table => new
+                {
+                    device_id = table.Column<int>(type: "integer", nullable: false),
+                    call_id = table.Column<long>(type: "bigint", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_display_call_acks", x => new { x.device_id, x.call_id });
+                    table.ForeignKey(
+                        name: "fk_display_call_acks_devices_device_id",
+                        column: x => x.device_id,
+                        principalTable: "devices",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_display_call_acks_ticket_events_call_id",
+                        column: x => x.call_id,
+                        principalTable: "ticket_events",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_alerts_hall_id_kind_subject",
+                table: "alerts",
+                columns: new[] { "hall_id", "kind", "subject" },
+                unique: true,
+                filter: "cleared_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_alerts_hall_id_raised_at",
+                table: "alerts",
+                columns: new[] { "hall_id", "raised_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_hall_id_id",
+                table: "audit_entries",
+                columns: new[] { "hall_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_background_jobs_hall_id_kind_key",
+                table: "background_jobs",
+                columns: new[] { "hall_id", "kind", "key" },
+                unique: true,
+                filter: "state = 'running'");
+
             migrationBuilder.CreateIndex(
                 name: "ix_devices_hall_id",
                 table: "devices",
@@ -455,6 +806,22 @@ namespace Hall.Server.Data.Migrations
                 name: "ix_devices_window_id",
                 table: "devices",
                 column: "window_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_display_call_acks_call_id",
+                table: "display_call_acks",
+                column: "call_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_follow_up_cases_hall_id_closed_at",
+                table: "follow_up_cases",
+                columns: new[] { "hall_id", "closed_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_follow_up_cases_ticket_id",
+                table: "follow_up_cases",
+                column: "ticket_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_halls_code",
@@ -468,9 +835,51 @@ namespace Hall.Server.Data.Migrations
                 column: "parent_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_media_items_hall_id",
+                table: "media_items",
+                column: "hall_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_plays_device_id",
+                table: "media_plays",
+                column: "device_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_plays_hall_id_started_at",
+                table: "media_plays",
+                columns: new[] { "hall_id", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_plays_media_id",
+                table: "media_plays",
+                column: "media_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_playlists_hall_id",
+                table: "playlists",
+                column: "hall_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_ratings_ticket_id",
                 table: "ratings",
                 column: "ticket_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_generated_by_staff_id",
+                table: "reports",
+                column: "generated_by_staff_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_hall_id_kind_period_from",
+                table: "reports",
+                columns: new[] { "hall_id", "kind", "period_from" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_search_synonyms_hall_id_word",
+                table: "search_synonyms",
+                columns: new[] { "hall_id", "word" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -523,9 +932,20 @@ namespace Hall.Server.Data.Migrations
                 column: "ticket_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_tickets_hall_id_business_date_number",
+                table: "tickets",
+                columns: new[] { "hall_id", "business_date", "number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_tickets_hall_id_business_date_state",
                 table: "tickets",
                 columns: new[] { "hall_id", "business_date", "state" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_issued_by_device_id_issued_at",
+                table: "tickets",
+                columns: new[] { "issued_by_device_id", "issued_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_tickets_one_active_per_window",
@@ -535,9 +955,14 @@ namespace Hall.Server.Data.Migrations
                 filter: "state IN ('Called', 'Serving')");
 
             migrationBuilder.CreateIndex(
-                name: "ix_tickets_service_id_business_date_sequence",
+                name: "ix_tickets_service_id_business_date_state",
                 table: "tickets",
-                columns: new[] { "service_id", "business_date", "sequence" },
+                columns: new[] { "service_id", "business_date", "state" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tickets_tracking_code",
+                table: "tickets",
+                column: "tracking_code",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -567,34 +992,78 @@ namespace Hall.Server.Data.Migrations
                 table: "windows",
                 columns: new[] { "hall_id", "number" },
                 unique: true);
+
+            // Hand-written, not in the model. A mobile number is kept only until its ticket closes: whichever statement
+            // closes it, the number goes with it (PROTOCOL.md §10.3, MobileNumbers.cs).
+            migrationBuilder.Sql("""
+                CREATE FUNCTION tickets_forget_mobile() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.mobile_cipher := NULL;
+                    NEW.mobile_hmac := NULL;
+                    NEW.mobile_masked := NULL;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER tickets_forget_mobile BEFORE UPDATE OF state ON tickets
+                    FOR EACH ROW WHEN (NEW.state IN ('Finished', 'NoShow', 'Cancelled', 'Voided') AND OLD.mobile_cipher IS NOT NULL)
+                    EXECUTE FUNCTION tickets_forget_mobile();
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP TRIGGER tickets_forget_mobile ON tickets; DROP FUNCTION tickets_forget_mobile();");
+
+            migrationBuilder.DropTable(
+                name: "alerts");
+
+            migrationBuilder.DropTable(
+                name: "audit_entries");
+
+            migrationBuilder.DropTable(
+                name: "background_jobs");
+
             migrationBuilder.DropTable(
                 name: "commands");
 
             migrationBuilder.DropTable(
-                name: "devices");
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
+                name: "display_call_acks");
+
+            migrationBuilder.DropTable(
+                name: "follow_up_cases");
 
             migrationBuilder.DropTable(
                 name: "hall_calendar_days");
 
             migrationBuilder.DropTable(
+                name: "media_plays");
+
+            migrationBuilder.DropTable(
                 name: "number_counters");
+
+            migrationBuilder.DropTable(
+                name: "playlists");
 
             migrationBuilder.DropTable(
                 name: "ratings");
 
             migrationBuilder.DropTable(
+                name: "reports");
+
+            migrationBuilder.DropTable(
+                name: "search_synonyms");
+
+            migrationBuilder.DropTable(
                 name: "service_items");
 
             migrationBuilder.DropTable(
-                name: "staff_sessions");
+                name: "staff_photos");
 
             migrationBuilder.DropTable(
-                name: "ticket_events");
+                name: "staff_sessions");
 
             migrationBuilder.DropTable(
                 name: "window_events");
@@ -606,10 +1075,19 @@ namespace Hall.Server.Data.Migrations
                 name: "window_sessions");
 
             migrationBuilder.DropTable(
-                name: "tickets");
+                name: "ticket_events");
+
+            migrationBuilder.DropTable(
+                name: "devices");
+
+            migrationBuilder.DropTable(
+                name: "media_items");
 
             migrationBuilder.DropTable(
                 name: "staff");
+
+            migrationBuilder.DropTable(
+                name: "tickets");
 
             migrationBuilder.DropTable(
                 name: "windows");
