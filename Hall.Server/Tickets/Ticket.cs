@@ -64,8 +64,10 @@ public sealed class Ticket
     {
     }
 
-    public static Ticket Issue(int hallId, int serviceId, NewTicket decision, PriorityClass priority, int? serviceItemId, int? deviceId, DateTimeOffset now) => new()
+    /// <summary>A new ticket, waiting from now. <paramref name="id"/> is given when the row is written by hand (the id drawn beforehand), else EF draws it.</summary>
+    public static Ticket Issue(int hallId, int serviceId, NewTicket decision, PriorityClass priority, int? serviceItemId, int? deviceId, DateTimeOffset now, long id = 0, TicketContact? contact = null) => new()
     {
+        Id = id,
         HallId = hallId,
         ServiceId = serviceId,
         BusinessDate = decision.BusinessDate,
@@ -78,76 +80,91 @@ public sealed class Ticket
         ServiceItemId = serviceItemId,
         IssuedByDeviceId = deviceId,
         TrackingCode = Tracking.TrackingCodes.New(),
+        MobileCipher = contact?.MobileCipher,
+        MobileHmac = contact?.MobileHmac,
+        MobileMasked = contact?.MobileMasked,
+        ContactCipher = contact?.ContactCipher,
+        NoticeSentAt = contact?.NoticeSentAt,
+        IdHmac = contact?.IdHmac,
+        IdMasked = contact?.IdMasked,
     };
 
     public TicketFacts ToFacts() => new(Id, ServiceId, State, BusinessDate, QueuedAt, Priority, Transferred, TargetWindowId, WindowId, CallCount);
 
-    public void Call(int windowId, int? staffId, DateTimeOffset now)
-    {
-        State = TicketState.Called;
-        WindowId = windowId;
-        StaffId = staffId;
-        CallCount = 1;
-        CalledAt = now;
-        Transferred = false;
-        TargetWindowId = null;
-    }
+    // Each transition is defined once, as a change (see TicketChange): below, what it sets; the methods apply it to the entity,
+    // the raw command paths write the same change.
 
-    public void Recall(DateTimeOffset now)
-    {
-        CallCount++;
-        CalledAt = now;
-    }
+    public static TicketChange Calling(int windowId, int? staffId, DateTimeOffset now) => new TicketChange(TicketEventKind.Called)
+        .Set(t => t.State, TicketState.Called)
+        .Set(t => t.WindowId, windowId)
+        .Set(t => t.StaffId, staffId)
+        .Set(t => t.CallCount, 1)
+        .Set(t => t.CalledAt, now)
+        .Set(t => t.Transferred, false)
+        .Set(t => t.TargetWindowId, null);
 
-    public void MarkNoShow() => State = TicketState.NoShow;
+    public void Call(int windowId, int? staffId, DateTimeOffset now) => Calling(windowId, staffId, now).ApplyTo(this);
 
-    public void Requeue(DateTimeOffset queuedAt)
-    {
-        State = TicketState.Waiting;
-        QueuedAt = queuedAt;
-        WindowId = null;
-        CallCount = 0;
-    }
+    public void Recall(DateTimeOffset now) => new TicketChange(TicketEventKind.Recalled)
+        .Set(t => t.CallCount, CallCount + 1)
+        .Set(t => t.CalledAt, now)
+        .ApplyTo(this);
 
-    public void Start(DateTimeOffset now)
-    {
-        State = TicketState.Serving;
-        StartedAt = now;
-    }
+    public static TicketChange NoShowing() => new TicketChange(TicketEventKind.NoShow).Set(t => t.State, TicketState.NoShow);
+
+    public void MarkNoShow() => NoShowing().ApplyTo(this);
+
+    public void Requeue(DateTimeOffset queuedAt) => new TicketChange(TicketEventKind.Requeued)
+        .Set(t => t.State, TicketState.Waiting)
+        .Set(t => t.QueuedAt, queuedAt)
+        .Set(t => t.WindowId, null)
+        .Set(t => t.CallCount, 0)
+        .ApplyTo(this);
+
+    public void Start(DateTimeOffset now) => new TicketChange(TicketEventKind.Started)
+        .Set(t => t.State, TicketState.Serving)
+        .Set(t => t.StartedAt, now)
+        .ApplyTo(this);
 
     public void Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null)
     {
-        State = TicketState.Finished;
-        Outcome = outcome;
+        var change = new TicketChange(TicketEventKind.Finished)
+            .Set(t => t.State, TicketState.Finished)
+            .Set(t => t.Outcome, outcome);
         if (details is not null && TicketRules.NeedsDetails(outcome))
         {
-            MissingMaterials = string.IsNullOrWhiteSpace(details.MissingMaterials) ? null : details.MissingMaterials.Trim();
-            AcceptanceDeadline = details.Deadline;
-            FinishNote = string.IsNullOrWhiteSpace(details.Note) ? null : details.Note.Trim();
+            change
+                .Set(t => t.MissingMaterials, string.IsNullOrWhiteSpace(details.MissingMaterials) ? null : details.MissingMaterials.Trim())
+                .Set(t => t.AcceptanceDeadline, details.Deadline)
+                .Set(t => t.FinishNote, string.IsNullOrWhiteSpace(details.Note) ? null : details.Note.Trim());
         }
-        HandledItemIds = [.. handledItems];
-        FinishedAt = now;
+        change
+            .Set(t => t.HandledItemIds, [.. handledItems])
+            .Set(t => t.FinishedAt, now)
+            .ApplyTo(this);
     }
 
     /// <summary>Back to waiting in the target, keeping its arrival, marked to go first there.</summary>
-    public void TransferTo(int serviceId, int? windowId, int? fromWindowId = null, string? note = null)
-    {
-        TransferredFromWindowId = fromWindowId;
-        TransferNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        State = TicketState.Waiting;
-        ServiceId = serviceId;
-        TargetWindowId = windowId;
-        Transferred = true;
-        WindowId = null;
-        CallCount = 0;
-        StartedAt = null;
-    }
+    public void TransferTo(int serviceId, int? windowId, int? fromWindowId = null, string? note = null) => new TicketChange(TicketEventKind.Transferred)
+        .Set(t => t.TransferredFromWindowId, fromWindowId)
+        .Set(t => t.TransferNote, string.IsNullOrWhiteSpace(note) ? null : note.Trim())
+        .Set(t => t.State, TicketState.Waiting)
+        .Set(t => t.ServiceId, serviceId)
+        .Set(t => t.TargetWindowId, windowId)
+        .Set(t => t.Transferred, true)
+        .Set(t => t.WindowId, null)
+        .Set(t => t.CallCount, 0)
+        .Set(t => t.StartedAt, null)
+        .ApplyTo(this);
 
-    public void Cancel() => State = TicketState.Cancelled;
+    public void Cancel() => new TicketChange(TicketEventKind.Cancelled).Set(t => t.State, TicketState.Cancelled).ApplyTo(this);
 
     /// <summary>Issued but never handed over (the kiosk could not print it).</summary>
-    public void Void() => State = TicketState.Voided;
+    public void Void() => new TicketChange(TicketEventKind.Voided).Set(t => t.State, TicketState.Voided).ApplyTo(this);
 }
+
+/// <summary>How the citizen is reached and recognised, as a ticket keeps it: never a number in clear (see <see cref="Ticket"/>'s fields).</summary>
+public sealed record TicketContact(string? MobileCipher, byte[]? MobileHmac, string? MobileMasked, string? ContactCipher, DateTimeOffset? NoticeSentAt, byte[]? IdHmac, string? IdMasked);
 
 public enum TicketEventKind
 {
@@ -183,18 +200,25 @@ public sealed class TicketEvent
     public Guid? CommandId { get; set; }
 
     /// <summary>The entry for a transition the ticket just made: the one way events are written (commands and bulk loads alike).</summary>
-    public static TicketEvent Of(Ticket ticket, TicketEventKind kind, TicketState? from, int? windowId, Actor actor, string? detail, DateTimeOffset now, Guid? commandId) => new()
+    public static TicketEvent Of(Ticket ticket, TicketEventKind kind, TicketState? from, int? windowId, Actor actor, string? detail, DateTimeOffset now, Guid? commandId) =>
+        Entry(ticket.HallId, ticket.Id, ticket.ServiceId, kind, from, ticket.State, windowId ?? ticket.WindowId, kind == TicketEventKind.Finished ? ticket.Outcome : null, actor, detail, now, commandId);
+
+    /// <summary>The entry for a change written without loading the ticket (a raw command path, which changes no service): the row the entity would give.</summary>
+    public static TicketEvent Of(TicketFacts ticket, int hallId, TicketChange change, int? windowId, Actor actor, string? detail, DateTimeOffset now, Guid? commandId) =>
+        Entry(hallId, ticket.Id, ticket.ServiceId, change.Kind, ticket.State, change.To ?? ticket.State, windowId ?? ticket.WindowId, null, actor, detail, now, commandId);
+
+    private static TicketEvent Entry(int hallId, long ticketId, int serviceId, TicketEventKind kind, TicketState? from, TicketState to, int? windowId, string? outcome, Actor actor, string? detail, DateTimeOffset now, Guid? commandId) => new()
     {
-        HallId = ticket.HallId,
-        TicketId = ticket.Id,
-        ServiceId = ticket.ServiceId,
+        HallId = hallId,
+        TicketId = ticketId,
+        ServiceId = serviceId,
         Kind = kind,
         FromState = from,
-        ToState = ticket.State,
-        WindowId = windowId ?? ticket.WindowId,
+        ToState = to,
+        WindowId = windowId,
         StaffId = actor.StaffId,
         DeviceId = actor.DeviceId,
-        Outcome = kind == TicketEventKind.Finished ? ticket.Outcome : null,
+        Outcome = outcome,
         Detail = detail,
         At = now,
         CommandId = commandId,

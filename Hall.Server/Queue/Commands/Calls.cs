@@ -105,23 +105,26 @@ public sealed partial class QueueService
                 writing.BatchCommands.Add(CommandContext.Statement("SELECT name FROM services WHERE id = $1 FOR NO KEY UPDATE", ticket.Facts.ServiceId));
                 if (choice.AutoNoShow is { } previous)
                 {
-                    writing.BatchCommands.Add(CommandContext.Statement("UPDATE tickets SET state = 'NoShow' WHERE id = $1", previous.Id));
-                    writing.BatchCommands.Add(CommandContext.Statement(
-                        "INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, from_state, to_state, window_id, staff_id, device_id, detail, at, command_id) VALUES ($1, $2, $3, 'NoShow', 'Called', 'NoShow', $4, $5, $6, 'auto', $7, $8)",
-                        actor.HallId, previous.Id, previous.ServiceId, cmd.WindowId, actor.StaffId, actor.DeviceId, c.Now, cmd.CommandId));
+                    var noShow = Ticket.NoShowing();
+                    writing.BatchCommands.Add(TicketStatements.Update(previous.Id, noShow));
+                    writing.BatchCommands.Add(TicketStatements.Insert(TicketEvent.Of(previous, actor.HallId, noShow, cmd.WindowId, actor, "auto", c.Now, cmd.CommandId)));
                 }
-                writing.BatchCommands.Add(CommandContext.Statement(
-                    "UPDATE tickets SET state = 'Called', window_id = $1, staff_id = $2, call_count = 1, called_at = $3, transferred = false, target_window_id = NULL WHERE id = $4",
-                    cmd.WindowId, clerk, c.Now, ticket.Facts.Id));
+                var call = Ticket.Calling(cmd.WindowId, clerk, c.Now);
+                writing.BatchCommands.Add(TicketStatements.Update(ticket.Facts.Id, call));
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE windows SET normals_since_priority = $1 WHERE id = $2", choice.NormalsSincePriority, cmd.WindowId));
-                writing.BatchCommands.Add(CommandContext.Statement(
-                    "INSERT INTO ticket_events (hall_id, ticket_id, service_id, kind, from_state, to_state, window_id, staff_id, device_id, detail, at, command_id) VALUES ($1, $2, $3, 'Called', 'Waiting', 'Called', $4, $5, $6, $7, $8, $9) RETURNING id",
-                    actor.HallId, ticket.Facts.Id, ticket.Facts.ServiceId, cmd.WindowId, actor.StaffId, actor.DeviceId, choice.Reason.ToString(), c.Now, cmd.CommandId));
+                writing.BatchCommands.Add(TicketStatements.Insert(TicketEvent.Of(ticket.Facts, actor.HallId, call, cmd.WindowId, actor, choice.Reason.ToString(), c.Now, cmd.CommandId)));
                 writing.BatchCommands.Add(HallStateReader.ServiceStatesCommand(c.Hall, [ticket.Facts.ServiceId], c.Now));
                 writing.BatchCommands.Add(HallStateReader.WindowStatesCommand(actor.HallId, [cmd.WindowId]));
                 await using var written = await writing.ExecuteReaderAsync(ct);
                 await written.ReadAsync(ct);
                 var serviceName = written.GetString(0);
+                if (choice.AutoNoShow is not null)
+                {
+                    // The no-show's event id: a lower version of this same command.
+                    await written.NextResultAsync(ct);
+                    await written.ReadAsync(ct);
+                    c.Logged(written.GetInt64(0));
+                }
                 await written.NextResultAsync(ct);
                 await written.ReadAsync(ct);
                 var callId = written.GetInt64(0);

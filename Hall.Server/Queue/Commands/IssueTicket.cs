@@ -4,7 +4,6 @@ using Hall.Server.Contracts;
 using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Tickets;
-using Hall.Server.Tracking;
 using Hall.Server.Windows;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -168,10 +167,11 @@ public sealed partial class QueueService
             }
             var issued = decision.Value!;
             var view = new TicketView(ticketId, issued.Number, service!.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, now, null, 0, version);
-            var trackingCode = TrackingCodes.New();
-            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, trackingCode, TrackingUrl(trackingCode), notice?.Masked, person?.Masked));
             // A citizen already near the front when the ticket is taken needs no notice: they are in the hall.
             DateTimeOffset? noticeDone = notice is not null && issued.PeopleAhead <= hall.NoticePeopleAhead ? now : null;
+            var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id, actor.DeviceId, now, ticketId,
+                new TicketContact(notice?.Cipher, notice?.Hmac, notice?.Masked, notice?.ContactCipher, noticeDone, person?.Hmac, person?.Masked));
+            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, ticket.TrackingCode, TrackingUrl(ticket.TrackingCode), notice?.Masked, person?.Masked));
             // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.
             var after = before! with { Waiting = before.Waiting + 1, LastNumber = issued.Sequence, Version = version };
             await using (var writing = new NpgsqlBatch(conn))
@@ -179,20 +179,10 @@ public sealed partial class QueueService
                 writing.BatchCommands.Add(CommandContext.Statement(
                     "INSERT INTO number_counters (service_id, business_date, hall_id, last_number) VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, business_date) DO UPDATE SET last_number = EXCLUDED.last_number",
                     service.Id, issued.BusinessDate, actor.HallId, issued.Sequence));
-                writing.BatchCommands.Add(CommandContext.Statement(
-                    """
-                    INSERT INTO tickets (id, hall_id, service_id, business_date, sequence, number, priority, state, issued_at, queued_at, transferred, call_count, service_item_id, handled_item_ids, issued_by_device_id,
-                                         tracking_code, mobile_cipher, mobile_hmac, mobile_masked, notice_sent_at, id_hmac, id_masked, contact_cipher)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'Waiting', $8, $8, false, 0, $9, '{}', $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                    """,
-                    ticketId, actor.HallId, service.Id, issued.BusinessDate, issued.Sequence, issued.Number, cmd.Priority.ToString(), now, item?.Id, actor.DeviceId,
-                    trackingCode, notice?.Cipher, notice?.Hmac, notice?.Masked, noticeDone, person?.Hmac, person?.Masked, notice?.ContactCipher));
-                writing.BatchCommands.Add(CommandContext.Statement(
-                    """
-                    INSERT INTO ticket_events (id, hall_id, ticket_id, service_id, kind, to_state, staff_id, device_id, at, command_id)
-                    VALUES ($1, $2, $3, $4, 'Issued', 'Waiting', $5, $6, $7, $8)
-                    """,
-                    version, actor.HallId, ticketId, service.Id, actor.StaffId, actor.DeviceId, now, cmd.CommandId));
+                writing.BatchCommands.Add(TicketStatements.Insert(ticket));
+                var entry = TicketEvent.Of(ticket, TicketEventKind.Issued, null, null, actor, null, now, cmd.CommandId);
+                entry.Id = version;
+                writing.BatchCommands.Add(TicketStatements.Insert(entry));
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
                 // The command log keeps no personal field: a replay reads the masked forms from the ticket while it still has them.
                 var logged = reply with { Value = reply.Value! with { MobileMasked = null, IdMasked = null } };
