@@ -45,6 +45,41 @@ public sealed class WindowSession
     public DateTimeOffset? PausedAt { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
+
+    // A session's transitions, each defined once here: the window commands and the bulk seeders go through them.
+
+    public static WindowSession Open(int hallId, int windowId, int staffId, DateTimeOffset now) =>
+        new() { HallId = hallId, WindowId = windowId, StaffId = staffId, Status = WindowStatus.Open, OpenedAt = now };
+
+    /// <summary>Ends this session for a take-over and returns the new holder's, in the same status (and pause) as this one was.</summary>
+    public WindowSession HandOver(int staffId, DateTimeOffset now)
+    {
+        var next = new WindowSession { HallId = HallId, WindowId = WindowId, StaffId = staffId, Status = Status, PauseReason = PauseReason, PausedAt = PausedAt, OpenedAt = now };
+        ClosedAt = now;
+        Status = WindowStatus.Closed;
+        return next;
+    }
+
+    public void Pause(string reason, DateTimeOffset now)
+    {
+        Status = WindowStatus.Paused;
+        PauseReason = reason;
+        PausedAt = now;
+    }
+
+    public void Resume()
+    {
+        Status = WindowStatus.Open;
+        PauseReason = null;
+        PausedAt = null;
+    }
+
+    public void Close(DateTimeOffset now)
+    {
+        Status = WindowStatus.Closed;
+        ClosedAt = now;
+        PauseReason = null;
+    }
 }
 
 public enum WindowEventKind

@@ -75,15 +75,11 @@ public static class MonthSeeder
             await using var db = PostgresContext(connectionString);
 
             // Every window staffed from opening to closing, with a ten-minute break in the morning.
-            var sessions = windows.Select((w, i) => (Window: w, Session: new WindowSession
+            var sessions = windows.Select((w, i) => (Window: w, Session: WindowSession.Open(hallId, w.Id, clerks[i % clerks.Count].Id, open.AddMinutes(-5)))).ToList();
+            foreach (var (_, s) in sessions)
             {
-                HallId = hallId,
-                WindowId = w.Id,
-                StaffId = clerks[i % clerks.Count].Id,
-                Status = WindowStatus.Open,
-                OpenedAt = open.AddMinutes(-5),
-                ClosedAt = close.AddMinutes(5),
-            })).ToList();
+                s.Close(close.AddMinutes(5));
+            }
             db.WindowSessions.AddRange(sessions.Select(s => s.Session));
             await db.SaveChangesAsync();
             foreach (var (w, s) in sessions)

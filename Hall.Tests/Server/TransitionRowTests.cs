@@ -179,4 +179,41 @@ public sealed class TransitionRowTests() : HallFixture("transitions")
         (row, events) = await RowsAsync(voided.TicketId);
         Assert.That((row.State, events[^1].Kind, events[^1].FromState, events[^1].Detail), Is.EqualTo((TicketState.Voided, TicketEventKind.Voided, (TicketState?)TicketState.Waiting, "打印机缺纸")));
     }
+
+    [Test]
+    public async Task Each_window_transition_writes_its_session_and_event()
+    {
+        var (hall, clerk, _, window, _) = await HallAsync();
+        await using var _ = hall;
+        async Task<(List<Hall.Server.Windows.WindowSession> Sessions, List<Hall.Server.Windows.WindowEvent> Events)> ReadAsync()
+        {
+            await using var db = App.Db();
+            return (await db.WindowSessions.AsNoTracking().Where(s => s.WindowId == window).OrderBy(s => s.Id).ToListAsync(),
+                await db.WindowEvents.AsNoTracking().Where(e => e.WindowId == window).OrderBy(e => e.Id).ToListAsync());
+        }
+        var (sessions, events) = await ReadAsync();
+        Assert.That((sessions.Single().Status, sessions.Single().ClosedAt, events.Single().Kind), Is.EqualTo((WindowStatus.Open, (DateTimeOffset?)null, Hall.Server.Windows.WindowEventKind.Opened)));
+
+        (await clerk.PauseAsync(window, "休息")).Ok();
+        (sessions, events) = await ReadAsync();
+        Assert.That((sessions[^1].Status, sessions[^1].PauseReason, events[^1].Kind, events[^1].Reason), Is.EqualTo((WindowStatus.Paused, "休息", Hall.Server.Windows.WindowEventKind.Paused, "休息")));
+        Assert.That(sessions[^1].PausedAt, Is.EqualTo(events[^1].At));
+
+        (await clerk.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.ResumeWindow), new WindowCommand(Guid.NewGuid(), window))).Ok();
+        (sessions, events) = await ReadAsync();
+        Assert.That((sessions[^1].Status, sessions[^1].PauseReason, sessions[^1].PausedAt, events[^1].Kind), Is.EqualTo((WindowStatus.Open, (string?)null, (DateTimeOffset?)null, Hall.Server.Windows.WindowEventKind.Resumed)));
+
+        var supervisor = await hall.StaffAsync("supervisor");
+        (await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.TakeOverWindow), new WindowCommand(Guid.NewGuid(), window))).Ok();
+        (sessions, events) = await ReadAsync();
+        Assert.That(sessions, Has.Count.EqualTo(2));
+        Assert.That((sessions[0].Status, sessions[0].ClosedAt), Is.EqualTo((WindowStatus.Closed, (DateTimeOffset?)events[^2].At)));
+        Assert.That((sessions[1].Status, sessions[1].StaffId, sessions[1].ClosedAt), Is.EqualTo((WindowStatus.Open, sessions[1].StaffId, (DateTimeOffset?)null)));
+        Assert.That(sessions[1].StaffId, Is.Not.EqualTo(sessions[0].StaffId));
+        Assert.That(events.TakeLast(2).Select(e => (e.Kind, e.SessionId)), Is.EqualTo(new[] { (Hall.Server.Windows.WindowEventKind.HandedOver, sessions[0].Id), (Hall.Server.Windows.WindowEventKind.Opened, sessions[1].Id) }));
+
+        (await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.CloseWindow), new WindowCommand(Guid.NewGuid(), window))).Ok();
+        (sessions, events) = await ReadAsync();
+        Assert.That((sessions[^1].Status, sessions[^1].ClosedAt, events[^1].Kind), Is.EqualTo((WindowStatus.Closed, (DateTimeOffset?)events[^1].At, Hall.Server.Windows.WindowEventKind.Closed)));
+    }
 }

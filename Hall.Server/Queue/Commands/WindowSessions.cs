@@ -24,7 +24,7 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            var session = new WindowSession { HallId = actor.HallId, WindowId = w.Window.Id, StaffId = staffId, Status = WindowStatus.Open, OpenedAt = c.Now };
+            var session = WindowSession.Open(actor.HallId, w.Window.Id, staffId, c.Now);
             c.Db.WindowSessions.Add(session);
             await c.Db.SaveChangesAsync(ct);
             await c.LogWindowAsync(w.Window, session, WindowEventKind.Opened, null, ct);
@@ -62,18 +62,7 @@ public sealed partial class QueueService
                 Before = JsonSerializer.Serialize(new { previous.StaffId, Status = previous.Status.ToString() }),
                 After = JsonSerializer.Serialize(new { StaffId = staffId }),
             });
-            previous.ClosedAt = c.Now;
-            var session = new WindowSession
-            {
-                HallId = actor.HallId,
-                WindowId = w.Window.Id,
-                StaffId = staffId,
-                Status = previous.Status,
-                PauseReason = previous.PauseReason,
-                PausedAt = previous.PausedAt,
-                OpenedAt = c.Now,
-            };
-            previous.Status = WindowStatus.Closed;
+            var session = previous.HandOver(staffId, c.Now);
             await c.LogWindowAsync(w.Window, previous, WindowEventKind.HandedOver, actor.Name, ct);
             c.Db.WindowSessions.Add(session);
             await c.Db.SaveChangesAsync(ct);
@@ -92,9 +81,7 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            w.Session!.Status = WindowStatus.Paused;
-            w.Session.PauseReason = cmd.Reason;
-            w.Session.PausedAt = c.Now;
+            w.Session!.Pause(cmd.Reason, c.Now);
             await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Paused, cmd.Reason, ct);
             return null;
         });
@@ -110,9 +97,7 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            w.Session!.Status = WindowStatus.Open;
-            w.Session.PauseReason = null;
-            w.Session.PausedAt = null;
+            w.Session!.Resume();
             await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Resumed, null, ct);
             return null;
         });
@@ -128,9 +113,7 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            w.Session!.Status = WindowStatus.Closed;
-            w.Session.ClosedAt = c.Now;
-            w.Session.PauseReason = null;
+            w.Session!.Close(c.Now);
             await c.LogWindowAsync(w.Window, w.Session, WindowEventKind.Closed, null, ct);
             return null;
         });
