@@ -9,9 +9,11 @@ namespace Hall.Server.Hub;
 /// The staff pages' live updates across server instances: a committed queue change or a change of a hall's alerts is
 /// raised here at once for this server's own pages, and sent to the other servers through PostgreSQL's LISTEN/NOTIFY
 /// (every instance shares the database; no Redis needed for this). A server that cannot listen (a database without
-/// NOTIFY) keeps its own changes only and says so in its log.
+/// NOTIFY) keeps its own changes only and says so in its log. A hall's queue changes are coalesced like its hub messages
+/// (<see cref="HallNotifier.CoalesceSetting"/>): the first in a quiet interval goes out at once, the rest as one change
+/// at the end of the interval carrying the latest states — one NOTIFY per hall per interval, not one per command.
 /// </summary>
-public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) : BackgroundService
+public sealed class ChangeFeed : BackgroundService
 {
     public const string Channel = "hall_changes";
 
@@ -21,6 +23,21 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Guid _server = Guid.NewGuid();
+    private readonly DatabaseHost _database;
+    private readonly ILogger<ChangeFeed> _log;
+    private readonly Throttle<int, HallChanges> _queue;
+
+    public ChangeFeed(DatabaseHost database, IConfiguration config, ILogger<ChangeFeed> log)
+    {
+        (_database, _log) = (database, log);
+        // A real clock, as for the hub's messages: a held change must go out even when the hall's clock stands still.
+        _queue = new(HallNotifier.CoalesceInterval(config), TimeProvider.System, Merge, static (_, _) => false, (hallId, changes) =>
+        {
+            QueueChanged?.Invoke(hallId, changes);
+            Send(new Message(_server, "queue", hallId, changes));
+            return Task.CompletedTask;
+        });
+    }
 
     /// <summary>A queue change committed by any server: the hall and its state messages (<see cref="HallChanges.All"/> when too large to carry).</summary>
     public event Action<int, HallChanges>? QueueChanged;
@@ -35,10 +52,29 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
 
     private sealed record Message(Guid Server, string Kind, int Hall, HallChanges? Changes);
 
-    public void PublishQueue(int hallId, HallChanges changes)
+    /// <summary>A committed queue change of this server: raised here and sent to the others at once, or with the next ones at the end of the interval.</summary>
+    public void PublishQueue(int hallId, HallChanges changes) => _ = _queue.OfferAsync(hallId, changes);
+
+    /// <summary>Two changes of a hall as one: the latest state of each service and window, every call.</summary>
+    public static HallChanges Merge(HallChanges earlier, HallChanges later)
     {
-        QueueChanged?.Invoke(hallId, changes);
-        Send(new Message(_server, "queue", hallId, changes));
+        if (earlier.All || later.All)
+        {
+            return HallChanges.Everything;
+        }
+        return new HallChanges(
+            Latest(earlier.Services.Concat(later.Services), s => s.ServiceId, s => s.Version),
+            Latest(earlier.Windows.Concat(later.Windows), w => w.WindowId, w => w.Version),
+            [.. earlier.Calls, .. later.Calls]);
+    }
+
+    private static List<T> Latest<T>(IEnumerable<T> states, Func<T, int> id, Func<T, long> version) =>
+        [.. states.GroupBy(id).Select(g => g.Aggregate((a, b) => version(b) >= version(a) ? b : a))];
+
+    public override void Dispose()
+    {
+        _queue.Dispose();
+        base.Dispose();
     }
 
     public void PublishAlerts(int hallId)
@@ -50,6 +86,11 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
     private void Send(Message message)
     {
         var payload = JsonSerializer.Serialize(message, Json);
+        if (payload.Length > MaxPayload && message.Changes is { All: false } changes && changes.Calls.Count > 0)
+        {
+            // The other servers' pages read the states, not the calls: drop those before giving up on the states.
+            payload = JsonSerializer.Serialize(message with { Changes = changes with { Calls = [] } }, Json);
+        }
         if (payload.Length > MaxPayload)
         {
             payload = JsonSerializer.Serialize(message with { Changes = HallChanges.Everything }, Json);
@@ -58,7 +99,7 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
         {
             try
             {
-                await using var conn = new NpgsqlConnection(database.ConnectionString);
+                await using var conn = new NpgsqlConnection(_database.ConnectionString);
                 await conn.OpenAsync();
                 await using var cmd = new NpgsqlCommand("SELECT pg_notify($1, $2)", conn);
                 cmd.Parameters.Add(new() { Value = Channel });
@@ -68,7 +109,7 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
             catch (Exception ex)
             {
                 // The change is committed; other servers' pages catch up on their next change or reload.
-                log.LogDebug(ex, "Change of hall {Hall} not sent to the other servers", message.Hall);
+                _log.LogDebug(ex, "Change of hall {Hall} not sent to the other servers", message.Hall);
             }
         });
     }
@@ -80,7 +121,7 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
         {
             try
             {
-                await using var conn = new NpgsqlConnection(database.ConnectionString);
+                await using var conn = new NpgsqlConnection(_database.ConnectionString);
                 await conn.OpenAsync(stoppingToken);
                 conn.Notification += (_, e) => Receive(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn))
@@ -99,7 +140,7 @@ public sealed class ChangeFeed(DatabaseHost database, ILogger<ChangeFeed> log) :
             }
             catch (Exception ex)
             {
-                log.LogWarning(ex, "Not listening for other servers' changes; retrying in {Delay}", delay);
+                _log.LogWarning(ex, "Not listening for other servers' changes; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
             }

@@ -33,7 +33,9 @@ public sealed class CitizenJourneyTests() : HallFixture("journey")
         Assert.That(issued.PeopleAhead, Is.Zero);
         await display.WaitForAsync(d => d.ServiceMessages.Any(s => s.ServiceId == shebao && s.Waiting == 1), "A: 1 waiting");
 
-        (await clerk.OpenAsync(window1)).Ok();
+        // Each step waits for the lobby to see it: a window's states within one interval are coalesced to the latest.
+        var opened = (await clerk.OpenAsync(window1)).Ok();
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window1 && w.Version >= opened.Version), "window 1 open");
         var called = (await clerk.CallNextAsync(window1)).Ok();
         Assert.That(called.Ticket.Number, Is.EqualTo("A001"));
         Assert.That(called.Reason, Is.EqualTo(CallReason.InOrder));
@@ -41,12 +43,15 @@ public sealed class CitizenJourneyTests() : HallFixture("journey")
         var call = display.Calls.Single(c => c.CallId == called.CallId);
         Assert.That((call.TicketNumber, call.WindowNumber, call.ServiceName, call.IsRecall), Is.EqualTo(("A001", 1, "社保业务", false)));
         await display.Connection.InvokeAsync(nameof(IHallHub.AckCall), call.CallId);
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window1 && w.Version >= called.Ticket.Version), "window 1 calling A001");
 
         var recalled = (await clerk.RecallAsync(window1, issued.Ticket.TicketId)).Ok();
         Assert.That(recalled.Ticket.CallCount, Is.EqualTo(2));
         await display.WaitForAsync(d => d.Calls.Any(c => c.CallId == recalled.CallId && c.IsRecall), "the recall on the lobby screen");
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window1 && w.Version >= recalled.Ticket.Version), "window 1 calling A001 again");
 
-        (await clerk.StartAsync(window1, issued.Ticket.TicketId)).Ok();
+        var started = (await clerk.StartAsync(window1, issued.Ticket.TicketId)).Ok();
+        await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window1 && w.Version >= started.Version), "window 1 serving A001");
         var finished = (await clerk.FinishAsync(window1, issued.Ticket.TicketId, "容缺受理")).Ok();
         Assert.That(finished.State, Is.EqualTo(TicketState.Finished));
         var rated = (await evaluator.RateAsync(issued.Ticket.TicketId, RatingLevel.VerySatisfied)).Ok();

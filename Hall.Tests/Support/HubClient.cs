@@ -13,13 +13,28 @@ public sealed class HubClient : IAsyncDisposable
     public ConcurrentQueue<WindowStateMessage> WindowMessages { get; } = new();
     public ConcurrentQueue<CallMessage> Calls { get; } = new();
 
+    /// <summary>The queue's state messages and calls in the order they arrived, each with when it arrived.</summary>
+    public ConcurrentQueue<(object Message, long At)> Received { get; } = new();
+
     public HubClient(HubConnection connection)
     {
         Connection = connection;
         connection.On<HallSnapshot>(nameof(IHallClient.Snapshot), s => Snapshots.Enqueue(s));
-        connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), s => ServiceMessages.Enqueue(s));
-        connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), w => WindowMessages.Enqueue(w));
-        connection.On<CallMessage>(nameof(IHallClient.Called), c => Calls.Enqueue(c));
+        connection.On<ServiceStateMessage>(nameof(IHallClient.ServiceChanged), s =>
+        {
+            Received.Enqueue((s, Environment.TickCount64));
+            ServiceMessages.Enqueue(s);
+        });
+        connection.On<WindowStateMessage>(nameof(IHallClient.WindowChanged), w =>
+        {
+            Received.Enqueue((w, Environment.TickCount64));
+            WindowMessages.Enqueue(w);
+        });
+        connection.On<CallMessage>(nameof(IHallClient.Called), c =>
+        {
+            Received.Enqueue((c, Environment.TickCount64));
+            Calls.Enqueue(c);
+        });
         connection.Closed += ex =>
         {
             ClosedBy = ex;
