@@ -88,4 +88,68 @@ public sealed partial class ProtocolDocumentTests
         Assert.That(rows.Select(r => r.Code).Where(c => !HubRefusals().ContainsKey(c)), Is.Empty);
         Assert.That(rows.Select(r => r.Code), Is.Unique);
     }
+
+    // The hub methods by the command kind the role table knows them by; Whoami and GetSnapshot are everyone's.
+    private static readonly Dictionary<string, string> KindOfMethod = new()
+    {
+        [nameof(IHallHub.IssueTicket)] = "issue",
+        [nameof(IHallHub.OpenWindow)] = "open",
+        [nameof(IHallHub.TakeOverWindow)] = "take_over",
+        [nameof(IHallHub.PauseWindow)] = "pause",
+        [nameof(IHallHub.ResumeWindow)] = "resume",
+        [nameof(IHallHub.CloseWindow)] = "close",
+        [nameof(IHallHub.CallNext)] = "call_next",
+        [nameof(IHallHub.CallTicket)] = "call_ticket",
+        [nameof(IHallHub.Recall)] = "recall",
+        [nameof(IHallHub.NoShow)] = "no_show",
+        [nameof(IHallHub.Requeue)] = "requeue",
+        [nameof(IHallHub.StartService)] = "start",
+        [nameof(IHallHub.Finish)] = "finish",
+        [nameof(IHallHub.Transfer)] = "transfer",
+        [nameof(IHallHub.Cancel)] = "cancel",
+        [nameof(IHallHub.Rate)] = "rate",
+        [nameof(IHallHub.VoidTicket)] = "void",
+        [nameof(IHallHub.AckCall)] = "ack_call",
+        [nameof(IHallHub.ReportStatus)] = "report_status",
+        [nameof(IHallHub.GetServiceItems)] = "get_service_items",
+        [nameof(IHallHub.GetPlaylists)] = "get_playlists",
+        [nameof(IHallHub.GetDisplaySettings)] = "get_display_settings",
+        [nameof(IHallHub.ReportPlays)] = "report_plays",
+    };
+
+    [GeneratedRegex(@"^\| (?<methods>`[^|]+) \|(?<marks>(?:[^|\n]*\|){5})\s*$", RegexOptions.Multiline)]
+    private static partial Regex RoleRow();
+
+    [Test]
+    public void Section_5_1_says_who_may_call_what_as_the_role_table_does()
+    {
+        // One actor of each column of §5.1's table, in its order.
+        Actor[] columns =
+        [
+            new(ActorKind.Device, 1, 1, "kiosk", null, DeviceRole.Kiosk, null),
+            new(ActorKind.Device, 2, 1, "display", null, DeviceRole.Display, null),
+            new(ActorKind.Device, 3, 1, "evaluator", null, DeviceRole.Evaluator, 1),
+            new(ActorKind.Staff, 4, 1, "clerk", StaffRole.Clerk, null, null),
+            new(ActorKind.Staff, 5, 1, "supervisor", StaffRole.Supervisor, null, null),
+        ];
+        var documented = new Dictionary<string, bool[]>(StringComparer.Ordinal);
+        foreach (Match row in RoleRow().Matches(Section("5")))
+        {
+            var marks = row.Groups["marks"].Value.Split('|')[..5].Select(m => m.Trim() == "✓").ToArray();
+            foreach (Match method in Regex.Matches(row.Groups["methods"].Value, "`(\\w+)`"))
+            {
+                documented.Add(method.Groups[1].Value, marks);
+            }
+        }
+        Assert.That(documented.Keys, Is.EquivalentTo(MethodsOf(typeof(IHallHub))), "§5.1 has a row for every hub method, once");
+        Assert.That(KindOfMethod.Values, Is.EquivalentTo(CommandRoles.All.Keys), "every kind of the role table is a hub method");
+        foreach (var (method, marks) in documented)
+        {
+            var code = columns.Select(a => KindOfMethod.TryGetValue(method, out var kind) ? CommandRoles.Allows(kind, a) : true).ToArray();
+            Assert.That(marks, Is.EqualTo(code), $"who may call {method}: kiosk, display, evaluator, clerk, supervisor");
+        }
+        // The admin is the supervisor's column.
+        var admin = columns[4] with { StaffRole = StaffRole.Admin };
+        Assert.That(CommandRoles.All.Keys.Where(k => CommandRoles.Allows(k, admin) != CommandRoles.Allows(k, columns[4])), Is.Empty);
+    }
 }
