@@ -10,7 +10,7 @@ namespace Hall.Server.Data;
 /// </summary>
 public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IServiceProvider services, TimeProvider clock, ILogger<DatabaseHost> log) : IHostedService
 {
-    private readonly Lazy<(string ConnectionString, EmbeddedPostgres? Embedded)> _db = new(() => Open(config, env));
+    private readonly Lazy<(string ConnectionString, EmbeddedPostgres? Embedded)> _db = new(() => Prepared(Open(config, env), config));
 
     public string ConnectionString => _db.Value.ConnectionString;
 
@@ -23,6 +23,21 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
         var folder = config["Hall:DataFolder"] is { Length: > 0 } f ? f : Path.Combine(env.ContentRootPath, ".hall-data");
         var pg = EmbeddedPostgres.StartAsync(folder).GetAwaiter().GetResult();
         return (pg.ConnectionString(), pg);
+    }
+
+    /// <summary>
+    /// The statements Hall sends most are prepared once per connection (<c>Hall:Database:MaxAutoPrepare</c>, default 64; 0 behind
+    /// a pooler that cannot keep prepared statements, such as PgBouncer in transaction mode before 1.21). A connection string that
+    /// sets <c>Max Auto Prepare</c> itself is left as it is.
+    /// </summary>
+    private static (string, EmbeddedPostgres?) Prepared((string ConnectionString, EmbeddedPostgres? Embedded) db, IConfiguration config)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
+        if (!db.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !db.ConnectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = Math.Max(0, config.GetValue("Hall:Database:MaxAutoPrepare", 64));
+        }
+        return (builder.ConnectionString, db.Embedded);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ public sealed class MonthScenario
     private readonly QueueService _queue;
     private readonly Actor _kiosk;
     private readonly Actor _supervisor;
+    private readonly Actor _evaluator;
     private readonly Dictionary<int, Actor> _clerks = [];
     private readonly Dictionary<int, int> _windows = [];
     private readonly Dictionary<string, int> _services = [];
@@ -27,8 +28,9 @@ public sealed class MonthScenario
     public int HallId { get; }
     public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-    private MonthScenario(HallApp app, int hallId, Actor kiosk, Actor supervisor)
+    private MonthScenario(HallApp app, int hallId, Actor kiosk, Actor supervisor, Actor evaluator)
     {
+        _evaluator = evaluator;
         _app = app;
         _queue = app.Services.GetRequiredService<QueueService>();
         HallId = hallId;
@@ -45,9 +47,12 @@ public sealed class MonthScenario
         await db.Windows.Where(w => w.HallId == hallId && !windows.Contains(w.Number)).ExecuteUpdateAsync(s => s.SetProperty(w => w.Active, false));
         var kiosk = await db.Devices.Where(d => d.HallId == hallId && d.Role == DeviceRole.Kiosk).OrderBy(d => d.Id).FirstAsync();
         var supervisor = await db.Staff.SingleAsync(s => s.HallId == hallId && s.Login == code + "-supervisor");
+        // Ratings are the citizens', given on an evaluator; the scenario's one rates at every window.
+        var evaluator = await db.Devices.Where(d => d.HallId == hallId && d.Role == DeviceRole.Evaluator).OrderBy(d => d.Id).FirstAsync();
         var scenario = new MonthScenario(app, hallId,
             new Actor(ActorKind.Device, kiosk.Id, hallId, kiosk.Name, null, DeviceRole.Kiosk, null),
-            new Actor(ActorKind.Staff, supervisor.Id, hallId, supervisor.Name, StaffRole.Supervisor, null, null));
+            new Actor(ActorKind.Staff, supervisor.Id, hallId, supervisor.Name, StaffRole.Supervisor, null, null),
+            new Actor(ActorKind.Device, evaluator.Id, hallId, evaluator.Name, null, DeviceRole.Evaluator, null));
         foreach (var w in await db.Windows.Where(w => w.HallId == hallId).ToListAsync())
         {
             scenario._windows[w.Number] = w.Id;
@@ -122,7 +127,7 @@ public sealed class MonthScenario
         Ok(await _queue.TransferAsync(_clerks[clerk], new TransferCommand(Id(), _windows[window], ticket, _services[toService], null), default), "transfer");
 
     public async Task RateAsync(long ticket, RatingLevel level, params string[] reasons) =>
-        Ok(await _queue.RateAsync(_supervisor, new RateCommand(Id(), ticket, level, reasons), default), "rate");
+        Ok(await _queue.RateAsync(_evaluator, new RateCommand(Id(), ticket, level, reasons), default), "rate");
 
     public async Task CloseFollowUpAsync(long ticket, string result)
     {
