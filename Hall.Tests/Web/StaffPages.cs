@@ -34,7 +34,8 @@ public static class StaffPages
         }
         else
         {
-            await page.WaitForLoadStateAsync();
+            // Away from the sign-in page, wherever it went; what the page shows is the caller's to wait for.
+            await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         }
         return page;
     }
