@@ -1,11 +1,9 @@
 using Hall.Server.Contracts;
-using Hall.Server.Data;
 using Hall.Server.Devices;
 using Hall.Server.Queue;
 using Hall.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Hub;
 

@@ -4,7 +4,6 @@ using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Security;
 using Hall.Server.Tickets;
-using Hall.Server.Tracking;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Queue;

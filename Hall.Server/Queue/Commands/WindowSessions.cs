@@ -1,12 +1,9 @@
 using System.Text.Json;
-using Hall.Server.Catalog;
 using Hall.Server.Contracts;
-using Hall.Server.Data;
 using Hall.Server.Halls;
 using Hall.Server.Tickets;
 using Hall.Server.Windows;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Hall.Server.Queue;
 
