@@ -32,7 +32,9 @@ public sealed class AuditPagingTests() : HallFixture("audit-paging")
             var rows = page.Locator("[data-testid=\"audit\"] tbody tr");
             var subjects = rows.Locator("td:nth-child(4)");
             var label = page.Locator("[data-testid=\"audit-page\"]");
-            await Assertions.Expect(label).ToContainTextAsync("第 1 页", new() { Timeout = 20_000 });
+            // The pager's label reads 第 1 页 before the page has loaded; the loaded navigation says the rows are there.
+            await Assertions.Expect(page.Locator("[data-testid=\"admin-nav\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            await Assertions.Expect(label).ToContainTextAsync("第 1 页");
             Assert.That(await rows.CountAsync(), Is.EqualTo(100), "a hundred entries a page");
             var first = await subjects.AllInnerTextsAsync();
             Assert.That(first.Where(s => s.StartsWith("paging:", StringComparison.Ordinal)).Take(3), Is.EqualTo(new[] { "paging:250", "paging:249", "paging:248" }), "newest first");
@@ -48,6 +50,7 @@ public sealed class AuditPagingTests() : HallFixture("audit-paging")
                 await older.FocusAsync();
                 await page.Keyboard.PressAsync("Enter");
                 await Assertions.Expect(label).ToContainTextAsync($"第 {n} 页");
+                await Assertions.Expect(page.Locator("[data-testid=\"admin-nav\"]")).ToBeVisibleAsync();
                 seen.AddRange(await subjects.AllInnerTextsAsync());
             }
             Assert.That(await page.Locator("[data-testid=\"audit-older\"]").CountAsync(), Is.Zero, "nothing older than the last page");
