@@ -22,13 +22,9 @@ public sealed class CommandRunner(IDbContextFactory<HallDb> dbFactory, TimeProvi
 
     internal HallNotifier Notifier => notifier;
 
-    /// <summary>Runs one command as one transaction: command id first, then the body, then the state messages under the same locks, commit, notify.</summary>
+    /// <summary>Runs one command as one transaction in two round trips (see <see cref="CommandContext"/>), then notifies.</summary>
     internal Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body) =>
-        RunAsync(actor, commandId, payload, kind, claimInBody: false, ct, body);
-
-    /// <param name="claimInBody">The body sends <see cref="CommandContext.ClaimStatement"/> in its first batch, saving a round trip.</param>
-    internal Task<Reply<T>> RunAsync<T>(Actor actor, Guid commandId, object payload, string kind, bool claimInBody, CancellationToken ct, Func<CommandContext, Task<Decision<T>>> body) =>
-        RetryAsync(actor, commandId, payload, kind, ct, payloadHash => RunOnceAsync(actor, commandId, payloadHash, kind, claimInBody, body, ct));
+        RetryAsync(actor, commandId, payload, kind, ct, payloadHash => RunOnceAsync(actor, commandId, payloadHash, kind, body, ct));
 
     /// <summary>The role table's answer for this command: a refusal when the actor may not run it.</summary>
     internal static Reply<T>? Forbidden<T>(string kind, Actor actor) =>
@@ -70,49 +66,49 @@ public sealed class CommandRunner(IDbContextFactory<HallDb> dbFactory, TimeProvi
         }
     }
 
-    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, bool claimInBody, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
+    private async Task<Reply<T>> RunOnceAsync<T>(Actor actor, Guid commandId, byte[] payloadHash, string kind, Func<CommandContext, Task<Decision<T>>> body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Each SaveChanges inside the command's transaction would otherwise cost a savepoint and its release.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-        var context = new CommandContext(db, hall, actor, commandId, now, ct) { Claim = new(kind, payloadHash) };
-        Decision<T> decision;
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var context = new CommandContext(db, conn, hall, actor, commandId, now, ct) { Claim = new(kind, payloadHash) };
         try
         {
-            if (!claimInBody)
+            var decision = await body(context);
+            if (decision.Refusal is { } refusal)
             {
-                await context.ClaimAsync();
+                if (context.Begun)
+                {
+                    await RollbackAsync(conn);
+                }
+                return Reply<T>.Refused(refusal.ToError());
             }
-            decision = await body(context);
+            var reply = Reply<T>.Success(decision.Value!);
+            // A window command answers with the window's new state.
+            if (reply.Value is WindowStateMessage state && context.WindowState(state.WindowId) is { } after)
+            {
+                reply = Reply<T>.Success((T)(object)after);
+            }
+            var changes = await context.CommitAsync(JsonSerializer.Serialize(reply, JsonOptions));
+            // Nothing leaves the server before the commit.
+            await notifier.PublishAsync(hall.Id, changes);
+            return reply;
         }
         catch (AlreadyClaimedException)
         {
-            await tx.RollbackAsync(ct);
+            await RollbackAsync(conn);
             return await ReplayAsync<T>(db, commandId, payloadHash, kind, actor, ct);
         }
-        if (decision.Refusal is { } refusal)
+        catch
         {
-            await tx.RollbackAsync(ct);
-            return Reply<T>.Refused(refusal.ToError());
-        }
-        await db.SaveChangesAsync(ct);
-        var reply = Reply<T>.Success(decision.Value!);
-        var changes = await context.StateChangesAsync(changes =>
-        {
-            // A window command answers with the window's new state.
-            if (reply.Value is WindowStateMessage && changes.Windows.Count == 1)
+            if (context.Begun)
             {
-                reply = Reply<T>.Success((T)(object)changes.Windows[0]);
+                await RollbackAsync(conn);
             }
-            return JsonSerializer.Serialize(reply, JsonOptions);
-        });
-        await tx.CommitAsync(ct);
-        // Nothing leaves the server before the commit.
-        await notifier.PublishAsync(hall.Id, changes);
-        return reply;
+            throw;
+        }
     }
 
     /// <summary>The first reply of a command id already taken; a different command under the same id is refused.</summary>

@@ -1,26 +1,14 @@
-using System.Reflection;
 using Hall.Server.Tickets;
 using Npgsql;
 
 namespace Hall.Server.Queue;
 
 /// <summary>
-/// The statements the raw command paths (issue, call-next) write tickets and their events with, built from the entity and
-/// the transitions <see cref="Ticket"/> defines, never typed out column by column: one definition of each transition.
+/// A ticket transition as the command paths write it: built from the change <see cref="Ticket"/> defines, never typed out
+/// column by column, so each transition is defined once. New rows are written from the entities (<see cref="Rows"/>).
 /// </summary>
 internal static class TicketStatements
 {
-    private static readonly PropertyInfo[] TicketColumns = [.. typeof(Ticket).GetProperties().Where(p => p.Name != nameof(Ticket.Version) && p.SetMethod is not null)];
-
-    private static readonly PropertyInfo[] EventColumns = [.. typeof(TicketEvent).GetProperties().Where(p => p.SetMethod is not null)];
-
-    /// <summary>A new ticket row, every column from the entity (<see cref="Ticket.Issue"/> with its id drawn beforehand).</summary>
-    public static NpgsqlBatchCommand Insert(Ticket ticket) => InsertRow("tickets", TicketColumns, ticket, returningId: false);
-
-    /// <summary>An event row; without an id it draws one from the version sequence and returns it.</summary>
-    public static NpgsqlBatchCommand Insert(TicketEvent entry) =>
-        InsertRow("ticket_events", entry.Id == 0 ? [.. EventColumns.Where(p => p.Name != nameof(TicketEvent.Id))] : EventColumns, entry, returningId: entry.Id == 0);
-
     /// <summary>One UPDATE of the columns a transition sets.</summary>
     public static NpgsqlBatchCommand Update(long ticketId, TicketChange change)
     {
@@ -31,18 +19,6 @@ internal static class TicketStatements
             statement.Parameters.Add(new NpgsqlParameter { Value = Stored(value) });
         }
         statement.Parameters.Add(new NpgsqlParameter { Value = ticketId });
-        return statement;
-    }
-
-    private static NpgsqlBatchCommand InsertRow(string table, PropertyInfo[] columns, object row, bool returningId)
-    {
-        var names = string.Join(", ", columns.Select(TicketChange.Column));
-        var values = string.Join(", ", columns.Select((_, i) => $"${i + 1}"));
-        var statement = new NpgsqlBatchCommand($"INSERT INTO {table} ({names}) VALUES ({values}){(returningId ? " RETURNING id" : "")}");
-        foreach (var column in columns)
-        {
-            statement.Parameters.Add(new NpgsqlParameter { Value = Stored(column.GetValue(row)) });
-        }
         return statement;
     }
 

@@ -103,30 +103,27 @@ public sealed class Ticket
         .Set(t => t.Transferred, false)
         .Set(t => t.TargetWindowId, null);
 
-    public void Call(int windowId, int? staffId, DateTimeOffset now) => Calling(windowId, staffId, now).ApplyTo(this);
+    public TicketChange Call(int windowId, int? staffId, DateTimeOffset now) => Apply(Calling(windowId, staffId, now));
 
-    public void Recall(DateTimeOffset now) => new TicketChange(TicketEventKind.Recalled)
+    public TicketChange Recall(DateTimeOffset now) => Apply(new TicketChange(TicketEventKind.Recalled)
         .Set(t => t.CallCount, CallCount + 1)
-        .Set(t => t.CalledAt, now)
-        .ApplyTo(this);
+        .Set(t => t.CalledAt, now));
 
     public static TicketChange NoShowing() => new TicketChange(TicketEventKind.NoShow).Set(t => t.State, TicketState.NoShow);
 
-    public void MarkNoShow() => NoShowing().ApplyTo(this);
+    public TicketChange MarkNoShow() => Apply(NoShowing());
 
-    public void Requeue(DateTimeOffset queuedAt) => new TicketChange(TicketEventKind.Requeued)
+    public TicketChange Requeue(DateTimeOffset queuedAt) => Apply(new TicketChange(TicketEventKind.Requeued)
         .Set(t => t.State, TicketState.Waiting)
         .Set(t => t.QueuedAt, queuedAt)
         .Set(t => t.WindowId, null)
-        .Set(t => t.CallCount, 0)
-        .ApplyTo(this);
+        .Set(t => t.CallCount, 0));
 
-    public void Start(DateTimeOffset now) => new TicketChange(TicketEventKind.Started)
+    public TicketChange Start(DateTimeOffset now) => Apply(new TicketChange(TicketEventKind.Started)
         .Set(t => t.State, TicketState.Serving)
-        .Set(t => t.StartedAt, now)
-        .ApplyTo(this);
+        .Set(t => t.StartedAt, now));
 
-    public void Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null)
+    public TicketChange Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null)
     {
         var change = new TicketChange(TicketEventKind.Finished)
             .Set(t => t.State, TicketState.Finished)
@@ -138,14 +135,13 @@ public sealed class Ticket
                 .Set(t => t.AcceptanceDeadline, details.Deadline)
                 .Set(t => t.FinishNote, string.IsNullOrWhiteSpace(details.Note) ? null : details.Note.Trim());
         }
-        change
+        return Apply(change
             .Set(t => t.HandledItemIds, [.. handledItems])
-            .Set(t => t.FinishedAt, now)
-            .ApplyTo(this);
+            .Set(t => t.FinishedAt, now));
     }
 
     /// <summary>Back to waiting in the target, keeping its arrival, marked to go first there.</summary>
-    public void TransferTo(int serviceId, int? windowId, int? fromWindowId = null, string? note = null) => new TicketChange(TicketEventKind.Transferred)
+    public TicketChange TransferTo(int serviceId, int? windowId, int? fromWindowId = null, string? note = null) => Apply(new TicketChange(TicketEventKind.Transferred)
         .Set(t => t.TransferredFromWindowId, fromWindowId)
         .Set(t => t.TransferNote, string.IsNullOrWhiteSpace(note) ? null : note.Trim())
         .Set(t => t.State, TicketState.Waiting)
@@ -154,13 +150,19 @@ public sealed class Ticket
         .Set(t => t.Transferred, true)
         .Set(t => t.WindowId, null)
         .Set(t => t.CallCount, 0)
-        .Set(t => t.StartedAt, null)
-        .ApplyTo(this);
+        .Set(t => t.StartedAt, null));
 
-    public void Cancel() => new TicketChange(TicketEventKind.Cancelled).Set(t => t.State, TicketState.Cancelled).ApplyTo(this);
+    public TicketChange Cancel() => Apply(new TicketChange(TicketEventKind.Cancelled).Set(t => t.State, TicketState.Cancelled));
 
     /// <summary>Issued but never handed over (the kiosk could not print it).</summary>
-    public void Void() => new TicketChange(TicketEventKind.Voided).Set(t => t.State, TicketState.Voided).ApplyTo(this);
+    public TicketChange Void() => Apply(new TicketChange(TicketEventKind.Voided).Set(t => t.State, TicketState.Voided));
+
+    /// <summary>Applies a change to this entity and returns it, for a raw path to write the same change.</summary>
+    private TicketChange Apply(TicketChange change)
+    {
+        change.ApplyTo(this);
+        return change;
+    }
 }
 
 /// <summary>How the citizen is reached and recognised, as a ticket keeps it: never a number in clear (see <see cref="Ticket"/>'s fields).</summary>

@@ -96,7 +96,7 @@ public sealed class HallBenchmark(BenchmarkRun run)
     /// <summary>A few hundred commands before anything is measured, so the server's code is compiled and its pools are filled.</summary>
     private async Task WarmUpAsync()
     {
-        var kiosks = await ConnectManyAsync(_keys["kiosk"], 4);
+        var kiosks = await ConnectKiosksAsync(4);
         var windows = await OpenWindowsAsync(4);
         var services = await ServicesAsync();
         var random = new Random(1);
@@ -132,9 +132,10 @@ public sealed class HallBenchmark(BenchmarkRun run)
         var rates = await InterleavedAsync(baselines, rounds);
         var (prepared, unprepared, pipelined, rawEf) = (rates[0], rates[1], rates[2], rates[3]);
         await ResetQueueAsync();
-        var kiosks = await ConnectManyAsync(_keys["kiosk"], Clients);
+        var kiosks = await ConnectKiosksAsync(Clients);
         var services = await ServicesAsync();
         await ResetStatementProfileAsync();
+        var issueCpu = CpuSplit.Sample(_server.ProcessId, _folder);
         var issue = await ClosedLoopAsync(kiosks, async (c, i, r) =>
         {
             var service = services.Pick(r);
@@ -142,6 +143,7 @@ public sealed class HallBenchmark(BenchmarkRun run)
             services.Saw(service, error);
             return error;
         });
+        issueCpu = CpuSplit.Sample(_server.ProcessId, _folder) - issueCpu;
         await ReportStatementProfileAsync("issue", issue.Done);
 
         await ResetQueueAsync();
@@ -149,8 +151,10 @@ public sealed class HallBenchmark(BenchmarkRun run)
         await PrefillAsync(_ => TicketsPerServiceAndDay);
         var windows = await OpenWindowsAsync();
         await ResetStatementProfileAsync();
+        var callCpu = CpuSplit.Sample(_server.ProcessId, _folder);
         var call = await ClosedLoopAsync(windows.Select(w => w.Connection).ToList(), async (c, i, r) =>
             (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Error);
+        callCpu = CpuSplit.Sample(_server.ProcessId, _folder) - callCpu;
         await ReportStatementProfileAsync("call next", call.Done);
         await DisposeAll(kiosks.Concat(windows.Select(w => w.Connection)));
 
@@ -167,6 +171,14 @@ public sealed class HallBenchmark(BenchmarkRun run)
             {Row("the same transaction through EF Core (unprepared)", rawEf, "-")}
             {Row("Hall issue ticket (through the hub)", issue.Rate, issue.Refused.ToString())}
             {Row("Hall call next (through the hub)", call.Rate, call.Refused.ToString())}
+            """);
+        Report($"""
+
+            Where the time goes: CPU per command, by process (from /proc, over the whole phase)
+            | operation  | client (benchmark) | Hall.Server | PostgreSQL | all     |
+            |------------|--------------------|-------------|------------|---------|
+            {issueCpu.Row("issue", issue.Done)}
+            {callCpu.Row("call next", call.Done)}
             """);
         Assert.That(issue.Done, Is.GreaterThan(0));
         Assert.That(call.Done, Is.GreaterThan(0));
@@ -190,7 +202,7 @@ public sealed class HallBenchmark(BenchmarkRun run)
         // tickets this phase issues to it (with a quarter to spare), so that no issue is refused for a full day.
         var weights = ServiceWeights.Values.Sum();
         await PrefillAsync(code => Math.Clamp(TicketsPerServiceAndDay - (int)Math.Ceiling(1.25 * total / 2 * ServiceWeights[code] / weights), 0, 600));
-        var kiosks = await ConnectManyAsync(_keys["kiosk"], 8);
+        var kiosks = await ConnectKiosksAsync(8);
         var windows = await OpenWindowsAsync();
         var services = await ServicesAsync();
         var issueLatency = new ConcurrentBag<double>();
@@ -671,11 +683,30 @@ public sealed class HallBenchmark(BenchmarkRun run)
         return result;
     }
 
-    private async Task<List<HubConnection>> ConnectManyAsync(string token, int count)
+    private Task<List<HubConnection>> ConnectManyAsync(string token, int count) => ConnectManyAsync(Enumerable.Repeat(token, count).ToList());
+
+    /// <summary>
+    /// One kiosk device per client, as in a hall: a kiosk issues one ticket at a time (its rate limit holds its own lock
+    /// while it counts), so many clients sharing one kiosk's key would measure that lock, not the hall.
+    /// </summary>
+    private async Task<List<HubConnection>> ConnectKiosksAsync(int count)
+    {
+        while (_kioskKeys.Count < count)
+        {
+            await using var db = Hall.Tests.Support.PostgresCluster.Context(_db);
+            var (_, key) = await Hall.Server.Devices.DeviceKeys.CreateAsync(db, _hallId, $"基准取号机{_kioskKeys.Count + 1}", DeviceRole.Kiosk, null, DateTimeOffset.UtcNow, CancellationToken.None);
+            _kioskKeys.Add(key);
+        }
+        return await ConnectManyAsync(_kioskKeys.Take(count).ToList());
+    }
+
+    private readonly List<string> _kioskKeys = [];
+
+    private async Task<List<HubConnection>> ConnectManyAsync(IReadOnlyList<string> tokens)
     {
         var result = new ConcurrentBag<HubConnection>();
         using var gate = new SemaphoreSlim(16);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        await Task.WhenAll(tokens.Select(async token =>
         {
             await gate.WaitAsync();
             try

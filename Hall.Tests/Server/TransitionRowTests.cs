@@ -1,6 +1,7 @@
 using Hall.Server.Contracts;
 using Hall.Server.Tickets;
 using Hall.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Tests.Server;
@@ -215,5 +216,37 @@ public sealed class TransitionRowTests() : HallFixture("transitions")
         (await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.CloseWindow), new WindowCommand(Guid.NewGuid(), window))).Ok();
         (sessions, events) = await ReadAsync();
         Assert.That((sessions[^1].Status, sessions[^1].ClosedAt, events[^1].Kind), Is.EqualTo((WindowStatus.Closed, (DateTimeOffset?)events[^1].At, Hall.Server.Windows.WindowEventKind.Closed)));
+    }
+
+    [Test]
+    public async Task A_window_command_answers_with_the_state_a_fresh_read_of_the_window_gives()
+    {
+        // A window command states the window from what it read under the lock and what it changed, without reading it again:
+        // its answer must be what anyone reading the window afterwards sees, version included.
+        var (hall, clerk, kiosk, window, service) = await HallAsync();
+        await using var _ = hall;
+        var supervisor = await hall.StaffAsync("supervisor");
+        async Task SameAsSnapshotAsync(Reply<WindowStateMessage> reply, string what)
+        {
+            reply.Ok();
+            var snapshot = await supervisor.Connection.InvokeAsync<HallSnapshot>(nameof(IHallHub.GetSnapshot));
+            var read = snapshot.Windows.Single(w => w.WindowId == window);
+            Assert.That(System.Text.Json.JsonSerializer.Serialize(reply.Value), Is.EqualTo(System.Text.Json.JsonSerializer.Serialize(read)), what);
+        }
+        WindowCommand At() => new(Guid.NewGuid(), window);
+        // A ticket at the window: a take-over keeps it there, and the window's state says so.
+        (await kiosk.IssueAsync(service)).Ok();
+        var called = (await clerk.CallNextAsync(window)).Ok();
+        var taken = await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.TakeOverWindow), At());
+        Assert.That(taken.Value?.CurrentTicketId, Is.EqualTo(called.Ticket.TicketId));
+        await SameAsSnapshotAsync(taken, "taken over with a ticket at the window");
+        (await supervisor.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.NoShow), new TicketCommand(Guid.NewGuid(), window, called.Ticket.TicketId))).Ok();
+        await SameAsSnapshotAsync(await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.PauseWindow), new PauseWindowCommand(Guid.NewGuid(), window, "会议")), "paused");
+        await SameAsSnapshotAsync(await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.CloseWindow), At()), "closed while paused");
+        await SameAsSnapshotAsync(await clerk.OpenAsync(window), "opened by the clerk");
+        await SameAsSnapshotAsync(await clerk.PauseAsync(window, "休息"), "paused by the clerk");
+        await SameAsSnapshotAsync(await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.TakeOverWindow), At()), "taken over while paused");
+        await SameAsSnapshotAsync(await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.ResumeWindow), At()), "resumed");
+        await SameAsSnapshotAsync(await supervisor.InvokeAsync<Reply<WindowStateMessage>>(nameof(IHallHub.CloseWindow), At()), "closed");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace Hall.Tests.Web;
@@ -30,6 +31,13 @@ public sealed class SearchSynonymsPageTests
             ["Kiosk__DeviceKey"] = _hall.Credentials.DeviceKeys["kiosk"],
         });
         await UntilAsync(async () => (await KioskAsync("/api/state")).RootElement.GetProperty("link").GetString() == "online", "the kiosk online");
+        // The kiosk reports its printer a moment after it is online: a test that compares the tables before and after a
+        // refused edit must not see that report land in between.
+        await UntilAsync(async () =>
+        {
+            await using var db = _app.Db();
+            return await db.Devices.AnyAsync(d => d.HallId == _hall.HallId && d.Role == Hall.Server.Contracts.DeviceRole.Kiosk && d.Status != null);
+        }, "the kiosk's printer reported");
         _admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/synonyms");
         await Assertions.Expect(By("admin-nav")).ToBeVisibleAsync(new() { Timeout = 20_000 });
     }

@@ -11,132 +11,93 @@ namespace Hall.Server.Queue;
 public sealed partial class QueueService
 {
     /// <summary>
-    /// The busiest command, in three round trips: lock the window and read it, its session, current ticket and queue;
-    /// claim the chosen ticket (skipping one another window holds); then lock its service, write the call and read the new state.
+    /// The busiest command. First round trip: lock the window, read its session, current ticket and queue. The rules choose;
+    /// second: the call (failing, to run again, if another window took the ticket meanwhile), the service's lock, the new state, commit.
     /// </summary>
     public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
-        runner.RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", claimInBody: true, ct, async c =>
+        runner.RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", ct, async c =>
         {
-            const string TicketColumns = "id, service_id, state, business_date, queued_at, priority, transferred, target_window_id, window_id, call_count, number, issued_at";
-            (int HallId, bool Active, int Number, string Name, int Streak)? window = null;
-            var serviceIds = new List<int>();
-            (string Status, int StaffId)? session = null;
-            Waiting? current = null;
+            const string TicketColumns = "t.id, t.service_id, t.state, t.business_date, t.queued_at, t.priority, t.transferred, t.target_window_id, t.window_id, t.call_count, t.number, t.issued_at";
+            LockedWindow? w = null;
+            var serviceNames = new Dictionary<int, string>();
             var candidates = new List<Waiting>();
-            await using (var reading = c.Batch())
-            {
-                reading.BatchCommands.Add(c.ClaimStatement());
-                reading.BatchCommands.Add(CommandContext.Statement("SELECT hall_id, active, number, name, normals_since_priority FROM windows WHERE id = $1 FOR NO KEY UPDATE", cmd.WindowId));
-                reading.BatchCommands.Add(CommandContext.Statement("SELECT service_id FROM window_services WHERE window_id = $1 ORDER BY rank", cmd.WindowId));
-                reading.BatchCommands.Add(CommandContext.Statement("SELECT status, staff_id FROM window_sessions WHERE window_id = $1 AND closed_at IS NULL", cmd.WindowId));
-                reading.BatchCommands.Add(CommandContext.Statement($"SELECT {TicketColumns} FROM tickets WHERE window_id = $1 AND state IN ('Called', 'Serving') FOR UPDATE", cmd.WindowId));
-                reading.BatchCommands.Add(CommandContext.Statement(
-                    $"""
-                    SELECT {TicketColumns} FROM tickets t
-                    WHERE t.hall_id = $2 AND t.business_date = $3 AND t.state = 'Waiting'
-                      AND (t.target_window_id = $1 OR (t.target_window_id IS NULL AND t.service_id IN (SELECT service_id FROM window_services WHERE window_id = $1)))
-                    """,
-                    cmd.WindowId, actor.HallId, c.Today));
-                await using var reader = await reading.ExecuteReaderAsync(ct);
-                await CommandContext.ReadClaimAsync(reader, ct);
-                if (await reader.ReadAsync(ct))
+            await c.ReadAsync(
+                versions: 2,
+                [
+                    .. CommandContext.WindowStatements(cmd.WindowId),
+                    // The names of the services the window may call from; the one called from is locked in the second round trip.
+                    CommandContext.Statement(
+                        """
+                        SELECT id, name FROM services WHERE id IN (
+                            SELECT service_id FROM window_services WHERE window_id = $1
+                            UNION SELECT service_id FROM tickets WHERE target_window_id = $1 AND business_date = $2 AND state = 'Waiting')
+                        """,
+                        cmd.WindowId, c.Today),
+                    // Only the head of each (service, priority or not, transferred or not) group can be chosen: the rule takes the
+                    // first transferred, the first aged (the oldest of all), and the first priority and normal by the window's
+                    // service order, each first come first served. The heads are found by index (ix_tickets_waiting_heads), not
+                    // by reading the whole queue; tickets of other services sent to this window are few and all read.
+                    CommandContext.Statement(
+                        $"""
+                        SELECT h.* FROM (SELECT DISTINCT service_id FROM window_services WHERE window_id = $1) s
+                        CROSS JOIN (VALUES (false, false), (false, true), (true, false), (true, true)) g (priority, transferred)
+                        CROSS JOIN LATERAL (
+                            SELECT {TicketColumns} FROM tickets t
+                            WHERE t.service_id = s.service_id AND t.business_date = $3 AND t.state = 'Waiting'
+                              AND (t.priority <> 'Normal') = g.priority AND t.transferred = g.transferred
+                              AND t.hall_id = $2 AND (t.target_window_id IS NULL OR t.target_window_id = $1)
+                            ORDER BY t.queued_at, t.id LIMIT 1) h
+                        UNION ALL
+                        SELECT {TicketColumns} FROM tickets t
+                        WHERE t.target_window_id = $1 AND t.business_date = $3 AND t.state = 'Waiting' AND t.hall_id = $2
+                          AND t.service_id NOT IN (SELECT service_id FROM window_services WHERE window_id = $1)
+                        """,
+                        cmd.WindowId, actor.HallId, c.Today),
+                ],
+                async reader =>
                 {
-                    window = (reader.GetInt32(0), reader.GetBoolean(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4));
-                }
-                await reader.NextResultAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    serviceIds.Add(reader.GetInt32(0));
-                }
-                await reader.NextResultAsync(ct);
-                if (await reader.ReadAsync(ct))
-                {
-                    session = (reader.GetString(0), reader.GetInt32(1));
-                }
-                await reader.NextResultAsync(ct);
-                if (await reader.ReadAsync(ct))
-                {
-                    current = Waiting.Read(reader);
-                }
-                await reader.NextResultAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    candidates.Add(Waiting.Read(reader));
-                }
-            }
-            if (window is not { Active: true } found)
-            {
-                return Refusal.UnknownWindow;
-            }
-            if (found.HallId != actor.HallId)
-            {
-                return Refusal.WrongHall;
-            }
-            var facts = new WindowFacts(cmd.WindowId, session is null ? WindowStatus.Closed : Enum.Parse<WindowStatus>(session.Value.Status), session?.StaffId, serviceIds, found.Streak, current?.Facts);
-            if (!actor.IsSupervisor && WindowRules.CheckOperator(facts, actor.StaffId ?? -1) is { } notYours)
-            {
-                return notYours;
-            }
-            var waiting = candidates.Select(t => t.Facts).ToList();
-            while (true)
-            {
-                var decision = TicketRules.CallNext(facts, waiting, c.Hall.Policy, c.Today, c.Now);
-                if (decision.Refusal is { } refused)
-                {
-                    return refused;
-                }
-                var choice = decision.Value!;
-                // Another window may hold this ticket right now: skip it rather than wait, and decide again without it.
-                await using (var claiming = c.Batch())
-                {
-                    claiming.BatchCommands.Add(CommandContext.Statement("SELECT id FROM tickets WHERE id = $1 AND state = 'Waiting' FOR UPDATE SKIP LOCKED", choice.Ticket.Id));
-                    if (await claiming.ExecuteScalarAsync(ct) is null)
+                    w = await c.ReadWindowAsync(reader);
+                    while (await reader.ReadAsync(ct))
                     {
-                        waiting.RemoveAll(t => t.Id == choice.Ticket.Id);
-                        continue;
+                        serviceNames[reader.GetInt32(0)] = reader.GetString(1);
                     }
-                }
-                var ticket = candidates.First(t => t.Facts.Id == choice.Ticket.Id);
-                var clerk = session?.StaffId ?? actor.StaffId;
-                await using var writing = c.Batch();
-                writing.BatchCommands.Add(CommandContext.Statement("SELECT name FROM services WHERE id = $1 FOR NO KEY UPDATE", ticket.Facts.ServiceId));
-                if (choice.AutoNoShow is { } previous)
-                {
-                    var noShow = Ticket.NoShowing();
-                    writing.BatchCommands.Add(TicketStatements.Update(previous.Id, noShow));
-                    writing.BatchCommands.Add(TicketStatements.Insert(TicketEvent.Of(previous, actor.HallId, noShow, cmd.WindowId, actor, "auto", c.Now, cmd.CommandId)));
-                }
-                var call = Ticket.Calling(cmd.WindowId, clerk, c.Now);
-                writing.BatchCommands.Add(TicketStatements.Update(ticket.Facts.Id, call));
-                writing.BatchCommands.Add(CommandContext.Statement("UPDATE windows SET normals_since_priority = $1 WHERE id = $2", choice.NormalsSincePriority, cmd.WindowId));
-                writing.BatchCommands.Add(TicketStatements.Insert(TicketEvent.Of(ticket.Facts, actor.HallId, call, cmd.WindowId, actor, choice.Reason.ToString(), c.Now, cmd.CommandId)));
-                writing.BatchCommands.Add(HallStateReader.ServiceStatesCommand(c.Hall, [ticket.Facts.ServiceId], c.Now));
-                writing.BatchCommands.Add(HallStateReader.WindowStatesCommand(actor.HallId, [cmd.WindowId]));
-                await using var written = await writing.ExecuteReaderAsync(ct);
-                await written.ReadAsync(ct);
-                var serviceName = written.GetString(0);
-                if (choice.AutoNoShow is not null)
-                {
-                    // The no-show's event id: a lower version of this same command.
-                    await written.NextResultAsync(ct);
-                    await written.ReadAsync(ct);
-                    c.Logged(written.GetInt64(0));
-                }
-                await written.NextResultAsync(ct);
-                await written.ReadAsync(ct);
-                var callId = written.GetInt64(0);
-                await written.NextResultAsync(ct);
-                var (serviceState, _) = (await HallStateReader.ReadServiceStatesAsync(written, c.Hall, c.Now, ct))[0];
-                await written.NextResultAsync(ct);
-                var windowState = (await HallStateReader.ReadWindowStatesAsync(written, ct))[0];
-                c.Locked(new Service { Id = ticket.Facts.ServiceId, HallId = actor.HallId, Code = serviceState.Code, Name = serviceName });
-                c.Logged(callId);
-                c.ServiceStateRead(serviceState);
-                c.WindowStateRead(windowState);
-                c.Calls.Add(new CallMessage(callId, ticket.Facts.Id, ticket.Number, cmd.WindowId, found.Number, found.Name, serviceName, false, c.Now));
-                var view = new TicketView(ticket.Facts.Id, ticket.Number, ticket.Facts.ServiceId, serviceName, ticket.Facts.Priority, TicketState.Called, ticket.Facts.BusinessDate, ticket.IssuedAt, cmd.WindowId, 1, callId);
-                return new TicketCalled(view, callId, choice.Reason);
+                    await reader.NextResultAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        candidates.Add(Waiting.Read(reader));
+                    }
+                    await reader.NextResultAsync(ct);
+                });
+            if (c.CheckWindow(w, operatorRequired: true) is { } refusal)
+            {
+                return refusal;
             }
+            var decision = TicketRules.CallNext(w!.Facts, [.. candidates.Select(t => t.Facts)], c.Hall.Policy, c.Today, c.Now);
+            if (decision.Refusal is { } refused)
+            {
+                return refused;
+            }
+            var choice = decision.Value!;
+            var ticket = candidates.First(t => t.Facts.Id == choice.Ticket.Id);
+            var serviceName = serviceNames[ticket.Facts.ServiceId];
+            // Another window may be calling this ticket right now: then the command runs again and chooses without it.
+            c.ExpectState(ticket.Facts.Id, TicketState.Waiting, skipLocked: true);
+            c.LockAtCommit(ticket.Facts.ServiceId, serviceName);
+            if (choice.AutoNoShow is { } previous)
+            {
+                var noShow = Ticket.NoShowing();
+                c.Change(previous.Id, noShow);
+                c.Log(TicketEvent.Of(previous, actor.HallId, noShow, cmd.WindowId, actor, "auto", c.Now, cmd.CommandId));
+            }
+            // The ticket is the window clerk's, also when a supervisor calls it there.
+            var call = Ticket.Calling(cmd.WindowId, w.Session?.StaffId ?? actor.StaffId, c.Now);
+            c.Change(ticket.Facts.Id, call);
+            c.Write(CommandContext.Statement("UPDATE windows SET normals_since_priority = $1 WHERE id = $2", choice.NormalsSincePriority, cmd.WindowId));
+            var callId = c.Log(TicketEvent.Of(ticket.Facts, actor.HallId, call, cmd.WindowId, actor, choice.Reason.ToString(), c.Now, cmd.CommandId));
+            c.TouchWindow(cmd.WindowId);
+            c.Calls.Add(new CallMessage(callId, ticket.Facts.Id, ticket.Number, cmd.WindowId, w.Window.Number, w.Window.Name, serviceName, false, c.Now));
+            var view = new TicketView(ticket.Facts.Id, ticket.Number, ticket.Facts.ServiceId, serviceName, ticket.Facts.Priority, TicketState.Called, ticket.Facts.BusinessDate, ticket.IssuedAt, cmd.WindowId, 1, callId);
+            return new TicketCalled(view, callId, choice.Reason);
         });
 
     /// <summary>A ticket row as call-next reads it.</summary>
@@ -161,42 +122,33 @@ public sealed partial class QueueService
     public Task<Reply<TicketCalled>> CallTicketAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
         runner.RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_ticket", ct, async c =>
         {
-            var (w, refusal) = await c.LockWindowAsync(cmd.WindowId, operatorRequired: true);
-            if (w is null)
+            var (w, ticket, service, refusal) = await WindowAndTicketAsync(c, cmd, versions: 2, lockService: true);
+            if (refusal is not null)
             {
-                return refusal!;
+                return refusal;
             }
-            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
-            if (ticket is null)
+            var decision = TicketRules.CallTicket(w!.Facts, ticket!.ToFacts(), c.Hall.Policy, c.Today);
+            if (decision.Refusal is { } refused)
             {
-                return notFound!;
+                return refused;
             }
-            var decision = TicketRules.CallTicket(w.Facts, ticket.ToFacts(), c.Hall.Policy, c.Today);
-            return decision.Refusal ?? (Decision<TicketCalled>)await CallAsync(c, w, ticket, decision.Value!, ct);
+            var choice = decision.Value!;
+            if (choice.AutoNoShow is not null && w.Current is { } previous)
+            {
+                c.Transition(previous, t => t.MarkNoShow(), w.Window.Id, "auto");
+            }
+            // The ticket is the window clerk's, also when a supervisor calls it there.
+            var callId = c.Transition(ticket, t => t.Call(w.Window.Id, w.Session?.StaffId ?? c.Actor.StaffId, c.Now), w.Window.Id, choice.Reason.ToString());
+            c.Write(CommandContext.Statement("UPDATE windows SET normals_since_priority = $1 WHERE id = $2", choice.NormalsSincePriority, w.Window.Id));
+            c.TouchWindow(w.Window.Id);
+            c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, service!.Name, false, c.Now));
+            return new TicketCalled(View(ticket, service, callId), callId, choice.Reason);
         });
-
-    private async Task<TicketCalled> CallAsync(CommandContext c, LockedWindow w, Ticket ticket, CallChoice choice, CancellationToken ct)
-    {
-        if (choice.AutoNoShow is not null && w.Current is { } previous)
-        {
-            previous.MarkNoShow();
-            await c.LogAsync(previous, TicketEventKind.NoShow, TicketState.Called, w.Window.Id, "auto", ct);
-        }
-        var services = await c.LockServicesAsync([ticket.ServiceId]);
-        var from = ticket.State;
-        // The ticket is the window clerk's, also when a supervisor calls it there.
-        ticket.Call(w.Window.Id, w.Session?.StaffId ?? c.Actor.StaffId, c.Now);
-        w.Window.NormalsSincePriority = choice.NormalsSincePriority;
-        var callId = await c.LogAsync(ticket, TicketEventKind.Called, from, w.Window.Id, choice.Reason.ToString(), ct);
-        c.TouchWindow(w.Window);
-        c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, services[0].Name, false, c.Now));
-        return new TicketCalled(View(ticket, services[0], callId), callId, choice.Reason);
-    }
 
     public Task<Reply<TicketCalled>> RecallAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
         runner.RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "recall", ct, async c =>
         {
-            var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
+            var (w, ticket, service, refusal) = await WindowAndTicketAsync(c, cmd, versions: 1, lockService: false);
             if (refusal is not null)
             {
                 return refusal;
@@ -205,11 +157,39 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            ticket.Recall(c.Now);
-            var callId = await c.LogAsync(ticket, TicketEventKind.Recalled, TicketState.Called, w.Window.Id, $"call {ticket.CallCount}", ct);
-            c.TouchWindow(w.Window);
-            var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
-            c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, service.Name, true, c.Now));
+            var callId = c.Transition(ticket, t => t.Recall(c.Now), w.Window.Id, $"call {ticket.CallCount + 1}");
+            c.TouchWindow(w.Window.Id);
+            c.Calls.Add(new CallMessage(callId, ticket.Id, ticket.Number, w.Window.Id, w.Window.Number, w.Window.Name, service!.Name, true, c.Now));
             return new TicketCalled(View(ticket, service, callId), callId, CallReason.Recall);
         });
+
+    /// <summary>
+    /// The first round trip of a command on a ticket at a window: the window (locked, with its session and current ticket),
+    /// the ticket (locked), and its service (locked when the command changes the service's queue, else only read).
+    /// </summary>
+    private static async Task<(LockedWindow? Window, Ticket? Ticket, Service? Service, Refusal? Refusal)> WindowAndTicketAsync(CommandContext c, TicketCommand cmd, int versions, bool lockService, NpgsqlBatchCommand? more = null, Func<NpgsqlDataReader, Task>? readMore = null)
+    {
+        LockedWindow? w = null;
+        Ticket? ticket = null;
+        Service? service = null;
+        await c.ReadAsync(
+            versions,
+            [
+                .. CommandContext.WindowStatements(cmd.WindowId),
+                CommandContext.TicketStatement(cmd.TicketId),
+                lockService ? CommandContext.ServicesStatement(cmd.TicketId) : CommandContext.Statement("SELECT * FROM services WHERE id = (SELECT service_id FROM tickets WHERE id = $1)", cmd.TicketId),
+                .. (more is null ? [] : new[] { more }),
+            ],
+            async reader =>
+            {
+                w = await c.ReadWindowAsync(reader);
+                ticket = await c.NextAsync(reader, c.Read<Ticket>);
+                service = (lockService ? await c.ReadServicesAsync(reader) : await c.ReadAllAsync<Service>(reader)).FirstOrDefault();
+                if (readMore is not null)
+                {
+                    await readMore(reader);
+                }
+            });
+        return (w, ticket, service, c.CheckWindow(w, operatorRequired: true) ?? c.CheckTicket(ticket));
+    }
 }

@@ -46,6 +46,9 @@ public sealed partial class QueueService
         return await runner.RetryAsync(actor, cmd.CommandId, hashed, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, notice, person, payloadHash, ct));
     }
 
+    /// <summary>The service each service item and code leads to, by hall, as last read: checked again by every issue that uses it.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int HallId, int? ItemId, string? Code), int> IssueTargets = new();
+
     /// <summary>A mobile number given for the notice, as it is stored.</summary>
     private sealed record MobileNotice(string Cipher, byte[] Hmac, string Masked, string ContactCipher);
 
@@ -63,7 +66,29 @@ public sealed partial class QueueService
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-        var (serviceId, item, lookupRefused) = await IssueTargetAsync(db, actor, cmd, ct);
+        // The service asked for by item or code is known from an earlier issue (or read once now), and checked again in the
+        // first round trip: a kiosk's issue reads nothing before it. A kiosk names the service with the item.
+        var targetKey = (actor.HallId, cmd.ServiceItemId, cmd.ServiceCode);
+        var itemChecked = cmd.ServiceItemId is not null || (cmd.ServiceId is null && cmd.ServiceCode is not null);
+        ServiceItem? item = null;
+        Refusal? lookupRefused = null;
+        int serviceId;
+        if (cmd.ServiceId is { } given)
+        {
+            serviceId = given;
+        }
+        else if (IssueTargets.TryGetValue(targetKey, out var known))
+        {
+            serviceId = known;
+        }
+        else
+        {
+            (serviceId, item, lookupRefused) = await IssueTargetAsync(db, actor, cmd, ct);
+            if (lookupRefused is null)
+            {
+                IssueTargets[targetKey] = serviceId;
+            }
+        }
         if (lookupRefused is not null)
         {
             // A repeat of a command that was issued before the item or code went away still gets its first reply.
@@ -73,7 +98,7 @@ public sealed partial class QueueService
         }
         await db.Database.OpenConnectionAsync(ct);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        var context = new CommandContext(db, hall, actor, cmd.CommandId, now, ct) { Claim = new("issue", payloadHash) };
+        var context = new CommandContext(db, conn, hall, actor, cmd.CommandId, now, ct) { Claim = new("issue", payloadHash) };
         try
         {
             Service? service = null;
@@ -82,6 +107,7 @@ public sealed partial class QueueService
             long kioskIssued = 0, personOpen = 0;
             List<WindowFacts> windows;
             List<TicketFacts> waiting;
+            (int HallId, int ServiceId)? itemFound = null;
             var businessDate = HallClock.BusinessDate(now, hall.Zone);
             await using (var locking = new NpgsqlBatch(conn))
             {
@@ -109,6 +135,12 @@ public sealed partial class QueueService
                 // Where the new ticket stands: the windows it can be called at (and those competing with them) and their queue.
                 locking.BatchCommands.Add(CallOrderReader.WindowsCommand(actor.HallId, serviceId));
                 locking.BatchCommands.Add(CallOrderReader.WaitingCommand(actor.HallId, serviceId, businessDate));
+                if (itemChecked)
+                {
+                    locking.BatchCommands.Add(cmd.ServiceItemId is { } itemId
+                        ? CommandContext.Statement("SELECT hall_id, service_id FROM service_items WHERE id = $1", itemId)
+                        : CommandContext.Statement("SELECT hall_id, id FROM services WHERE hall_id = $1 AND code = $2", actor.HallId, cmd.ServiceCode));
+                }
                 await using var reader = await locking.ExecuteReaderAsync(ct);
                 await CommandContext.ReadClaimAsync(reader, ct);
                 if (await reader.ReadAsync(ct))
@@ -148,8 +180,22 @@ public sealed partial class QueueService
                 windows = await CallOrderReader.ReadWindowsAsync(reader, ct);
                 await reader.NextResultAsync(ct);
                 waiting = await CallOrderReader.ReadWaitingAsync(reader, ct);
+                if (itemChecked)
+                {
+                    await reader.NextResultAsync(ct);
+                    itemFound = await reader.ReadAsync(ct) ? (reader.GetInt32(0), reader.GetInt32(1)) : null;
+                }
             }
-            var refusal = service is null ? Refusal.UnknownService
+            if (itemChecked && cmd.ServiceId is null && itemFound?.ServiceId != serviceId)
+            {
+                // The item or code was moved (or this server's memory of it is stale): read it again from the start.
+                IssueTargets.TryRemove(targetKey, out _);
+                throw new RetryException();
+            }
+            var refusal = itemChecked && itemFound is null ? Refusal.UnknownServiceItem
+                : itemChecked && itemFound!.Value.HallId != actor.HallId ? Refusal.WrongHall
+                : itemChecked && itemFound!.Value.ServiceId != serviceId ? Refusal.UnknownServiceItem
+                : service is null ? Refusal.UnknownService
                 : service.HallId != actor.HallId ? Refusal.WrongHall
                 : kioskIssued >= KioskTicketsPerMinute ? Refusal.KioskRateLimited
                 : personOpen >= OpenTicketsPerPersonPerService ? Refusal.TooManyOpenTickets
@@ -167,7 +213,7 @@ public sealed partial class QueueService
             var view = new TicketView(ticketId, issued.Number, service!.Id, service.Name, cmd.Priority, TicketState.Waiting, issued.BusinessDate, now, null, 0, version);
             // A citizen already near the front when the ticket is taken needs no notice: they are in the hall.
             DateTimeOffset? noticeDone = notice is not null && issued.PeopleAhead <= hall.NoticePeopleAhead ? now : null;
-            var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id, actor.DeviceId, now, ticketId,
+            var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id ?? cmd.ServiceItemId, actor.DeviceId, now, ticketId,
                 new TicketContact(notice?.Cipher, notice?.Hmac, notice?.Masked, notice?.ContactCipher, noticeDone, person?.Hmac, person?.Masked));
             var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, ticket.TrackingCode, TrackingUrl(ticket.TrackingCode), notice?.Masked, person?.Masked));
             // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.
@@ -177,10 +223,10 @@ public sealed partial class QueueService
                 writing.BatchCommands.Add(CommandContext.Statement(
                     "INSERT INTO number_counters (service_id, business_date, hall_id, last_number) VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, business_date) DO UPDATE SET last_number = EXCLUDED.last_number",
                     service.Id, issued.BusinessDate, actor.HallId, issued.Sequence));
-                writing.BatchCommands.Add(TicketStatements.Insert(ticket));
+                writing.BatchCommands.Add(Rows.Insert(db.Model, ticket));
                 var entry = TicketEvent.Of(ticket, TicketEventKind.Issued, null, null, actor, null, now, cmd.CommandId);
                 entry.Id = version;
-                writing.BatchCommands.Add(TicketStatements.Insert(entry));
+                writing.BatchCommands.Add(Rows.Insert(db.Model, entry));
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
                 // The command log keeps no personal field: a replay reads the masked forms from the ticket while it still has them.
                 var logged = reply with { Value = reply.Value! with { MobileMasked = null, IdMasked = null } };

@@ -1,8 +1,7 @@
 using Hall.Server.Catalog;
 using Hall.Server.Contracts;
-using Hall.Server.Halls;
 using Hall.Server.Tickets;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Hall.Server.Queue;
 
@@ -10,90 +9,86 @@ namespace Hall.Server.Queue;
 public sealed partial class QueueService
 {
     public Task<Reply<TicketView>> NoShowAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, w, t) =>
-        {
-            t.MarkNoShow();
-            return (TicketEventKind.NoShow, null);
-        });
+        WindowTicketCommandAsync(actor, cmd, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, t) => t.MarkNoShow());
 
     public Task<Reply<TicketView>> StartServiceAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, w, t) =>
-        {
-            t.Start(c.Now);
-            return (TicketEventKind.Started, null);
-        });
+        WindowTicketCommandAsync(actor, cmd, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, t) => t.Start(c.Now));
 
-    public async Task<Reply<TicketView>> FinishAsync(Actor actor, FinishCommand cmd, CancellationToken ct)
+    public Task<Reply<TicketView>> FinishAsync(Actor actor, FinishCommand cmd, CancellationToken ct)
     {
-        List<int> items = [];
-        return await WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
-            (c, w, t) => TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Outcome, cmd.Details, c.Today),
+        // The items handled: those the clerk ticked, else the one the citizen chose at the kiosk.
+        var ticked = cmd.ServiceItemIds is { Count: > 0 } ids ? ids.Distinct().ToArray() : [];
+        if (ticked.Length > 50)
+        {
+            return Task.FromResult(Reply<TicketView>.Refused(Refusal.InvalidCommand.ToError()));
+        }
+        var found = new List<(int Id, int HallId)>();
+        int[] Wanted(Ticket t) => ticked.Length > 0 ? ticked : t.ServiceItemId is { } chosen ? [chosen] : [];
+        return WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
             (c, w, t) =>
             {
-                t.Finish(cmd.Outcome, items, c.Now, cmd.Details);
-                return (TicketEventKind.Finished, cmd.Outcome);
+                var wanted = Wanted(t);
+                return found.Count != wanted.Length || found.Any(i => !wanted.Contains(i.Id)) ? Refusal.UnknownServiceItem
+                    : found.Any(i => i.HallId != actor.HallId) ? Refusal.WrongHall
+                    : TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Outcome, cmd.Details, c.Today);
             },
-            async (c, t) =>
+            (c, t) => t.Finish(cmd.Outcome, Wanted(t), c.Now, cmd.Details),
+            detail: cmd.Outcome,
+            more: CommandContext.Statement(
+                "SELECT id, hall_id FROM service_items WHERE id = ANY ($1) OR (cardinality($1) = 0 AND id = (SELECT service_item_id FROM tickets WHERE id = $2))",
+                ticked, cmd.TicketId),
+            readMore: async reader =>
             {
-                var wanted = cmd.ServiceItemIds is { Count: > 0 } ids ? ids.Distinct().ToList() : t.ServiceItemId is { } chosen ? [chosen] : [];
-                if (wanted.Count > 50)
+                while (await reader.ReadAsync(ct))
                 {
-                    return Refusal.InvalidCommand;
+                    found.Add((reader.GetInt32(0), reader.GetInt32(1)));
                 }
-                var found = await c.Db.ServiceItems.Where(i => wanted.Contains(i.Id)).Select(i => new { i.Id, i.HallId }).ToListAsync(ct);
-                if (found.Count != wanted.Count)
-                {
-                    return Refusal.UnknownServiceItem;
-                }
-                if (found.Any(i => i.HallId != actor.HallId))
-                {
-                    return Refusal.WrongHall;
-                }
-                items.AddRange(wanted);
-                return null;
+                await reader.NextResultAsync(ct);
             });
     }
 
     public Task<Reply<TicketView>> TransferAsync(Actor actor, TransferCommand cmd, CancellationToken ct) =>
         runner.RunAsync<TicketView>(actor, cmd.CommandId, cmd, "transfer", ct, async c =>
         {
-            LockedWindow? from = null;
-            if (cmd.FromWindowId is { } fromId)
-            {
-                var (w, refusal) = await c.LockWindowAsync(fromId, operatorRequired: true);
-                if (w is null)
-                {
-                    return refusal!;
-                }
-                from = w;
-            }
-            else if (!actor.IsSupervisor)
+            if (cmd.FromWindowId is null && !actor.IsSupervisor)
             {
                 return Refusal.Forbidden;
             }
-            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
-            if (ticket is null)
+            LockedWindow? from = null;
+            Ticket? ticket = null;
+            (int HallId, bool Active)? target = null;
+            var services = new List<Service>();
+            await c.ReadAsync(
+                versions: 1,
+                [
+                    .. cmd.FromWindowId is { } fromId ? CommandContext.WindowStatements(fromId) : [],
+                    CommandContext.TicketStatement(cmd.TicketId),
+                    CommandContext.Statement("SELECT hall_id, active FROM windows WHERE id = $1", cmd.ToWindowId ?? 0),
+                    CommandContext.ServicesStatement(cmd.TicketId, cmd.ToServiceId is { } to ? [to] : []),
+                ],
+                async reader =>
+                {
+                    if (cmd.FromWindowId is not null)
+                    {
+                        from = await c.ReadWindowAsync(reader);
+                    }
+                    ticket = await c.NextAsync(reader, c.Read<Ticket>);
+                    target = await c.NextAsync(reader, r => ((int, bool)?)(r.GetInt32(0), r.GetBoolean(1)));
+                    services = await c.ReadServicesAsync(reader);
+                });
+            if (((cmd.FromWindowId is null ? null : c.CheckWindow(from, operatorRequired: true)) ?? c.CheckTicket(ticket)) is { } refusal)
             {
-                return notFound!;
+                return refusal;
             }
-            if ((TicketRules.Transfer(from?.Facts, ticket.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) ?? TicketRules.CheckText(cmd.Note, required: false)) is { } refused)
+            if ((TicketRules.Transfer(from?.Facts, ticket!.ToFacts(), cmd.ToServiceId, cmd.ToWindowId, c.Today) ?? TicketRules.CheckText(cmd.Note, required: false)) is { } refused)
             {
                 return refused;
             }
-            var targetService = cmd.ToServiceId ?? ticket.ServiceId;
-            if (cmd.ToWindowId is { } toWindow)
+            if (cmd.ToWindowId is not null && (target is not { Active: true } || target.Value.HallId != actor.HallId))
             {
-                var target = await c.Db.Windows.AsNoTracking().Where(x => x.Id == toWindow).Select(x => new { x.HallId, x.Active }).FirstOrDefaultAsync(ct);
-                if (target is null || !target.Active)
-                {
-                    return Refusal.UnknownWindow;
-                }
-                if (target.HallId != actor.HallId)
-                {
-                    return Refusal.WrongHall;
-                }
+                return target is { Active: true } ? Refusal.WrongHall : Refusal.UnknownWindow;
             }
-            var services = await c.LockServicesAsync([ticket.ServiceId, targetService]);
+            var targetService = cmd.ToServiceId ?? ticket.ServiceId;
             var newService = services.FirstOrDefault(s => s.Id == targetService);
             if (newService is null || !newService.Active)
             {
@@ -103,13 +98,11 @@ public sealed partial class QueueService
             {
                 return Refusal.WrongHall;
             }
-            var fromState = ticket.State;
-            ticket.TransferTo(targetService, cmd.ToWindowId, from?.Window.Id, cmd.Note);
             var detail = cmd.ToWindowId is { } tw ? $"window:{tw}" : $"service:{targetService}";
-            var version = await c.LogAsync(ticket, TicketEventKind.Transferred, fromState, from?.Window.Id, detail, ct);
+            var version = c.Transition(ticket, t => t.TransferTo(targetService, cmd.ToWindowId, from?.Window.Id, cmd.Note), from?.Window.Id, detail);
             if (from is not null)
             {
-                c.TouchWindow(from.Window);
+                c.TouchWindow(from.Window.Id);
             }
             return View(ticket, newService, version);
         });
@@ -117,22 +110,44 @@ public sealed partial class QueueService
     public Task<Reply<TicketView>> RequeueAsync(Actor actor, RequeueCommand cmd, CancellationToken ct) =>
         runner.RunAsync<TicketView>(actor, cmd.CommandId, cmd, "requeue", ct, async c =>
         {
-            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
-            if (ticket is null)
+            Ticket? ticket = null;
+            Service? service = null;
+            var ahead = new List<DateTimeOffset>();
+            await c.ReadAsync(
+                versions: 1,
+                [
+                    CommandContext.TicketStatement(cmd.TicketId),
+                    CommandContext.ServicesStatement(cmd.TicketId),
+                    // The places the ticket goes back behind: the front of its service's plain queue.
+                    CommandContext.Statement(
+                        """
+                        SELECT queued_at FROM tickets
+                        WHERE service_id = (SELECT service_id FROM tickets WHERE id = $1) AND business_date = $2 AND state = 'Waiting' AND target_window_id IS NULL
+                        ORDER BY queued_at LIMIT $3
+                        """,
+                        cmd.TicketId, c.Today, Math.Max(1, c.Hall.RequeuePlacesBack)),
+                ],
+                async reader =>
+                {
+                    ticket = await c.NextAsync(reader, c.Read<Ticket>);
+                    service = (await c.ReadServicesAsync(reader)).FirstOrDefault();
+                    while (await reader.ReadAsync(ct))
+                    {
+                        ahead.Add(reader.GetFieldValue<DateTimeOffset>(0));
+                    }
+                    await reader.NextResultAsync(ct);
+                });
+            if (c.CheckTicket(ticket) is { } notFound)
             {
-                return notFound!;
+                return notFound;
             }
-            var services = await c.LockServicesAsync([ticket.ServiceId]);
-            var ahead = await c.Db.Tickets.Where(t => t.ServiceId == ticket.ServiceId && t.BusinessDate == c.Today && t.State == TicketState.Waiting && t.TargetWindowId == null)
-                .OrderBy(t => t.QueuedAt).Select(t => t.QueuedAt).Take(Math.Max(1, c.Hall.RequeuePlacesBack)).ToListAsync(ct);
-            var decision = TicketRules.Requeue(ticket.ToFacts(), ahead, c.Hall.RequeuePlacesBack, c.Today, c.Now);
+            var decision = TicketRules.Requeue(ticket!.ToFacts(), ahead, c.Hall.RequeuePlacesBack, c.Today, c.Now);
             if (decision.Refusal is { } refused)
             {
                 return refused;
             }
-            ticket.Requeue(decision.Value);
-            var version = await c.LogAsync(ticket, TicketEventKind.Requeued, TicketState.NoShow, null, null, ct);
-            return View(ticket, services[0], version);
+            var version = c.Transition(ticket, t => t.Requeue(decision.Value), null, null);
+            return View(ticket, service!, version);
         });
 
     /// <summary>A kiosk could not print a ticket it was issued: the ticket is voided with the reason, before anyone calls it.</summary>
@@ -143,19 +158,17 @@ public sealed partial class QueueService
             {
                 return Refusal.Forbidden;
             }
-            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
-            if (ticket is null)
+            var (ticket, service) = await TicketAndServiceAsync(c, cmd.TicketId);
+            if (c.CheckTicket(ticket) is { } notFound)
             {
-                return notFound!;
+                return notFound;
             }
-            if (TicketRules.Void(ticket.ToFacts(), ticket.IssuedByDeviceId, kioskId, cmd.Reason, everCalled: ticket.CalledAt is not null) is { } refused)
+            if (TicketRules.Void(ticket!.ToFacts(), ticket.IssuedByDeviceId, kioskId, cmd.Reason, everCalled: ticket.CalledAt is not null) is { } refused)
             {
                 return refused;
             }
-            var services = await c.LockServicesAsync([ticket.ServiceId]);
-            ticket.Void();
-            var version = await c.LogAsync(ticket, TicketEventKind.Voided, TicketState.Waiting, null, cmd.Reason, ct);
-            return View(ticket, services[0], version);
+            var version = c.Transition(ticket, t => t.Void(), null, cmd.Reason);
+            return View(ticket, service!, version);
         });
 
     public Task<Reply<TicketView>> CancelAsync(Actor actor, CancelCommand cmd, CancellationToken ct) =>
@@ -165,19 +178,16 @@ public sealed partial class QueueService
             {
                 return badReason;
             }
-            // Lock order is window → ticket: find the ticket's window first, then check it did not move meanwhile.
-            var windowId = await c.Db.Tickets.Where(t => t.Id == cmd.TicketId).Select(t => t.WindowId).FirstOrDefaultAsync(ct);
+            // Lock order is window → ticket: the ticket's window first, then the ticket, checked not to have moved meanwhile.
             LockedWindow? w = null;
-            if (windowId is { } wid)
+            var (ticket, service) = await TicketAndServiceAsync(c, cmd.TicketId,
+                CommandContext.WindowStatements("(SELECT window_id FROM tickets WHERE id = $1)", cmd.TicketId),
+                async reader => w = await c.ReadWindowAsync(reader));
+            if (c.CheckTicket(ticket) is { } notFound)
             {
-                (w, _) = await c.LockWindowAsync(wid, operatorRequired: false);
+                return notFound;
             }
-            var (ticket, notFound) = await c.LockTicketAsync(cmd.TicketId);
-            if (ticket is null)
-            {
-                return notFound!;
-            }
-            if (ticket.WindowId != windowId)
+            if (ticket!.WindowId != w?.Window.Id)
             {
                 throw new RetryException();
             }
@@ -185,16 +195,35 @@ public sealed partial class QueueService
             {
                 return refused;
             }
-            var services = await c.LockServicesAsync([ticket.ServiceId]);
+            var windowId = c.CheckWindow(w, operatorRequired: false) is null ? w?.Window.Id : null;
             var fromState = ticket.State;
-            ticket.Cancel();
-            var version = await c.LogAsync(ticket, TicketEventKind.Cancelled, fromState, w?.Window.Id, cmd.Reason, ct);
-            if (w is not null && fromState == TicketState.Called)
+            var version = c.Transition(ticket, t => t.Cancel(), windowId, cmd.Reason);
+            if (windowId is { } at && fromState == TicketState.Called)
             {
-                c.TouchWindow(w.Window);
+                c.TouchWindow(at);
             }
-            return View(ticket, services[0], version);
+            return View(ticket, service!, version);
         });
+
+    /// <summary>The first round trip of a command on a ticket alone: what it reads first (a window), the ticket and its service, both locked.</summary>
+    private static async Task<(Ticket? Ticket, Service? Service)> TicketAndServiceAsync(CommandContext c, long ticketId, IEnumerable<NpgsqlBatchCommand>? first = null, Func<NpgsqlDataReader, Task>? readFirst = null)
+    {
+        Ticket? ticket = null;
+        Service? service = null;
+        await c.ReadAsync(
+            versions: 1,
+            [.. first ?? [], CommandContext.TicketStatement(ticketId), CommandContext.ServicesStatement(ticketId)],
+            async reader =>
+            {
+                if (readFirst is not null)
+                {
+                    await readFirst(reader);
+                }
+                ticket = await c.NextAsync(reader, c.Read<Ticket>);
+                service = (await c.ReadServicesAsync(reader)).FirstOrDefault();
+            });
+        return (ticket, service);
+    }
 
     private Task<Reply<TicketView>> WindowTicketCommandAsync(
         Actor actor,
@@ -203,28 +232,23 @@ public sealed partial class QueueService
         string kind,
         CancellationToken ct,
         Func<CommandContext, LockedWindow, Ticket, Refusal?> rule,
-        Func<CommandContext, LockedWindow, Ticket, (TicketEventKind Kind, string? Detail)> apply,
-        Func<CommandContext, Ticket, Task<Refusal?>>? validate = null) =>
+        Func<CommandContext, Ticket, TicketChange> transition,
+        string? detail = null,
+        NpgsqlBatchCommand? more = null,
+        Func<NpgsqlDataReader, Task>? readMore = null) =>
         runner.RunAsync<TicketView>(actor, cmd.CommandId, payload, kind, ct, async c =>
         {
-            var (w, ticket, refusal) = await c.LockWindowAndTicketAsync(cmd.WindowId, cmd.TicketId);
+            var (w, ticket, service, refusal) = await WindowAndTicketAsync(c, cmd, versions: 1, lockService: false, more, readMore);
             if (refusal is not null)
             {
                 return refusal;
-            }
-            if (validate is not null && await validate(c, ticket!) is { } invalid)
-            {
-                return invalid;
             }
             if (rule(c, w!, ticket!) is { } refused)
             {
                 return refused;
             }
-            var from = ticket!.State;
-            var (eventKind, detail) = apply(c, w!, ticket);
-            var version = await c.LogAsync(ticket, eventKind, from, w!.Window.Id, detail, ct);
-            c.TouchWindow(w.Window);
-            var service = await c.Db.Services.AsNoTracking().FirstAsync(s => s.Id == ticket.ServiceId, ct);
-            return View(ticket, service, version);
+            var version = c.Transition(ticket!, t => transition(c, t), w!.Window.Id, detail);
+            c.TouchWindow(w.Window.Id);
+            return View(ticket!, service!, version);
         });
 }
