@@ -300,6 +300,12 @@ public sealed class ReportFigures
         return names.Count > 0 ? names : [NoItemDepartment];
     }
 
+    /// <summary>A pause being counted: since when in this session, and since when at the window (a pause taken over goes on).</summary>
+    private sealed record OpenPause(DateTimeOffset At, string Reason, DateTimeOffset SpanFrom, TimeSpan WithinBefore);
+
+    /// <summary>A pause whose session was taken over, by window: the taker's session goes on with it (see <see cref="CountSessions"/>).</summary>
+    private readonly Dictionary<int, (OpenPause Pause, DateTimeOffset HandedAt, TimeSpan Within, WindowEventRow Event)> _handedPauses = [];
+
     private void CountSessions()
     {
         var periodEnd = Instant(Input.To.AddDays(1), TimeOnly.MinValue);
@@ -307,7 +313,7 @@ public sealed class ReportFigures
         foreach (var session in Input.WindowEvents.GroupBy(e => e.SessionId))
         {
             DateTimeOffset? openSince = null;
-            (DateTimeOffset At, string Reason)? pausedSince = null;
+            OpenPause? pausedSince = null;
             WindowEventRow? last = null;
             foreach (var e in session)
             {
@@ -321,12 +327,19 @@ public sealed class ReportFigures
                         break;
                     case WindowEventKind.Paused:
                         CloseOpen(e, e.At, ref openSince);
-                        pausedSince ??= (e.At, e.Reason ?? "");
+                        // A window taken over while paused: the new holder's session begins with the same pause, at the same
+                        // moment. It is one pause at the window (its length judged whole), its minutes each holder's own.
+                        pausedSince ??= _handedPauses.Remove(e.WindowId, out var handed) && handed.HandedAt == e.At && handed.Pause.Reason == (e.Reason ?? "")
+                            ? new OpenPause(e.At, handed.Pause.Reason, handed.Pause.SpanFrom, handed.Within)
+                            : new OpenPause(e.At, e.Reason ?? "", e.At, TimeSpan.Zero);
                         break;
                     case WindowEventKind.Closed:
-                    case WindowEventKind.HandedOver:
                         CloseOpen(e, e.At, ref openSince);
                         ClosePause(e, e.At, ref pausedSince);
+                        break;
+                    case WindowEventKind.HandedOver:
+                        CloseOpen(e, e.At, ref openSince);
+                        ClosePause(e, e.At, ref pausedSince, handedOver: true);
                         break;
                 }
             }
@@ -336,6 +349,12 @@ public sealed class ReportFigures
                 ClosePause(last, end, ref pausedSince);
             }
         }
+        // A pause handed over to nobody who went on with it ends where it was handed over.
+        foreach (var (pause, handedAt, within, e) in _handedPauses.Values)
+        {
+            AddPauseSpan(e, pause, handedAt, within);
+        }
+        _handedPauses.Clear();
     }
 
     private void CloseOpen(WindowEventRow e, DateTimeOffset to, ref DateTimeOffset? openSince)
@@ -356,7 +375,7 @@ public sealed class ReportFigures
         }
     }
 
-    private void ClosePause(WindowEventRow e, DateTimeOffset to, ref (DateTimeOffset At, string Reason)? pausedSince)
+    private void ClosePause(WindowEventRow e, DateTimeOffset to, ref OpenPause? pausedSince, bool handedOver = false)
     {
         if (pausedSince is not { } pause)
         {
@@ -372,9 +391,21 @@ public sealed class ReportFigures
         {
             stat.Pauses[pause.Reason] = stat.Pauses.GetValueOrDefault(pause.Reason) + within;
         }
-        if (to > pause.At)
+        if (handedOver)
         {
-            PauseSpans.Add(new PauseSpan(e.WindowId, e.StaffId, pause.Reason, pause.At, to, within, within > TimeSpan.FromMinutes(Input.Hall.PauseLimitMinutes)));
+            _handedPauses[e.WindowId] = (pause, to, pause.WithinBefore + within, e);
+        }
+        else
+        {
+            AddPauseSpan(e, pause, to, pause.WithinBefore + within);
+        }
+    }
+
+    private void AddPauseSpan(WindowEventRow e, OpenPause pause, DateTimeOffset to, TimeSpan within)
+    {
+        if (to > pause.SpanFrom)
+        {
+            PauseSpans.Add(new PauseSpan(e.WindowId, e.StaffId, pause.Reason, pause.SpanFrom, to, within, within > TimeSpan.FromMinutes(Input.Hall.PauseLimitMinutes)));
         }
     }
 

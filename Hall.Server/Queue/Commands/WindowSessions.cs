@@ -63,6 +63,11 @@ public sealed partial class QueueService
             c.Log(WindowEvent.Of(w.Window, previous, WindowEventKind.HandedOver, actor.Name, c.Now, cmd.CommandId));
             c.Insert(session);
             c.Log(WindowEvent.Of(w.Window, session, WindowEventKind.Opened, "takeover", c.Now, cmd.CommandId));
+            if (session.Status == WindowStatus.Paused)
+            {
+                // Taken over while paused: the new session starts paused, and its log says so (the reports count it as a pause, not as staffed time).
+                c.Log(WindowEvent.Of(w.Window, session, WindowEventKind.Paused, session.PauseReason, c.Now, cmd.CommandId));
+            }
             c.WindowStateRead(c.StateOf(w, session.Status, session.PauseReason, staff.Name));
             return null;
         });
@@ -142,7 +147,8 @@ public sealed partial class QueueService
                     """,
                     actor.StaffId, windowId, c.Now, c.Now - IdleLogin));
             }
-            await c.ReadAsync(versions: 2, statements, async reader =>
+            // A take-over logs up to three events: handed over, opened, and paused when it was paused.
+            await c.ReadAsync(versions: 3, statements, async reader =>
             {
                 w = await c.ReadWindowAsync(reader);
                 if (opensSession)
