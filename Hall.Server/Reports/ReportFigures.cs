@@ -232,6 +232,7 @@ public sealed class ReportFigures
                     }
                     break;
                 case TicketEventKind.Finished:
+                    _servedIn[ticket.Id] = service;
                     var outcome = e.Outcome ?? "";
                     var handled = startedAt is { } st ? e.At - st : (TimeSpan?)null;
                     foreach (var stat in Stats(window, staff, Service(service), Hall, day))
@@ -423,13 +424,18 @@ public sealed class ReportFigures
         }
     }
 
+    /// <summary>The service each finished ticket was served in (after any transfer), for its rating.</summary>
+    private readonly Dictionary<long, int> _servedIn = [];
+
     private void CountRatings()
     {
         var days = Input.Tickets.ToDictionary(t => t.Id, t => t.BusinessDate);
         foreach (var r in Input.Ratings)
         {
+            // A rating counts for the service the ticket was served in, as its service volume does.
             var stats = Stats(r.WindowId is { } w ? Window(w) : null, r.StaffId is { } s ? Staff(s) : null, Hall,
-                days.TryGetValue(r.TicketId, out var day) ? Day(day) : null);
+                days.TryGetValue(r.TicketId, out var day) ? Day(day) : null,
+                _servedIn.TryGetValue(r.TicketId, out var service) ? Service(service) : null);
             foreach (var stat in stats)
             {
                 stat.Ratings.Add(r.Level);
