@@ -223,12 +223,40 @@ public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings
         {
             var h = await db.Halls.SingleAsync(x => x.Id == actor.HallId, ct);
             var before = FormOf(h);
+            await KeepHoursHistoryAsync(db, h, hours!, ct);
             (h.Name, h.Hours, h.AgeingMinutes, h.NormalPerPriority, h.MaxRecalls, h.AutoNoShowAfterCalls, h.RequeuePlacesBack) =
                 (form.Name.Trim(), hours!, form.AgeingMinutes, form.NormalPerPriority, form.MaxRecalls, form.AutoNoShowAfterCalls, form.RequeuePlacesBack);
             (h.Outcomes, h.PauseReasons, h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead) =
                 (outcomes!, reasons!, form.FollowUpWorkingDays, form.PauseLimitMinutes, form.UnstaffedGraceMinutes, form.DeviceOfflineMinutes, form.NoticePeopleAhead);
             return (before, FormOf(h));
         }, ct);
+    }
+
+    /// <summary>
+    /// New weekly hours apply from today's business date on; the dates before keep the hours they had (the first change also
+    /// records the hours the hall had until then), so a past report made again counts the hours of its own dates.
+    /// </summary>
+    private async Task KeepHoursHistoryAsync(HallDb db, HallSite h, WeeklyHours hours, CancellationToken ct)
+    {
+        if (JsonSerializer.Serialize(h.Hours) == JsonSerializer.Serialize(hours))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var today = HallClock.BusinessDate(now, h.Zone);
+        var history = await db.HoursHistory.Where(v => v.HallId == h.Id).ToListAsync(ct);
+        if (history.Count == 0)
+        {
+            db.HoursHistory.Add(new HallHoursVersion { HallId = h.Id, EffectiveFrom = DateOnly.MinValue, Hours = h.Hours, ChangedAt = now });
+        }
+        if (history.FirstOrDefault(v => v.EffectiveFrom == today) is { } same)
+        {
+            (same.Hours, same.ChangedAt) = (hours, now);
+        }
+        else
+        {
+            db.HoursHistory.Add(new HallHoursVersion { HallId = h.Id, EffectiveFrom = today, Hours = hours, ChangedAt = now });
+        }
     }
 
     public async Task<Refusal?> SetCalendarDayAsync(Actor actor, CalendarForm day, bool remove, CancellationToken ct)

@@ -26,6 +26,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
 
     public DbSet<HallSite> Halls => Set<HallSite>();
     public DbSet<HallCalendarDay> CalendarDays => Set<HallCalendarDay>();
+    public DbSet<HallHoursVersion> HoursHistory => Set<HallHoursVersion>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<ServiceItem> ServiceItems => Set<ServiceItem>();
     public DbSet<SearchSynonym> SearchSynonyms => Set<SearchSynonym>();
@@ -90,6 +91,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("hall_calendar_days");
             e.HasKey(c => new { c.HallId, c.Date });
             e.Property(c => c.Note).HasMaxLength(100);
+        });
+        modelBuilder.Entity<HallHoursVersion>(e =>
+        {
+            e.ToTable("hall_hours_history");
+            e.HasKey(v => new { v.HallId, v.EffectiveFrom });
+            e.HasOne<HallSite>().WithMany().HasForeignKey(v => v.HallId);
+            e.Property(v => v.Hours).HasConversion(ToJson<WeeklyHours>(), FromJson<WeeklyHours>(), hours!).HasColumnType("jsonb");
         });
         modelBuilder.Entity<Service>(e =>
         {

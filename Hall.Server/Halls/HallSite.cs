@@ -53,3 +53,16 @@ public sealed class HallCalendarDay
 
     public CalendarDay ToCalendarDay() => new(Date, Open, Note);
 }
+
+/// <summary>
+/// The hall's weekly hours as they were from a business date on: a report of a past date uses the hours of that date,
+/// not today's. Written when the admin changes the hours (effective from that day); a hall never changed has none and
+/// its current hours apply to every date.
+/// </summary>
+public sealed class HallHoursVersion
+{
+    public int HallId { get; set; }
+    public DateOnly EffectiveFrom { get; set; }
+    public required WeeklyHours Hours { get; set; }
+    public DateTimeOffset ChangedAt { get; set; }
+}

@@ -12,7 +12,7 @@ public static class DailyPatrolReport
         var input = f.Input;
         var zone = input.Hall.Zone;
         var day = input.From;
-        var ranges = HallClock.RangesOn(day, input.Hall.Hours, null, input.Hall.Calendar);
+        var ranges = input.Hall.RangesOn(day);
         var hours = ranges.Count == 0 ? "闭厅" : string.Join("，", ranges.Select(r => $"{r.From:HH\\:mm}–{r.To:HH\\:mm}"));
         var blocks = new List<ReportBlock>
         {

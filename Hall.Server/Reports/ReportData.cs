@@ -61,7 +61,9 @@ public static class ReportData
         var media = await db.MediaItems.AsNoTracking().Where(m => m.HallId == hallId && (m.DeletedAt == null || m.DeletedAt >= start || played.Contains(m.Id))).OrderBy(m => m.Id)
             .Select(m => new MediaInfo(m.Id, m.Title, m.Legal)).ToListAsync(ct);
 
-        var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons);
+        var history = await db.HoursHistory.AsNoTracking().Where(v => v.HallId == hallId).OrderBy(v => v.EffectiveFrom).ToListAsync(ct);
+        var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons,
+            [.. history.Select(v => (v.EffectiveFrom, v.Hours))]);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
             services, windows, staff, departments, media);
     }

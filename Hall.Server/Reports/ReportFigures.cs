@@ -142,10 +142,9 @@ public sealed class ReportFigures
 
     private void CountOpening()
     {
-        var hall = Input.Hall;
         for (var day = Input.From; day <= Input.To; day = day.AddDays(1))
         {
-            foreach (var range in HallClock.RangesOn(day, hall.Hours, null, hall.Calendar))
+            foreach (var range in Input.Hall.RangesOn(day))
             {
                 var from = Instant(day, range.From);
                 var to = Instant(day, range.To);
@@ -154,6 +153,31 @@ public sealed class ReportFigures
                 OpeningByDay[day] = OpeningByDay.GetValueOrDefault(day) + (to - from);
             }
         }
+        _opening.Sort((a, b) => a.From.CompareTo(b.From));
+    }
+
+    /// <summary>
+    /// The time from <paramref name="from"/> to <paramref name="to"/> less the hall's closed time between two opening ranges
+    /// of one day (the lunch break): a wait or a case that runs through the lunch break does not count the break. Time
+    /// before the day's first opening or after its last closing counts as it is.
+    /// </summary>
+    private TimeSpan Net(DateTimeOffset from, DateTimeOffset to)
+    {
+        var span = to - from;
+        for (var i = 1; i < _opening.Count; i++)
+        {
+            if (_opening[i - 1].Day != _opening[i].Day)
+            {
+                continue;
+            }
+            var a = from > _opening[i - 1].To ? from : _opening[i - 1].To;
+            var b = to < _opening[i].From ? to : _opening[i].From;
+            if (b > a)
+            {
+                span -= b - a;
+            }
+        }
+        return span;
     }
 
     private DateTimeOffset Instant(DateOnly day, TimeOnly time)
@@ -213,7 +237,7 @@ public sealed class ReportFigures
                     if (firstCall)
                     {
                         firstCall = false;
-                        var wait = e.At - issued.At;
+                        var wait = Net(issued.At, e.At);
                         foreach (var stat in Stats(window, staff, Service(issueService), Hall, day))
                         {
                             stat.Wait.Add(wait);
@@ -227,14 +251,14 @@ public sealed class ReportFigures
                     {
                         foreach (var stat in Stats(window, staff, Service(service), Hall))
                         {
-                            stat.Walk.Add(e.At - c);
+                            stat.Walk.Add(Net(c, e.At));
                         }
                     }
                     break;
                 case TicketEventKind.Finished:
                     _servedIn[ticket.Id] = service;
                     var outcome = e.Outcome ?? "";
-                    var handled = startedAt is { } st ? e.At - st : (TimeSpan?)null;
+                    var handled = startedAt is { } st ? Net(st, e.At) : (TimeSpan?)null;
                     foreach (var stat in Stats(window, staff, Service(service), Hall, day))
                     {
                         stat.Served++;

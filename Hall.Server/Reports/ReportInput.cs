@@ -30,7 +30,17 @@ public sealed record WindowInfo(int Id, int Number, string Name);
 public sealed record MediaInfo(int Id, string Title, bool Legal);
 
 /// <summary>The hall as the report names it.</summary>
-public sealed record ReportHall(string Name, TimeZoneInfo Zone, WeeklyHours Hours, IReadOnlyList<CalendarDay> Calendar, int PauseLimitMinutes, IReadOnlyList<string> Outcomes, IReadOnlyList<string> PauseReasons);
+/// <param name="Hours">The hall's weekly hours today.</param>
+/// <param name="HoursHistory">The weekly hours from each date they changed on, oldest first; empty when they never changed.</param>
+public sealed record ReportHall(string Name, TimeZoneInfo Zone, WeeklyHours Hours, IReadOnlyList<CalendarDay> Calendar, int PauseLimitMinutes, IReadOnlyList<string> Outcomes, IReadOnlyList<string> PauseReasons,
+    IReadOnlyList<(DateOnly From, WeeklyHours Hours)> HoursHistory)
+{
+    /// <summary>The weekly hours the hall had on <paramref name="day"/>.</summary>
+    public WeeklyHours HoursOf(DateOnly day) => HoursHistory.LastOrDefault(v => v.From <= day) is { Hours: { } hours } ? hours : Hours;
+
+    /// <summary>The opening ranges of <paramref name="day"/>: its calendar entry, else the weekly hours the hall had that day.</summary>
+    public IReadOnlyList<TimeRange> RangesOn(DateOnly day) => HallClock.RangesOn(day, HoursOf(day), null, Calendar);
+}
 
 /// <summary>Everything a report's figures are computed from, read for one hall and one period of business dates.</summary>
 public sealed record ReportInput(

@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Hall.Server.Reports;
 
 /// <summary>
-/// Generates each hall's reports when their period is over, in the hall's own time: the day's patrol sheet once the hall
-/// has closed, the week's figures on Monday, the bulletin on the 1st, the year's review on 1 January. Every server runs it;
+/// Generates each hall's reports when their period is over, in the hall's own time: the day's patrol sheet once the
+/// business date is over (what is finished or rated after closing time is in it), the week's figures on Monday, the bulletin on the 1st, the year's review on 1 January. Every server runs it;
 /// <see cref="ReportStore.AddIfMissingAsync"/> makes each report once. On start it also catches up what a downtime missed.
 /// </summary>
 public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportStore store, Pdf.ReportFont font, TimeProvider clock, IConfiguration config, ILogger<ReportSchedule> log) : BackgroundService
@@ -85,19 +85,19 @@ public sealed class ReportSchedule(IDbContextFactory<HallDb> dbFactory, ReportSt
     }
 
     /// <summary>
-    /// The reports due at hall-local time <paramref name="local"/>, each as its kind and a day of its period: today's patrol
-    /// sheet once the last opening range has ended (none on a closed day); on Monday last week; on the 1st last month; on
+    /// The reports due at hall-local time <paramref name="local"/>, each as its kind and a day of its period: yesterday's
+    /// patrol sheet (none for a closed day); on Monday last week; on the 1st last month; on
     /// 1 January last year. With <paramref name="catchUp"/> the same for the last <see cref="CatchUpDays"/> days, plus last week and last month.
     /// </summary>
     public static IEnumerable<(ReportKind Kind, DateOnly Day)> Due(DateTime local, WeeklyHours hours, IReadOnlyList<CalendarDay> calendar, bool catchUp)
     {
         var today = DateOnly.FromDateTime(local);
         var due = new List<(ReportKind, DateOnly)>();
-        for (var back = catchUp ? CatchUpDays : 0; back >= 0; back--)
+        for (var back = Math.Max(1, catchUp ? CatchUpDays : 0); back >= 0; back--)
         {
             var day = today.AddDays(-back);
-            var ranges = HallClock.RangesOn(day, hours, null, calendar);
-            if (ranges.Count > 0 && (day < today || local >= day.ToDateTime(ranges.Max(r => r.To))))
+            // A day's sheet once the day is over: what is finished and rated after closing time belongs in it.
+            if (back > 0 && HallClock.RangesOn(day, hours, null, calendar).Count > 0)
             {
                 due.Add((ReportKind.DailyPatrol, day));
             }

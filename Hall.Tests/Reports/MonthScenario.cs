@@ -163,6 +163,29 @@ public sealed class MonthScenario
         await db.SaveChangesAsync();
     }
 
+    /// <summary>The hall's weekly hours set by its admin on the admin page's form, as of the server's current time.</summary>
+    public async Task SetHoursAsync(string hoursText)
+    {
+        var store = _app.Services.GetRequiredService<Hall.Server.Admin.AdminStore>();
+        Actor admin;
+        await using (var db = _app.Db())
+        {
+            var a = await db.Staff.SingleAsync(s => s.HallId == HallId && s.Role == StaffRole.Admin);
+            admin = new Actor(ActorKind.Staff, a.Id, HallId, a.Name, a.Role, null, null);
+        }
+        var form = Hall.Server.Admin.AdminStore.FormOf(await store.HallAsync(HallId, default));
+        var refused = await store.SaveHallAsync(admin, form with { HoursText = hoursText }, default);
+        Assert.That(refused, Is.Null, refused?.MessageEn);
+    }
+
+    /// <summary>The report of the period the schedule (or a person) stored, read back from its own files.</summary>
+    public async Task<ReportReadBack> StoredAsync(ReportKind kind, DateOnly from, string artifactName)
+    {
+        await using var db = _app.Db();
+        var stored = await db.Reports.AsNoTracking().SingleAsync(r => r.HallId == HallId && r.Kind == kind && r.PeriodFrom == from);
+        return ReportReadBack.OfStored($"{kind} {from:yyyy-MM-dd}", stored.Pdf, stored.Xlsx, artifactName);
+    }
+
     /// <summary>The report as the server builds it, at the server's current time.</summary>
     public Task<ReportDocument> ReportAsync(ReportKind kind, DateOnly day) =>
         _app.Services.GetRequiredService<ReportBuilder>().BuildAsync(HallId, kind, day, null, default);

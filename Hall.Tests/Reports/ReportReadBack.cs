@@ -29,6 +29,13 @@ public sealed class ReportReadBack
         return new ReportReadBack(doc.Title, ReportRendering.PdfRows(pdf), ReportRendering.Sheets(xlsx));
     }
 
+    /// <summary>A report as it was stored (by the schedule, say): its own PDF and workbook.</summary>
+    public static ReportReadBack OfStored(string title, byte[] pdf, byte[] xlsx, string artifactName)
+    {
+        ReportRendering.Keep(pdf, xlsx, artifactName);
+        return new ReportReadBack(title, ReportRendering.PdfRows(pdf), ReportRendering.Sheets(xlsx));
+    }
+
     public IEnumerable<string> PdfLines => _pdfRows.Select(r => string.Join(" | ", r));
 
     /// <summary>The PDF shows this row (its non-empty cells, in order) and the worksheet holds it, cell for cell.</summary>

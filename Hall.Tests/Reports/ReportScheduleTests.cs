@@ -36,14 +36,18 @@ public sealed class ReportScheduleTests
     }
 
     [Test]
-    public async Task No_daily_patrol_sheet_is_made_before_the_hall_closes()
+    public async Task No_daily_patrol_sheet_is_made_before_the_day_is_over()
     {
         await using var app = await HallApp.StartAsync("reportsbefore", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
         app.Clock.Advance(TimeSpan.FromMinutes(89));
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
-
         Assert.That(await StoredAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday), Is.Empty, "17:29 is still inside the afternoon's hours");
+
+        // Closed at 17:30, but a case finished or rated in the evening still belongs to Friday's sheet.
+        app.Clock.Advance(TimeSpan.FromMinutes(390));
+        await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
+        Assert.That(await StoredAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday), Is.Empty, "23:59 is still Friday");
     }
 
     [Test]
@@ -51,8 +55,8 @@ public sealed class ReportScheduleTests
     {
         await using var app = await HallApp.StartAsync("reportsafter", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(app);
-        // The server's own timer notices the time: no direct call.
-        app.Clock.Advance(TimeSpan.FromMinutes(91));
+        // The server's own timer notices the time (00:01 on Saturday): no direct call.
+        app.Clock.Advance(TimeSpan.FromMinutes(481));
         await WaitForAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday);
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
         app.Clock.Advance(TimeSpan.FromMinutes(30));
@@ -72,8 +76,8 @@ public sealed class ReportScheduleTests
         await using var first = await HallApp.StartAsync("reportstwo", FridayAfternoon, reportSchedule: true);
         await using var hall = await SeededHall.CreateAsync(first);
         await using var second = HallApp.StartAlongside(first);
-        first.Clock.Advance(TimeSpan.FromMinutes(91));
-        second.Clock.Advance(TimeSpan.FromMinutes(91));
+        first.Clock.Advance(TimeSpan.FromMinutes(481));
+        second.Clock.Advance(TimeSpan.FromMinutes(481));
         // Both timers fire, and both servers are also asked directly, several times at once.
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => Schedule(i % 2 == 0 ? first : second).PatrolAsync(catchUp: i < 2, CancellationToken.None))));
         await WaitForAsync(first, hall.HallId, ReportKind.DailyPatrol, Friday);
@@ -108,7 +112,7 @@ public sealed class ReportScheduleTests
             db.CalendarDays.Add(new HallCalendarDay { HallId = hall.HallId, Date = Friday, Open = false, Note = "临时闭厅" });
             await db.SaveChangesAsync();
         }
-        app.Clock.Advance(TimeSpan.FromHours(4));
+        app.Clock.Advance(TimeSpan.FromHours(9));
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
 
         Assert.That(await StoredAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday), Is.Empty);
@@ -125,7 +129,7 @@ public sealed class ReportScheduleTests
             supervisor = await db.Staff.Where(m => m.Login == "xinxian-supervisor").Select(m => m.Id).SingleAsync();
         }
         var id = await app.Services.GetRequiredService<ReportStore>().ReplaceAsync(hall.HallId, ReportKind.DailyPatrol, Friday, supervisor, null, CancellationToken.None);
-        app.Clock.Advance(TimeSpan.FromHours(2));
+        app.Clock.Advance(TimeSpan.FromHours(9));
         await Schedule(app).PatrolAsync(catchUp: false, CancellationToken.None);
 
         var stored = await StoredAsync(app, hall.HallId, ReportKind.DailyPatrol, Friday);
@@ -151,7 +155,7 @@ public sealed class ReportScheduleTests
         Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, Friday), Has.Count.EqualTo(1));
         Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.Weekly, new DateOnly(2026, 11, 23)), Has.Count.EqualTo(1));
         Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, new DateOnly(2026, 11, 28)), Is.Empty, "Saturday the hall was closed");
-        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, new DateOnly(2026, 11, 30)), Is.Empty, "Monday is still open");
+        Assert.That(await StoredAsync(restarted, hall.HallId, ReportKind.DailyPatrol, new DateOnly(2026, 11, 30)), Is.Empty, "Monday is not over");
     }
 
     [Test]

@@ -463,6 +463,31 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("hall_calendar_days", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Halls.HallHoursVersion", b =>
+                {
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<DateOnly>("EffectiveFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("effective_from");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("hours");
+
+                    b.HasKey("HallId", "EffectiveFrom")
+                        .HasName("pk_hall_hours_history");
+
+                    b.ToTable("hall_hours_history", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Halls.HallSite", b =>
                 {
                     b.Property<int>("Id")
@@ -1767,6 +1792,16 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_hall_calendar_days_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Halls.HallHoursVersion", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_hall_hours_history_halls_hall_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Halls.HallSite", b =>
