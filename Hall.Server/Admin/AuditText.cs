@@ -72,6 +72,7 @@ public static class AuditText
         ["PauseReasonsText"] = ("暂停原因", "Pause reasons"),
         ["FollowUpWorkingDays"] = ("补件期限（工作日）", "Follow-up (working days)"),
         ["PauseLimitMinutes"] = ("暂停上限（分钟）", "Pause limit (min)"),
+        ["RankingMinRatings"] = ("参与排名最少评价数", "Ratings to be ranked"),
         ["UnstaffedGraceMinutes"] = ("无人值守宽限（分钟）", "Unstaffed grace (min)"),
         ["DeviceOfflineMinutes"] = ("设备离线判定（分钟）", "Device offline (min)"),
         ["NoticePeopleAhead"] = ("提前通知人数", "Notice people ahead"),

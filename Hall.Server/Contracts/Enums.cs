@@ -78,6 +78,20 @@ public enum StaffRole
     Admin,
 }
 
+/// <summary>
+/// How a case was accepted (受理方式), recorded at finish apart from its outcome: 容缺受理 and 告知承诺 accept a case whose
+/// materials are not all there; the case can still be 办结 on the spot or accepted to be finished later.
+/// </summary>
+public enum AcceptanceMode
+{
+    /// <summary>正常受理: all materials were there.</summary>
+    Normal = 0,
+    /// <summary>容缺受理: accepted with materials to follow by a deadline.</summary>
+    MaterialsToFollow = 1,
+    /// <summary>告知承诺: accepted on the citizen's written promise, kept by a deadline.</summary>
+    OnPromise = 2,
+}
+
 /// <summary>The five national 好差评 levels (GB/T 39734), 5 best.</summary>
 public enum RatingLevel
 {

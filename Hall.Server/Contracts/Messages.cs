@@ -76,10 +76,13 @@ public sealed record PauseWindowCommand(Guid CommandId, int WindowId, string Rea
 public sealed record TicketCommand(Guid CommandId, int WindowId, long TicketId);
 
 /// <summary>
-/// Finish a ticket with an outcome and the service items actually handled (empty: the item chosen at the kiosk). 容缺受理 and 告知承诺
-/// need <paramref name="Details"/>: the missing materials (容缺受理) and the deadline (补正 or 承诺), not before today.
+/// Finish a ticket with an outcome, the service items actually handled (empty: the item chosen at the kiosk) and how the case
+/// was accepted. <see cref="AcceptanceMode.MaterialsToFollow"/> (容缺受理) and <see cref="AcceptanceMode.OnPromise"/> (告知承诺)
+/// need <paramref name="Details"/>: the missing materials (容缺受理) and the deadline (补正 or 承诺), not before today; they
+/// cannot go with an outcome that accepts no case (咨询, 退回补正, 不予受理).
 /// </summary>
-public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds, FinishDetails? Details = null);
+public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds, FinishDetails? Details = null,
+    AcceptanceMode Acceptance = AcceptanceMode.Normal);
 
 /// <summary>What a case accepted with materials to follow (容缺受理) or on a written promise (告知承诺) still owes, and by when.</summary>
 /// <param name="MissingMaterials">The materials still to come (required for 容缺受理).</param>

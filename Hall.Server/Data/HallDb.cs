@@ -67,6 +67,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
         configurationBuilder.Properties<TicketEventKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<WindowEventKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<RatingLevel>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<AcceptanceMode>().HaveConversion<string>().HaveMaxLength(20);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -27,13 +27,21 @@ public sealed class HallSite
     public int PauseLimitMinutes { get; set; } = 30;
     public int UnstaffedGraceMinutes { get; set; } = 15;
     public int DeviceOfflineMinutes { get; set; } = 3;
+    /// <summary>A window is ranked among the others (月通报, 年考核) only with at least this many ratings in the period.</summary>
+    public int RankingMinRatings { get; set; } = DefaultRankingMinRatings;
+
+    public const int DefaultRankingMinRatings = 10;
 
     public Alerts.AlertLimits AlertLimits => new(PauseLimitMinutes, UnstaffedGraceMinutes, DeviceOfflineMinutes);
     public List<HallCalendarDay> Calendar { get; set; } = [];
     /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>
     public Media.DisplaySettings Display { get; set; } = new();
 
-    public static readonly string[] DefaultOutcomes = ["办结", "容缺受理", "告知承诺", "咨询", "退回补正"];
+    /// <summary>
+    /// How a case ended at the window. 办结: finished on the spot; 已受理: accepted, to be finished later; 退回补正, 不予受理 and
+    /// 咨询 accept no case. How it was accepted (容缺受理, 告知承诺) is recorded apart (<see cref="Contracts.AcceptanceMode"/>).
+    /// </summary>
+    public static readonly string[] DefaultOutcomes = ["办结", "已受理", "退回补正", "不予受理", "咨询"];
     public static readonly string[] DefaultPauseReasons = ["休息", "会议", "临时离开", "后台办件"];
 
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);

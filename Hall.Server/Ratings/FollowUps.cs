@@ -15,7 +15,13 @@ public sealed record FollowUpRow(FollowUpCase Case, string? WindowName, string? 
 /// The rated ticket: when, which service, how it ended, and the citizen's contact as left at the kiosk — masked; whether the full
 /// number can still be opened (<see cref="ContactKept"/>), or is past the retention (<see cref="ContactExpired"/>).
 /// </summary>
-public sealed record FollowUpTicket(DateTimeOffset IssuedAt, DateTimeOffset? FinishedAt, string ServiceName, string? Outcome, string? MobileMasked, bool ContactKept, bool ContactExpired);
+public sealed record FollowUpTicket(DateTimeOffset IssuedAt, DateTimeOffset? FinishedAt, string ServiceName, string? Outcome, string? MobileMasked, bool ContactKept, bool ContactExpired,
+    Contracts.AcceptanceMode? Acceptance = null)
+{
+    /// <summary>How it ended, with how the case was accepted when not as usual: "办结", "告知承诺 · 办结".</summary>
+    public string? OutcomeText => Outcome is null ? null
+        : Acceptance is { } a && a != Contracts.AcceptanceMode.Normal ? $"{Queue.TicketRules.Name(a)} · {Outcome}" : Outcome;
+}
 
 /// <summary>The supervisors' work on bad ratings: the list (overdue first), notes, closing.</summary>
 public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, MobileNumbers mobiles, AdminStore audit, IConfiguration config)
@@ -42,7 +48,7 @@ public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings 
             from t in db.Tickets.AsNoTracking()
             join sv in db.Services on t.ServiceId equals sv.Id
             where ticketIds.Contains(t.Id)
-            select new { t.Id, Ticket = new FollowUpTicket(t.IssuedAt, t.FinishedAt, sv.Name, t.Outcome, (string?)null, t.ContactCipher != null, t.BusinessDate < retainedFrom) })
+            select new { t.Id, Ticket = new FollowUpTicket(t.IssuedAt, t.FinishedAt, sv.Name, t.Outcome, (string?)null, t.ContactCipher != null, t.BusinessDate < retainedFrom, t.Acceptance) })
             .ToDictionaryAsync(t => t.Id, t => t.Ticket, ct);
         return [.. cases
             .Select(f => new FollowUpRow(f, f.WindowId is { } w ? windows.GetValueOrDefault(w) : null, f.StaffId is { } s ? staff.GetValueOrDefault(s) : null,

@@ -14,23 +14,27 @@ public static class BulletinReport
         {
             new ReportKeyFigures(
             [
-                new("取号", Count(f.Hall.Issued).Text), new("服务量", Count(f.Hall.Served).Text), new("平均等候(分钟)", Minutes(f.Hall.Wait.Average).Text),
-                new("平均办理(分钟)", Minutes(f.Hall.Handling.Average).Text), new("评价数", Count(f.Hall.Ratings.Total).Text), new("满意率", Percent(f.Hall.Ratings.Rate).Text),
+                new("取号", Count(f.Hall.Issued).Text), new("办件量", Count(f.Hall.Served).Text), new("办结率", Percent(f.Hall.CompletionRate).Text),
+                new("容缺受理", Count(f.Hall.MaterialsToFollow).Text), new("告知承诺", Count(f.Hall.OnPromise).Text), new("平均等候(分钟)", Minutes(f.Hall.Wait.Average).Text),
+                new("平均办理(分钟)", Minutes(f.Hall.Handling.Average).Text), new("评价数", Count(f.Hall.Ratings.Total).Text), new("好评率", Percent(f.Hall.Ratings.Rate).Text),
                 new("差评", Count(f.Hall.Ratings.Bad).Text), new("回访按期", $"{f.FollowUpsOnTime}/{f.FollowUps.Count}"),
             ]),
             new ReportHeading("一、考勤"),
             AttendanceTable(f),
             new ReportHeading("二、业务量"),
             WindowBusinessTable(f, outcomes),
+            WindowEfficiencyTable(f),
             DailyPatrolReport.ServiceTable(f, "业务", "各业务办件"),
             ServiceOutcomeTable(f, outcomes),
             DepartmentTable(f, outcomes),
-            new ReportHeading("三、满意度"),
-            SatisfactionTable(f, "窗口满意度", "各窗口好差评及差评回访", [.. input.Windows.Select(w => (Window(w), f.Window(w.Id), f.FollowUps.Where(c => c.Case.WindowId == w.Id).ToList()))]),
-            SatisfactionTable(f, "人员满意度", "各工作人员好差评及差评回访", [.. Clerks(f).Select(id => (input.Staff.GetValueOrDefault(id, $"#{id}"), f.Staff(id), f.FollowUps.Where(c => c.Case.StaffId == id).ToList()))]),
+            new ReportHeading("三、好差评"),
+            SatisfactionTable(f, "窗口好差评", "各窗口好差评及差评回访", [.. input.Windows.Select(w => (Window(w), f.Window(w.Id), f.FollowUps.Where(c => c.Case.WindowId == w.Id).ToList()))]),
+            SatisfactionTable(f, "人员好差评", "各工作人员好差评及差评回访", [.. Clerks(f).Select(id => (input.Staff.GetValueOrDefault(id, $"#{id}"), f.Staff(id), f.FollowUps.Where(c => c.Case.StaffId == id).ToList()))]),
+            RatingsBy(f, "业务好差评", "各业务好差评", "业务", input.Services.Select(s => (s.Value, f.Service(s.Key)))),
+            RatingsBy(f, "部门好差评", "各部门好差评（按办结时登记的事项）", "部门", f.ByDepartment.OrderByDescending(kv => kv.Value.Served).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))),
             DailyPatrolReport.FollowUpTable(f),
             new ReportHeading("四、窗口排名"),
-            new ReportParagraph("按满意率（有评价的窗口在前）、服务量、平均等候（短者在前）依次排序，定义见《报表口径说明》。"),
+            new ReportParagraph($"评价不少于 {input.Hall.RankingMinRatings} 条的窗口按好评率、办件量、平均等候（短者在前）依次排名；评价不足的窗口不排名次，列于其后。定义见《报表口径说明》。"),
             RankingTable(f, "窗口排名", "窗口排名"),
             new ReportPageBreak(),
             new ReportHeading("五、图表"),
@@ -40,18 +44,41 @@ public static class BulletinReport
         blocks.Add(LegalPlaysTable(f));
         return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {Period(input, "本月")}", blocks)
         {
-            Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {DateTime(input.Now, input.Hall.Zone)}",
+            Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {Stamp(input.Now, input.Hall.Zone)}",
         };
     }
 
-    /// <summary>The hall's outcomes in its own order, then any other outcome recorded in the period.</summary>
+    /// <summary>The hall's outcomes of cases in its own order, then any other recorded in the period (咨询 has its own column).</summary>
     internal static List<string> Outcomes(ReportFigures f) =>
-        [.. f.Input.Hall.Outcomes.Concat(f.Hall.Outcomes.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)];
+        [.. f.Input.Hall.Outcomes.Concat(f.Hall.Outcomes.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).Where(o => o != Queue.TicketRules.Consultation)];
 
-    /// <summary>Everyone who held a window or finished a ticket in the period, by name.</summary>
-    internal static IEnumerable<int> Clerks(ReportFigures f) =>
-        f.ByStaff.Where(kv => kv.Value.Staffed > TimeSpan.Zero || kv.Value.Served > 0 || kv.Value.Ratings.Total > 0 || kv.Value.Pauses.Count > 0)
-            .Select(kv => kv.Key).OrderBy(id => f.Input.Staff.GetValueOrDefault(id, ""), StringComparer.Ordinal).ThenBy(id => id);
+    /// <summary>办件量, each outcome, 办结率, then how cases were accepted (容缺受理, 告知承诺) and the consultations (咨询).</summary>
+    internal static IEnumerable<ReportColumn> CaseColumns(List<string> outcomes) =>
+        [
+            new("办件量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right)), new("办结率", 1.2, CellAlign.Right),
+            new("容缺受理", 1, CellAlign.Right), new("告知承诺", 1, CellAlign.Right), new("咨询", 0.9, CellAlign.Right),
+        ];
+
+    internal static IEnumerable<ReportCell> CaseCells(WorkStat s, List<string> outcomes) =>
+        [
+            Count(s.Served), .. outcomes.Select(o => Count(s.Outcomes.GetValueOrDefault(o))), Percent(s.CompletionRate),
+            Count(s.MaterialsToFollow), Count(s.OnPromise), Count(s.Consultations),
+        ];
+
+    /// <summary>
+    /// Everyone who held a window or finished a ticket in the period, in the order of the windows they held (the lowest
+    /// window number first; at one window, who held it first), as the hall's floor plan reads — not by the code points of names.
+    /// </summary>
+    internal static IEnumerable<int> Clerks(ReportFigures f)
+    {
+        var numbers = f.Input.Windows.ToDictionary(w => w.Id, w => w.Number);
+        var held = f.Input.WindowEvents.GroupBy(e => e.StaffId).ToDictionary(g => g.Key,
+            g => g.Select(e => (Number: numbers.GetValueOrDefault(e.WindowId, int.MaxValue), e.At)).Min());
+        return f.ByStaff.Where(kv => kv.Value.Staffed > TimeSpan.Zero || kv.Value.Served + kv.Value.Consultations > 0 || kv.Value.Ratings.Total > 0 || kv.Value.Pauses.Count > 0)
+            .Select(kv => kv.Key)
+            .OrderBy(id => held.TryGetValue(id, out var h) ? h : (int.MaxValue, DateTimeOffset.MaxValue))
+            .ThenBy(id => f.Input.Staff.GetValueOrDefault(id, ""), StringComparer.Ordinal).ThenBy(id => id);
+    }
 
     private static ReportTable AttendanceTable(ReportFigures f)
     {
@@ -68,90 +95,110 @@ public static class BulletinReport
         return new ReportTable("考勤", "工作人员考勤（在岗时长计开放时间内，暂停单位：分钟）",
             [
                 new("工作人员", 1.4), new("出勤天数", 1, CellAlign.Right), new("在岗(时)", 1, CellAlign.Right),
-                .. reasons.Select(r => new ReportColumn($"{r}", 1, CellAlign.Right)), new("暂停合计", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right),
+                .. reasons.Select(r => new ReportColumn($"{r}", 1, CellAlign.Right)), new("暂停合计", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right),
             ], rows);
     }
 
-    private static ReportTable WindowBusinessTable(ReportFigures f, List<string> outcomes)
-    {
-        var rows = f.Input.Windows.Select(w =>
+    private static ReportTable WindowBusinessTable(ReportFigures f, List<string> outcomes) =>
+        new("窗口业务量", "各窗口业务量、办理结果与受理方式",
+            [new("窗口", 2.2), .. CaseColumns(outcomes)],
+            [.. f.Input.Windows.Select(w => (IReadOnlyList<ReportCell>)[Text(Window(w)), .. CaseCells(f.Window(w.Id), outcomes)])])
         {
-            var s = f.Window(w.Id);
-            return (IReadOnlyList<ReportCell>)
-            [
-                Text(Window(w)), Count(s.Served), .. outcomes.Select(o => Count(s.Outcomes.GetValueOrDefault(o))),
-                Minutes(s.Wait.Average), Minutes(s.Handling.Average), Count(s.NoShows), Count(s.TransfersOut), Percent(s.Utilisation),
-            ];
-        }).ToList();
-        return new ReportTable("窗口业务量", "各窗口业务量与办理结果",
-            [
-                new("窗口", 2.2), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right)),
-                new("平均等候", 1, CellAlign.Right), new("平均办理", 1, CellAlign.Right), new("过号", 0.8, CellAlign.Right), new("转出", 0.8, CellAlign.Right), new("利用率", 1, CellAlign.Right),
-            ], rows)
-        {
-            Total =
-            [
-                Text("合计"), Count(f.Hall.Served), .. outcomes.Select(o => Count(f.Hall.Outcomes.GetValueOrDefault(o))),
-                Minutes(f.Hall.Wait.Average), Minutes(f.Hall.Handling.Average), Count(f.Hall.NoShows), Count(f.Hall.TransfersOut), Percent(f.Hall.Utilisation),
-            ],
+            Total = [Text("合计"), .. CaseCells(f.Hall, outcomes)],
         };
-    }
+
+    /// <summary>Each window's waits, handling, no-shows, transfers and utilisation (分钟; 利用率 = 办理时长 ÷ 在岗时长).</summary>
+    private static ReportTable WindowEfficiencyTable(ReportFigures f) =>
+        new("窗口效率", "各窗口等候、办理与利用率（时长单位：分钟）",
+            [
+                new("窗口", 2.2), new("平均等候", 1, CellAlign.Right), new("平均办理", 1, CellAlign.Right), new("过号", 1, CellAlign.Right),
+                new("转出", 1, CellAlign.Right), new("利用率", 1, CellAlign.Right),
+            ],
+            [.. f.Input.Windows.Select(w => f.Window(w.Id) is var s ? (IReadOnlyList<ReportCell>)
+                [Text(Window(w)), Minutes(s.Wait.Average), Minutes(s.Handling.Average), Count(s.NoShows), Count(s.TransfersOut), Percent(s.Utilisation)] : [])])
+        {
+            Total = [Text("合计"), Minutes(f.Hall.Wait.Average), Minutes(f.Hall.Handling.Average), Count(f.Hall.NoShows), Count(f.Hall.TransfersOut), Percent(f.Hall.Utilisation)],
+        };
 
     private static ReportTable DepartmentTable(ReportFigures f, List<string> outcomes)
     {
         var rows = f.ByDepartment.OrderByDescending(kv => kv.Value.Served).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (IReadOnlyList<ReportCell>)
         [
-            Text(kv.Key), Count(kv.Value.Served), .. outcomes.Select(o => Count(kv.Value.Outcomes.GetValueOrDefault(o))),
+            Text(kv.Key), .. CaseCells(kv.Value, outcomes),
         ]).ToList();
         return new ReportTable("部门业务量", "各部门业务量（按办结时登记的事项；一件涉及多个部门的，各部门各计一件）",
-            [new("部门", 2.5), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right))], rows);
+            [new("部门", 2.5), .. CaseColumns(outcomes)], rows);
     }
 
     internal static ReportTable SatisfactionTable(ReportFigures f, string sheet, string caption, IReadOnlyList<(string Name, WorkStat Stat, List<FollowUpStatus> FollowUps)> subjects)
     {
         var rows = subjects.Select(x => (IReadOnlyList<ReportCell>)
         [
-            Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate),
+            Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate), Percent(x.Stat.RatedShare),
             Count(x.FollowUps.Count(c => !c.Late && c.Case.ClosedAt is not null)), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
         ]).ToList();
         return new ReportTable(sheet, caption,
             [
-                new(sheet.StartsWith('人') ? "工作人员" : "窗口", 2.2), new("评价数", 1, CellAlign.Right), .. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)),
-                new("满意率", 1, CellAlign.Right), new("回访按期", 1, CellAlign.Right), new("回访逾期", 1, CellAlign.Right),
+                new(sheet.StartsWith('人') ? "工作人员" : "窗口", 2.0), new("评价数", 1, CellAlign.Right), .. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)),
+                new("好评率", 1.1, CellAlign.Right), new("评价率", 1.1, CellAlign.Right), new("回访按期", 1, CellAlign.Right), new("回访逾期", 1, CellAlign.Right),
             ],
             rows)
         {
-            Total = [Text("合计"), Count(f.Hall.Ratings.Total), .. Levels.Select(l => Count(f.Hall.Ratings[l])), Percent(f.Hall.Ratings.Rate), Count(f.FollowUpsOnTime), Count(f.FollowUpsLate)],
+            Total =
+            [
+                Text("合计"), Count(f.Hall.Ratings.Total), .. Levels.Select(l => Count(f.Hall.Ratings[l])), Percent(f.Hall.Ratings.Rate), Percent(f.Hall.RatedShare),
+                Count(f.FollowUpsOnTime), Count(f.FollowUpsLate),
+            ],
         };
     }
 
+    /// <summary>好差评 by service or department, by the national names: 评价率, 好评 and 差评, 好评率, 差评整改率.</summary>
+    internal static ReportTable RatingsBy(ReportFigures f, string sheet, string caption, string subject, IEnumerable<(string Name, WorkStat Stat)> subjects) =>
+        new(sheet, caption,
+            [
+                new(subject, 2.4), new("办件量", 1, CellAlign.Right), new("评价数", 1, CellAlign.Right), new("评价率", 1, CellAlign.Right), new("好评", 1, CellAlign.Right),
+                new("差评", 1, CellAlign.Right), new("好评率", 1, CellAlign.Right), new("差评整改率", 1.1, CellAlign.Right),
+            ],
+            [.. subjects.Where(x => x.Stat.Served + x.Stat.Consultations + x.Stat.Ratings.Total > 0).Select(x => RatingCells(x.Name, x.Stat))])
+        {
+            Total = RatingCells("合计", f.Hall),
+        };
+
+    private static IReadOnlyList<ReportCell> RatingCells(string name, WorkStat s) =>
+        [
+            Text(name), Count(s.Served), Count(s.Ratings.Total), Percent(s.RatedShare), Count(s.Ratings.Satisfied), Count(s.Ratings.Bad),
+            Percent(s.Ratings.Rate), Percent(s.RemedyRate),
+        ];
+
     private static ReportTable ServiceOutcomeTable(ReportFigures f, List<string> outcomes)
     {
-        var rows = f.Input.Services.Where(kv => f.Service(kv.Key).Served > 0).Select(kv => (IReadOnlyList<ReportCell>)
+        var rows = f.Input.Services.Where(kv => f.Service(kv.Key).Served + f.Service(kv.Key).Consultations > 0).Select(kv => (IReadOnlyList<ReportCell>)
         [
-            Text(kv.Value), Count(f.Service(kv.Key).Served), .. outcomes.Select(o => Count(f.Service(kv.Key).Outcomes.GetValueOrDefault(o))),
+            Text(kv.Value), .. CaseCells(f.Service(kv.Key), outcomes),
         ]).ToList();
-        return new ReportTable("业务办理结果", "各业务办理结果",
-            [new("业务", 2.5), new("服务量", 1, CellAlign.Right), .. outcomes.Select(o => new ReportColumn(o, 1, CellAlign.Right))], rows);
+        return new ReportTable("业务办理结果", "各业务办理结果与受理方式",
+            [new("业务", 2.5), .. CaseColumns(outcomes)], rows);
     }
 
     internal static ReportTable RankingTable(ReportFigures f, string sheet, string caption)
     {
         var rows = f.Ranking().Select((x, i) => (IReadOnlyList<ReportCell>)
         [
-            Count(i + 1), Text(Window(x.Window)), Percent(x.Stat.Ratings.Rate), Count(x.Stat.Ratings.Total), Count(x.Stat.Served), Minutes(x.Stat.Wait.Average),
+            x.Ranked ? Count(i + 1) : Text(None), Text(Window(x.Window)), Percent(x.Stat.Ratings.Rate), Count(x.Stat.Ratings.Total), Count(x.Stat.Served), Minutes(x.Stat.Wait.Average),
         ]).ToList();
         return new ReportTable(sheet, caption,
-            [new("名次", 0.7, CellAlign.Right), new("窗口", 2.4), new("满意率", 1, CellAlign.Right), new("评价数", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right)], rows);
+            [new("名次", 0.7, CellAlign.Right), new("窗口", 2.4), new("好评率", 1, CellAlign.Right), new("评价数", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right)], rows);
     }
 
     private static IEnumerable<ReportBlock> Charts(ReportFigures f)
     {
-        var days = Enumerable.Range(0, f.Input.To.DayNumber - f.Input.From.DayNumber + 1).Select(i => f.Input.From.AddDays(i)).ToList();
-        yield return new ReportChart("每日取号与服务量", ChartKind.Lines, [.. days.Select(d => d.Day.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            [new("取号", [.. days.Select(d => (double)f.Day(d).Issued)]), new("服务量", [.. days.Select(d => (double)f.Day(d).Served)])])
+        // Working days only (the days the hall opened, or worked): a weekend is not a day of zero business.
+        var days = Enumerable.Range(0, f.Input.To.DayNumber - f.Input.From.DayNumber + 1).Select(i => f.Input.From.AddDays(i))
+            .Where(d => f.OpeningByDay.ContainsKey(d) || f.Day(d).Issued > 0 || f.Day(d).Served > 0).ToList();
+        yield return new ReportChart("每日取号与办件量", ChartKind.Lines, [.. days.Select(d => d.Day.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            [new("取号", [.. days.Select(d => (double)f.Day(d).Issued)]), new("办件量", [.. days.Select(d => (double)f.Day(d).Served)])])
         { XLabel = "日", YLabel = "张" };
-        yield return new ReportTable("每日", "每日取号与服务量", [new("日期", 1.4), new("取号", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("满意率", 1, CellAlign.Right)],
+        yield return new ReportTable("每日", "每日取号与办件量", [new("日期", 1.4), new("取号", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("好评率", 1, CellAlign.Right)],
             [.. days.Where(d => f.Day(d).Issued > 0 || f.Day(d).Served > 0)
                 .Select(d => (IReadOnlyList<ReportCell>)[Text(Date(d)), Count(f.Day(d).Issued), Count(f.Day(d).Served), Minutes(f.Day(d).Wait.Average), Percent(f.Day(d).Ratings.Rate)])]);
 
@@ -171,9 +218,14 @@ public static class BulletinReport
                 Percent(f.Hall.Wait.Count == 0 ? null : (double)f.WaitDistribution[i] / f.Hall.Wait.Count)])]);
 
         var rated = f.Input.Windows.Where(w => f.Window(w.Id).Ratings.Total > 0).ToList();
-        yield return new ReportChart("各窗口满意率", ChartKind.HorizontalBars, [.. rated.Select(Window)],
-            [new("满意率(%)", [.. rated.Select(w => Math.Round((f.Window(w.Id).Ratings.Rate ?? 0) * 100, 1))])])
-        { XLabel = "%", HeightMm = Math.Clamp(20 + (rated.Count * 6), 40, 150) };
+        var rates = rated.Select(w => Math.Round((f.Window(w.Id).Ratings.Rate ?? 0) * 100, 1)).ToList();
+        yield return new ReportChart("各窗口好评率", ChartKind.HorizontalBars, [.. rated.Select(Window)], [new("好评率(%)", rates)])
+        {
+            XLabel = "%",
+            HeightMm = Math.Clamp(20 + (rated.Count * 6), 40, 150),
+            // Rates all above 60 % start the axis a step below the lowest, so the differences show; it says where it starts.
+            ValueFrom = rates.Count > 0 && rates.Min() >= 60 ? Math.Floor((rates.Min() - 5) / 10) * 10 : null,
+        };
     }
 
     internal static ReportTable LegalPlaysTable(ReportFigures f)

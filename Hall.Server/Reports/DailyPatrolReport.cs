@@ -18,9 +18,9 @@ public static class DailyPatrolReport
         {
             new ReportKeyFigures(
             [
-                new("取号", Count(f.Hall.Issued).Text), new("服务量", Count(f.Hall.Served).Text), new("过号", Count(f.Hall.NoShows).Text),
+                new("取号", Count(f.Hall.Issued).Text), new("办件量", Count(f.Hall.Served).Text), new("过号", Count(f.Hall.NoShows).Text),
                 new("平均等候(分钟)", Minutes(f.Hall.Wait.Average).Text), new("最长等候(分钟)", Minutes(f.Hall.Wait.Count == 0 ? null : f.Hall.Wait.MaxMinutes).Text),
-                new("满意率", Percent(f.Hall.Ratings.Rate).Text), new("告警", Count(input.Alerts.Count).Text),
+                new("好评率", Percent(f.Hall.Ratings.Rate).Text), new("告警", Count(input.Alerts.Count).Text),
             ]),
             new ReportHeading("一、窗口"),
             WindowTable(f),
@@ -43,7 +43,7 @@ public static class DailyPatrolReport
         };
         return new ReportDocument($"{input.Hall.Name} 日巡查表", $"{ChineseDate(day)}（{Weekday(day)}）  开放时间 {hours}", blocks)
         {
-            Footer = $"{input.Hall.Name} · 日巡查 {Date(day)} · 生成于 {DateTime(input.Now, zone)}",
+            Footer = $"{input.Hall.Name} · 日巡查 {Date(day)} · 生成于 {Stamp(input.Now, zone)}",
         };
     }
 
@@ -72,10 +72,10 @@ public static class DailyPatrolReport
         }
         return new ReportTable("窗口", "各窗口在岗与办件（时长单位：在岗、开放为小时，其余为分钟）",
             [
-                new("窗口", 2.1), new("工作人员", 1.3), new("在岗", 0.9, CellAlign.Right), new("开放", 0.9, CellAlign.Right), new("暂停", 0.8, CellAlign.Right),
-                new("服务量", 0.9, CellAlign.Right), new("平均等候", 0.9, CellAlign.Right), new("最长等候", 0.9, CellAlign.Right),
-                new("平均办理", 0.9, CellAlign.Right), new("最长办理", 1, CellAlign.Right), new("过号", 0.7, CellAlign.Right),
-                new("转出", 0.7, CellAlign.Right), new("评价", 0.7, CellAlign.Right), new("满意率", 1.25, CellAlign.Right),
+                new("窗口", 1.9), new("工作人员", 1.2), new("在岗", 0.8, CellAlign.Right), new("开放", 0.8, CellAlign.Right), new("暂停", 0.8, CellAlign.Right),
+                new("办件量", 1, CellAlign.Right), new("平均等候", 0.9, CellAlign.Right), new("最长等候", 0.9, CellAlign.Right),
+                new("平均办理", 0.9, CellAlign.Right), new("最长办理", 0.9, CellAlign.Right), new("过号", 0.85, CellAlign.Right),
+                new("转出", 0.85, CellAlign.Right), new("评价", 0.85, CellAlign.Right), new("好评率", 1.15, CellAlign.Right),
             ], rows)
         {
             Total =
@@ -137,7 +137,7 @@ public static class DailyPatrolReport
         }).Where(r => r.Skip(1).Any(c => c.Value is int n && n > 0)).ToList();
         return new ReportTable(sheet, caption,
             [
-                new("业务", 2.2), new("取号", 1, CellAlign.Right), new("服务量", 1, CellAlign.Right), new("过号", 1, CellAlign.Right), new("转入", 1, CellAlign.Right),
+                new("业务", 2.2), new("取号", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right), new("过号", 1, CellAlign.Right), new("转入", 1, CellAlign.Right),
                 new("转出", 1, CellAlign.Right), new("取消", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("最长等候", 1, CellAlign.Right), new("平均办理", 1, CellAlign.Right),
             ], rows)
         {
@@ -156,7 +156,7 @@ public static class DailyPatrolReport
 
     internal static ReportTable RatingTable(ReportFigures f) =>
         new("评价", "好差评（按五级）",
-            [.. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)), new("评价数", 1, CellAlign.Right), new("满意率", 1, CellAlign.Right)],
+            [.. Levels.Select(l => new ReportColumn(Level(l), 1, CellAlign.Right)), new("评价数", 1, CellAlign.Right), new("好评率", 1, CellAlign.Right)],
             [[.. Levels.Select(l => Count(f.Hall.Ratings[l])), Count(f.Hall.Ratings.Total), Percent(f.Hall.Ratings.Rate)]]);
 
     /// <summary>容缺受理 and 告知承诺 of the day: what is still owed and by when, so the patrol can follow them up.</summary>
@@ -171,12 +171,12 @@ public static class DailyPatrolReport
                 return (IReadOnlyList<ReportCell>)
                 [
                     Text(t.Number), Text(at?.WindowId is { } w && windows.TryGetValue(w, out var win) ? Window(win) : None),
-                    Text(at?.StaffId is { } s ? f.Input.Staff.GetValueOrDefault(s, $"#{s}") : None), Text(t.Outcome ?? None),
+                    Text(at?.StaffId is { } s ? f.Input.Staff.GetValueOrDefault(s, $"#{s}") : None), Text(t.Acceptance is { } a ? TicketRules.Name(a) : None), Text(t.Outcome ?? None),
                     Text(t.MissingMaterials ?? None), Text(t.Deadline is { } d ? Date(d) : None), Text(t.Note ?? None),
                 ];
             }).ToList();
         return new ReportTable("容缺与承诺", "容缺受理与告知承诺（待补正材料及期限）",
-            [new("号码", 0.9), new("窗口", 1.8), new("工作人员", 1.1), new("办理结果", 1.2), new("缺少材料", 2.6), new("期限", 1.2), new("说明", 2)], rows);
+            [new("号码", 0.9), new("窗口", 1.8), new("工作人员", 1.1), new("受理方式", 1.2), new("办理结果", 1.1), new("缺少材料", 2.4), new("期限", 1.2), new("说明", 1.8)], rows);
     }
 
     internal static ReportTable FollowUpTable(ReportFigures f)

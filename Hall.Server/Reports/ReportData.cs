@@ -15,7 +15,7 @@ public static class ReportData
 
         var periodTickets = db.Tickets.Where(t => t.HallId == hallId && t.BusinessDate >= from && t.BusinessDate <= to);
         var tickets = await periodTickets.AsNoTracking()
-            .Select(t => new TicketRow(t.Id, t.Number, t.BusinessDate, t.ServiceItemId, t.HandledItemIds, t.Outcome, t.MissingMaterials, t.AcceptanceDeadline, t.FinishNote))
+            .Select(t => new TicketRow(t.Id, t.Number, t.BusinessDate, t.ServiceItemId, t.HandledItemIds, t.Outcome, t.MissingMaterials, t.AcceptanceDeadline, t.FinishNote, t.Acceptance))
             .ToListAsync(ct);
         var events = await db.TicketEvents.AsNoTracking()
             .Where(e => e.HallId == hallId && periodTickets.Any(t => t.Id == e.TicketId))
@@ -35,7 +35,7 @@ public static class ReportData
         var followUps = await db.FollowUpCases.AsNoTracking()
             .Where(c => c.HallId == hallId && periodTickets.Any(t => t.Id == c.TicketId))
             .OrderBy(c => c.OpenedAt)
-            .Select(c => new FollowUpRow(c.TicketNumber, c.WindowId, c.StaffId, c.Level, c.Reasons, c.OpenedAt, c.DueDate, c.ClosedAt, c.Result))
+            .Select(c => new FollowUpRow(c.TicketId, c.TicketNumber, c.WindowId, c.StaffId, c.Level, c.Reasons, c.OpenedAt, c.DueDate, c.ClosedAt, c.Result))
             .ToListAsync(ct);
         var alerts = await db.Alerts.AsNoTracking()
             .Where(a => a.HallId == hallId && a.RaisedAt >= start && a.RaisedAt < end)
@@ -63,7 +63,7 @@ public static class ReportData
 
         var history = await db.HoursHistory.AsNoTracking().Where(v => v.HallId == hallId).OrderBy(v => v.EffectiveFrom).ToListAsync(ct);
         var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons,
-            [.. history.Select(v => (v.EffectiveFrom, v.Hours))]);
+            [.. history.Select(v => (v.EffectiveFrom, v.Hours))], hall.RankingMinRatings);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
             services, windows, staff, departments, media);
     }

@@ -74,4 +74,6 @@ public sealed record ReportChart(string Caption, ChartKind Kind, IReadOnlyList<s
     public string? YLabel { get; init; }
     /// <summary>Height on the page in millimetres.</summary>
     public double HeightMm { get; init; } = 70;
+    /// <summary>Where a bar chart's value axis starts (0 when null): rates close together read apart from, say, 60 %.</summary>
+    public double? ValueFrom { get; init; }
 }

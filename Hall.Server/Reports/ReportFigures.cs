@@ -57,6 +57,29 @@ public sealed class WorkStat
     public DurationStat Handling { get; } = new();
     public RatingStat Ratings { get; } = new();
     public Dictionary<string, int> Outcomes { get; } = new(StringComparer.Ordinal);
+    /// <summary>Finished 咨询: a question answered, not a case (not in <see cref="Served"/>).</summary>
+    public int Consultations { get; set; }
+    /// <summary>Cases accepted with materials to follow (容缺受理) and on a promise (告知承诺).</summary>
+    public int MaterialsToFollow { get; set; }
+    public int OnPromise { get; set; }
+    /// <summary>办结率: cases finished on the spot (办结) over cases.</summary>
+    public double? CompletionRate => Served == 0 ? null : (double)Outcomes.GetValueOrDefault(TicketRules.Completed) / Served;
+
+    /// <summary>Counts one finished ticket: a case (or a consultation), its outcome and how it was accepted.</summary>
+    public void AddFinish(string outcome, AcceptanceMode? acceptance)
+    {
+        if (outcome == TicketRules.Consultation)
+        {
+            Consultations++;
+        }
+        else
+        {
+            Served++;
+        }
+        Outcomes[outcome] = Outcomes.GetValueOrDefault(outcome) + 1;
+        MaterialsToFollow += acceptance == AcceptanceMode.MaterialsToFollow ? 1 : 0;
+        OnPromise += acceptance == AcceptanceMode.OnPromise ? 1 : 0;
+    }
     /// <summary>Open, not paused, within the hall's opening hours.</summary>
     public TimeSpan Staffed { get; set; }
     public Dictionary<string, TimeSpan> Pauses { get; } = new(StringComparer.Ordinal);
@@ -64,6 +87,12 @@ public sealed class WorkStat
     public TimeSpan PauseTotal => Pauses.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b);
     /// <summary>Handling time over staffed time.</summary>
     public double? Utilisation => Staffed <= TimeSpan.Zero ? null : Handling.TotalMinutes / Staffed.TotalMinutes;
+    /// <summary>评价率: tickets rated over tickets finished (cases and consultations).</summary>
+    public double? RatedShare => Served + Consultations == 0 ? null : (double)Ratings.Total / (Served + Consultations);
+    /// <summary>Bad ratings whose follow-up case (整改) is closed.</summary>
+    public int BadRemedied { get; set; }
+    /// <summary>差评整改率: bad ratings remedied over bad ratings.</summary>
+    public double? RemedyRate => Ratings.Bad == 0 ? null : (double)BadRemedied / Ratings.Bad;
 }
 
 /// <summary>One pause of a window, the part within opening hours.</summary>
@@ -261,8 +290,7 @@ public sealed class ReportFigures
                     var handled = startedAt is { } st ? Net(st, e.At) : (TimeSpan?)null;
                     foreach (var stat in Stats(window, staff, Service(service), Hall, day))
                     {
-                        stat.Served++;
-                        stat.Outcomes[outcome] = stat.Outcomes.GetValueOrDefault(outcome) + 1;
+                        stat.AddFinish(outcome, ticket.Acceptance);
                         if (handled is { } h)
                         {
                             stat.Handling.Add(h);
@@ -270,9 +298,7 @@ public sealed class ReportFigures
                     }
                     foreach (var department in Departments(ticket))
                     {
-                        var stat = Get(ByDepartment, department);
-                        stat.Served++;
-                        stat.Outcomes[outcome] = stat.Outcomes.GetValueOrDefault(outcome) + 1;
+                        Get(ByDepartment, department).AddFinish(outcome, ticket.Acceptance);
                     }
                     break;
                 case TicketEventKind.NoShow:
@@ -453,18 +479,36 @@ public sealed class ReportFigures
 
     private void CountRatings()
     {
-        var days = Input.Tickets.ToDictionary(t => t.Id, t => t.BusinessDate);
+        var tickets = Input.Tickets.ToDictionary(t => t.Id);
         foreach (var r in Input.Ratings)
         {
-            // A rating counts for the service the ticket was served in, as its service volume does.
-            var stats = Stats(r.WindowId is { } w ? Window(w) : null, r.StaffId is { } s ? Staff(s) : null, Hall,
-                days.TryGetValue(r.TicketId, out var day) ? Day(day) : null,
-                _servedIn.TryGetValue(r.TicketId, out var service) ? Service(service) : null);
-            foreach (var stat in stats)
+            foreach (var stat in RatedStats(r.TicketId, r.WindowId, r.StaffId, tickets))
             {
                 stat.Ratings.Add(r.Level);
             }
         }
+        foreach (var c in Input.FollowUps.Where(c => c.ClosedAt is not null))
+        {
+            foreach (var stat in RatedStats(c.TicketId, c.WindowId, c.StaffId, tickets))
+            {
+                stat.BadRemedied++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a rating of the ticket counts for: the window and clerk who served it, the hall, its day, the service it was
+    /// served in (after any transfer, as its 办件量) and the departments of its items.
+    /// </summary>
+    private IEnumerable<WorkStat> RatedStats(long ticketId, int? windowId, int? staffId, Dictionary<long, TicketRow> tickets)
+    {
+        var ticket = tickets.GetValueOrDefault(ticketId);
+        return Stats(
+        [
+            windowId is { } w ? Window(w) : null, staffId is { } s ? Staff(s) : null, Hall, ticket is null ? null : Day(ticket.BusinessDate),
+            _servedIn.TryGetValue(ticketId, out var service) ? Service(service) : null,
+            .. ticket is null ? [] : Departments(ticket).Select(d => Get(ByDepartment, d)),
+        ]);
     }
 
     private void CountFollowUps()
@@ -490,11 +534,13 @@ public sealed class ReportFigures
     }
 
     /// <summary>
-    /// Windows ranked: satisfaction rate (windows with ratings first), then served, then average wait (shorter first), then number.
+    /// Windows ranked: those with at least the hall's minimum of ratings first (the others are not ranked: a rate of a few
+    /// ratings says little), each part by satisfaction rate, then 办件量, then average wait (shorter first), then number.
     /// </summary>
-    public IReadOnlyList<(WindowInfo Window, WorkStat Stat)> Ranking() =>
-        [.. Input.Windows.Select(w => (Window: w, Stat: Window(w.Id)))
-            .OrderBy(x => x.Stat.Ratings.Total == 0)
+    public IReadOnlyList<(WindowInfo Window, WorkStat Stat, bool Ranked)> Ranking() =>
+        [.. Input.Windows.Select(w => (Window: w, Stat: Window(w.Id), Ranked: Window(w.Id).Ratings.Total >= Math.Max(1, Input.Hall.RankingMinRatings)))
+            .OrderBy(x => !x.Ranked)
+            .ThenBy(x => x.Stat.Ratings.Total == 0)
             .ThenByDescending(x => x.Stat.Ratings.Rate ?? 0)
             .ThenByDescending(x => x.Stat.Served)
             .ThenBy(x => x.Stat.Wait.Average ?? double.MaxValue)

@@ -34,6 +34,12 @@ public static class ReportFormat
 
     public static string DateTime(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).ToString("MM-dd HH:mm", Invariant);
 
+    /// <summary>A moment with its year, for footers and stamps: 2026-10-01 09:00.</summary>
+    public static string Stamp(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm", Invariant);
+
+    /// <summary>What an empty table shows in the PDF.</summary>
+    public const string Nothing = "无";
+
     public static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", Invariant);
 
     public static string ChineseDate(DateOnly day) => $"{day.Year}年{day.Month}月{day.Day}日";

@@ -9,7 +9,7 @@ namespace Hall.Server.Reports;
 /// <summary>A ticket of the period (its business date is in the period): what the event log does not repeat.</summary>
 /// <param name="MissingMaterials">For 容缺受理: the materials still to come; with <paramref name="Deadline"/> (补正 or 承诺 deadline) and the clerk's note.</param>
 public sealed record TicketRow(long Id, string Number, DateOnly BusinessDate, int? ItemId, IReadOnlyList<int> HandledItems,
-    string? Outcome = null, string? MissingMaterials = null, DateOnly? Deadline = null, string? Note = null);
+    string? Outcome = null, string? MissingMaterials = null, DateOnly? Deadline = null, string? Note = null, AcceptanceMode? Acceptance = null);
 
 /// <summary>One ticket event; the events of a ticket are read in the order they were written.</summary>
 public sealed record TicketEventRow(long TicketId, TicketEventKind Kind, int ServiceId, int? WindowId, int? StaffId, string? Outcome, DateTimeOffset At);
@@ -19,7 +19,7 @@ public sealed record WindowEventRow(long SessionId, int WindowId, int StaffId, W
 
 public sealed record RatingRow(long TicketId, int? WindowId, int? StaffId, RatingLevel Level, DateTimeOffset At);
 
-public sealed record FollowUpRow(string TicketNumber, int? WindowId, int? StaffId, RatingLevel Level, IReadOnlyList<string> Reasons, DateTimeOffset OpenedAt, DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result);
+public sealed record FollowUpRow(long TicketId, string TicketNumber, int? WindowId, int? StaffId, RatingLevel Level, IReadOnlyList<string> Reasons, DateTimeOffset OpenedAt, DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result);
 
 public sealed record AlertRow(AlertKind Kind, string Subject, string Text, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy);
 
@@ -33,7 +33,7 @@ public sealed record MediaInfo(int Id, string Title, bool Legal);
 /// <param name="Hours">The hall's weekly hours today.</param>
 /// <param name="HoursHistory">The weekly hours from each date they changed on, oldest first; empty when they never changed.</param>
 public sealed record ReportHall(string Name, TimeZoneInfo Zone, WeeklyHours Hours, IReadOnlyList<CalendarDay> Calendar, int PauseLimitMinutes, IReadOnlyList<string> Outcomes, IReadOnlyList<string> PauseReasons,
-    IReadOnlyList<(DateOnly From, WeeklyHours Hours)> HoursHistory)
+    IReadOnlyList<(DateOnly From, WeeklyHours Hours)> HoursHistory, int RankingMinRatings = Halls.HallSite.DefaultRankingMinRatings)
 {
     /// <summary>The weekly hours the hall had on <paramref name="day"/>.</summary>
     public WeeklyHours HoursOf(DateOnly day) => HoursHistory.LastOrDefault(v => v.From <= day) is { Hours: { } hours } ? hours : Hours;

@@ -26,6 +26,8 @@ public sealed class Ticket
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? FinishedAt { get; private set; }
     public string? Outcome { get; private set; }
+    /// <summary>How the case was accepted (受理方式), recorded at finish; null before.</summary>
+    public AcceptanceMode? Acceptance { get; private set; }
     /// <summary>容缺受理: the materials still to come.</summary>
     public string? MissingMaterials { get; private set; }
     /// <summary>容缺受理: the 补正 deadline; 告知承诺: the 承诺 deadline (the hall's calendar).</summary>
@@ -123,12 +125,13 @@ public sealed class Ticket
         .Set(t => t.State, TicketState.Serving)
         .Set(t => t.StartedAt, now));
 
-    public TicketChange Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null)
+    public TicketChange Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null, AcceptanceMode acceptance = AcceptanceMode.Normal)
     {
         var change = new TicketChange(TicketEventKind.Finished)
             .Set(t => t.State, TicketState.Finished)
-            .Set(t => t.Outcome, outcome);
-        if (details is not null && TicketRules.NeedsDetails(outcome))
+            .Set(t => t.Outcome, outcome)
+            .Set(t => t.Acceptance, acceptance);
+        if (details is not null && TicketRules.NeedsDetails(acceptance))
         {
             change
                 .Set(t => t.MissingMaterials, string.IsNullOrWhiteSpace(details.MissingMaterials) ? null : details.MissingMaterials.Trim())

@@ -146,7 +146,9 @@ public static class MonthSeeder
                 Log(TicketEventKind.Started, TicketState.Called, started);
                 var finished = started.AddMinutes(3 + random.NextDouble() * 20);
                 var outcome = outcomes[random.Next(outcomes.Count)];
-                ticket.Finish(outcome, [], finished);
+                // About one case in ten accepted with materials to follow or on a promise, as the county's report has it.
+                var acceptance = TicketRules.AcceptsCase(outcome) ? random.Next(20) switch { 0 => AcceptanceMode.MaterialsToFollow, 1 => AcceptanceMode.OnPromise, _ => AcceptanceMode.Normal } : AcceptanceMode.Normal;
+                ticket.Finish(outcome, [], finished, TicketRules.NeedsDetails(acceptance) ? new FinishDetails("户口簿复印件", DateOnly.FromDateTime(finished.UtcDateTime).AddDays(7), null) : null, acceptance);
                 Log(TicketEventKind.Finished, TicketState.Serving, finished);
                 if (random.NextDouble() < 0.4)
                 {

@@ -419,7 +419,9 @@ public sealed class SoakBenchmark(BenchmarkRun run)
             }
             await CommandAsync<TicketView>("start service (clerk)", clerk, nameof(IHallHub.StartService), new TicketCommand(Guid.NewGuid(), windowId, ticket));
             await PauseAsync(4 + random.NextDouble() * 8, CancellationToken.None);
-            if (await CommandAsync<TicketView>("finish (clerk)", clerk, nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), windowId, ticket, random.Next(20) == 0 ? "容缺受理" : "办结", null, HubCalls.AcceptanceDetails)) is { Ok: true })
+            if (await CommandAsync<TicketView>("finish (clerk)", clerk, nameof(IHallHub.Finish), random.Next(20) == 0
+                ? new FinishCommand(Guid.NewGuid(), windowId, ticket, "已受理", null, HubCalls.AcceptanceDetails, AcceptanceMode.MaterialsToFollow)
+                : new FinishCommand(Guid.NewGuid(), windowId, ticket, "办结", null)) is { Ok: true })
             {
                 _finished[ticket] = 0;
             }

@@ -8,7 +8,7 @@ public sealed class TicketLifecycleTests
 {
     private static readonly CallPolicy Policy = CallPolicy.Default;
 
-    private static readonly IReadOnlyList<string> Outcomes = ["办结", "补正材料", "不予受理"];
+    private static readonly IReadOnlyList<string> Outcomes = ["办结", "已受理", "补正材料", "退回补正", "不予受理", "咨询"];
 
     [Test]
     public void Call_ticket_calls_a_waiting_ticket_of_a_service_the_window_does_not_serve()
@@ -166,41 +166,53 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Finish_accepts_an_outcome_from_the_halls_list()
     {
-        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 1), "补正材料", Outcomes), Is.Null);
+        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 1), "补正材料", AcceptanceMode.Normal, Outcomes), Is.Null);
     }
 
     [Test]
     public void Finish_refuses_an_outcome_not_in_the_halls_list()
     {
-        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 1), "随便", Outcomes), Is.EqualTo(Refusal.UnknownOutcome));
+        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 1), "随便", AcceptanceMode.Normal, Outcomes), Is.EqualTo(Refusal.UnknownOutcome));
     }
 
     [Test]
     public void Finish_refuses_a_ticket_only_called()
     {
-        Assert.That(TicketRules.Finish(Window(id: 1), Called(4, windowId: 1), "办结", Outcomes), Is.EqualTo(Refusal.TicketNotServing));
+        Assert.That(TicketRules.Finish(Window(id: 1), Called(4, windowId: 1), "办结", AcceptanceMode.Normal, Outcomes), Is.EqualTo(Refusal.TicketNotServing));
     }
 
-    [TestCase("容缺受理", null, 1, "missing_materials_required")]
-    [TestCase("容缺受理", "  ", 1, "missing_materials_required")]
-    [TestCase("容缺受理", "户口簿复印件", null, "correction_deadline_required")]
-    [TestCase("告知承诺", null, null, "promise_deadline_required")]
-    [TestCase("容缺受理", "户口簿复印件", -1, "deadline_in_the_past")]
-    [TestCase("告知承诺", null, -1, "deadline_in_the_past")]
-    [TestCase("容缺受理", "户口簿复印件", 0, null)]
-    [TestCase("告知承诺", null, 30, null)]
-    [TestCase("办结", null, null, null)]
-    public void Finish_with_materials_to_follow_or_a_promise_needs_its_details(string outcome, string? materials, int? daysFromToday, string? refusal)
+    [TestCase(AcceptanceMode.MaterialsToFollow, null, 1, "missing_materials_required")]
+    [TestCase(AcceptanceMode.MaterialsToFollow, "  ", 1, "missing_materials_required")]
+    [TestCase(AcceptanceMode.MaterialsToFollow, "户口簿复印件", null, "correction_deadline_required")]
+    [TestCase(AcceptanceMode.OnPromise, null, null, "promise_deadline_required")]
+    [TestCase(AcceptanceMode.MaterialsToFollow, "户口簿复印件", -1, "deadline_in_the_past")]
+    [TestCase(AcceptanceMode.OnPromise, null, -1, "deadline_in_the_past")]
+    [TestCase(AcceptanceMode.MaterialsToFollow, "户口簿复印件", 0, null)]
+    [TestCase(AcceptanceMode.OnPromise, null, 30, null)]
+    [TestCase(AcceptanceMode.Normal, null, null, null)]
+    public void Finish_with_materials_to_follow_or_a_promise_needs_its_details(AcceptanceMode acceptance, string? materials, int? daysFromToday, string? refusal)
     {
         var details = new FinishDetails(materials, daysFromToday is { } days ? Today.AddDays(days) : null, "备注");
 
-        Assert.That(TicketRules.FinishDetails(outcome, details, Today)?.Code, Is.EqualTo(refusal));
+        Assert.That(TicketRules.FinishDetails(acceptance, details, Today)?.Code, Is.EqualTo(refusal));
+    }
+
+    [TestCase("办结", AcceptanceMode.MaterialsToFollow, null)]
+    [TestCase("已受理", AcceptanceMode.OnPromise, null)]
+    [TestCase("咨询", AcceptanceMode.Normal, null)]
+    [TestCase("咨询", AcceptanceMode.OnPromise, "acceptance_without_case")]
+    [TestCase("退回补正", AcceptanceMode.MaterialsToFollow, "acceptance_without_case")]
+    [TestCase("不予受理", AcceptanceMode.OnPromise, "acceptance_without_case")]
+    [TestCase("办结", (AcceptanceMode)7, "invalid_command")]
+    public void Acceptance_goes_only_with_an_outcome_that_accepts_a_case(string outcome, AcceptanceMode acceptance, string? refusal)
+    {
+        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 1), outcome, acceptance, Outcomes)?.Code, Is.EqualTo(refusal));
     }
 
     [Test]
     public void Finish_with_materials_to_follow_refuses_a_missing_form()
     {
-        Assert.That(TicketRules.FinishDetails("容缺受理", null, Today), Is.EqualTo(Refusal.MissingMaterialsRequired));
+        Assert.That(TicketRules.FinishDetails(AcceptanceMode.MaterialsToFollow, null, Today), Is.EqualTo(Refusal.MissingMaterialsRequired));
     }
 
     [Test]
@@ -208,13 +220,13 @@ public sealed class TicketLifecycleTests
     {
         var details = new FinishDetails("户口簿复印件", Today, new string('长', TicketRules.MaxTextLength + 1));
 
-        Assert.That(TicketRules.FinishDetails("容缺受理", details, Today), Is.EqualTo(Refusal.TextTooLong));
+        Assert.That(TicketRules.FinishDetails(AcceptanceMode.MaterialsToFollow, details, Today), Is.EqualTo(Refusal.TextTooLong));
     }
 
     [Test]
     public void Finish_refuses_a_ticket_served_at_another_window()
     {
-        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 2), "办结", Outcomes), Is.EqualTo(Refusal.TicketNotServing));
+        Assert.That(TicketRules.Finish(Window(id: 1), Serving(4, windowId: 2), "办结", AcceptanceMode.Normal, Outcomes), Is.EqualTo(Refusal.TicketNotServing));
     }
 
     [Test]

@@ -118,10 +118,11 @@ public sealed class MonthScenario
         Ok(await _queue.NoShowAsync(_clerks[clerk], new TicketCommand(Id(), _windows[window], ticket), default), "no-show");
 
     public async Task FinishAsync(int window, int clerk, long ticket, string outcome, params string[] items) =>
-        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], HubCalls.DetailsFor(outcome)), default), "finish");
+        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])]), default), "finish");
 
-    public async Task FinishAsync(int window, int clerk, long ticket, string outcome, FinishDetails details, params string[] items) =>
-        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], details), default), "finish");
+    /// <summary>Finishes a case accepted by 容缺受理 or 告知承诺, with what it still owes.</summary>
+    public async Task FinishAsync(int window, int clerk, long ticket, string outcome, AcceptanceMode acceptance, FinishDetails details, params string[] items) =>
+        Ok(await _queue.FinishAsync(_clerks[clerk], new FinishCommand(Id(), _windows[window], ticket, outcome, [.. items.Select(i => _items[i])], details, acceptance), default), "finish");
 
     public async Task TransferAsync(int window, int clerk, long ticket, string toService) =>
         Ok(await _queue.TransferAsync(_clerks[clerk], new TransferCommand(Id(), _windows[window], ticket, _services[toService], null), default), "transfer");

@@ -52,7 +52,7 @@ public sealed class CitizenJourneyTests() : HallFixture("journey")
 
         var started = (await clerk.StartAsync(window1, issued.Ticket.TicketId)).Ok();
         await display.WaitForAsync(d => d.WindowMessages.Any(w => w.WindowId == window1 && w.Version >= started.Version), "window 1 serving A001");
-        var finished = (await clerk.FinishAsync(window1, issued.Ticket.TicketId, "容缺受理")).Ok();
+        var finished = (await clerk.FinishAsync(window1, issued.Ticket.TicketId, "办结", acceptance: AcceptanceMode.OnPromise)).Ok();
         Assert.That(finished.State, Is.EqualTo(TicketState.Finished));
         var rated = (await evaluator.RateAsync(issued.Ticket.TicketId, RatingLevel.VerySatisfied)).Ok();
         Assert.That(rated.State, Is.EqualTo(TicketState.Finished));
@@ -75,7 +75,8 @@ public sealed class CitizenJourneyTests() : HallFixture("journey")
         {
             TicketState.Waiting, TicketState.Called, TicketState.Called, TicketState.Serving, TicketState.Finished, TicketState.Finished,
         }));
-        Assert.That(log[4].Outcome, Is.EqualTo("容缺受理"));
+        Assert.That(log[4].Outcome, Is.EqualTo("办结"));
+        Assert.That(await db.Tickets.Where(t => t.Id == issued.Ticket.TicketId).Select(t => t.Acceptance).SingleAsync(), Is.EqualTo(AcceptanceMode.OnPromise));
         Assert.That(log.Skip(1).Take(4).Select(e => e.WindowId), Is.All.EqualTo(window1));
         var rating = await db.Ratings.SingleAsync(r => r.TicketId == issued.Ticket.TicketId);
         Assert.That(rating.Level, Is.EqualTo(RatingLevel.VerySatisfied));

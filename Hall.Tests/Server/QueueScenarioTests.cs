@@ -123,7 +123,7 @@ public sealed class QueueScenarioTests() : HallFixture("scenarios")
         var foreignItem = await db.ServiceItems.Where(i => i.HallId != Seeded.HallId).Select(i => (int?)i.Id).FirstOrDefaultAsync();
         var refused = await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), window10, other.Ticket.TicketId, "办结", [987654]));
         Assert.That(refused.Error?.Code, Is.EqualTo("unknown_service_item"));
-        (await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), window10, other.Ticket.TicketId, "容缺受理", [items[0], items[1]], HubCalls.AcceptanceDetails))).Ok();
+        (await clerk.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), window10, other.Ticket.TicketId, "已受理", [items[0], items[1]], HubCalls.AcceptanceDetails, AcceptanceMode.MaterialsToFollow))).Ok();
 
         var handled = await db.Tickets.Where(t => t.Id == withItem.Ticket.TicketId || t.Id == other.Ticket.TicketId).OrderBy(t => t.Id).Select(t => t.HandledItemIds).ToListAsync();
         Assert.That(handled[0], Is.EqualTo(new[] { items[0] }), "the item chosen at the kiosk, by default");

@@ -170,9 +170,10 @@ public sealed class TransitionRowTests() : HallFixture("transitions")
         var finished = (await kiosk.IssueAsync(service)).Ok().Ticket;
         (await clerk.CallNextAsync(window)).Ok();
         (await clerk.StartAsync(window, finished.TicketId)).Ok();
-        (await clerk.FinishAsync(window, finished.TicketId, "容缺受理", HubCalls.AcceptanceDetails)).Ok();
+        (await clerk.FinishAsync(window, finished.TicketId, "已受理", HubCalls.AcceptanceDetails, AcceptanceMode.MaterialsToFollow)).Ok();
         (row, events) = await RowsAsync(finished.TicketId);
-        Assert.That((row.State, row.Outcome, row.MissingMaterials, events[^1].Kind, events[^1].Outcome), Is.EqualTo((TicketState.Finished, "容缺受理", "户口簿复印件", TicketEventKind.Finished, "容缺受理")));
+        Assert.That((row.State, row.Outcome, row.Acceptance, row.MissingMaterials, events[^1].Kind, events[^1].Outcome),
+            Is.EqualTo((TicketState.Finished, "已受理", (AcceptanceMode?)AcceptanceMode.MaterialsToFollow, "户口簿复印件", TicketEventKind.Finished, "已受理")));
         Assert.That(row.FinishedAt, Is.EqualTo(events[^1].At));
 
         var voided = (await kiosk.IssueAsync(service)).Ok().Ticket;

@@ -83,14 +83,15 @@ public static class HubCalls
     public static Task<Reply<TicketView>> NoShowAsync(this HubClient c, int windowId, long ticketId) =>
         c.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.NoShow), new TicketCommand(Guid.NewGuid(), windowId, ticketId));
 
-    /// <summary>Finishes with the outcome; 容缺受理 and 告知承诺 with <see cref="AcceptanceDetails"/> unless others are given.</summary>
-    public static Task<Reply<TicketView>> FinishAsync(this HubClient c, int windowId, long ticketId, string outcome = "办结", FinishDetails? details = null) =>
-        c.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), windowId, ticketId, outcome, null, details ?? DetailsFor(outcome)));
+    /// <summary>Finishes with the outcome; a case accepted by 容缺受理 or 告知承诺 with <see cref="AcceptanceDetails"/> unless others are given.</summary>
+    public static Task<Reply<TicketView>> FinishAsync(this HubClient c, int windowId, long ticketId, string outcome = "办结", FinishDetails? details = null,
+        AcceptanceMode acceptance = AcceptanceMode.Normal) =>
+        c.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Finish), new FinishCommand(Guid.NewGuid(), windowId, ticketId, outcome, null, details ?? DetailsFor(acceptance), acceptance));
 
     /// <summary>Details a 容缺受理 or 告知承诺 finish accepts on any date (the deadline is never in the past).</summary>
     public static readonly FinishDetails AcceptanceDetails = new("户口簿复印件", DateOnly.MaxValue, null);
 
-    public static FinishDetails? DetailsFor(string outcome) => Hall.Server.Queue.TicketRules.NeedsDetails(outcome) ? AcceptanceDetails : null;
+    public static FinishDetails? DetailsFor(AcceptanceMode acceptance) => Hall.Server.Queue.TicketRules.NeedsDetails(acceptance) ? AcceptanceDetails : null;
 
     public static Task<Reply<TicketView>> RateAsync(this HubClient c, long ticketId, RatingLevel level) =>
         c.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Rate), new RateCommand(Guid.NewGuid(), ticketId, level, null));

@@ -220,6 +220,10 @@ public sealed class AdminTests
         await Assertions.Expect(By("message")).ToHaveTextAsync("大厅设置有误：办公时间第 2 行“周二 9点到12点”须形如“周一 09:00-12:00 13:30-17:30”，未作任何更改");
         await By("hours").FillAsync("周一 09:00-12:00 13:30-17:30\n周二 09:00-12:00 13:30-17:30\n周三 09:00-12:00 13:30-17:30\n周四 09:00-12:00 13:30-17:30\n周五 09:00-12:00 13:30-17:30\n周六 09:00-12:00");
         await By("pause-limit").FillAsync("20");
+        await By("ranking-min-ratings").FillAsync("-1");
+        await By("save").ClickAsync();
+        await Assertions.Expect(By("message")).ToContainTextAsync("参与排名最少评价数须在 0–1000 之间");
+        await By("ranking-min-ratings").FillAsync("5");
         await By("save").ClickAsync();
         await Assertions.Expect(By("message")).ToHaveTextAsync("已保存");
         await By("day-date").FillAsync("2027-01-01");
@@ -230,7 +234,11 @@ public sealed class AdminTests
 
         await using var db = _app.Db();
         var hall = await db.Halls.AsNoTracking().Include(h => h.Calendar).SingleAsync(h => h.Id == _hall.HallId);
-        Assert.That((hall.PauseLimitMinutes, hall.Hours.On(DayOfWeek.Saturday).Count, hall.Calendar.Single(c => c.Date == new DateOnly(2027, 1, 1)).Open), Is.EqualTo((20, 1, false)));
+        Assert.That((hall.PauseLimitMinutes, hall.RankingMinRatings, hall.Hours.On(DayOfWeek.Saturday).Count, hall.Calendar.Single(c => c.Date == new DateOnly(2027, 1, 1)).Open),
+            Is.EqualTo((20, 5, 1, false)));
+        // The hours before the change are kept for the dates before it: a past report made again counts the hours it had.
+        var history = await db.HoursHistory.AsNoTracking().Where(v => v.HallId == _hall.HallId).OrderBy(v => v.EffectiveFrom).ToListAsync();
+        Assert.That(history.Select(v => (v.EffectiveFrom == DateOnly.MinValue, v.Hours.On(DayOfWeek.Saturday).Count)), Is.EqualTo(new[] { (true, 0), (false, 1) }));
     }
 
     [Test, Order(6)]

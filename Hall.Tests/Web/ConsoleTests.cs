@@ -91,8 +91,13 @@ public sealed class ConsoleTests
         await Browser.Screenshot(page, "console-3-serving");
 
         await page.Keyboard.PressAsync("f");
-        await Assertions.Expect(By(page, "dialog")).ToContainTextAsync("容缺受理");
+        await Assertions.Expect(By(page, "acceptance")).ToContainTextAsync("容缺受理");
         await Browser.Screenshot(page, "console-4-outcome");
+        // R: accepted with materials to follow; 5 (咨询) accepts no case, so it is refused at once and nothing changes.
+        await page.Keyboard.PressAsync("r");
+        await page.Keyboard.PressAsync("5");
+        await Assertions.Expect(By(page, "finish-error")).ToHaveTextAsync("咨询、退回补正、不予受理未受理案件，不能选择容缺受理或告知承诺，未作任何更改");
+        await StillServingAsync(second.TicketId, "refused: a consultation accepts no case");
         await page.Keyboard.PressAsync("2");
         await FinishWithMaterialsToFollowAsync(page, second.TicketId);
         await Assertions.Expect(By(page, "current")).ToContainTextAsync("当前没有号");
@@ -165,10 +170,10 @@ public sealed class ConsoleTests
         Assert.That((t.State, t.Outcome, t.MissingMaterials, t.AcceptanceDeadline), Is.EqualTo((TicketState.Serving, (string?)null, (string?)null, (DateOnly?)null)), because);
     }
 
-    /// <summary>容缺受理 (key 2) opens its form: refused while a required field is missing or the deadline is past, then finished with the details stored.</summary>
+    /// <summary>容缺受理 (key R) with 已受理 (key 2) opens its form: refused while a required field is missing or the deadline is past, then finished with the details stored.</summary>
     private async Task FinishWithMaterialsToFollowAsync(IPage page, long ticketId)
     {
-        await Assertions.Expect(By(page, "finish-details-title")).ToHaveTextAsync("容缺受理");
+        await Assertions.Expect(By(page, "finish-details-title")).ToHaveTextAsync("容缺受理 · 已受理");
         await Assertions.Expect(By(page, "missing-materials")).ToBeFocusedAsync();
         await Browser.Screenshot(page, "console-4b-materials-to-follow");
 
@@ -193,8 +198,9 @@ public sealed class ConsoleTests
         await Assertions.Expect(By(page, "dialog")).ToHaveCountAsync(0);
         await using var db = _app.Db();
         var done = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticketId);
-        Assert.That((done.State, done.Outcome, done.MissingMaterials, done.AcceptanceDeadline, done.FinishNote),
-            Is.EqualTo((TicketState.Finished, "容缺受理", "户口簿复印件", (DateOnly?)due, "申请人承诺三个工作日内补交")), "the outcome chosen with key 2, with its details");
+        Assert.That((done.State, done.Outcome, done.Acceptance, done.MissingMaterials, done.AcceptanceDeadline, done.FinishNote),
+            Is.EqualTo((TicketState.Finished, "已受理", (AcceptanceMode?)AcceptanceMode.MaterialsToFollow, "户口簿复印件", (DateOnly?)due, "申请人承诺三个工作日内补交")),
+            "accepted with key R, the outcome chosen with key 2, with its details");
     }
 
     [Test, Order(2)]

@@ -224,7 +224,7 @@ public sealed class EvaluatorTests
             new IssueTicketCommand(Guid.NewGuid(), shebao, null, null, PriorityClass.Normal, Mobile: "13812345678"))).Ok().Ticket;
         (await clerk.CallNextAsync(_window)).Ok();
         (await clerk.StartAsync(_window, ticket.TicketId)).Ok();
-        (await clerk.FinishAsync(_window, ticket.TicketId, "告知承诺")).Ok();
+        (await clerk.FinishAsync(_window, ticket.TicketId, "办结", acceptance: AcceptanceMode.OnPromise)).Ok();
         await By(_tablet, "level-1").ClickAsync(new() { Timeout = 10_000 });
         await By(_tablet, "submit").ClickAsync();
         await Assertions.Expect(By(_tablet, "thanks")).ToBeVisibleAsync();
@@ -239,7 +239,7 @@ public sealed class EvaluatorTests
         await Assertions.Expect(facts).ToContainTextAsync(ticket.Number, new() { Timeout = 20_000 });
         await Assertions.Expect(facts).ToContainTextAsync("社保");
         await Assertions.Expect(facts).ToContainTextAsync(clerkName);
-        await Assertions.Expect(By(page, $"outcome-{ticket.Number}")).ToHaveTextAsync("告知承诺");
+        await Assertions.Expect(By(page, $"outcome-{ticket.Number}")).ToHaveTextAsync("告知承诺 · 办结");
         await Assertions.Expect(By(page, $"contact-{ticket.Number}")).ToContainTextAsync("138****5678");
         Assert.That(await page.ContentAsync(), Does.Not.Contain("13812345678"), "masked until opened");
         await using (var db = _app.Db())

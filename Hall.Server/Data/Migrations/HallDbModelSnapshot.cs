@@ -569,6 +569,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("pause_reasons");
 
+                    b.Property<int>("RankingMinRatings")
+                        .HasColumnType("integer")
+                        .HasColumnName("ranking_min_ratings");
+
                     b.Property<int>("RequeuePlacesBack")
                         .HasColumnType("integer")
                         .HasColumnName("requeue_places_back");
@@ -1235,6 +1239,11 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Acceptance")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("acceptance");
 
                     b.Property<DateOnly?>("AcceptanceDeadline")
                         .HasColumnType("date")

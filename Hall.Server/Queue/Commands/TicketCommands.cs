@@ -30,9 +30,9 @@ public sealed partial class QueueService
                 var wanted = Wanted(t);
                 return found.Count != wanted.Length || found.Any(i => !wanted.Contains(i.Id)) ? Refusal.UnknownServiceItem
                     : found.Any(i => i.HallId != actor.HallId) ? Refusal.WrongHall
-                    : TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Outcome, cmd.Details, c.Today);
+                    : TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, cmd.Acceptance, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Acceptance, cmd.Details, c.Today);
             },
-            (c, t) => t.Finish(cmd.Outcome, Wanted(t), c.Now, cmd.Details),
+            (c, t) => t.Finish(cmd.Outcome, Wanted(t), c.Now, cmd.Details, cmd.Acceptance),
             detail: cmd.Outcome,
             more: CommandContext.Statement(
                 "SELECT id, hall_id FROM service_items WHERE id = ANY ($1) OR (cardinality($1) = 0 AND id = (SELECT service_item_id FROM tickets WHERE id = $2))",

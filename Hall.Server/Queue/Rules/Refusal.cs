@@ -34,6 +34,8 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal TicketFromAnotherDay = new("ticket_from_another_day", "该号码不是今天的", "The ticket is not from today.");
     public static readonly Refusal RecallLimitReached = new("recall_limit_reached", "已达到重呼次数上限", "The ticket has been recalled the maximum number of times.");
     public static readonly Refusal UnknownOutcome = new("unknown_outcome", "办理结果不在列表中", "The outcome is not in the hall's list.");
+    public static readonly Refusal AcceptanceWithoutCase = new("acceptance_without_case", "咨询、退回补正、不予受理未受理案件，不能选择容缺受理或告知承诺，未作任何更改",
+        "容缺受理 and 告知承诺 are ways of accepting a case; a consultation, a return for correction or a refusal accepts none. Nothing was changed.");
     public static readonly Refusal MissingMaterialsRequired = new("missing_materials_required", "容缺受理须填写缺少的材料，未作任何更改", "容缺受理 (accepted with materials to follow) needs the missing materials. Nothing was changed.");
     public static readonly Refusal CorrectionDeadlineRequired = new("correction_deadline_required", "请填写补正期限，未作任何更改", "Enter the date by which the missing materials are due (补正期限). Nothing was changed.");
     public static readonly Refusal PromiseDeadlineRequired = new("promise_deadline_required", "请填写承诺期限，未作任何更改", "Enter the date by which the promise is to be kept (承诺期限). Nothing was changed.");

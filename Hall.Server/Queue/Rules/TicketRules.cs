@@ -351,42 +351,64 @@ public static class TicketRules
     public static Refusal? Start(WindowFacts window, TicketFacts ticket) =>
         ticket.State == TicketState.Called && ticket.WindowId == window.Id ? null : Refusal.TicketNotCalled;
 
-    public static Refusal? Finish(WindowFacts window, TicketFacts ticket, string outcome, IReadOnlyList<string> outcomes)
+    public static Refusal? Finish(WindowFacts window, TicketFacts ticket, string outcome, AcceptanceMode acceptance, IReadOnlyList<string> outcomes)
     {
+        if (!Enum.IsDefined(acceptance))
+        {
+            return Refusal.InvalidCommand;
+        }
         if (ticket.State != TicketState.Serving || ticket.WindowId != window.Id)
         {
             return Refusal.TicketNotServing;
         }
-        return outcomes.Contains(outcome) ? null : Refusal.UnknownOutcome;
+        if (!outcomes.Contains(outcome))
+        {
+            return Refusal.UnknownOutcome;
+        }
+        return acceptance != AcceptanceMode.Normal && !AcceptsCase(outcome) ? Refusal.AcceptanceWithoutCase : null;
     }
 
+    /// <summary>The outcome 咨询: a question answered, no case.</summary>
+    public const string Consultation = "咨询";
+
+    /// <summary>The outcome 办结: the case finished on the spot.</summary>
+    public const string Completed = "办结";
+
+    /// <summary>Outcomes that accept no case: a consultation, a case returned for correction, a case refused.</summary>
+    public static readonly IReadOnlyList<string> NoCaseOutcomes = [Consultation, "退回补正", "不予受理"];
+
+    /// <summary>Whether the outcome is a case accepted (办结, 已受理 or any the hall added), so that 容缺受理 or 告知承诺 can go with it.</summary>
+    public static bool AcceptsCase(string outcome) => !NoCaseOutcomes.Contains(outcome);
+
+    /// <summary>The Chinese name of an acceptance mode: 正常受理, 容缺受理, 告知承诺.</summary>
+    public static string Name(AcceptanceMode mode) => mode switch
+    {
+        AcceptanceMode.MaterialsToFollow => "容缺受理",
+        AcceptanceMode.OnPromise => "告知承诺",
+        _ => "正常受理",
+    };
+
     /// <summary>A returning no-show goes back into the queue <c>placesBack</c> places behind the head of its service; its new place is expressed as a queue time.</summary>
-    /// <summary>The outcome 容缺受理: accepted with materials to follow.</summary>
-    public const string AcceptedWithMaterialsToFollow = "容缺受理";
-
-    /// <summary>The outcome 告知承诺: accepted on a written promise.</summary>
-    public const string AcceptedOnPromise = "告知承诺";
-
-    /// <summary>Whether finishing with the outcome needs <see cref="FinishDetails"/> (a deadline; for 容缺受理 the missing materials too).</summary>
-    public static bool NeedsDetails(string outcome) => outcome is AcceptedWithMaterialsToFollow or AcceptedOnPromise;
+    /// <summary>Whether a case accepted so needs <see cref="FinishDetails"/> (a deadline; for 容缺受理 the missing materials too).</summary>
+    public static bool NeedsDetails(AcceptanceMode acceptance) => acceptance is AcceptanceMode.MaterialsToFollow or AcceptanceMode.OnPromise;
 
     /// <summary>
     /// The details a 容缺受理 or 告知承诺 finish needs: the missing materials (容缺受理), a deadline not before today, texts clean and
     /// short. Other outcomes take none (details sent with them are ignored).
     /// </summary>
-    public static Refusal? FinishDetails(string outcome, FinishDetails? details, DateOnly today)
+    public static Refusal? FinishDetails(AcceptanceMode acceptance, FinishDetails? details, DateOnly today)
     {
-        if (!NeedsDetails(outcome))
+        if (!NeedsDetails(acceptance))
         {
             return null;
         }
-        if (outcome == AcceptedWithMaterialsToFollow && CheckText(details?.MissingMaterials, required: true) is { } materials)
+        if (acceptance == AcceptanceMode.MaterialsToFollow && CheckText(details?.MissingMaterials, required: true) is { } materials)
         {
             return materials == Refusal.ReasonRequired ? Refusal.MissingMaterialsRequired : materials;
         }
         if (details?.Deadline is not { } deadline)
         {
-            return outcome == AcceptedWithMaterialsToFollow ? Refusal.CorrectionDeadlineRequired : Refusal.PromiseDeadlineRequired;
+            return acceptance == AcceptanceMode.MaterialsToFollow ? Refusal.CorrectionDeadlineRequired : Refusal.PromiseDeadlineRequired;
         }
         if (deadline < today)
         {

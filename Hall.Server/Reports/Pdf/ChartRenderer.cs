@@ -84,6 +84,7 @@ internal static class ChartRenderer
                 {
                     Position = slot - groupWidth / 2 + barWidth * (s + 0.5),
                     Value = values[i],
+                    ValueBase = chart.ValueFrom ?? 0,
                     Size = barWidth * 0.92,
                     FillColor = SeriesColor(s),
                     LineWidth = 0,
@@ -93,6 +94,18 @@ internal static class ChartRenderer
         }
         var plottable = plot.Add.Bars(bars);
         plottable.Horizontal = horizontal;
+        if (chart.ValueFrom is { } from && bars.Count > 0)
+        {
+            var top = Math.Max(bars.Max(b => b.Value), from + 1);
+            if (horizontal)
+            {
+                plot.Axes.SetLimitsX(from, top + ((top - from) * 0.05));
+            }
+            else
+            {
+                plot.Axes.SetLimitsY(from, top + ((top - from) * 0.05));
+            }
+        }
         var positions = Enumerable.Range(0, chart.Categories.Count).Select(i => (double)(horizontal ? chart.Categories.Count - 1 - i : i)).ToArray();
         var ticks = new ScottPlot.TickGenerators.NumericManual(positions, chart.Categories.ToArray());
         if (horizontal)

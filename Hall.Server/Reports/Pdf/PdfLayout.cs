@@ -178,6 +178,11 @@ internal sealed class PdfLayout(TextMeasure measure)
         var header = Row(table.Columns.Select(c => new ReportCell(c.Header)).ToList(), table.Columns, widths);
         var rows = table.Rows.Select(r => Row(r, table.Columns, widths)).ToList();
         var total = table.Total is { } cells ? Row(cells, table.Columns, widths) : null;
+        if (rows.Count == 0 && total is null)
+        {
+            // An empty table says so (公文: 无), rather than a header over nothing.
+            rows.Add(Row([new ReportCell(ReportFormat.Nothing)], table.Columns, widths));
+        }
 
         // The caption stays with the header and the first row.
         var first = rows.Count > 0 ? rows[0].Height : total?.Height ?? 0;

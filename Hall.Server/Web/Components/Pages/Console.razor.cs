@@ -65,6 +65,7 @@ public sealed partial class Console
     private int _transferWindowId;
     private string? _transferNote;
     private string? _finishOutcome;
+    private AcceptanceMode _acceptance;
     private string? _missingMaterials;
     private DateOnly? _deadline;
     private string? _finishNote;
@@ -155,6 +156,7 @@ public sealed partial class Console
         _transferNote = null;
         _callNumber = null;
         _finishOutcome = null;
+        _acceptance = AcceptanceMode.Normal;
         _missingMaterials = null;
         _deadline = null;
         _finishNote = null;
@@ -236,14 +238,33 @@ public sealed partial class Console
 
     private Task StartAsync() => RunAsync("start", id => Queue.StartServiceAsync(_actor, new(id, Window, CurrentId), default));
 
-    /// <summary>容缺受理 and 告知承诺 open the detail form (materials, deadline, note); other outcomes finish at once.</summary>
+    /// <summary>The finish dialog's keys for how the case was accepted: Z 正常受理 (chosen when it opens), R 容缺受理, C 告知承诺.</summary>
+    private static readonly (string Key, AcceptanceMode Mode)[] AcceptanceKeys =
+        [("z", AcceptanceMode.Normal), ("r", AcceptanceMode.MaterialsToFollow), ("c", AcceptanceMode.OnPromise)];
+
+    private void ChooseAcceptance(AcceptanceMode mode)
+    {
+        _acceptance = mode;
+        _message = null;
+    }
+
+    /// <summary>
+    /// With 容缺受理 or 告知承诺 chosen, an outcome that accepts a case opens the detail form (materials, deadline, note) and
+    /// one that accepts none is refused at once; with 正常受理 every outcome finishes at once.
+    /// </summary>
     private Task FinishOrAskAsync(string outcome)
     {
-        if (TicketRules.NeedsDetails(outcome))
+        if (TicketRules.NeedsDetails(_acceptance))
         {
+            if (!TicketRules.AcceptsCase(outcome))
+            {
+                _message = L.T(Refusal.AcceptanceWithoutCase.MessageZh, Refusal.AcceptanceWithoutCase.MessageEn);
+                _messageIsError = true;
+                return Task.CompletedTask;
+            }
+            var acceptance = _acceptance;
             Open(Dialog.FinishDetails);
-            _finishOutcome = outcome;
-            _message = null;
+            (_acceptance, _finishOutcome, _message) = (acceptance, outcome, null);
             return Task.CompletedTask;
         }
         return FinishAsync(outcome, null);
@@ -251,8 +272,13 @@ public sealed partial class Console
 
     private Task FinishWithDetailsAsync() => FinishAsync(_finishOutcome!, new FinishDetails(_missingMaterials, _deadline, _finishNote));
 
-    private Task FinishAsync(string outcome, FinishDetails? details) =>
-        RunAsync($"finish:{outcome}:{details}", id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null, details), default), t => L.T($"{t.Number} {outcome}", $"{t.Number} finished: {outcome}"));
+    private Task FinishAsync(string outcome, FinishDetails? details)
+    {
+        var acceptance = _acceptance;
+        var shown = acceptance == AcceptanceMode.Normal ? outcome : $"{TicketRules.Name(acceptance)} · {outcome}";
+        return RunAsync($"finish:{outcome}:{acceptance}:{details}", id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null, details, acceptance), default),
+            t => L.T($"{t.Number} {shown}", $"{t.Number} finished: {shown}"));
+    }
 
     private Task PauseAsync(string reason) => RunAsync("pause:" + reason, id => Queue.PauseWindowAsync(_actor, new(id, Window, reason), default));
 
