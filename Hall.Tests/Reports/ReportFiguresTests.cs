@@ -247,7 +247,7 @@ public sealed class ReportFiguresTests
         r.HasRow("窗口排名", "—", "6号公安户政窗口", "—", "0", "0", "—");
         // Window 3's one rating (0.0 %) is too few to rank it: it is listed after the ranked windows, with no place.
         Assert.That(r.Sheet("窗口排名").Select(row => row[1]), Is.EqualTo(new[] { "1号社保窗口", "2号社保窗口", "3号医保窗口", "6号公安户政窗口" }));
-        r.Shows("评价不少于 2 条的窗口按好评率"); 
+        r.Shows("评价不少于 2 条的窗口按好评率");
 
         // The charts' figures.
         r.HasRow("每日", "2026-09-01", "6", "5", "16.0", "75.0%");
