@@ -72,7 +72,7 @@ public static class DailyPatrolReport
         }
         return new ReportTable("窗口", "各窗口在岗与办件（时长单位：在岗、开放为小时，其余为分钟）",
             [
-                new("窗口", 1.9), new("工作人员", 1.2), new("在岗", 0.8, CellAlign.Right), new("开放", 0.8, CellAlign.Right), new("暂停", 0.8, CellAlign.Right),
+                new("窗口", 2.05), new("工作人员", 1.1), new("在岗", 0.95, CellAlign.Right), new("开放", 0.8, CellAlign.Right), new("暂停", 0.8, CellAlign.Right),
                 new("办件量", 1, CellAlign.Right), new("平均等候", 0.9, CellAlign.Right), new("最长等候", 0.9, CellAlign.Right),
                 new("平均办理", 0.9, CellAlign.Right), new("最长办理", 0.9, CellAlign.Right), new("过号", 0.85, CellAlign.Right),
                 new("转出", 0.85, CellAlign.Right), new("评价", 0.85, CellAlign.Right), new("好评率", 1.15, CellAlign.Right),
