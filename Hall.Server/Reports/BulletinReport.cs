@@ -5,7 +5,8 @@ namespace Hall.Server.Reports;
 /// <summary>月通报: attendance, business, satisfaction and the ranking of a month, with its charts and the 普法 plays.</summary>
 public static class BulletinReport
 {
-    public static ReportDocument Build(ReportFigures f)
+    /// <param name="county">The county hall (first) and its township sites, for the roll-up; null for a hall without sites.</param>
+    public static ReportDocument Build(ReportFigures f, IReadOnlyList<ReportFigures>? county = null)
     {
         var input = f.Input;
         var month = $"{input.From.Year}年{input.From.Month}月";
@@ -42,6 +43,11 @@ public static class BulletinReport
         blocks.AddRange(Charts(f));
         blocks.Add(new ReportHeading("六、普法视频播放"));
         blocks.Add(LegalPlaysTable(f));
+        if (county is not null)
+        {
+            blocks.Add(new ReportHeading("七、全县汇总"));
+            blocks.Add(SitesTable(county, "各站点", "县级大厅与乡镇（街道）便民服务中心"));
+        }
         return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {Period(input, "本月")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {Stamp(input.Now, input.Hall.Zone)}",
@@ -225,6 +231,26 @@ public static class BulletinReport
             HeightMm = Math.Clamp(20 + (rated.Count * 6), 40, 150),
             // Rates all above 60 % start the axis a step below the lowest, so the differences show; it says where it starts.
             ValueFrom = rates.Count > 0 && rates.Min() >= 60 ? Math.Floor((rates.Min() - 5) / 10) * 10 : null,
+        };
+    }
+
+    /// <summary>The county hall and its township sites side by side, and the county's total (全县合计) summed from them.</summary>
+    internal static ReportTable SitesTable(IReadOnlyList<ReportFigures> sites, string sheet, string caption)
+    {
+        static IReadOnlyList<ReportCell> Cells(string name, WorkStat s) =>
+            [
+                Text(name), Count(s.Issued), Count(s.Served), Percent(s.CompletionRate), Count(s.MaterialsToFollow), Count(s.OnPromise), Minutes(s.Wait.Average),
+                Count(s.Ratings.Total), Percent(s.Ratings.Rate), Percent(s.RatedShare), Count(s.Ratings.Bad), Percent(s.RemedyRate),
+            ];
+        return new ReportTable(sheet, caption,
+            [
+                new("站点", 2.6), new("取号", 0.9, CellAlign.Right), new("办件量", 1, CellAlign.Right), new("办结率", 1.1, CellAlign.Right),
+                new("容缺受理", 1, CellAlign.Right), new("告知承诺", 1, CellAlign.Right), new("平均等候", 1, CellAlign.Right), new("评价数", 1, CellAlign.Right),
+                new("好评率", 1.1, CellAlign.Right), new("评价率", 1.1, CellAlign.Right), new("差评", 0.9, CellAlign.Right), new("整改率", 1.1, CellAlign.Right),
+            ],
+            [.. sites.Select(s => Cells(s.Input.Hall.Name, s.Hall))])
+        {
+            Total = Cells("全县合计", WorkStat.Sum(sites.Select(s => s.Hall))),
         };
     }
 

@@ -18,18 +18,32 @@ public sealed class ReportBuilder(IDbContextFactory<HallDb> dbFactory, TimeProvi
         // A week is compared with the week before: both are read at once.
         var readFrom = kind == ReportKind.Weekly ? from.AddDays(-7) : from;
         ReportInput input;
+        // A county hall's bulletin and year view set its township sites beside it (全县汇总).
+        var sites = new List<ReportInput>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             input = await ReportData.ReadAsync(db, hallId, readFrom, to, now, ct);
+            if (kind is ReportKind.MonthlyBulletin or ReportKind.Year)
+            {
+                foreach (var site in await db.Halls.AsNoTracking().Where(h => h.ParentId == hallId).OrderBy(h => h.Id).Select(h => h.Id).ToListAsync(ct))
+                {
+                    sites.Add(await ReportData.ReadAsync(db, site, from, to, now, ct));
+                }
+            }
         }
         progress?.Report(0.4);
-        var document = await Task.Run(() => kind switch
+        var document = await Task.Run(() =>
         {
-            ReportKind.DailyPatrol => DailyPatrolReport.Build(ReportFigures.Compute(input)),
-            ReportKind.MonthlyBulletin => BulletinReport.Build(ReportFigures.Compute(input)),
-            ReportKind.Weekly => WeeklyReport.Build(ReportFigures.Compute(input.Slice(from, to)), ReportFigures.Compute(input.Slice(readFrom, from.AddDays(-1)))),
-            ReportKind.Year => YearReport.Build(ReportFigures.Compute(input),
-                [.. Enumerable.Range(0, 12).Select(i => from.AddMonths(i)).Select(m => ReportFigures.Compute(input.Slice(m, m.AddMonths(1).AddDays(-1))))]),
+            var county = sites.Count == 0 ? null : new[] { input }.Concat(sites).Select(ReportFigures.Compute).ToList();
+            return kind switch
+            {
+                ReportKind.DailyPatrol => DailyPatrolReport.Build(ReportFigures.Compute(input)),
+                ReportKind.MonthlyBulletin => BulletinReport.Build(county?[0] ?? ReportFigures.Compute(input), county),
+                ReportKind.Weekly => WeeklyReport.Build(ReportFigures.Compute(input.Slice(from, to)), ReportFigures.Compute(input.Slice(readFrom, from.AddDays(-1)))),
+                ReportKind.Year => YearReport.Build(county?[0] ?? ReportFigures.Compute(input),
+                    [.. Enumerable.Range(0, 12).Select(i => from.AddMonths(i)).Select(m => ReportFigures.Compute(input.Slice(m, m.AddMonths(1).AddDays(-1))))], county),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+            };
         }, ct);
         progress?.Report(0.7);
         return document;

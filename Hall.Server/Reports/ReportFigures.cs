@@ -21,6 +21,14 @@ public sealed class DurationStat
         TotalMinutes += minutes;
         MaxMinutes = Math.Max(MaxMinutes, minutes);
     }
+
+    /// <summary>Adds another's durations, as if each had been added here (a county's sites summed).</summary>
+    public void Add(DurationStat other)
+    {
+        Count += other.Count;
+        TotalMinutes += other.TotalMinutes;
+        MaxMinutes = Math.Max(MaxMinutes, other.MaxMinutes);
+    }
 }
 
 /// <summary>Ratings by the five national levels.</summary>
@@ -39,6 +47,15 @@ public sealed class RatingStat
     {
         _byLevel[(int)level]++;
         Total++;
+    }
+
+    public void Add(RatingStat other)
+    {
+        for (var level = 1; level < _byLevel.Length; level++)
+        {
+            _byLevel[level] += other._byLevel[level];
+        }
+        Total += other.Total;
     }
 }
 
@@ -64,6 +81,33 @@ public sealed class WorkStat
     public int OnPromise { get; set; }
     /// <summary>办结率: cases finished on the spot (办结) over cases.</summary>
     public double? CompletionRate => Served == 0 ? null : (double)Outcomes.GetValueOrDefault(TicketRules.Completed) / Served;
+
+    /// <summary>The sum of several (a county's sites): counts and durations added, the rates then follow from the sums.</summary>
+    public static WorkStat Sum(IEnumerable<WorkStat> stats)
+    {
+        var sum = new WorkStat();
+        foreach (var s in stats)
+        {
+            (sum.Calls, sum.Served, sum.NoShows, sum.TransfersOut, sum.TransfersIn, sum.Issued, sum.Cancelled) =
+                (sum.Calls + s.Calls, sum.Served + s.Served, sum.NoShows + s.NoShows, sum.TransfersOut + s.TransfersOut, sum.TransfersIn + s.TransfersIn,
+                 sum.Issued + s.Issued, sum.Cancelled + s.Cancelled);
+            (sum.Consultations, sum.MaterialsToFollow, sum.OnPromise, sum.BadRemedied, sum.Staffed) =
+                (sum.Consultations + s.Consultations, sum.MaterialsToFollow + s.MaterialsToFollow, sum.OnPromise + s.OnPromise, sum.BadRemedied + s.BadRemedied, sum.Staffed + s.Staffed);
+            sum.Wait.Add(s.Wait);
+            sum.Walk.Add(s.Walk);
+            sum.Handling.Add(s.Handling);
+            sum.Ratings.Add(s.Ratings);
+            foreach (var (outcome, n) in s.Outcomes)
+            {
+                sum.Outcomes[outcome] = sum.Outcomes.GetValueOrDefault(outcome) + n;
+            }
+            foreach (var (reason, span) in s.Pauses)
+            {
+                sum.Pauses[reason] = sum.Pauses.GetValueOrDefault(reason) + span;
+            }
+        }
+        return sum;
+    }
 
     /// <summary>Counts one finished ticket: a case (or a consultation), its outcome and how it was accepted.</summary>
     public void AddFinish(string outcome, AcceptanceMode? acceptance)

@@ -5,7 +5,8 @@ namespace Hall.Server.Reports;
 /// <summary>年考核: the twelve months side by side and the annual ranking of windows.</summary>
 public static class YearReport
 {
-    public static ReportDocument Build(ReportFigures year, IReadOnlyList<ReportFigures> months)
+    /// <param name="county">The county hall (first) and its township sites over the year, for the roll-up; null for a hall without sites.</param>
+    public static ReportDocument Build(ReportFigures year, IReadOnlyList<ReportFigures> months, IReadOnlyList<ReportFigures>? county = null)
     {
         var input = year.Input;
         var labels = months.Select(m => $"{m.Input.From.Month}月").ToList();
@@ -55,6 +56,11 @@ public static class YearReport
             new ReportHeading("六、普法视频播放"),
             BulletinReport.LegalPlaysTable(year),
         };
+        if (county is not null)
+        {
+            blocks.Add(new ReportHeading("七、全县汇总"));
+            blocks.Add(BulletinReport.SitesTable(county, "各站点全年", "县级大厅与乡镇（街道）便民服务中心全年"));
+        }
         return new ReportDocument($"{input.Hall.Name} {input.From.Year}年度考核数据", $"统计期间 {Period(input, "本年")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 年度 {input.From.Year} · 生成于 {Stamp(input.Now, input.Hall.Zone)}",
