@@ -38,7 +38,10 @@ public enum CellAlign
 /// <param name="Width">Relative width (the table fills the page width in these proportions).</param>
 public sealed record ReportColumn(string Header, double Width = 1, CellAlign Align = CellAlign.Left);
 
-/// <summary>One cell: the text as printed, and for Excel the typed value (a number stays a number).</summary>
+/// <summary>
+/// One cell: the text as printed, and for Excel the typed value (a number stays a number, shown with as many decimals as
+/// the text has). A percent's value is the percent as printed (95.0 for "95.0%"); the workbook stores the fraction 0.95.
+/// </summary>
 public sealed record ReportCell(string Text, object? Value = null, bool Alert = false)
 {
     public static implicit operator ReportCell(string text) => new(text, text);

@@ -55,10 +55,10 @@ public sealed class ReportReadBack
         Assert.That(PdfLines.Any(l => l.Replace(" | ", "", StringComparison.Ordinal).Contains(text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal)
             || l.Contains(text, StringComparison.Ordinal)), Is.True, $"{Title}: the PDF does not show \"{text}\"");
 
-    /// <summary>The worksheet's rows after its header row.</summary>
+    /// <summary>The worksheet's rows after its caption and header rows.</summary>
     public IReadOnlyList<IReadOnlyList<object?>> Sheet(string name) => _sheets[name];
 
-    /// <summary>A printed figure against a worksheet cell: numbers as numbers (95.0% is 95.0), — as an empty cell.</summary>
+    /// <summary>A printed figure against a worksheet cell: numbers as numbers (95.0% is the fraction 0.95), — as an empty cell.</summary>
     private static bool Same(string[] expected, IReadOnlyList<object?> actual)
     {
         if (actual.Count < expected.Length)
@@ -77,10 +77,13 @@ public sealed class ReportReadBack
                 }
                 continue;
             }
-            var number = want.EndsWith('%') ? want[..^1] : want;
+            var percent = want.EndsWith('%');
+            var number = percent ? want[..^1] : want;
             if (got is double or int or long or decimal && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
             {
-                if (Math.Abs(Convert.ToDouble(got, CultureInfo.InvariantCulture) - n) > 1e-9)
+                var value = Convert.ToDouble(got, CultureInfo.InvariantCulture);
+                // A percent is stored as the fraction its cell shows as a percent: 80.0% is 0.8.
+                if (Math.Abs((percent ? Math.Round(value * 100, 6) : value) - n) > 1e-9)
                 {
                     return false;
                 }

@@ -24,7 +24,7 @@ public static class ReportRendering
     /// <summary>Every text row of every page, top to bottom, as its cells.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> PdfRows(byte[] pdf) => [.. PdfText.Pages(pdf).SelectMany(p => p)];
 
-    /// <summary>Each worksheet's rows after its header row, as the cells' values.</summary>
+    /// <summary>Each table's worksheet's rows after its caption and header rows (the overview's after its title), as the cells' values.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<object?>>> Sheets(byte[] xlsx)
     {
         var sheets = new Dictionary<string, IReadOnlyList<IReadOnlyList<object?>>>(StringComparer.Ordinal);
@@ -32,7 +32,8 @@ public static class ReportRendering
         foreach (var name in stream.GetSheetNames())
         {
             stream.Position = 0;
-            var rows = stream.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>().Skip(1)
+            var above = name == ExcelReportWriter.OverviewSheet ? 1 : 2;
+            var rows = stream.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>().Skip(above)
                 .Select(r => (IReadOnlyList<object?>)[.. r.Values]).ToList();
             sheets[name] = rows;
         }

@@ -31,14 +31,14 @@ internal static class SampleReports
             new ReportCell(tickets.ToString(CultureInfo.InvariantCulture), tickets),
             new ReportCell($"{5 + window % 7}分{window * 13 % 60:00}秒", 300 + window),
             Ratings[window % Ratings.Length],
-            new ReportCell($"{rate}.0%", rate / 100.0, Alert: rate < 92),
+            ReportFormat.Percent(rate / 100.0) with { Alert = rate < 92 },
         ];
     }
 
     public static ReportTable WindowTable(int rows, string sheet = "窗口服务") =>
         new(sheet, $"表 1　各窗口服务情况（共 {rows} 个窗口）", WindowColumns, Enumerable.Range(1, rows).Select(WindowRow).ToList())
         {
-            Total = ["合计", "", new ReportCell("1234", 1234), "", "", new ReportCell("95.0%", 0.95)],
+            Total = ["合计", "", new ReportCell("1234", 1234), "", "", ReportFormat.Percent(0.95)],
         };
 
     public static readonly string[] Hours = Enumerable.Range(8, 10).Select(h => $"{h}时").ToArray();
