@@ -27,6 +27,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<HallSite> Halls => Set<HallSite>();
     public DbSet<HallCalendarDay> CalendarDays => Set<HallCalendarDay>();
     public DbSet<HallHoursVersion> HoursHistory => Set<HallHoursVersion>();
+    public DbSet<RosterDay> Rosters => Set<RosterDay>();
+    public DbSet<StaffLeave> Leaves => Set<StaffLeave>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<ServiceItem> ServiceItems => Set<ServiceItem>();
     public DbSet<SearchSynonym> SearchSynonyms => Set<SearchSynonym>();
@@ -68,6 +70,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
         configurationBuilder.Properties<WindowEventKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<RatingLevel>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<AcceptanceMode>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<LeaveKind>().HaveConversion<string>().HaveMaxLength(16);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -99,6 +102,23 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasKey(v => new { v.HallId, v.EffectiveFrom });
             e.HasOne<HallSite>().WithMany().HasForeignKey(v => v.HallId);
             e.Property(v => v.Hours).HasConversion(ToJson<WeeklyHours>(), FromJson<WeeklyHours>(), hours!).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<RosterDay>(e =>
+        {
+            e.ToTable("roster_days");
+            e.HasKey(r => new { r.StaffId, r.Date });
+            e.HasIndex(r => new { r.HallId, r.Date });
+            e.HasOne<HallSite>().WithMany().HasForeignKey(r => r.HallId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(r => r.StaffId);
+            e.HasOne<Window>().WithMany().HasForeignKey(r => r.WindowId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<StaffLeave>(e =>
+        {
+            e.ToTable("staff_leaves");
+            e.HasIndex(l => new { l.HallId, l.From });
+            e.HasOne<HallSite>().WithMany().HasForeignKey(l => l.HallId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(l => l.StaffId);
+            e.Property(l => l.Note).HasMaxLength(100);
         });
         modelBuilder.Entity<Service>(e =>
         {

@@ -990,6 +990,84 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("reports", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Staff.RosterDay", b =>
+                {
+                    b.Property<int>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<int?>("WindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_id");
+
+                    b.HasKey("StaffId", "Date")
+                        .HasName("pk_roster_days");
+
+                    b.HasIndex("WindowId")
+                        .HasDatabaseName("ix_roster_days_window_id");
+
+                    b.HasIndex("HallId", "Date")
+                        .HasDatabaseName("ix_roster_days_hall_id_date");
+
+                    b.ToTable("roster_days", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffLeave", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date")
+                        .HasColumnName("from");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("note");
+
+                    b.Property<int>("StaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("staff_id");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("date")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_staff_leaves");
+
+                    b.HasIndex("StaffId")
+                        .HasDatabaseName("ix_staff_leaves_staff_id");
+
+                    b.HasIndex("HallId", "From")
+                        .HasDatabaseName("ix_staff_leaves_hall_id_from");
+
+                    b.ToTable("staff_leaves", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>
                 {
                     b.Property<int>("Id")
@@ -1891,6 +1969,46 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reports_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.RosterDay", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_roster_days_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_roster_days_staff_staff_id");
+
+                    b.HasOne("Hall.Server.Windows.Window", null)
+                        .WithMany()
+                        .HasForeignKey("WindowId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_roster_days_windows_window_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Staff.StaffLeave", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_staff_leaves_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("StaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_staff_leaves_staff_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.StaffMember", b =>
