@@ -33,7 +33,7 @@ public sealed record DeviceAdminRow(int Id, string Name, DeviceRole Role, int? W
 /// The admin's changes to a hall's configuration. Each is checked first (a refusal changes nothing and says why in
 /// both languages), then written with its audit entry — who, what, when, before and after — in one transaction.
 /// </summary>
-public sealed class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, Security.ConnectionGuard connections)
+public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock, Security.ConnectionGuard connections)
 {
     public static readonly Refusal InvalidHall = new("invalid_hall_settings", "大厅设置有误：名称必填；营业时间形如“周一 09:00-12:00 13:30-17:30”；数值须在合理范围内；办理结果和暂停原因各至少一项",
         "Invalid hall settings: a name; hours like \"周一 09:00-12:00 13:30-17:30\"; numbers in range; at least one outcome and one pause reason.");

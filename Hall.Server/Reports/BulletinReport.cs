@@ -22,6 +22,7 @@ public static class BulletinReport
             ]),
             new ReportHeading("一、考勤"),
             AttendanceTable(f),
+            ClerkPauseTable(f),
             new ReportHeading("二、业务量"),
             WindowBusinessTable(f, outcomes),
             WindowEfficiencyTable(f),
@@ -81,28 +82,45 @@ public static class BulletinReport
         var held = f.Input.WindowEvents.GroupBy(e => e.StaffId).ToDictionary(g => g.Key,
             g => g.Select(e => (Number: numbers.GetValueOrDefault(e.WindowId, int.MaxValue), e.At)).Min());
         return f.ByStaff.Where(kv => kv.Value.Staffed > TimeSpan.Zero || kv.Value.Served + kv.Value.Consultations > 0 || kv.Value.Ratings.Total > 0 || kv.Value.Pauses.Count > 0)
-            .Select(kv => kv.Key)
+            .Select(kv => kv.Key).Union(f.Attendance.Keys)
             .OrderBy(id => held.TryGetValue(id, out var h) ? h : (int.MaxValue, DateTimeOffset.MaxValue))
             .ThenBy(id => f.Input.Staff.GetValueOrDefault(id, ""), StringComparer.Ordinal).ThenBy(id => id);
     }
 
+    /// <summary>
+    /// 考勤 against the roster: 应出勤 (rostered days the hall opened), 实出勤 (days at a window), 请假, 公出, 缺勤, 迟到, 早退, 超时暂停;
+    /// a clerk never rostered in the period has — where the roster decides.
+    /// </summary>
     private static ReportTable AttendanceTable(ReportFigures f)
     {
-        var reasons = f.Input.Hall.PauseReasons.Concat(f.Hall.Pauses.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
         var rows = Clerks(f).Select(id =>
         {
             var s = f.Staff(id);
+            var a = f.Attendance.GetValueOrDefault(id) ?? new AttendanceStat();
+            ReportCell ByRoster(int n) => a.Rostered ? Count(n) : Text(None);
             return (IReadOnlyList<ReportCell>)
             [
-                Text(f.Input.Staff.GetValueOrDefault(id, $"#{id}")), Count(s.DaysPresent.Count), Hours(s.Staffed),
-                .. reasons.Select(r => WholeMinutes(s.Pauses.GetValueOrDefault(r))), WholeMinutes(s.PauseTotal), Count(s.Served),
+                Text(f.Input.Staff.GetValueOrDefault(id, $"#{id}")), ByRoster(a.Due), Count(a.Present), Count(a.OnLeave), Count(a.OnBusiness),
+                ByRoster(a.Absent) with { Alert = a.Absent > 0 }, ByRoster(a.Late) with { Alert = a.Late > 0 }, ByRoster(a.LeftEarly) with { Alert = a.LeftEarly > 0 },
+                Count(a.LongPauses), Hours(s.Staffed), Count(s.Served),
             ];
         }).ToList();
-        return new ReportTable("考勤", "工作人员考勤（在岗时长计开放时间内，暂停单位：分钟）",
+        return new ReportTable("考勤", $"工作人员考勤（按排班；到岗、离岗前后 {ReportFigures.AttendanceGraceMinutes} 分钟内为正常；在岗时长计开放时间内，单位：小时）",
             [
-                new("工作人员", 1.4), new("出勤天数", 1, CellAlign.Right), new("在岗(时)", 1, CellAlign.Right),
-                .. reasons.Select(r => new ReportColumn($"{r}", 1, CellAlign.Right)), new("暂停合计", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right),
+                new("工作人员", 1.5), new("应出勤", 1, CellAlign.Right), new("实出勤", 1, CellAlign.Right), new("请假", 0.9, CellAlign.Right), new("公出", 0.9, CellAlign.Right),
+                new("缺勤", 0.9, CellAlign.Right), new("迟到", 0.9, CellAlign.Right), new("早退", 0.9, CellAlign.Right), new("超时暂停", 1, CellAlign.Right),
+                new("在岗(时)", 1.1, CellAlign.Right), new("办件量", 1, CellAlign.Right),
             ], rows);
+    }
+
+    /// <summary>Each clerk's pauses by reason (minutes within opening hours).</summary>
+    private static ReportTable ClerkPauseTable(ReportFigures f)
+    {
+        var reasons = f.Input.Hall.PauseReasons.Concat(f.Hall.Pauses.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        return new ReportTable("人员暂停", "工作人员暂停（按原因，计开放时间内，单位：分钟）",
+            [new("工作人员", 1.5), .. reasons.Select(r => new ReportColumn(r, 1, CellAlign.Right)), new("暂停合计", 1, CellAlign.Right)],
+            [.. Clerks(f).Select(id => f.Staff(id) is var s ? (IReadOnlyList<ReportCell>)
+                [Text(f.Input.Staff.GetValueOrDefault(id, $"#{id}")), .. reasons.Select(r => WholeMinutes(s.Pauses.GetValueOrDefault(r))), WholeMinutes(s.PauseTotal)] : [])]);
     }
 
     private static ReportTable WindowBusinessTable(ReportFigures f, List<string> outcomes) =>

@@ -24,6 +24,7 @@ public static class DailyPatrolReport
             ]),
             new ReportHeading("一、窗口"),
             WindowTable(f),
+            AttendanceTable(f),
             new ReportHeading("二、暂停"),
             PauseTable(f),
             LongPauseTable(f),
@@ -87,6 +88,35 @@ public static class DailyPatrolReport
             ],
         };
     }
+
+    /// <summary>到岗: each clerk due today or at a window today — where rostered, when they came and left, and how it counts.</summary>
+    private static ReportTable AttendanceTable(ReportFigures f)
+    {
+        var zone = f.Input.Hall.Zone;
+        var windows = f.Input.Windows.ToDictionary(w => w.Id);
+        var order = BulletinReport.Clerks(f).Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var rows = f.ClerkDays.OrderBy(d => order.GetValueOrDefault(d.StaffId, int.MaxValue)).Select(d => (IReadOnlyList<ReportCell>)
+        [
+            Text(f.Input.Staff.GetValueOrDefault(d.StaffId, $"#{d.StaffId}")),
+            Text(!d.Due ? "未排班" : d.RosterWindowId is { } w && windows.TryGetValue(w, out var win) ? Window(win) : "不定窗口"),
+            Text(d.First is { } first ? Time(first, zone) : None), Text(d.Last is { } last ? Time(last, zone) : None),
+            Text(AttendanceName(d.State), d.State is DayAttendance.Absent or DayAttendance.Late or DayAttendance.LeftEarly or DayAttendance.LateAndLeftEarly),
+        ]).ToList();
+        return new ReportTable("到岗", $"工作人员到岗（按排班；开放前后 {ReportFigures.AttendanceGraceMinutes} 分钟内到岗、离岗为正常）",
+            [new("工作人员", 1.3), new("排班窗口", 2.2), new("到岗", 1, CellAlign.Right), new("离岗", 1, CellAlign.Right), new("情况", 1.4)], rows);
+    }
+
+    internal static string AttendanceName(DayAttendance state) => state switch
+    {
+        DayAttendance.OnTime => "正常",
+        DayAttendance.Late => "迟到",
+        DayAttendance.LeftEarly => "早退",
+        DayAttendance.LateAndLeftEarly => "迟到、早退",
+        DayAttendance.Absent => "缺勤",
+        DayAttendance.OnLeave => "请假",
+        DayAttendance.OnBusiness => "公出",
+        _ => "排班外出勤",
+    };
 
     /// <summary>The clerks who held the window in the period, by the window-session log.</summary>
     internal static string Clerks(ReportFigures f, int windowId)

@@ -64,8 +64,16 @@ public static class ReportData
         var history = await db.HoursHistory.AsNoTracking().Where(v => v.HallId == hallId).OrderBy(v => v.EffectiveFrom).ToListAsync(ct);
         var reportHall = new ReportHall(hall.Name, zone, hall.Hours, [.. hall.Calendar.Select(c => c.ToCalendarDay())], hall.PauseLimitMinutes, hall.Outcomes, hall.PauseReasons,
             [.. history.Select(v => (v.EffectiveFrom, v.Hours))], hall.RankingMinRatings);
+        var roster = await db.Rosters.AsNoTracking().Where(r => r.HallId == hallId && r.Date >= from && r.Date <= to)
+            .Select(r => new RosterRow(r.StaffId, r.Date, r.WindowId)).ToListAsync(ct);
+        var leaves = await db.Leaves.AsNoTracking().Where(l => l.HallId == hallId && l.To >= from && l.From <= to)
+            .Select(l => new LeaveSpan(l.StaffId, l.From, l.To, l.Kind)).ToListAsync(ct);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
-            services, windows, staff, departments, media);
+            services, windows, staff, departments, media)
+        {
+            Roster = roster,
+            Leaves = leaves,
+        };
     }
 
     public static DateTimeOffset LocalMidnight(DateOnly day, TimeZoneInfo zone)

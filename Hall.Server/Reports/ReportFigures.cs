@@ -144,6 +144,40 @@ public sealed record PauseSpan(int WindowId, int StaffId, string Reason, DateTim
 
 public sealed record FollowUpStatus(FollowUpRow Case, string State, bool Late);
 
+/// <summary>How a clerk's day went against the roster (排班).</summary>
+public enum DayAttendance
+{
+    /// <summary>At the window from opening to closing (within the grace).</summary>
+    OnTime,
+    Late,
+    LeftEarly,
+    LateAndLeftEarly,
+    /// <summary>Due, not at a window, no leave: 缺勤.</summary>
+    Absent,
+    OnLeave,
+    OnBusiness,
+    /// <summary>At a window on a day not rostered.</summary>
+    OffRoster,
+}
+
+/// <summary>One clerk's day: whether due (and where), when they first took and last left a window, and how it counts.</summary>
+public sealed record ClerkDay(int StaffId, DateOnly Date, bool Due, int? RosterWindowId, DateTimeOffset? First, DateTimeOffset? Last, DayAttendance State);
+
+/// <summary>A clerk's attendance over the period as the bureau counts it (应出勤, 实出勤, 请假, 公出, 缺勤, 迟到, 早退, 超时暂停).</summary>
+public sealed class AttendanceStat
+{
+    /// <summary>Whether the clerk was on the roster on any date of the period: without a roster, 应出勤 and what follows from it is —.</summary>
+    public bool Rostered { get; set; }
+    public int Due { get; set; }
+    public int Present { get; set; }
+    public int OnLeave { get; set; }
+    public int OnBusiness { get; set; }
+    public int Absent { get; set; }
+    public int Late { get; set; }
+    public int LeftEarly { get; set; }
+    public int LongPauses { get; set; }
+}
+
 /// <summary>
 /// The figures of a period, computed from the event log, the window-session log, ratings, follow-up cases, alerts and proof of play
 /// exactly as Reports/DEFINITIONS.md defines them. Pure: no database, no clock.
@@ -175,6 +209,12 @@ public sealed class ReportFigures
     public Dictionary<DateOnly, TimeSpan> OpeningByDay { get; } = [];
     public List<FollowUpStatus> FollowUps { get; } = [];
     public Dictionary<int, (int Plays, int Completed, TimeSpan Shown)> LegalPlays { get; } = [];
+    /// <summary>Each clerk's days: rostered ones and those they held a window on.</summary>
+    public List<ClerkDay> ClerkDays { get; } = [];
+    public Dictionary<int, AttendanceStat> Attendance { get; } = [];
+
+    /// <summary>Arriving or leaving within this many minutes of opening or closing is on time.</summary>
+    public const int AttendanceGraceMinutes = 5;
 
     public int FollowUpsOnTime => FollowUps.Count(f => f.State == "按期办结");
     public int FollowUpsLate => FollowUps.Count(f => f.Late);
@@ -188,6 +228,7 @@ public sealed class ReportFigures
         f.CountRatings();
         f.CountFollowUps();
         f.CountPlays();
+        f.CountAttendance();
         return f;
     }
 
@@ -440,6 +481,8 @@ public sealed class ReportFigures
             }
             if (last is not null)
             {
+                var first = session.First();
+                Held(first.StaffId, first.At, last.Kind is WindowEventKind.Closed or WindowEventKind.HandedOver ? last.At : end);
                 CloseOpen(last, end, ref openSince);
                 ClosePause(last, end, ref pausedSince);
             }
@@ -450,6 +493,63 @@ public sealed class ReportFigures
             AddPauseSpan(e, pause, handedAt, within);
         }
         _handedPauses.Clear();
+    }
+
+    /// <summary>When each clerk first took and last left a window on each date, within the opening hours (open or paused alike).</summary>
+    private readonly Dictionary<(int StaffId, DateOnly Day), (DateTimeOffset First, DateTimeOffset Last)> _held = [];
+
+    private void Held(int staffId, DateTimeOffset from, DateTimeOffset to)
+    {
+        foreach (var (day, open, close) in _opening)
+        {
+            var a = from > open ? from : open;
+            var b = to < close ? to : close;
+            if (b > a)
+            {
+                _held[(staffId, day)] = _held.TryGetValue((staffId, day), out var h) ? (a < h.First ? a : h.First, b > h.Last ? b : h.Last) : (a, b);
+            }
+        }
+    }
+
+    private void CountAttendance()
+    {
+        var roster = Input.Roster.Where(r => Input.Hall.RangesOn(r.Date).Count > 0).ToDictionary(r => (r.StaffId, Day: r.Date));
+        var grace = TimeSpan.FromMinutes(AttendanceGraceMinutes);
+        foreach (var key in roster.Keys.Concat(_held.Keys).Distinct().OrderBy(k => k.Day).ThenBy(k => k.StaffId))
+        {
+            var due = roster.TryGetValue(key, out var r);
+            var held = _held.TryGetValue(key, out var h);
+            var stat = Attendance.TryGetValue(key.StaffId, out var a) ? a : Attendance[key.StaffId] = new AttendanceStat();
+            stat.Rostered |= due;
+            DayAttendance state;
+            if (held)
+            {
+                stat.Present++;
+                var ranges = Input.Hall.RangesOn(key.Day);
+                var late = h.First > Instant(key.Day, ranges.Min(x => x.From)) + grace;
+                var early = h.Last < Instant(key.Day, ranges.Max(x => x.To)) - grace;
+                state = !due ? DayAttendance.OffRoster : late && early ? DayAttendance.LateAndLeftEarly : late ? DayAttendance.Late : early ? DayAttendance.LeftEarly : DayAttendance.OnTime;
+                if (due)
+                {
+                    stat.Late += late ? 1 : 0;
+                    stat.LeftEarly += early ? 1 : 0;
+                }
+            }
+            else
+            {
+                var leave = Input.Leaves.FirstOrDefault(l => l.StaffId == key.StaffId && l.From <= key.Day && l.To >= key.Day);
+                state = leave is null ? DayAttendance.Absent : leave.Kind == global::Hall.Server.Staff.LeaveKind.Business ? DayAttendance.OnBusiness : DayAttendance.OnLeave;
+                stat.Absent += state == DayAttendance.Absent ? 1 : 0;
+                stat.OnLeave += state == DayAttendance.OnLeave ? 1 : 0;
+                stat.OnBusiness += state == DayAttendance.OnBusiness ? 1 : 0;
+            }
+            stat.Due += due ? 1 : 0;
+            ClerkDays.Add(new ClerkDay(key.StaffId, key.Day, due, due ? r!.WindowId : null, held ? h.First : null, held ? h.Last : null, state));
+        }
+        foreach (var p in PauseSpans.Where(p => p.Long))
+        {
+            (Attendance.TryGetValue(p.StaffId, out var a) ? a : Attendance[p.StaffId] = new AttendanceStat()).LongPauses++;
+        }
     }
 
     private void CloseOpen(WindowEventRow e, DateTimeOffset to, ref DateTimeOffset? openSince)

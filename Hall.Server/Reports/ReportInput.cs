@@ -27,6 +27,12 @@ public sealed record PlayRow(int MediaId, DateTimeOffset StartedAt, DateTimeOffs
 
 public sealed record WindowInfo(int Id, int Number, string Name);
 
+/// <summary>排班: the clerk is due on the date, at the window (null: no fixed window).</summary>
+public sealed record RosterRow(int StaffId, DateOnly Date, int? WindowId);
+
+/// <summary>请假 / 公出 of a clerk over dates (both included).</summary>
+public sealed record LeaveSpan(int StaffId, DateOnly From, DateOnly To, Staff.LeaveKind Kind);
+
 public sealed record MediaInfo(int Id, string Title, bool Legal);
 
 /// <summary>The hall as the report names it.</summary>
@@ -63,6 +69,12 @@ public sealed record ReportInput(
 {
     public DateOnly Today => HallClock.BusinessDate(Now, Hall.Zone);
 
+    /// <summary>The roster of the period's dates.</summary>
+    public IReadOnlyList<RosterRow> Roster { get; init; } = [];
+
+    /// <summary>The leaves that overlap the period.</summary>
+    public IReadOnlyList<LeaveSpan> Leaves { get; init; } = [];
+
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
     {
@@ -80,6 +92,8 @@ public sealed record ReportInput(
             FollowUps = [.. FollowUps.Where(c => InPeriod(c.OpenedAt))],
             Alerts = [.. Alerts.Where(a => InPeriod(a.RaisedAt))],
             Plays = [.. Plays.Where(p => InPeriod(p.StartedAt))],
+            Roster = [.. Roster.Where(r => r.Date >= from && r.Date <= to)],
+            Leaves = [.. Leaves.Where(l => l.To >= from && l.From <= to)],
         };
     }
 }

@@ -1,8 +1,10 @@
+using Hall.Server.Admin;
 using Hall.Server.Contracts;
 using Hall.Server.Media;
 using Hall.Server.Queue;
 using Hall.Server.Ratings;
 using Hall.Server.Reports;
+using Hall.Server.Staff;
 using Hall.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -167,15 +169,33 @@ public sealed class MonthScenario
     /// <summary>The hall's weekly hours set by its admin on the admin page's form, as of the server's current time.</summary>
     public async Task SetHoursAsync(string hoursText)
     {
-        var store = _app.Services.GetRequiredService<Hall.Server.Admin.AdminStore>();
-        Actor admin;
-        await using (var db = _app.Db())
-        {
-            var a = await db.Staff.SingleAsync(s => s.HallId == HallId && s.Role == StaffRole.Admin);
-            admin = new Actor(ActorKind.Staff, a.Id, HallId, a.Name, a.Role, null, null);
-        }
-        var form = Hall.Server.Admin.AdminStore.FormOf(await store.HallAsync(HallId, default));
-        var refused = await store.SaveHallAsync(admin, form with { HoursText = hoursText }, default);
+        var form = AdminStore.FormOf(await Admin.HallAsync(HallId, default));
+        var refused = await Admin.SaveHallAsync(await AdminAsync(), form with { HoursText = hoursText }, default);
+        Assert.That(refused, Is.Null, refused?.MessageEn);
+    }
+
+    private AdminStore Admin => _app.Services.GetRequiredService<AdminStore>();
+
+    private async Task<Actor> AdminAsync()
+    {
+        await using var db = _app.Db();
+        var a = await db.Staff.SingleAsync(s => s.HallId == HallId && s.Role == StaffRole.Admin);
+        return new Actor(ActorKind.Staff, a.Id, HallId, a.Name, a.Role, null, null);
+    }
+
+    public int ClerkId(int number) => _clerks[number].Id;
+
+    /// <summary>排班 by the admin: the clerk due at the window (null: none fixed) on those weekdays of the dates; returns the days rostered.</summary>
+    public async Task<int> RosterAsync(int clerk, int? window, DateOnly from, DateOnly to, params DayOfWeek[] weekdays)
+    {
+        var (days, refused) = await Admin.RosterAsync(await AdminAsync(), new RosterForm(_clerks[clerk].Id, window is { } w ? _windows[w] : null, from, to, weekdays), default);
+        Assert.That(refused, Is.Null, refused?.MessageEn);
+        return days;
+    }
+
+    public async Task LeaveAsync(int clerk, DateOnly from, DateOnly to, LeaveKind kind, string? note = null)
+    {
+        var refused = await Admin.AddLeaveAsync(await AdminAsync(), new LeaveForm(_clerks[clerk].Id, from, to, kind, note), default);
         Assert.That(refused, Is.Null, refused?.MessageEn);
     }
 

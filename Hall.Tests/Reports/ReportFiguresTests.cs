@@ -179,12 +179,16 @@ public sealed class ReportFiguresTests
         var october = await ReadAsync(_hall, ReportKind.MonthlyBulletin, new DateOnly(2026, 10, 20), "bulletin-2026-10-partial");
         october.Shows("统计期间 2026年10月1日 至 2026年10月1日（本月尚未结束，数据截至 10月1日 09:00）");
 
-        // 考勤: 工作人员 | 出勤天数 | 在岗(时) | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计 | 服务量
-        r.HasRow("考勤", C(1), "2", "8.25", "0", "45", "0", "0", "45", "4");
-        r.HasRow("考勤", C(2), "1", "7.00", "0", "0", "0", "0", "0", "2");
-        r.HasRow("考勤", C(3), "2", "10.00", "0", "0", "0", "0", "0", "1");
-        r.HasRow("考勤", C(4), "1", "1.00", "0", "0", "0", "0", "0", "1");
-        r.HasRow("考勤", C(6), "1", "7.00", "0", "0", "0", "0", "0", "0");
+        // 考勤: 工作人员 | 应出勤 | 实出勤 | 请假 | 公出 | 缺勤 | 迟到 | 早退 | 超时暂停 | 在岗(时) | 办件量 — no roster this month, so
+        // what the roster decides is —; clerk 1's 45-minute meeting is over the limit.
+        r.HasRow("考勤", C(1), "—", "2", "0", "0", "—", "—", "—", "1", "8.25", "4");
+        r.HasRow("考勤", C(2), "—", "1", "0", "0", "—", "—", "—", "0", "7.00", "2");
+        r.HasRow("考勤", C(3), "—", "2", "0", "0", "—", "—", "—", "0", "10.00", "1");
+        r.HasRow("考勤", C(4), "—", "1", "0", "0", "—", "—", "—", "0", "1.00", "1");
+        r.HasRow("考勤", C(6), "—", "1", "0", "0", "—", "—", "—", "0", "7.00", "0");
+        // 人员暂停: 工作人员 | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计
+        r.HasRow("人员暂停", C(1), "0", "45", "0", "0", "45");
+        r.HasRow("人员暂停", C(2), "0", "0", "0", "0", "0");
         // Clerks in the order of the windows they held (clerk 4 took window 1 over from clerk 1), not by the code points of names.
         Assert.That(r.Sheet("考勤").Select(row => row[0]), Is.EqualTo(new[] { C(1), C(4), C(2), C(3), C(6) }));
 

@@ -48,8 +48,12 @@ public sealed class TakeOverWhilePausedTests
         Assert.That(patrol.Sheet("超时暂停"), Has.Count.EqualTo(1));
 
         var bulletin = ReportReadBack.Of(await _hall.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 15)), "bulletin-takeover-paused");
-        // 考勤: 工作人员 | 出勤天数 | 在岗(时) | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计 | 服务量
-        bulletin.HasRow("考勤", _hall.ClerkName(1), "1", "1.00", "5", "0", "0", "0", "5", "0");
-        bulletin.HasRow("考勤", _hall.ClerkName(4), "1", "1.25", "40", "0", "0", "0", "40", "0");
+        // 考勤: 工作人员 | 应出勤 | 实出勤 | 请假 | 公出 | 缺勤 | 迟到 | 早退 | 超时暂停 | 在岗(时) | 办件量 — the long pause is
+        // the holder's who ended it.
+        bulletin.HasRow("考勤", _hall.ClerkName(1), "—", "1", "0", "0", "—", "—", "—", "0", "1.00", "0");
+        bulletin.HasRow("考勤", _hall.ClerkName(4), "—", "1", "0", "0", "—", "—", "—", "1", "1.25", "0");
+        // 人员暂停: 工作人员 | 休息 | 会议 | 临时离开 | 后台办件 | 暂停合计
+        bulletin.HasRow("人员暂停", _hall.ClerkName(1), "5", "0", "0", "0", "5");
+        bulletin.HasRow("人员暂停", _hall.ClerkName(4), "40", "0", "0", "0", "40");
     }
 }

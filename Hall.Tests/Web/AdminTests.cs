@@ -568,6 +568,69 @@ public sealed class AdminTests
             new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, 1, site, "x", StaffRole.Admin, null, null), _hall.HallId, default), Is.Null, "a site's admin never acts for the county");
     }
 
+    [Test, Order(12)]
+    public async Task A_clerk_is_rostered_on_the_open_days_of_a_week_a_wrong_span_changes_nothing_and_leave_shows_on_the_roster()
+    {
+        await GoAsync("/admin/rosters");
+        int clerk;
+        await using (var db = _app.Db())
+        {
+            clerk = await db.Staff.Where(x => x.HallId == _hall.HallId && x.Login == "xinxian-clerk01").Select(x => x.Id).SingleAsync();
+        }
+        await By("roster-clerk").SelectOptionAsync(clerk.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await By("roster-window").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+
+        // A span that ends before it starts is refused, and nothing is rostered.
+        var from = await By("roster-from").InputValueAsync();
+        await By("roster-to").FillAsync(DateOnly.ParseExact(from, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await By("roster-add").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("排班有误：结束日期不能早于开始日期，未作任何更改");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Rosters.CountAsync(r => r.StaffId == clerk), Is.Zero);
+        }
+
+        // Monday to Friday of four weeks from this one: the days the hall opens (a holiday week has none), at window 1.
+        var monday = DateOnly.ParseExact(from, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await By("roster-to").FillAsync(monday.AddDays(27).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await By("roster-add").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^已排班 \d+ 天$"));
+        List<DateOnly> rostered;
+        await using (var db = _app.Db())
+        {
+            rostered = await db.Rosters.Where(r => r.StaffId == clerk).OrderBy(r => r.Date).Select(r => r.Date).ToListAsync();
+        }
+        Assert.That(rostered, Is.Not.Empty);
+        Assert.That(rostered.Select(d => d.DayOfWeek), Has.None.EqualTo(DayOfWeek.Saturday).And.None.EqualTo(DayOfWeek.Sunday), "only the weekdays chosen");
+        await Assertions.Expect(By("message")).ToHaveTextAsync($"已排班 {rostered.Count} 天");
+        // The grid shows the week of the first rostered day.
+        for (var week = monday; week.AddDays(6) < rostered[0]; week = week.AddDays(7))
+        {
+            await By("week-after").ClickAsync();
+        }
+        var row = By("roster-xinxian-clerk01");
+        foreach (var day in rostered.Where(d => d.DayNumber - rostered[0].DayNumber < 7 - (int)(rostered[0].DayOfWeek + 6) % 7))
+        {
+            await Assertions.Expect(row.Locator($"[data-testid=\"day-{day:yyyy-MM-dd}\"]")).ToHaveTextAsync("1号");
+        }
+
+        // Leave on the first rostered day shows on the roster in its place, and is in the audit log.
+        var first = rostered[0].ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await By("leave-clerk").SelectOptionAsync(clerk.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await By("leave-from").FillAsync(first);
+        await By("leave-to").FillAsync(first);
+        await By("leave-note").FillAsync("病假");
+        await By("leave-add").ClickAsync();
+        await Assertions.Expect(By("message")).ToHaveTextAsync("已登记");
+        await Assertions.Expect(By("leaves")).ToContainTextAsync("病假");
+        await Assertions.Expect(row.Locator($"[data-testid=\"day-{first}\"]")).ToHaveTextAsync("请假");
+        await Browser.Screenshot(_admin, "admin-12-rosters");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.AuditEntries.Where(a => a.HallId == _hall.HallId).Select(a => a.Action).ToListAsync(), Is.SupersetOf(new[] { "roster.set", "leave.add" }));
+        }
+    }
+
     [TestCase("clerk01", "/admin/services")]
     [TestCase("clerk01", "/admin/audit")]
     [TestCase("clerk01", "/wall")]
