@@ -307,6 +307,9 @@ public sealed class PdfReportWriterTests
         var lines = PdfText.Lines(PdfText.Pages(PdfReportWriter.Write(doc, _fonts)).SelectMany(p => p).ToList());
 
         Assert.That(lines, Does.Contain("空表").And.Contain("合计 | 0").And.Contain("空热力图").And.Contain("三级标题"));
+        // An empty table says 无 under its header (公文); one with only a total shows the total, no 无.
+        Assert.That(lines, Does.Contain("无"));
+        Assert.That(lines.Count(l => l == "无"), Is.EqualTo(1));
     }
 
     [Test]
