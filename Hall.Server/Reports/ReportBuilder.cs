@@ -20,9 +20,16 @@ public sealed class ReportBuilder(IDbContextFactory<HallDb> dbFactory, TimeProvi
         ReportInput input;
         // A county hall's bulletin and year view set its township sites beside it (全县汇总).
         var sites = new List<ReportInput>();
+        // A bulletin compares its month with the month before (环比) and the same month a year before (同比).
+        ReportInput? previous = null, yearAgo = null;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             input = await ReportData.ReadAsync(db, hallId, readFrom, to, now, ct);
+            if (kind == ReportKind.MonthlyBulletin)
+            {
+                previous = await ReportData.ReadAsync(db, hallId, from.AddMonths(-1), from.AddDays(-1), now, ct);
+                yearAgo = await ReportData.ReadAsync(db, hallId, from.AddYears(-1), from.AddYears(-1).AddMonths(1).AddDays(-1), now, ct);
+            }
             if (kind is ReportKind.MonthlyBulletin or ReportKind.Year)
             {
                 foreach (var site in await db.Halls.AsNoTracking().Where(h => h.ParentId == hallId).OrderBy(h => h.Id).Select(h => h.Id).ToListAsync(ct))
@@ -38,7 +45,8 @@ public sealed class ReportBuilder(IDbContextFactory<HallDb> dbFactory, TimeProvi
             return kind switch
             {
                 ReportKind.DailyPatrol => DailyPatrolReport.Build(ReportFigures.Compute(input)),
-                ReportKind.MonthlyBulletin => BulletinReport.Build(county?[0] ?? ReportFigures.Compute(input), county),
+                ReportKind.MonthlyBulletin => BulletinReport.Build(county?[0] ?? ReportFigures.Compute(input), county,
+                    previous is null ? null : ReportFigures.Compute(previous), yearAgo is null ? null : ReportFigures.Compute(yearAgo)),
                 ReportKind.Weekly => WeeklyReport.Build(ReportFigures.Compute(input.Slice(from, to)), ReportFigures.Compute(input.Slice(readFrom, from.AddDays(-1)))),
                 ReportKind.Year => YearReport.Build(county?[0] ?? ReportFigures.Compute(input),
                     [.. Enumerable.Range(0, 12).Select(i => from.AddMonths(i)).Select(m => ReportFigures.Compute(input.Slice(m, m.AddMonths(1).AddDays(-1))))], county),

@@ -271,6 +271,28 @@ public sealed class ReportFiguresTests
     }
 
     [Test]
+    public async Task The_bulletin_opens_with_the_months_story_written_from_its_figures_and_puts_the_bad_ratings_in_an_annex()
+    {
+        var doc = await _hall.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 1));
+        var paragraphs = doc.Blocks.OfType<ReportParagraph>().Select(p => p.Text).ToList();
+        var story = paragraphs[0];
+        Assert.That(story, Is.EqualTo(
+            "本月共取号 9 张，办件 8 件，环比无可比（上期无办件），同比无可比（上期无办件）；其中办结 6 件，办结率 75.0%；容缺受理 1 件，告知承诺 1 件，咨询 0 件。"
+            + "平均等候 17.3 分钟，平均办理 21.0 分钟。收到评价 7 条，好评率 71.4%，评价率 87.5%；差评 2 条，已整改 2 条，差评整改率 100.0%。"
+            + "好评率最高的窗口为1号社保窗口（100.0%），最低的为2号社保窗口（50.0%）。平均等候最长的窗口为3号医保窗口（22.0 分钟）。"));
+        Assert.That(paragraphs, Does.Contain("本月差评 2 件，按期办结 1 件，逾期 1 件，办理中 0 件，明细见附件。"));
+        var printed = string.Concat(ReportRendering.PdfRows(ReportRendering.Pdf(doc)).SelectMany(r => r)).Replace(" ", "", StringComparison.Ordinal);
+        Assert.That(printed, Does.Contain(story.Replace(" ", "", StringComparison.Ordinal)), "the story is printed whole");
+        Assert.That(printed, Does.Contain("附件：差评及回访明细"));
+        var headings = doc.Blocks.OfType<ReportHeading>().Select(h => h.Text).ToList();
+        Assert.That(headings[^1], Is.EqualTo("附件：差评及回访明细"), "the list of bad ratings is the annex at the end");
+
+        // October, made on its first morning: nothing yet, against September's 8 cases.
+        var october = (await _hall.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 10, 20))).Blocks.OfType<ReportParagraph>().First().Text;
+        Assert.That(october, Does.StartWith("本月共取号 0 张，办件 0 件，环比下降 100.0%，同比无可比（上期无办件）；"));
+    }
+
+    [Test]
     public async Task The_patrol_sheet_shows_each_window_of_the_day_with_its_long_pause_named()
     {
         var r = await ReadAsync(_hall, ReportKind.DailyPatrol, new DateOnly(2026, 9, 1), "patrol-2026-09-01");
