@@ -1,6 +1,7 @@
 using Hall.Server.Contracts;
 using Hall.Server.Reports;
 using Hall.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hall.Tests.Reports;
@@ -75,6 +76,11 @@ public sealed class ReportHoursTests
     [Test]
     public async Task The_schedules_sheet_counts_what_was_finished_and_rated_after_closing_and_no_lunch_break_in_waits_or_handling()
     {
+        await using (var db = _app.Db())
+        {
+            var stored = await db.Reports.Where(r => r.HallId == _hall.HallId && r.Kind == ReportKind.DailyPatrol && r.PeriodFrom == Tuesday).Select(r => r.GeneratedByStaffId).ToListAsync();
+            Assert.That(stored, Is.EqualTo(new int?[] { null }), "one sheet for Tuesday, made by the schedule after midnight");
+        }
         var sheet = await _hall.StoredAsync(ReportKind.DailyPatrol, Tuesday, "patrol-hours-scheduled");
         // 窗口 | 工作人员 | 在岗 | 开放 | 暂停 | 服务量 | 平均等候 | 最长等候 | 平均办理 | 最长办理 | 过号 | 转出 | 评价 | 满意率
         // Waits 5, 20 (11:50–12:00 and 13:30–13:40), 5; handling 20 (11:46–12:00, 13:30–13:36), 10, 34 — the 17:50 finish
@@ -92,7 +98,8 @@ public sealed class ReportHoursTests
         // 6.92 staffed hours).
         tuesday.HasRow("窗口", "1号社保窗口", _hall.ClerkName(1), "7.00", "7.00", "0", "3", "10.0", "20.0", "21.3", "34.0", "0", "0", "1", "0.0%");
 
-        var wednesday = ReportReadBack.Of(await _hall.ReportAsync(ReportKind.DailyPatrol, Wednesday), "patrol-hours-wednesday");
-        wednesday.Shows("开放时间 09:00–12:00，14:00–18:00");
+        var wednesday = await _hall.ReportAsync(ReportKind.DailyPatrol, Wednesday);
+        Assert.That(wednesday.Subtitle, Does.EndWith("开放时间 09:00–12:00，14:00–18:00"), "the new hours from the day they changed");
+        ReportReadBack.Of(wednesday, "patrol-hours-wednesday").Shows("开放时间 09:00–12:00，14:00–18:00");
     }
 }
