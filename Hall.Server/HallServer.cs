@@ -99,6 +99,7 @@ public static class HallServer
         services.AddHostedService(sp => sp.GetRequiredService<ReportFont>());
         services.AddSingleton<Reports.IReportRenderer, Reports.ReportRenderer>();
         services.AddSingleton<Reports.ReportStore>();
+        services.AddSingleton<Reports.ReportIssuing>();
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());

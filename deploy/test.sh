@@ -10,6 +10,8 @@ have_pg || missing+=(postgresql)
 # The kiosk and display pages are tested in Debian's Chromium with a CJK font; serial devices over socat pty pairs.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+# Bulletins are GB/T 9704 documents set in a serif CJK face (Noto Serif CJK SC).
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 # The lobby screen's video test encodes a real H.264 clip.
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)

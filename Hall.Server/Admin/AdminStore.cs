@@ -17,7 +17,7 @@ namespace Hall.Server.Admin;
 
 public sealed record HallForm(string Name, string HoursText, int AgeingMinutes, int NormalPerPriority, int MaxRecalls, int AutoNoShowAfterCalls, int RequeuePlacesBack,
     string OutcomesText, string PauseReasonsText, int FollowUpWorkingDays, int PauseLimitMinutes, int UnstaffedGraceMinutes, int DeviceOfflineMinutes, int NoticePeopleAhead,
-    int RankingMinRatings = HallSite.DefaultRankingMinRatings);
+    int RankingMinRatings = HallSite.DefaultRankingMinRatings, string? IssuingAuthority = null, string? DocumentPrefix = null, string? Addressee = null);
 
 public sealed record CalendarForm(DateOnly Date, bool Open, string? Note);
 
@@ -124,7 +124,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
 
     public static HallForm FormOf(HallSite h) => new(h.Name, HoursText(h.Hours), h.AgeingMinutes, h.NormalPerPriority, h.MaxRecalls, h.AutoNoShowAfterCalls, h.RequeuePlacesBack,
         string.Join("\n", h.Outcomes), string.Join("\n", h.PauseReasons), h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead,
-        h.RankingMinRatings);
+        h.RankingMinRatings, h.IssuingAuthority, h.DocumentPrefix, h.Addressee);
 
     /// <summary>One line per open weekday: "周一 09:00-12:00 13:30-17:30".</summary>
     public static string HoursText(WeeklyHours hours) => string.Join("\n", Enumerable.Range(1, 7).Select(i => (DayOfWeek)(i % 7))
@@ -194,7 +194,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
     public async Task<Refusal?> SaveHallAsync(Actor actor, HallForm form, CancellationToken ct)
     {
         // The lists are written a line each: newlines there, nowhere else.
-        if (Unclean(form.Name) is not null || !new[] { form.HoursText, form.OutcomesText, form.PauseReasonsText }.All(t => FreeText.IsClean(t, multiline: true)))
+        if (Unclean(form.Name, form.IssuingAuthority, form.DocumentPrefix, form.Addressee) is not null || !new[] { form.HoursText, form.OutcomesText, form.PauseReasonsText }.All(t => FreeText.IsClean(t, multiline: true)))
         {
             return Refusal.InvalidText;
         }
@@ -217,7 +217,11 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
             .Check(form.RankingMinRatings is >= 0 and <= 1000, "参与排名最少评价数", "ratings to be ranked", "须在 0–1000 之间", "must be 0–1000")
             .Check(form.UnstaffedGraceMinutes is >= 0 and <= 240, "无人值守宽限（分钟）", "unstaffed grace (minutes)", "须在 0–240 之间", "must be 0–240")
             .Check(form.DeviceOfflineMinutes is >= 1 and <= 240, "设备离线判定（分钟）", "device offline (minutes)", "须在 1–240 之间", "must be 1–240")
-            .Check(form.NoticePeopleAhead is >= 1 and <= 20, "提前通知人数", "notice people ahead", "须在 1–20 之间", "must be 1–20");
+            .Check(form.NoticePeopleAhead is >= 1 and <= 20, "提前通知人数", "notice people ahead", "须在 1–20 之间", "must be 1–20")
+            .Check((form.IssuingAuthority?.Trim().Length ?? 0) <= 40, "发文机关", "issuing authority", "最多 40 字", "at most 40 characters")
+            .Check(form.DocumentPrefix is null || form.DocumentPrefix.Trim() is var prefix && prefix.Length <= 10 && !prefix.Any(c => c is '〔' or '〕' or '[' or ']' or '号' || char.IsWhiteSpace(c) || char.IsDigit(c)),
+                "发文字号代字", "document prefix", "最多 10 字，不含数字、括号、空格和“号”（如“新政数”）", "at most 10 characters, without digits, brackets, spaces or 号 (e.g. 新政数)")
+            .Check((form.Addressee?.Trim().Length ?? 0) <= 100, "主送机关", "addressee", "最多 100 字", "at most 100 characters");
         if (rules.Refusal is { } invalid)
         {
             return invalid;
@@ -232,6 +236,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
             (h.Outcomes, h.PauseReasons, h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead) =
                 (outcomes!, reasons!, form.FollowUpWorkingDays, form.PauseLimitMinutes, form.UnstaffedGraceMinutes, form.DeviceOfflineMinutes, form.NoticePeopleAhead);
             h.RankingMinRatings = form.RankingMinRatings;
+            (h.IssuingAuthority, h.DocumentPrefix, h.Addressee) = (Blank(form.IssuingAuthority), Blank(form.DocumentPrefix), Blank(form.Addressee));
             return (before, FormOf(h));
         }, ct);
     }
@@ -626,6 +631,9 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
     }
 
     /// <summary><see cref="Refusal.InvalidText"/> when any of the texts has a control character or a bidirectional override.</summary>
+    /// <summary>A setting left empty is unset (null), trimmed otherwise.</summary>
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     private static Refusal? Unclean(params string?[] texts) => texts.All(t => FreeText.IsClean(t)) ? null : Refusal.InvalidText;
 
     /// <summary>Only the admin changes configuration; the change and its audit entry commit together, or neither does.</summary>

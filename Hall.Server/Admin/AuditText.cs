@@ -28,6 +28,8 @@ public static class AuditText
         ["playlist.create"] = ("新建播放列表", "Create playlist"),
         ["playlist.delete"] = ("删除播放列表", "Delete playlist"),
         ["report.generate"] = ("生成报表", "Generate report"),
+        ["report.issue"] = ("印发通报", "Issue bulletin"),
+        ["report.sections"] = ("修改通报正文", "Edit bulletin text"),
         ["roster.remove"] = ("取消排班", "Take off the roster"),
         ["roster.set"] = ("排班", "Roster"),
         ["service.create"] = ("新增业务", "Add service"),

@@ -328,6 +328,13 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(r => new { r.HallId, r.Kind, r.PeriodFrom }).IsUnique();
             e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
             e.Property(r => r.Title).HasMaxLength(200);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(r => r.IssuedByStaffId);
+            // A 发文字号 is given once per hall and year, whichever server issues.
+            e.HasIndex(r => new { r.HallId, r.DocumentYear, r.DocumentSerial }).IsUnique().HasFilter("document_serial IS NOT NULL");
+            e.Property(r => r.DocumentNumber).HasMaxLength(40);
+            e.Property(r => r.Problems).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
+            e.Property(r => r.Praise).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
+            e.Property(r => r.Requirements).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
         });
         modelBuilder.Entity<Operations.BackgroundJob>(e =>
         {

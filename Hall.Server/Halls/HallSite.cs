@@ -32,6 +32,17 @@ public sealed class HallSite
 
     public const int DefaultRankingMinRatings = 10;
 
+    /// <summary>发文机关: the authority whose 红头 the bulletin and the year view carry (新县政务服务和数据管理局); the hall's name when unset.</summary>
+    public string? IssuingAuthority { get; set; }
+
+    /// <summary>发文字号's 机关代字 (新政数): an issued document is numbered 新政数〔2026〕12号, per year. Needed to issue.</summary>
+    public string? DocumentPrefix { get; set; }
+
+    /// <summary>主送机关 of the hall's bulletins; <see cref="DefaultAddressee"/> when unset.</summary>
+    public string? Addressee { get; set; }
+
+    public const string DefaultAddressee = "各进驻部门、各窗口";
+
     public Alerts.AlertLimits AlertLimits => new(PauseLimitMinutes, UnstaffedGraceMinutes, DeviceOfflineMinutes);
     public List<HallCalendarDay> Calendar { get; set; } = [];
     /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>

@@ -2,18 +2,26 @@ using static Hall.Server.Reports.ReportFormat;
 
 namespace Hall.Server.Reports;
 
-/// <summary>月通报: attendance, business, satisfaction and the ranking of a month, with its charts and the 普法 plays.</summary>
+/// <summary>
+/// 月通报, a 公文 (GB/T 9704): the body tells the month (总体情况, written from the figures) and carries the supervisor's sections;
+/// annex 1 holds attendance, business, satisfaction and the ranking with the charts and the 普法 plays, annex 2 the bad ratings.
+/// </summary>
 public static class BulletinReport
 {
     /// <param name="county">The county hall (first) and its township sites, for the roll-up; null for a hall without sites.</param>
     /// <param name="previous">The month before, for 环比; <paramref name="yearAgo"/> the same month a year before, for 同比.</param>
-    public static ReportDocument Build(ReportFigures f, IReadOnlyList<ReportFigures>? county = null, ReportFigures? previous = null, ReportFigures? yearAgo = null)
+    /// <param name="issuer">The hall's 发文 settings; the hall's name and the default addressee when null.</param>
+    /// <param name="sections">The supervisor's sections and, once issued, the number; none when null (a draft).</param>
+    public static ReportDocument Build(ReportFigures f, IReadOnlyList<ReportFigures>? county = null, ReportFigures? previous = null, ReportFigures? yearAgo = null,
+        DocumentIssuer? issuer = null, DocumentSections? sections = null)
     {
         var input = f.Input;
         var month = $"{input.From.Year}年{input.From.Month}月";
         var outcomes = Outcomes(f);
-        var blocks = new List<ReportBlock>
+        sections ??= DocumentSections.None;
+        var blocks = new List<ReportBlock>(OfficialDocument.Body(Narrative(f, previous, yearAgo), sections))
         {
+            new ReportAnnex($"{input.Hall.Name}{month}各项指标统计表"),
             new ReportKeyFigures(
             [
                 new("取号", Count(f.Hall.Issued).Text), new("办件量", Count(f.Hall.Served).Text), new("办结率", Percent(f.Hall.CompletionRate).Text),
@@ -21,8 +29,6 @@ public static class BulletinReport
                 new("平均办理(分钟)", Minutes(f.Hall.Handling.Average).Text), new("评价数", Count(f.Hall.Ratings.Total).Text), new("好评率", Percent(f.Hall.Ratings.Rate).Text),
                 new("差评", Count(f.Hall.Ratings.Bad).Text), new("回访按期", $"{f.FollowUpsOnTime}/{f.FollowUps.Count}"),
             ]),
-            new ReportHeading("总体情况"),
-            new ReportParagraph(Narrative(f, previous, yearAgo)),
             new ReportHeading("一、考勤"),
             AttendanceTable(f),
             ClerkPauseTable(f),
@@ -38,7 +44,7 @@ public static class BulletinReport
             RatingsBy(f, "业务好差评", "各业务好差评", "业务", input.Services.Select(s => (s.Value, f.Service(s.Key)))),
             RatingsBy(f, "部门好差评", "各部门好差评（按办结时登记的事项）", "部门", f.ByDepartment.OrderByDescending(kv => kv.Value.Served).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))),
             new ReportParagraph(f.FollowUps.Count == 0 ? "本月无差评。"
-                : $"本月差评 {f.FollowUps.Count} 件，按期办结 {f.FollowUpsOnTime} 件，逾期 {f.FollowUpsLate} 件，办理中 {f.FollowUps.Count(c => c.State == "办理中")} 件，明细见附件。"),
+                : $"本月差评 {f.FollowUps.Count} 件，按期办结 {f.FollowUpsOnTime} 件，逾期 {f.FollowUpsLate} 件，办理中 {f.FollowUps.Count(c => c.State == "办理中")} 件，明细见附件2。"),
             new ReportHeading("四、窗口排名"),
             new ReportParagraph($"评价不少于 {input.Hall.RankingMinRatings} 条的窗口按好评率、办件量、平均等候（短者在前）依次排名；评价不足的窗口不排名次，列于其后。定义见《报表口径说明》。"),
             RankingTable(f, "窗口排名", "窗口排名"),
@@ -54,12 +60,12 @@ public static class BulletinReport
             blocks.Add(SitesTable(county, "各站点", "县级大厅与乡镇（街道）便民服务中心"));
         }
         // Long lists go to an annex, not pages of body.
-        blocks.Add(new ReportPageBreak());
-        blocks.Add(new ReportHeading("附件：差评及回访明细"));
+        blocks.Add(new ReportAnnex("差评及回访明细"));
         blocks.Add(DailyPatrolReport.FollowUpTable(f));
-        return new ReportDocument($"{input.Hall.Name} {month}工作通报", $"统计期间 {Period(input, "本月")}", blocks)
+        return new ReportDocument($"关于{input.Hall.Name}{month}工作情况的通报", $"统计期间 {Period(input, "本月")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 月通报 {input.From:yyyy-MM} · 生成于 {Stamp(input.Now, input.Hall.Zone)}",
+            Form = OfficialDocument.Form(issuer ?? new DocumentIssuer(input.Hall.Name, Halls.HallSite.DefaultAddressee, null), sections, input.Today),
         };
     }
 
@@ -67,14 +73,15 @@ public static class BulletinReport
     /// 总体情况, written from the figures: volumes with 环比 and 同比, 办结 and the ways cases were accepted, waits, 好差评 and the
     /// bad ratings' closure, and the best and worst of the ranked windows.
     /// </summary>
-    internal static string Narrative(ReportFigures f, ReportFigures? previous, ReportFigures? yearAgo)
+    /// <param name="period">How the text names the period: 本月, 本年.</param>
+    internal static string Narrative(ReportFigures f, ReportFigures? previous, ReportFigures? yearAgo, string period = "本月")
     {
         var h = f.Hall;
         static string Versus(int now, ReportFigures? then, string name) =>
             then is null ? "" : then.Hall.Served == 0 ? $"，{name}无可比（上期无办件）"
                 : $"，{name}{(now >= then.Hall.Served ? "增长" : "下降")} {Percent(Math.Abs(now - then.Hall.Served) / (double)then.Hall.Served).Text}";
         var text = new System.Text.StringBuilder();
-        text.Append($"本月共取号 {h.Issued} 张，办件 {h.Served} 件{Versus(h.Served, previous, "环比")}{Versus(h.Served, yearAgo, "同比")}；");
+        text.Append($"{period}共取号 {h.Issued} 张，办件 {h.Served} 件{Versus(h.Served, previous, "环比")}{Versus(h.Served, yearAgo, "同比")}；");
         text.Append($"其中办结 {h.Outcomes.GetValueOrDefault(Queue.TicketRules.Completed)} 件，办结率 {Percent(h.CompletionRate).Text}；");
         text.Append($"容缺受理 {h.MaterialsToFollow} 件，告知承诺 {h.OnPromise} 件，咨询 {h.Consultations} 件。");
         text.Append($"平均等候 {Minutes(h.Wait.Average).Text} 分钟，平均办理 {Minutes(h.Handling.Average).Text} 分钟。");

@@ -9,7 +9,29 @@ public sealed record ReportDocument(string Title, string Subtitle, IReadOnlyList
 {
     /// <summary>Printed in the page footer left of "第 x 页 / 共 y 页" (hall name, when generated).</summary>
     public string Footer { get; init; } = "";
+
+    /// <summary>
+    /// Set for a 公文 (GB/T 9704): the blocks before the first <see cref="ReportAnnex"/> are its body, laid out under the
+    /// 版头 with 主送 and closed by the 附件 list, 署名 and 成文日期; each annex starts a page of its own. Null for a plain report.
+    /// </summary>
+    public OfficialForm? Form { get; init; }
 }
+
+/// <summary>
+/// What makes a report a 公文: the issuing authority (红头), the 发文字号 once issued (新政数〔2026〕12号; null for a draft),
+/// the addressee (主送), the signature (署名) and the date (成文日期).
+/// </summary>
+public sealed record OfficialForm(string Authority, string? Number, string Addressee, string Signatory, DateOnly Date)
+{
+    /// <summary>Not yet issued: no number, and marked 草稿 on its first page.</summary>
+    public bool Draft => Number is null;
+
+    /// <summary>成文日期 as GB/T 9704 writes it: 2026年12月5日 (Arabic figures, no leading zeros).</summary>
+    public string DateText => $"{Date.Year}年{Date.Month}月{Date.Day}日";
+}
+
+/// <summary>A 公文's annex (附件): starts a new page headed 附件N and its title; the blocks after it belong to it.</summary>
+public sealed record ReportAnnex(string Title) : ReportBlock;
 
 public abstract record ReportBlock;
 

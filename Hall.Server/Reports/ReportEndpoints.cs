@@ -64,7 +64,7 @@ public static class ReportEndpoints
                 {
                     http.Response.Headers.RetryAfter = "60";
                 }
-                return Error(refused == ReportJobs.QueueFull ? 429 : 400, refused);
+                return Error(refused == ReportJobs.QueueFull ? 429 : refused == ReportIssuing.AlreadyIssued ? 409 : 400, refused);
             }
             return Results.Json(new { id }, statusCode: 202);
         }).RequireAuthorization(staff);

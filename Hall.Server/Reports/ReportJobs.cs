@@ -66,7 +66,8 @@ public sealed record ReportJobView(Guid Id, string State, double Progress, Repor
 /// Each server draws at most <c>Hall:Reports:MaxRunningPerHall</c> (2) reports of one hall and <c>Hall:Reports:MaxRunning</c>
 /// (4) in all at once; more wait their turn, up to <c>Hall:Reports:MaxQueuedPerHall</c> (4) of one hall and
 /// <c>Hall:Reports:MaxQueued</c> (16) in all, and beyond that are refused with <c>report_queue_full</c>. A period outside
-/// the hall's life (wholly before the year of its first record, or after today) is refused with <c>report_outside_hall_life</c>.
+/// the hall's life (wholly before the year of its first record, or after today) is refused with <c>report_outside_hall_life</c>, an
+/// issued bulletin (frozen) with <c>report_issued</c>.
 /// </summary>
 public sealed class ReportJobs(ReportStore store, Operations.BackgroundJobs table, TimeProvider clock, IHostApplicationLifetime lifetime, Admin.AdminStore audit,
     IDbContextFactory<HallDb> dbFactory, Halls.HallSettings halls, IConfiguration config, ILogger<ReportJobs> log)
@@ -122,6 +123,10 @@ public sealed class ReportJobs(ReportStore store, Operations.BackgroundJobs tabl
         if (to < start || from > today)
         {
             return (null, OutsideHallLife);
+        }
+        if (await store.IssuedAsync(by.HallId, kind, day, ct))
+        {
+            return (null, ReportIssuing.AlreadyIssued);
         }
         // The same report asked again while this server has it: the same job, even when the queue is full.
         if (_jobs.Values.FirstOrDefault(j => j.Finished is null && j.HallId == by.HallId && j.Kind == kind && j.PeriodFrom == from) is { } same)
@@ -272,6 +277,10 @@ public sealed class ReportJobs(ReportStore store, Operations.BackgroundJobs tabl
             var id = await store.ReplaceAsync(job.HallId, job.Kind, day, by.Id, job, ct);
             await audit.RecordAsync(by, "report.generate", $"report:{id}", null, new { Kind = job.Kind.ToString(), job.PeriodFrom, job.PeriodTo }, ct);
             job.Done(id, clock.GetUtcNow());
+        }
+        catch (ReportIssuedException)
+        {
+            job.Fail(ReportIssuing.AlreadyIssued, clock.GetUtcNow());
         }
         catch (ReportFontMissingException)
         {

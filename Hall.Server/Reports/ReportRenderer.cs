@@ -11,11 +11,11 @@ public interface IReportRenderer
     ReportFiles Render(ReportDocument document);
 }
 
-/// <summary>The A4 PDF (Skia, subset CJK font, vector charts) and the Excel workbook with the same tables.</summary>
+/// <summary>The A4 PDF (Skia, subset CJK font — a 公文's body in the serif one —, vector charts) and the Excel workbook with the same tables.</summary>
 public sealed class ReportRenderer(ReportFont font) : IReportRenderer
 {
     public ReportFiles Render(ReportDocument document) =>
-        new(PdfReportWriter.Write(document, font.Fonts ?? throw new ReportFontMissingException()), ExcelReportWriter.Write(document));
+        new(PdfReportWriter.Write(document, font.Fonts ?? throw new ReportFontMissingException(), document.Form is null ? null : font.DocumentFonts), ExcelReportWriter.Write(document));
 }
 
 /// <summary>A report was asked for on a machine without a Chinese font (<see cref="ReportFont.Missing"/>).</summary>

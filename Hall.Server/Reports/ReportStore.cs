@@ -44,7 +44,10 @@ public sealed class ReportStore(IDbContextFactory<HallDb> dbFactory, ReportBuild
         return id == 0 ? null : id;
     }
 
-    /// <summary>A generation on demand: builds the report and stores it, replacing the files of the same period (with a new generation time).</summary>
+    /// <summary>
+    /// A generation on demand: builds the report and stores it, replacing the files of the same period (with a new generation
+    /// time) and keeping a draft bulletin's sections. An issued bulletin is frozen: <see cref="ReportIssuedException"/>.
+    /// </summary>
     public async Task<long> ReplaceAsync(int hallId, ReportKind kind, DateOnly day, int staffId, IProgress<double>? progress, CancellationToken ct)
     {
         var report = await BuildAsync(hallId, kind, day, staffId, progress, ct);
@@ -59,11 +62,24 @@ public sealed class ReportStore(IDbContextFactory<HallDb> dbFactory, ReportBuild
             ON CONFLICT (hall_id, kind, period_from) DO UPDATE SET period_to = excluded.period_to, title = excluded.title, generated_at = excluded.generated_at,
                 generated_by_staff_id = excluded.generated_by_staff_id, pdf = excluded.pdf, xlsx = excluded.xlsx, pdf_size = excluded.pdf_size,
                 xlsx_size = excluded.xlsx_size, generation_ms = excluded.generation_ms
+            WHERE reports.issued_at IS NULL
             RETURNING id AS "Value"
-            """).ToListAsync(ct)).Single();
+            """).ToListAsync(ct)).SingleOrDefault();
+        if (id == 0)
+        {
+            throw new ReportIssuedException();
+        }
         await tx.CommitAsync(ct);
         progress?.Report(1);
         return id;
+    }
+
+    /// <summary>Whether the report of <paramref name="kind"/> holding <paramref name="day"/> is an issued 公文 (frozen).</summary>
+    public async Task<bool> IssuedAsync(int hallId, ReportKind kind, DateOnly day, CancellationToken ct)
+    {
+        var (from, _) = ReportPeriods.Containing(kind, day);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Reports.AnyAsync(r => r.HallId == hallId && r.Kind == kind && r.PeriodFrom == from && r.IssuedAt != null, ct);
     }
 
     /// <summary>The hall's stored reports, newest first, without their files.</summary>
@@ -81,7 +97,8 @@ public sealed class ReportStore(IDbContextFactory<HallDb> dbFactory, ReportBuild
         }
         return await reports.OrderByDescending(r => r.GeneratedAt).ThenByDescending(r => r.Id)
             .Select(r => new StoredReportView(r.Id, r.Kind, r.PeriodFrom, r.PeriodTo, r.Title, r.GeneratedAt, r.GeneratedByStaffId,
-                db.Staff.Where(s => s.Id == r.GeneratedByStaffId).Select(s => s.Name).FirstOrDefault(), r.PdfSize, r.XlsxSize, r.GenerationMs))
+                db.Staff.Where(s => s.Id == r.GeneratedByStaffId).Select(s => s.Name).FirstOrDefault(), r.PdfSize, r.XlsxSize, r.GenerationMs,
+                r.DocumentNumber, r.IssuedAt))
             .Take(500).ToListAsync(ct);
     }
 
@@ -98,7 +115,15 @@ public sealed class ReportStore(IDbContextFactory<HallDb> dbFactory, ReportBuild
     {
         var started = Stopwatch.GetTimestamp();
         var (from, to) = ReportPeriods.Containing(kind, day);
-        var document = await builder.BuildAsync(hallId, kind, day, progress is null ? null : new Scaled(progress, 0, BuildShare), ct);
+        DocumentSections? sections = null;
+        if (StoredReport.IsDocument(kind))
+        {
+            // A draft drawn again keeps what the supervisor wrote.
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            sections = await db.Reports.AsNoTracking().Where(r => r.HallId == hallId && r.Kind == kind && r.PeriodFrom == from)
+                .Select(r => new DocumentSections(r.Problems, r.Praise, r.Requirements, null, null)).FirstOrDefaultAsync(ct);
+        }
+        var document = await builder.BuildAsync(hallId, kind, day, progress is null ? null : new Scaled(progress, 0, BuildShare), ct, sections);
         var files = renderer.Render(document);
         progress?.Report(0.95);
         var title = document.Title.Length > 200 ? document.Title[..200] : document.Title;
@@ -132,6 +157,9 @@ public sealed class ReportStore(IDbContextFactory<HallDb> dbFactory, ReportBuild
         public void Report(double value) => inner.Report(from + Math.Clamp(value, 0, 1) * share);
     }
 }
+
+/// <summary>A frozen (issued) bulletin was to be generated again.</summary>
+public sealed class ReportIssuedException() : Exception(ReportIssuing.AlreadyIssued.MessageEn);
 
 /// <summary>The names people see: 日巡查 / 周报 / 月通报 / 年度考核, and the files' names.</summary>
 public static class ReportNames

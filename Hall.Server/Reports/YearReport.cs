@@ -2,17 +2,21 @@ using static Hall.Server.Reports.ReportFormat;
 
 namespace Hall.Server.Reports;
 
-/// <summary>年考核: the twelve months side by side and the annual ranking of windows.</summary>
+/// <summary>年考核, a 公文 like the bulletin: the year told in the body, the twelve months side by side and the annual ranking of windows in its annex.</summary>
 public static class YearReport
 {
     /// <param name="county">The county hall (first) and its township sites over the year, for the roll-up; null for a hall without sites.</param>
-    public static ReportDocument Build(ReportFigures year, IReadOnlyList<ReportFigures> months, IReadOnlyList<ReportFigures>? county = null)
+    /// <param name="previous">The year before, for 同比; null when not read.</param>
+    public static ReportDocument Build(ReportFigures year, IReadOnlyList<ReportFigures> months, IReadOnlyList<ReportFigures>? county = null,
+        DocumentIssuer? issuer = null, DocumentSections? sections = null, ReportFigures? previous = null)
     {
         var input = year.Input;
         var labels = months.Select(m => $"{m.Input.From.Month}月").ToList();
         var outcomes = BulletinReport.Outcomes(year);
-        var blocks = new List<ReportBlock>
+        sections ??= DocumentSections.None;
+        var blocks = new List<ReportBlock>(OfficialDocument.Body(BulletinReport.Narrative(year, null, previous, "本年"), sections))
         {
+            new ReportAnnex($"{input.Hall.Name}{input.From.Year}年度各项指标统计表"),
             new ReportKeyFigures(
             [
                 new("取号", Count(year.Hall.Issued).Text), new("办件量", Count(year.Hall.Served).Text), new("平均等候(分钟)", Minutes(year.Hall.Wait.Average).Text),
@@ -61,9 +65,10 @@ public static class YearReport
             blocks.Add(new ReportHeading("七、全县汇总"));
             blocks.Add(BulletinReport.SitesTable(county, "各站点全年", "县级大厅与乡镇（街道）便民服务中心全年"));
         }
-        return new ReportDocument($"{input.Hall.Name} {input.From.Year}年度考核数据", $"统计期间 {Period(input, "本年")}", blocks)
+        return new ReportDocument($"关于{input.Hall.Name}{input.From.Year}年度考核情况的通报", $"统计期间 {Period(input, "本年")}", blocks)
         {
             Footer = $"{input.Hall.Name} · 年度 {input.From.Year} · 生成于 {Stamp(input.Now, input.Hall.Zone)}",
+            Form = OfficialDocument.Form(issuer ?? new DocumentIssuer(input.Hall.Name, Halls.HallSite.DefaultAddressee, null), sections, input.Today),
         };
     }
 }

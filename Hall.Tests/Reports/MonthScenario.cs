@@ -28,6 +28,13 @@ public sealed class MonthScenario
     private readonly Dictionary<string, int> _items = [];
 
     public int HallId { get; }
+
+    /// <summary>The demo hall's logins, for signing in to its pages.</summary>
+    public Hall.Server.Halls.DemoCredentials Credentials { get; private set; } = null!;
+
+    /// <summary>The hall's supervisor (马主任 of the demo hall), for what a supervisor does on a page.</summary>
+    public Actor Supervisor => _supervisor;
+
     public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     private MonthScenario(HallApp app, int hallId, Actor kiosk, Actor supervisor, Actor evaluator)
@@ -55,6 +62,7 @@ public sealed class MonthScenario
             new Actor(ActorKind.Device, kiosk.Id, hallId, kiosk.Name, null, DeviceRole.Kiosk, null),
             new Actor(ActorKind.Staff, supervisor.Id, hallId, supervisor.Name, StaffRole.Supervisor, null, null),
             new Actor(ActorKind.Device, evaluator.Id, hallId, evaluator.Name, null, DeviceRole.Evaluator, null));
+        scenario.Credentials = credentials;
         foreach (var w in await db.Windows.Where(w => w.HallId == hallId).ToListAsync())
         {
             scenario._windows[w.Number] = w.Id;

@@ -172,7 +172,7 @@ public sealed class ReportFiguresTests
     public async Task The_bulletin_counts_attendance_business_and_satisfaction_of_the_month()
     {
         var r = await ReadAsync(_hall, ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 15), "bulletin-2026-09");
-        r.Shows("新县市民之家 2026年9月工作通报");
+        r.Shows("关于新县市民之家2026年9月工作情况的通报");
         r.Shows("统计期间 2026年9月1日 至 2026年9月30日");
         Assert.That(r.PdfLines.Any(l => l.Contains("尚未结束", StringComparison.Ordinal)), Is.False, "September is over");
         // Made at 09:00 on 1 October, October's bulletin counts one morning, and says so.
@@ -280,12 +280,13 @@ public sealed class ReportFiguresTests
             "本月共取号 9 张，办件 8 件，环比无可比（上期无办件），同比无可比（上期无办件）；其中办结 6 件，办结率 75.0%；容缺受理 1 件，告知承诺 1 件，咨询 0 件。"
             + "平均等候 17.3 分钟，平均办理 21.0 分钟。收到评价 7 条，好评率 71.4%，评价率 87.5%；差评 2 条，已整改 2 条，差评整改率 100.0%。"
             + "好评率最高的窗口为1号社保窗口（100.0%），最低的为2号社保窗口（50.0%）。平均等候最长的窗口为3号医保窗口（22.0 分钟）。"));
-        Assert.That(paragraphs, Does.Contain("本月差评 2 件，按期办结 1 件，逾期 1 件，办理中 0 件，明细见附件。"));
+        Assert.That(paragraphs, Does.Contain("本月差评 2 件，按期办结 1 件，逾期 1 件，办理中 0 件，明细见附件2。"));
         var printed = string.Concat(ReportRendering.PdfRows(ReportRendering.Pdf(doc)).SelectMany(r => r)).Replace(" ", "", StringComparison.Ordinal);
         Assert.That(printed, Does.Contain(story.Replace(" ", "", StringComparison.Ordinal)), "the story is printed whole");
-        Assert.That(printed, Does.Contain("附件：差评及回访明细"));
-        var headings = doc.Blocks.OfType<ReportHeading>().Select(h => h.Text).ToList();
-        Assert.That(headings[^1], Is.EqualTo("附件：差评及回访明细"), "the list of bad ratings is the annex at the end");
+        Assert.That(printed, Does.Contain("附件：1．新县市民之家2026年9月各项指标统计表2．差评及回访明细"), "the annexes are listed under the body");
+        var annexes = doc.Blocks.OfType<ReportAnnex>().Select(a => a.Title).ToList();
+        Assert.That(annexes, Is.EqualTo(new[] { "新县市民之家2026年9月各项指标统计表", "差评及回访明细" }), "the list of bad ratings is the annex at the end");
+        Assert.That(doc.Blocks.SkipWhile(b => b != doc.Blocks.OfType<ReportAnnex>().Last()).OfType<ReportTable>().Single().Sheet, Is.EqualTo("差评回访"));
 
         // October, made on its first morning: nothing yet, against September's 8 cases.
         var october = (await _hall.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 10, 20))).Blocks.OfType<ReportParagraph>().First().Text;
@@ -384,7 +385,8 @@ public sealed class ReportFiguresTests
     public async Task The_year_view_sets_the_months_side_by_side_and_ranks_the_windows()
     {
         var r = await ReadAsync(_hall, ReportKind.Year, new DateOnly(2026, 9, 1), "year-2026");
-        r.Shows("新县市民之家 2026年度考核数据");
+        r.Shows("关于新县市民之家2026年度考核情况的通报");
+        r.Shows("本年共取号 9 张，办件 8 件，同比无可比");
         // 月份 | 取号 | 服务量 | 平均等候 | 平均办理 | 评价数 | 满意率 | 差评 | 在岗(时)
         r.HasRow("逐月", "9月", "9", "8", "17.3", "21.0", "7", "71.4%", "2", "33.25");
         r.HasRow("逐月", "8月", "0", "0", "—", "—", "0", "—", "0", "0.00");

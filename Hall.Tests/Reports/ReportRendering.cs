@@ -10,7 +10,10 @@ public static class ReportRendering
 {
     private static readonly Lazy<PdfFonts> Fonts = new(() => PdfFonts.Load());
 
-    public static byte[] Pdf(ReportDocument doc) => PdfReportWriter.Write(doc, Fonts.Value);
+    private static readonly Lazy<PdfFonts> DocumentFonts = new(() => PdfFonts.Load(PdfFonts.DefaultDocumentPath, PdfFonts.DefaultDocumentFamily));
+
+    /// <summary>As the server draws it: a 公文's body in the serif face.</summary>
+    public static byte[] Pdf(ReportDocument doc) => PdfReportWriter.Write(doc, Fonts.Value, doc.Form is null ? null : DocumentFonts.Value);
 
     public static byte[] Excel(ReportDocument doc) => ExcelReportWriter.Write(doc);
 

@@ -497,6 +497,10 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Addressee")
+                        .HasColumnType("text")
+                        .HasColumnName("addressee");
+
                     b.Property<int>("AgeingMinutes")
                         .HasColumnType("integer")
                         .HasColumnName("ageing_minutes");
@@ -520,6 +524,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("display");
 
+                    b.Property<string>("DocumentPrefix")
+                        .HasColumnType("text")
+                        .HasColumnName("document_prefix");
+
                     b.Property<int>("FollowUpWorkingDays")
                         .HasColumnType("integer")
                         .HasColumnName("follow_up_working_days");
@@ -528,6 +536,10 @@ namespace Hall.Server.Data.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("hours");
+
+                    b.Property<string>("IssuingAuthority")
+                        .HasColumnType("text")
+                        .HasColumnName("issuing_authority");
 
                     b.Property<int>("MaxRecalls")
                         .HasColumnType("integer")
@@ -923,6 +935,19 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("DocumentNumber")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("document_number");
+
+                    b.Property<int?>("DocumentSerial")
+                        .HasColumnType("integer")
+                        .HasColumnName("document_serial");
+
+                    b.Property<int?>("DocumentYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("document_year");
+
                     b.Property<DateTimeOffset>("GeneratedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("generated_at");
@@ -938,6 +963,14 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int>("HallId")
                         .HasColumnType("integer")
                         .HasColumnName("hall_id");
+
+                    b.Property<DateTimeOffset?>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<int?>("IssuedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("issued_by_staff_id");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -962,6 +995,21 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("period_to");
 
+                    b.Property<string>("Praise")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("praise");
+
+                    b.Property<string>("Problems")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("problems");
+
+                    b.Property<string>("Requirements")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("requirements");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -982,6 +1030,14 @@ namespace Hall.Server.Data.Migrations
 
                     b.HasIndex("GeneratedByStaffId")
                         .HasDatabaseName("ix_reports_generated_by_staff_id");
+
+                    b.HasIndex("IssuedByStaffId")
+                        .HasDatabaseName("ix_reports_issued_by_staff_id");
+
+                    b.HasIndex("HallId", "DocumentYear", "DocumentSerial")
+                        .IsUnique()
+                        .HasDatabaseName("ix_reports_hall_id_document_year_document_serial")
+                        .HasFilter("document_serial IS NOT NULL");
 
                     b.HasIndex("HallId", "Kind", "PeriodFrom")
                         .IsUnique()
@@ -1969,6 +2025,11 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reports_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("IssuedByStaffId")
+                        .HasConstraintName("fk_reports_staff_issued_by_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Staff.RosterDay", b =>

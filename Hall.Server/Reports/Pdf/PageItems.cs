@@ -5,8 +5,8 @@ namespace Hall.Server.Reports.Pdf;
 /// <summary>What a laid-out page holds, in points from the page's top-left corner; drawn once the page count is known.</summary>
 internal abstract record PageItem;
 
-/// <summary>One line of text; <paramref name="X"/> is its left end, <paramref name="Baseline"/> its baseline.</summary>
-internal sealed record TextItem(float X, float Baseline, string Text, float Size, SKColor Color) : PageItem;
+/// <summary>One line of text; <paramref name="X"/> is its left end, <paramref name="Baseline"/> its baseline; <paramref name="Serif"/> for a 公文's serif face.</summary>
+internal sealed record TextItem(float X, float Baseline, string Text, float Size, SKColor Color, bool Serif = false) : PageItem;
 
 internal sealed record BoxItem(SKRect Rect, SKColor? Fill, SKColor? Stroke, float StrokeWidth = 0.5f) : PageItem;
 

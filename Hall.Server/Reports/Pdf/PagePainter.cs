@@ -3,9 +3,9 @@ using SkiaSharp;
 namespace Hall.Server.Reports.Pdf;
 
 /// <summary>Draws laid-out pages; holds one document's fonts and paints (Skia objects stay on the writer's thread).</summary>
-internal sealed class PagePainter(SKTypeface typeface) : IDisposable
+internal sealed class PagePainter(SKTypeface typeface, SKTypeface serif) : IDisposable
 {
-    private readonly Dictionary<float, SKFont> _fonts = [];
+    private readonly Dictionary<(float, bool), SKFont> _fonts = [];
     private readonly Dictionary<SKColor, SKPaint> _fills = [];
     private readonly Dictionary<(SKColor, float), SKPaint> _strokes = [];
 
@@ -29,7 +29,7 @@ internal sealed class PagePainter(SKTypeface typeface) : IDisposable
                     canvas.DrawLine(line.From, line.To, Stroke(line.Color, line.Width));
                     break;
                 case TextItem text:
-                    canvas.DrawText(text.Text, text.X, text.Baseline, SKTextAlign.Left, Font(text.Size), Fill(text.Color));
+                    canvas.DrawText(text.Text, text.X, text.Baseline, SKTextAlign.Left, Font(text.Size, text.Serif), Fill(text.Color));
                     break;
                 case ChartItem chart:
                     ChartRenderer.Draw(canvas, chart.Chart, chart.Rect, typeface);
@@ -40,12 +40,12 @@ internal sealed class PagePainter(SKTypeface typeface) : IDisposable
         }
     }
 
-    private SKFont Font(float size)
+    private SKFont Font(float size, bool isSerif)
     {
-        if (!_fonts.TryGetValue(size, out var font))
+        if (!_fonts.TryGetValue((size, isSerif), out var font))
         {
-            font = new SKFont(typeface, size) { Subpixel = true, LinearMetrics = true, Hinting = SKFontHinting.None };
-            _fonts[size] = font;
+            font = new SKFont(isSerif ? serif : typeface, size) { Subpixel = true, LinearMetrics = true, Hinting = SKFontHinting.None };
+            _fonts[(size, isSerif)] = font;
         }
         return font;
     }

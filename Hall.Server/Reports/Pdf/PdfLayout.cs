@@ -6,8 +6,9 @@ namespace Hall.Server.Reports.Pdf;
 
 /// <summary>
 /// Flows a report's blocks onto A4 pages (first pass); the footer with "第 x 页 / 共 y 页" is added once the count is known.
+/// A 公文 (<see cref="ReportDocument.Form"/>) is laid out as GB/T 9704 asks (PdfLayout.Official.cs), its body in <paramref name="serif"/>.
 /// </summary>
-internal sealed class PdfLayout(TextMeasure measure)
+internal sealed partial class PdfLayout(TextMeasure measure, TextMeasure serif)
 {
     private const float CellPadX = 0.6f * TableSize;
     private const float CellPadY = 3.2f;
@@ -19,33 +20,47 @@ internal sealed class PdfLayout(TextMeasure measure)
 
     public IReadOnlyList<IReadOnlyList<PageItem>> Pages => _pages;
 
+    /// <summary>Where the current page's content starts and must end: the report's margins, or a 公文 body's 版心.</summary>
+    private float _top = MarginTop;
+    private float _bottom = ContentBottom;
+
     public void Lay(ReportDocument doc)
     {
+        if (doc.Form is { } form)
+        {
+            LayOfficial(doc, form);
+            return;
+        }
         NewPage();
         Title(doc);
         foreach (var block in doc.Blocks)
         {
-            switch (block)
-            {
-                case ReportHeading heading: Heading(heading); break;
-                case ReportParagraph paragraph: Paragraph(paragraph); break;
-                case ReportKeyFigures figures: KeyFigures(figures); break;
-                case ReportTable table: Table(table); break;
-                case ReportChart chart: Chart(chart); break;
-                case ReportPageBreak: PageBreak(); break;
-                default: throw new NotSupportedException($"No PDF layout for {block.GetType().Name}.");
-            }
+            Block(block);
         }
         Footers(doc.Footer);
     }
 
-    private bool PageIsEmpty => _y <= MarginTop;
+    private void Block(ReportBlock block)
+    {
+        switch (block)
+        {
+            case ReportHeading heading: Heading(heading); break;
+            case ReportParagraph paragraph: Paragraph(paragraph); break;
+            case ReportKeyFigures figures: KeyFigures(figures); break;
+            case ReportTable table: Table(table); break;
+            case ReportChart chart: Chart(chart); break;
+            case ReportPageBreak: PageBreak(); break;
+            default: throw new NotSupportedException($"No PDF layout for {block.GetType().Name}.");
+        }
+    }
+
+    private bool PageIsEmpty => _y <= _top;
 
     private void NewPage()
     {
         _page = [];
         _pages.Add(_page);
-        _y = MarginTop;
+        _y = _top;
     }
 
     private void PageBreak()
@@ -59,7 +74,7 @@ internal sealed class PdfLayout(TextMeasure measure)
     /// <summary>Starts a new page unless <paramref name="height"/> still fits on this one.</summary>
     private void Need(float height)
     {
-        if (_y + height > ContentBottom && !PageIsEmpty)
+        if (_y + height > _bottom && !PageIsEmpty)
         {
             NewPage();
         }
@@ -190,9 +205,15 @@ internal sealed class PdfLayout(TextMeasure measure)
         Caption(table.Caption);
         var tableTop = _y;
         DrawRow(header, widths, HeaderFill);
-        foreach (var row in rows)
+        for (var r = 0; r < rows.Count; r++)
         {
-            var pending = row;
+            var pending = rows[r];
+            // The last row goes over with the 合计 rather than leave it alone at the top of the next page.
+            if (r == rows.Count - 1 && total is not null && _y + pending.Height + total.Height > ContentBottom && _y + pending.Height <= ContentBottom
+                && _y > tableTop + header.Height)
+            {
+                tableTop = ContinueOnNextPage(table.Caption, tableTop, header, widths);
+            }
             // A row taller than a whole page (pages of text in one cell) is split line by line; any other row moves whole.
             while (_y + pending.Height > ContentBottom)
             {

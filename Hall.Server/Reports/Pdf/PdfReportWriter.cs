@@ -8,12 +8,15 @@ namespace Hall.Server.Reports.Pdf;
 /// </summary>
 public static class PdfReportWriter
 {
-    public static byte[] Write(ReportDocument doc, PdfFonts fonts)
+    /// <param name="serifFonts">The serif face a 公文's body is set in (<see cref="ReportDocument.Form"/>); <paramref name="fonts"/> when null.</param>
+    public static byte[] Write(ReportDocument doc, PdfFonts fonts, PdfFonts? serifFonts = null)
     {
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(fonts);
+        serifFonts ??= fonts;
         using var measure = new TextMeasure(fonts.Typeface);
-        var layout = new PdfLayout(measure);
+        using var serifMeasure = new TextMeasure(serifFonts.Typeface);
+        var layout = new PdfLayout(measure, serifMeasure);
         layout.Lay(doc);
 
         var codePoints = new HashSet<int>(measure.CodePoints);
@@ -21,10 +24,12 @@ public static class PdfReportWriter
         {
             codePoints.UnionWith(ChartRenderer.TickCharacters);
         }
-        var subset = FontSubset.Subset(fonts.Path, 0, codePoints);
-        using var data = SKData.CreateCopy(subset);
-        using var typeface = SKTypeface.FromData(data)
-            ?? throw new InvalidOperationException($"The font subset of {fonts.Path} cannot be loaded.");
+        using var data = Subset(fonts, codePoints);
+        using var typeface = SKTypeface.FromData(data) ?? throw new InvalidOperationException($"The font subset of {fonts.Path} cannot be loaded.");
+        // Only the characters set in the serif face: a plain report carries none of it.
+        using var serifData = serifMeasure.CodePoints.Count == 0 ? null : Subset(serifFonts, serifMeasure.CodePoints);
+        using var serif = serifData is null ? null
+            : SKTypeface.FromData(serifData) ?? throw new InvalidOperationException($"The font subset of {serifFonts.Path} cannot be loaded.");
 
         using var stream = new MemoryStream();
         var metadata = new SKDocumentPdfMetadata
@@ -36,7 +41,7 @@ public static class PdfReportWriter
         };
         using (var document = SKDocument.CreatePdf(stream, metadata))
         {
-            using var painter = new PagePainter(typeface);
+            using var painter = new PagePainter(typeface, serif ?? typeface);
             foreach (var page in layout.Pages)
             {
                 var canvas = document.BeginPage(PdfStyle.PageWidth, PdfStyle.PageHeight);
@@ -47,4 +52,6 @@ public static class PdfReportWriter
         }
         return stream.ToArray();
     }
+
+    private static SKData Subset(PdfFonts fonts, IEnumerable<int> codePoints) => SKData.CreateCopy(FontSubset.Subset(fonts.Path, fonts.FaceIndex, codePoints));
 }

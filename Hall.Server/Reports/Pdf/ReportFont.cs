@@ -25,6 +25,12 @@ public sealed class ReportFont(IConfiguration config, ILogger<ReportFont> log) :
         + "Install WenQuanYi Micro Hei (Debian/Ubuntu: apt-get install fonts-wqy-microhei; RHEL family: dnf install wqy-microhei-fonts) "
         + "or set Hall:Reports:FontPath to a Chinese TrueType font (e.g. C:\\Windows\\Fonts\\msyh.ttc).");
 
+    /// <summary>Setting: the serif font 公文 (the bulletin and the year view) are set in; <see cref="PdfFonts.DefaultDocumentPath"/> when unset.</summary>
+    public const string DocumentFontPathKey = "Hall:Reports:DocumentFontPath";
+
+    /// <summary>Setting: the family of the face to draw in a font collection; <see cref="PdfFonts.DefaultDocumentFamily"/> when unset.</summary>
+    public const string DocumentFontFamilyKey = "Hall:Reports:DocumentFontFamily";
+
     /// <summary>How long a failed search stands before the next request looks again (a font may have been installed meanwhile).</summary>
     private static readonly TimeSpan LookAgainAfter = TimeSpan.FromMinutes(1);
 
@@ -46,6 +52,44 @@ public sealed class ReportFont(IConfiguration config, ILogger<ReportFont> log) :
                     _fonts = Find(first);
                 }
                 return _fonts;
+            }
+        }
+    }
+
+    private PdfFonts? _documentFonts;
+    private long? _documentLookedAt;
+
+    /// <summary>
+    /// The serif font of 公文 bodies (GB/T 9704 asks for 仿宋/宋体 faces), or null when it is not installed: documents are then
+    /// set in <see cref="Fonts"/> and the log says what to install. Looked for again at most once a minute.
+    /// </summary>
+    public PdfFonts? DocumentFonts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_documentFonts is null && (_documentLookedAt is not { } at || Stopwatch.GetElapsedTime(at) >= LookAgainAfter))
+                {
+                    var first = _documentLookedAt is null;
+                    _documentLookedAt = Stopwatch.GetTimestamp();
+                    var path = config[DocumentFontPathKey] is { Length: > 0 } p ? p : PdfFonts.DefaultDocumentPath;
+                    var family = config[DocumentFontFamilyKey] is { Length: > 0 } f ? f : PdfFonts.DefaultDocumentFamily;
+                    try
+                    {
+                        _documentFonts = File.Exists(path) ? PdfFonts.Load(path, family) : null;
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        log.LogWarning("{Message}", e.Message);
+                    }
+                    if (_documentFonts is null && first)
+                    {
+                        log.LogWarning("公文正文字体缺失：找不到 {Path}，月通报与年度考核改用报表字体。请安装 fonts-noto-cjk 或设置 {Key}。 / The serif font for official documents is missing: "
+                            + "{Path} not found, so bulletins are set in the report font. Install fonts-noto-cjk or set {Key}.", path, DocumentFontPathKey, path, DocumentFontPathKey);
+                    }
+                }
+                return _documentFonts;
             }
         }
     }
@@ -80,7 +124,11 @@ public sealed class ReportFont(IConfiguration config, ILogger<ReportFont> log) :
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _fonts?.Dispose();
+    public void Dispose()
+    {
+        _fonts?.Dispose();
+        _documentFonts?.Dispose();
+    }
 }
 
 /// <summary>Where a Chinese font may be on a server that lacks the configured one, in the order it is looked for.</summary>
