@@ -112,8 +112,8 @@ public sealed class OfficialDocumentTests
 
         var page = await StaffPages.SignInAsync(_browser, _app.BaseAddress, _hall.Credentials, "supervisor", "/reports");
         var row = page.Locator("tr[data-kind=\"MonthlyBulletin\"][data-from=\"2026-09-01\"]");
-        await Assertions.Expect(row.Locator("[data-testid=\"document\"]")).ToHaveTextAsync("草稿 · 填写并印发");
-        await row.Locator("[data-testid=\"document\"]").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-testid=\"document-link\"]")).ToHaveTextAsync("草稿 · 填写并印发");
+        await row.Locator("[data-testid=\"document-link\"]").ClickAsync();
         await Assertions.Expect(By(page, "document")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(By(page, "state")).ToContainTextAsync("草稿（未印发）");
         await By(page, "problems").FillAsync("个别窗口午间交接不及时，群众等候偏长。\n2号窗口排班空档两次。");
@@ -135,6 +135,8 @@ public sealed class OfficialDocumentTests
         await Assertions.Expect(By(page, "problems")).ToHaveCountAsync(0);
         await Assertions.Expect(By(page, "praise-text")).ToHaveTextAsync("1号社保窗口王晓华本月好评率100%，予以表扬。");
         await Browser.Screenshot(page, "document-2-issued");
+        await page.GotoAsync(new Uri(_app.BaseAddress, "/reports").ToString());
+        await Assertions.Expect(row.Locator("[data-testid=\"document-link\"]")).ToHaveTextAsync("新政数〔2026〕1号");
 
         var issued = await _hall.StoredAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 9, 1), "document-issued-2026-09");
         var lines = issued.PdfLines.Select(l => string.Concat(l.Where(c => c is not (' ' or '|' or '\u3000')))).ToList();
