@@ -174,14 +174,25 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
             }
             added = new PatrolFinding
             {
-                HallId = actor.HallId, RoundId = roundId, BusinessDate = round.BusinessDate, Category = form.Category, WindowId = form.WindowId,
-                Description = form.Description!.Trim(), Requirement = form.Requirement!.Trim(), DueDate = due, OpenedAt = now, OpenedByStaffId = actor.Id,
+                HallId = actor.HallId,
+                RoundId = roundId,
+                BusinessDate = round.BusinessDate,
+                Category = form.Category,
+                WindowId = form.WindowId,
+                Description = form.Description!.Trim(),
+                Requirement = form.Requirement!.Trim(),
+                DueDate = due,
+                OpenedAt = now,
+                OpenedByStaffId = actor.Id,
             };
             db.PatrolFindings.Add(added);
             await db.SaveChangesAsync(ct);
             db.AuditEntries.Add(audit.EntryFor(actor, "patrol.finding.add", $"patrolfinding:{added.Id}", null, new
             {
-                Category = PatrolCategories.Zh(form.Category), form.WindowId, added.Description, added.Requirement,
+                Category = PatrolCategories.Zh(form.Category),
+                form.WindowId,
+                added.Description,
+                added.Requirement,
                 DueDate = due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             }));
             return null;
