@@ -94,28 +94,25 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>Starts today's round with the signed-in supervisor as 巡查人; refused while another round of today is unsigned.</summary>
     public async Task<(long RoundId, Refusal? Refusal)> StartAsync(Actor actor, CancellationToken ct)
     {
-        if (!actor.IsSupervisor)
+        PatrolRound? round = null;
+        var refusal = await InTransactionAsync(actor, ct, async db =>
         {
-            return (0, Refusal.Forbidden);
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-        var today = HallClock.BusinessDate(now, hall.Zone);
-        // The hall's row serialises two supervisors starting a round at once.
-        await db.Database.ExecuteSqlAsync($"SELECT id FROM halls WHERE id = {actor.HallId} FOR UPDATE", ct);
-        if (await db.PatrolRounds.AnyAsync(r => r.HallId == actor.HallId && r.BusinessDate == today && r.SignedAt == null, ct))
-        {
-            return (0, RoundOpen);
-        }
-        var round = new PatrolRound { HallId = actor.HallId, BusinessDate = today, InspectorStaffId = actor.Id, InspectorName = actor.Name, StartedAt = now };
-        db.PatrolRounds.Add(round);
-        await db.SaveChangesAsync(ct);
-        db.AuditEntries.Add(audit.EntryFor(actor, "patrol.start", $"patrol:{round.Id}", null, new { Date = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Inspector = actor.Name }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return (round.Id, null);
+            var now = clock.GetUtcNow();
+            var hall = await halls.GetAsync(db, actor.HallId, now, ct);
+            var today = HallClock.BusinessDate(now, hall.Zone);
+            // The hall's row serialises two supervisors starting a round at once.
+            await db.Database.ExecuteSqlAsync($"SELECT id FROM halls WHERE id = {actor.HallId} FOR UPDATE", ct);
+            if (await db.PatrolRounds.AnyAsync(r => r.HallId == actor.HallId && r.BusinessDate == today && r.SignedAt == null, ct))
+            {
+                return RoundOpen;
+            }
+            round = new PatrolRound { HallId = actor.HallId, BusinessDate = today, InspectorStaffId = actor.Id, InspectorName = actor.Name, StartedAt = now };
+            db.PatrolRounds.Add(round);
+            await db.SaveChangesAsync(ct);
+            db.AuditEntries.Add(audit.EntryFor(actor, "patrol.start", $"patrol:{round.Id}", null, new { Date = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Inspector = actor.Name }));
+            return null;
+        });
+        return (round?.Id ?? 0, refusal);
     }
 
     /// <summary>Marks a category of the round 正常 or 有问题 (with a note saying what); a later mark replaces the earlier one.</summary>
@@ -217,34 +214,47 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>Closes a finding with its 整改结果; a signed round's findings close all the same.</summary>
     public async Task<Refusal?> CloseFindingAsync(Actor actor, long findingId, string? result, CancellationToken ct)
     {
-        if (!actor.IsSupervisor)
-        {
-            return Refusal.Forbidden;
-        }
         if (CheckText(result, required: true, ResultRequired) is { } bad)
         {
             return bad;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var found = await db.PatrolFindings.FromSql($"SELECT * FROM patrol_findings WHERE id = {findingId} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (found is null || found.HallId != actor.HallId)
+        return await InTransactionAsync(actor, ct, async db =>
         {
-            return UnknownFinding;
-        }
-        if (found.ClosedAt is not null)
-        {
-            return FindingClosed;
-        }
-        (found.Result, found.ClosedAt, found.ClosedByStaffId, found.ClosedByName) = (result!.Trim(), clock.GetUtcNow(), actor.Id, actor.Name);
-        db.AuditEntries.Add(audit.EntryFor(actor, "patrol.finding.close", $"patrolfinding:{findingId}", null, new { found.Result }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return null;
+            var found = await db.PatrolFindings.FromSql($"SELECT * FROM patrol_findings WHERE id = {findingId} FOR UPDATE").SingleOrDefaultAsync(ct);
+            if (found is null || found.HallId != actor.HallId)
+            {
+                return UnknownFinding;
+            }
+            if (found.ClosedAt is not null)
+            {
+                return FindingClosed;
+            }
+            (found.Result, found.ClosedAt, found.ClosedByStaffId, found.ClosedByName) = (result!.Trim(), clock.GetUtcNow(), actor.Id, actor.Name);
+            db.AuditEntries.Add(audit.EntryFor(actor, "patrol.finding.close", $"patrolfinding:{findingId}", null, new { found.Result }));
+            return null;
+        });
     }
 
-    /// <summary>Load the round locked → refuse if signed or not today's → change → save with its audit entry, in one transaction.</summary>
-    private async Task<Refusal?> ChangeRoundAsync(Actor actor, long roundId, CancellationToken ct, Func<HallDb, PatrolRound, DateTimeOffset, Task<Refusal?>> change)
+    /// <summary>Load the round locked → refuse if signed or not today's → change, with its audit entry.</summary>
+    private Task<Refusal?> ChangeRoundAsync(Actor actor, long roundId, CancellationToken ct, Func<HallDb, PatrolRound, DateTimeOffset, Task<Refusal?>> change) =>
+        InTransactionAsync(actor, ct, async db =>
+        {
+            var round = await db.PatrolRounds.FromSql($"SELECT * FROM patrol_rounds WHERE id = {roundId} FOR UPDATE").SingleOrDefaultAsync(ct);
+            if (round is null || round.HallId != actor.HallId)
+            {
+                return UnknownRound;
+            }
+            if (round.SignedAt is not null)
+            {
+                return RoundSigned;
+            }
+            var now = clock.GetUtcNow();
+            var hall = await halls.GetAsync(db, actor.HallId, now, ct);
+            return round.BusinessDate != HallClock.BusinessDate(now, hall.Zone) ? RoundFromAnotherDay : await change(db, round, now);
+        });
+
+    /// <summary>A supervisor's change in one transaction: saved and committed only when <paramref name="change"/> refuses nothing.</summary>
+    private async Task<Refusal?> InTransactionAsync(Actor actor, CancellationToken ct, Func<HallDb, Task<Refusal?>> change)
     {
         if (!actor.IsSupervisor)
         {
@@ -252,22 +262,7 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var round = await db.PatrolRounds.FromSql($"SELECT * FROM patrol_rounds WHERE id = {roundId} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (round is null || round.HallId != actor.HallId)
-        {
-            return UnknownRound;
-        }
-        if (round.SignedAt is not null)
-        {
-            return RoundSigned;
-        }
-        var now = clock.GetUtcNow();
-        var hall = await halls.GetAsync(db, actor.HallId, now, ct);
-        if (round.BusinessDate != HallClock.BusinessDate(now, hall.Zone))
-        {
-            return RoundFromAnotherDay;
-        }
-        if (await change(db, round, now) is { } refused)
+        if (await change(db) is { } refused)
         {
             return refused;
         }
