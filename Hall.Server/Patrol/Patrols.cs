@@ -118,7 +118,7 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>Marks a category of the round 正常 or 有问题 (with a note saying what); a later mark replaces the earlier one.</summary>
     public async Task<Refusal?> CheckAsync(Actor actor, long roundId, PatrolCategory category, bool problem, string? note, CancellationToken ct)
     {
-        if (CheckText(note, required: problem, NoteRequired) is { } bad)
+        if ((Allowed(actor) ?? CheckText(note, required: problem, NoteRequired)) is { } bad)
         {
             return bad;
         }
@@ -142,7 +142,7 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>Records a finding of the round, open until closed with its result.</summary>
     public async Task<(long FindingId, Refusal? Refusal)> AddFindingAsync(Actor actor, long roundId, FindingForm form, CancellationToken ct)
     {
-        if ((CheckText(form.Description, required: true, DescriptionRequired) ?? CheckText(form.Requirement, required: true, RequirementRequired)) is { } bad)
+        if ((Allowed(actor) ?? CheckText(form.Description, required: true, DescriptionRequired) ?? CheckText(form.Requirement, required: true, RequirementRequired)) is { } bad)
         {
             return (0, bad);
         }
@@ -214,7 +214,7 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>Closes a finding with its 整改结果; a signed round's findings close all the same.</summary>
     public async Task<Refusal?> CloseFindingAsync(Actor actor, long findingId, string? result, CancellationToken ct)
     {
-        if (CheckText(result, required: true, ResultRequired) is { } bad)
+        if ((Allowed(actor) ?? CheckText(result, required: true, ResultRequired)) is { } bad)
         {
             return bad;
         }
@@ -256,9 +256,9 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
     /// <summary>A supervisor's change in one transaction: saved and committed only when <paramref name="change"/> refuses nothing.</summary>
     private async Task<Refusal?> InTransactionAsync(Actor actor, CancellationToken ct, Func<HallDb, Task<Refusal?>> change)
     {
-        if (!actor.IsSupervisor)
+        if (Allowed(actor) is { } forbidden)
         {
-            return Refusal.Forbidden;
+            return forbidden;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -270,6 +270,9 @@ public sealed class Patrols(IDbContextFactory<HallDb> dbFactory, HallSettings ha
         await tx.CommitAsync(ct);
         return null;
     }
+
+    /// <summary>Only a supervisor (or an admin) walks the patrol; a clerk is told so before anything else.</summary>
+    private static Refusal? Allowed(Actor actor) => actor.IsSupervisor ? null : Refusal.Forbidden;
 
     private static string ResultName(bool problem) => problem ? "有问题" : "正常";
 

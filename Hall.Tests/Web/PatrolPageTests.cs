@@ -185,4 +185,22 @@ public sealed class PatrolPageTests
         await Assertions.Expect(By(page, "message")).ToHaveTextAsync("Some categories are not checked yet: Discipline, Dress, Environment, Equipment, Notices on show. The round cannot be signed. Nothing was changed.");
         await page.Context.CloseAsync();
     }
+
+    [Test]
+    public async Task A_clerk_cannot_open_the_patrol_nor_record_anything()
+    {
+        var page = await StaffPages.SignInAsync(await Browser.OpenAsync(_browser, null, Tablet), _app, _hall, "clerk03", "/patrol", expectArrival: false);
+        await Assertions.Expect(By(page, "not-allowed")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator(".staff-bar nav a[href=\"/patrol\"]")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+
+        int clerk;
+        await using (var db = _app.Db())
+        {
+            clerk = await db.Staff.Where(s => s.HallId == _hall.HallId && s.Login.EndsWith("-clerk03")).Select(s => s.Id).SingleAsync();
+        }
+        var actor = new Actor(ActorKind.Staff, clerk, _hall.HallId, "clerk", Hall.Server.Contracts.StaffRole.Clerk, null, 3);
+        var (_, refused) = await _app.Services.GetRequiredService<Patrols>().StartAsync(actor, default);
+        Assert.That(refused?.MessageZh, Is.EqualTo("无权执行此操作"));
+    }
 }
