@@ -63,6 +63,12 @@ public static class AuditSubjects
         var cases = LongIds("followup");
         foreach (var c in await db.FollowUpCases.AsNoTracking().Where(c => c.HallId == hallId && cases.Contains(c.Id)).Select(c => new { c.Id, c.TicketNumber }).ToListAsync(ct))
             names[$"followup:{c.Id}"] = new($"回访（号票 {c.TicketNumber}）", $"follow-up (ticket {c.TicketNumber})");
+        var rounds = LongIds("patrol");
+        foreach (var r in await db.PatrolRounds.AsNoTracking().Where(r => r.HallId == hallId && rounds.Contains(r.Id)).Select(r => new { r.Id, r.BusinessDate, r.InspectorName }).ToListAsync(ct))
+            names[$"patrol:{r.Id}"] = new($"巡查（{r.BusinessDate:yyyy-MM-dd} {r.InspectorName}）", $"patrol round ({r.BusinessDate:yyyy-MM-dd} {r.InspectorName})");
+        var findings = LongIds("patrolfinding");
+        foreach (var f in await db.PatrolFindings.AsNoTracking().Where(f => f.HallId == hallId && findings.Contains(f.Id)).Select(f => new { f.Id, f.BusinessDate, f.Description }).ToListAsync(ct))
+            names[$"patrolfinding:{f.Id}"] = new($"巡查问题（{f.BusinessDate:yyyy-MM-dd}：{f.Description}）", $"patrol finding ({f.BusinessDate:yyyy-MM-dd}: {f.Description})");
         var halls = Ids("hall");
         foreach (var h in await db.Halls.AsNoTracking().Where(h => halls.Contains(h.Id) && (h.Id == hallId || h.ParentId == hallId)).Select(h => new { h.Id, h.Name }).ToListAsync(ct))
             names[$"hall:{h.Id}"] = new(h.Name, h.Name);
@@ -80,7 +86,7 @@ public static class AuditSubjects
         return names;
     }
 
-    private static readonly HashSet<string> Named = new(StringComparer.Ordinal) { "service", "window", "staff", "device", "media", "playlist", "item", "report", "followup", "hall" };
+    private static readonly HashSet<string> Named = new(StringComparer.Ordinal) { "service", "window", "staff", "device", "media", "playlist", "item", "report", "followup", "patrol", "patrolfinding", "hall" };
 
     /// <summary>The subjects the ids of a changed field stand for, e.g. <c>ServiceIds</c> 2，5 → service:2, service:5.</summary>
     public static IEnumerable<string> OfField(string field, string value) => field switch

@@ -46,6 +46,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
     public DbSet<Ratings.FollowUpCase> FollowUpCases => Set<Ratings.FollowUpCase>();
+    public DbSet<Patrol.PatrolRound> PatrolRounds => Set<Patrol.PatrolRound>();
+    public DbSet<Patrol.PatrolFinding> PatrolFindings => Set<Patrol.PatrolFinding>();
     public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
     public DbSet<Admin.AuditEntry> AuditEntries => Set<Admin.AuditEntry>();
     public DbSet<CommandRecord> Commands => Set<CommandRecord>();
@@ -71,6 +73,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
         configurationBuilder.Properties<RatingLevel>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<AcceptanceMode>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<LeaveKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Patrol.PatrolCategory>().HaveConversion<string>().HaveMaxLength(16);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -312,6 +315,29 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(f => f.ContactMasked).HasMaxLength(16);
             e.Property(f => f.Result).HasMaxLength(500);
             e.Property(f => f.Notes).HasConversion(ToJson<List<Ratings.FollowUpNote>>(), FromJson<List<Ratings.FollowUpNote>>(), JsonComparer<List<Ratings.FollowUpNote>>()).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<Patrol.PatrolRound>(e =>
+        {
+            e.ToTable("patrol_rounds");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(r => r.HallId);
+            e.HasOne<StaffMember>().WithMany().HasForeignKey(r => r.InspectorStaffId);
+            e.HasIndex(r => new { r.HallId, r.BusinessDate });
+            e.Property(r => r.InspectorName).HasMaxLength(100);
+            e.Property(r => r.SignedByName).HasMaxLength(100);
+            e.Property(r => r.Checks).HasConversion(ToJson<List<Patrol.PatrolCheck>>(), FromJson<List<Patrol.PatrolCheck>>(), JsonComparer<List<Patrol.PatrolCheck>>()).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<Patrol.PatrolFinding>(e =>
+        {
+            e.ToTable("patrol_findings");
+            e.HasOne<Patrol.PatrolRound>().WithMany().HasForeignKey(f => f.RoundId);
+            e.HasOne<HallSite>().WithMany().HasForeignKey(f => f.HallId);
+            e.HasOne<Window>().WithMany().HasForeignKey(f => f.WindowId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(f => new { f.HallId, f.ClosedAt });
+            e.HasIndex(f => new { f.HallId, f.BusinessDate });
+            e.Property(f => f.Description).HasMaxLength(Patrol.Patrols.MaxText);
+            e.Property(f => f.Requirement).HasMaxLength(Patrol.Patrols.MaxText);
+            e.Property(f => f.Result).HasMaxLength(Patrol.Patrols.MaxText);
+            e.Property(f => f.ClosedByName).HasMaxLength(100);
         });
         modelBuilder.Entity<NumberCounter>(e =>
         {

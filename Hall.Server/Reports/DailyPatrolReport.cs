@@ -42,6 +42,7 @@ public static class DailyPatrolReport
             AlertTable(f),
             DeviceTable(f),
         };
+        blocks.AddRange(PatrolSheet.Blocks(f));
         return new ReportDocument($"{input.Hall.Name} 日巡查表", $"{ChineseDate(day)}（{Weekday(day)}）  开放时间 {hours}", blocks)
         {
             Footer = $"{input.Hall.Name} · 日巡查 {Date(day)} · 生成于 {Stamp(input.Now, zone)}",

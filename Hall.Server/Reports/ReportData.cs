@@ -68,11 +68,19 @@ public static class ReportData
             .Select(r => new RosterRow(r.StaffId, r.Date, r.WindowId)).ToListAsync(ct);
         var leaves = await db.Leaves.AsNoTracking().Where(l => l.HallId == hallId && l.To >= from && l.From <= to)
             .Select(l => new LeaveSpan(l.StaffId, l.From, l.To, l.Kind)).ToListAsync(ct);
+        var patrolRounds = await db.PatrolRounds.AsNoTracking().Where(r => r.HallId == hallId && r.BusinessDate >= from && r.BusinessDate <= to)
+            .OrderBy(r => r.StartedAt).ThenBy(r => r.Id)
+            .Select(r => new PatrolRoundRow(r.Id, r.BusinessDate, r.InspectorName, r.StartedAt, r.Checks, r.SignedAt, r.SignedByName)).ToListAsync(ct);
+        var patrolFindings = await db.PatrolFindings.AsNoTracking().Where(p => p.HallId == hallId && p.BusinessDate <= to && (p.ClosedAt == null || p.ClosedAt >= start))
+            .OrderBy(p => p.Id)
+            .Select(p => new PatrolFindingRow(p.Id, p.RoundId, p.BusinessDate, p.Category, p.WindowId, p.Description, p.Requirement, p.DueDate, p.ClosedAt, p.Result)).ToListAsync(ct);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
             services, windows, staff, departments, media)
         {
             Roster = roster,
             Leaves = leaves,
+            PatrolRounds = patrolRounds,
+            PatrolFindings = patrolFindings,
         };
     }
 

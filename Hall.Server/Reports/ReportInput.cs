@@ -33,6 +33,13 @@ public sealed record RosterRow(int StaffId, DateOnly Date, int? WindowId);
 /// <summary>请假 / 公出 of a clerk over dates (both included).</summary>
 public sealed record LeaveSpan(int StaffId, DateOnly From, DateOnly To, Staff.LeaveKind Kind);
 
+/// <summary>巡查: a round of the period as recorded on the patrol page, with its checks and sign-off.</summary>
+public sealed record PatrolRoundRow(long Id, DateOnly BusinessDate, string Inspector, DateTimeOffset StartedAt, IReadOnlyList<Patrol.PatrolCheck> Checks, DateTimeOffset? SignedAt, string? SignedBy);
+
+/// <summary>整改: a problem found on a round (<paramref name="BusinessDate"/> is the round's date), open until closed with its result.</summary>
+public sealed record PatrolFindingRow(long Id, long RoundId, DateOnly BusinessDate, Patrol.PatrolCategory Category, int? WindowId, string Description, string Requirement,
+    DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result);
+
 public sealed record MediaInfo(int Id, string Title, bool Legal);
 
 /// <summary>The hall as the report names it.</summary>
@@ -75,6 +82,12 @@ public sealed record ReportInput(
     /// <summary>The leaves that overlap the period.</summary>
     public IReadOnlyList<LeaveSpan> Leaves { get; init; } = [];
 
+    /// <summary>The patrol rounds of the period's dates.</summary>
+    public IReadOnlyList<PatrolRoundRow> PatrolRounds { get; init; } = [];
+
+    /// <summary>The findings of the period's rounds, and those of earlier rounds still open when the period began.</summary>
+    public IReadOnlyList<PatrolFindingRow> PatrolFindings { get; init; } = [];
+
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
     {
@@ -94,6 +107,8 @@ public sealed record ReportInput(
             Plays = [.. Plays.Where(p => InPeriod(p.StartedAt))],
             Roster = [.. Roster.Where(r => r.Date >= from && r.Date <= to)],
             Leaves = [.. Leaves.Where(l => l.To >= from && l.From <= to)],
+            PatrolRounds = [.. PatrolRounds.Where(r => r.BusinessDate >= from && r.BusinessDate <= to)],
+            PatrolFindings = [.. PatrolFindings.Where(p => p.BusinessDate <= to && (p.ClosedAt is not { } closed || HallClock.BusinessDate(closed, Hall.Zone) >= from))],
         };
     }
 }
