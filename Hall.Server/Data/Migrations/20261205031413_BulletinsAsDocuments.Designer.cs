@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Hall.Server.Data.Migrations
 {
     [DbContext(typeof(HallDb))]
-    [Migration("20261205025541_BulletinsAsDocuments")]
+    [Migration("20261205031413_BulletinsAsDocuments")]
     partial class BulletinsAsDocuments
     {
         /// <inheritdoc />
@@ -841,6 +841,158 @@ namespace Hall.Server.Data.Migrations
                         .HasFilter("state = 'running'");
 
                     b.ToTable("background_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Patrol.PatrolFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("closed_by_name");
+
+                    b.Property<int?>("ClosedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("closed_by_staff_id");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<DateOnly>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<int>("OpenedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("opened_by_staff_id");
+
+                    b.Property<string>("Requirement")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("requirement");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("result");
+
+                    b.Property<long>("RoundId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("round_id");
+
+                    b.Property<int?>("WindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patrol_findings");
+
+                    b.HasIndex("RoundId")
+                        .HasDatabaseName("ix_patrol_findings_round_id");
+
+                    b.HasIndex("WindowId")
+                        .HasDatabaseName("ix_patrol_findings_window_id");
+
+                    b.HasIndex("HallId", "BusinessDate")
+                        .HasDatabaseName("ix_patrol_findings_hall_id_business_date");
+
+                    b.HasIndex("HallId", "ClosedAt")
+                        .HasDatabaseName("ix_patrol_findings_hall_id_closed_at");
+
+                    b.ToTable("patrol_findings", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Patrol.PatrolRound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("Checks")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("InspectorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("inspector_name");
+
+                    b.Property<int>("InspectorStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("inspector_staff_id");
+
+                    b.Property<DateTimeOffset?>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.Property<string>("SignedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("signed_by_name");
+
+                    b.Property<int?>("SignedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("signed_by_staff_id");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patrol_rounds");
+
+                    b.HasIndex("InspectorStaffId")
+                        .HasDatabaseName("ix_patrol_rounds_inspector_staff_id");
+
+                    b.HasIndex("HallId", "BusinessDate")
+                        .HasDatabaseName("ix_patrol_rounds_hall_id_business_date");
+
+                    b.ToTable("patrol_rounds", (string)null);
                 });
 
             modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>
@@ -2003,6 +2155,46 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_background_jobs_halls_hall_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Patrol.PatrolFinding", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_patrol_findings_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Patrol.PatrolRound", null)
+                        .WithMany()
+                        .HasForeignKey("RoundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_patrol_findings_patrol_rounds_round_id");
+
+                    b.HasOne("Hall.Server.Windows.Window", null)
+                        .WithMany()
+                        .HasForeignKey("WindowId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_patrol_findings_windows_window_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Patrol.PatrolRound", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_patrol_rounds_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Staff.StaffMember", null)
+                        .WithMany()
+                        .HasForeignKey("InspectorStaffId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_patrol_rounds_staff_inspector_staff_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Ratings.FollowUpCase", b =>
