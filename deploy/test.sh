@@ -9,7 +9,7 @@ have_pg() { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/in
 have_pg || missing+=(postgresql)
 # The kiosk and display pages are tested in Debian's Chromium with a CJK font; serial devices over socat pty pairs.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+fc-list 2>/dev/null | grep -i "WenQuanYi Micro Hei" >/dev/null || missing+=(fonts-wqy-microhei)  # no -q: an early exit would fail the pipe
 # Bulletins are GB/T 9704 documents set in a serif CJK face (Noto Serif CJK SC).
 [ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 command -v socat >/dev/null 2>&1 || missing+=(socat)

@@ -344,4 +344,27 @@ public sealed class PdfReportWriterTests
         Assert.That(timings[3].Pages, Is.GreaterThan(timings[2].Pages));
         Assert.That(timings[3].Bytes, Is.GreaterThan(timings[2].Bytes));
     }
+
+    [Test]
+    public void The_total_row_never_starts_a_page_alone()
+    {
+        // Whatever the number of rows, the page that prints 合计 also prints the table's last row above it.
+        var alone = new List<int>();
+        var broken = 0;
+        for (var rows = 20; rows <= 60; rows++)
+        {
+            var pages = PdfText.Pages(PdfReportWriter.Write(Document(SampleReports.WindowTable(rows)), _fonts));
+            var page = pages.Single(p => p.Any(r => r[0] == "合计"));
+            if (pages.Count > 1)
+            {
+                broken++;
+            }
+            if (!page.Any(r => r[0] == $"{rows}号窗口"))
+            {
+                alone.Add(rows);
+            }
+        }
+        Assert.That(broken, Is.GreaterThan(0), "some of these tables run over a page");
+        Assert.That(alone, Is.Empty, "row counts whose 合计 went over without the last row");
+    }
 }
