@@ -63,6 +63,38 @@ public static class PatrolSheet
         yield return FindingTable("整改跟踪", "整改跟踪（以前巡查发现、当日仍未整改或当日整改完毕的问题）", f, earlier, found: true);
     }
 
+    /// <summary>The period's rounds and findings in one sentence, for a bulletin's or year view's story.</summary>
+    public static string Sentence(ReportInput input, string period)
+    {
+        if (input.PatrolRounds.Count == 0)
+        {
+            return $"{period}无巡查记录。";
+        }
+        var found = States(input).Where(s => s.Finding.BusinessDate >= input.From).ToList();
+        return $"{period}巡查 {input.PatrolRounds.Count} 次，发现问题 {found.Count} 个，已整改 {found.Count(s => s.Closed)} 个，逾期未整改 {found.Count(s => s.Overdue)} 个。";
+    }
+
+    /// <summary>日常巡查 of a month or year: the rounds, and the findings of the period by category with their state at its end.</summary>
+    public static IEnumerable<ReportBlock> Summary(ReportFigures f, string sheet, string period)
+    {
+        var input = f.Input;
+        var found = States(input).Where(s => s.Finding.BusinessDate >= input.From).ToList();
+        yield return new ReportParagraph(input.PatrolRounds.Count == 0 ? $"{period}无巡查记录。"
+            : $"{period}巡查 {input.PatrolRounds.Count} 次，签字确认 {input.PatrolRounds.Count(r => r.SignedAt is not null)} 次，巡查日数 {input.PatrolRounds.Select(r => r.BusinessDate).Distinct().Count()} 天。");
+        IReadOnlyList<ReportCell> Cells(string name, IReadOnlyList<PatrolFindingState> rows) =>
+        [
+            Text(name), Count(rows.Count), Count(rows.Count(s => s.State == "已整改")), Count(rows.Count(s => s.State == "逾期整改")),
+            Count(rows.Count(s => s.Overdue)), Count(rows.Count(s => s.State == "整改中")),
+        ];
+        yield return new ReportTable(sheet, $"巡查发现问题及整改（按类别，状态截至{period}末）",
+            [new("类别", 1.4), new("发现问题", 1, CellAlign.Right), new("已整改", 1, CellAlign.Right), new("逾期整改", 1, CellAlign.Right),
+             new("逾期未整改", 1, CellAlign.Right), new("整改中", 1, CellAlign.Right)],
+            [.. PatrolCategories.All.Select(c => Cells(PatrolCategories.Zh(c), [.. found.Where(s => s.Finding.Category == c)]))])
+        {
+            Total = Cells("合计", found),
+        };
+    }
+
     private static ReportTable FindingTable(string sheet, string caption, ReportFigures f, IReadOnlyList<PatrolFindingState> rows, bool found = false)
     {
         var windows = f.Input.Windows.ToDictionary(w => w.Id);

@@ -59,10 +59,12 @@ public static class YearReport
             BulletinReport.RankingTable(year, "年度排名", "年度窗口排名（口径同月通报）"),
             new ReportHeading("六、普法视频播放"),
             BulletinReport.LegalPlaysTable(year),
+            new ReportHeading("七、日常巡查"),
         };
+        blocks.AddRange(PatrolSheet.Summary(year, "日常巡查全年", "本年"));
         if (county is not null)
         {
-            blocks.Add(new ReportHeading("七、全县汇总"));
+            blocks.Add(new ReportHeading("八、全县汇总"));
             blocks.Add(BulletinReport.SitesTable(county, "各站点全年", "县级大厅与乡镇（街道）便民服务中心全年"));
         }
         return new ReportDocument($"关于{input.Hall.Name}{input.From.Year}年度考核情况的通报", $"统计期间 {Period(input, "本年")}", blocks)

@@ -22,6 +22,8 @@ public sealed class PatrolSheetTests
     private ReportReadBack _monday = null!;
     private ReportReadBack _tuesday = null!;
     private ReportReadBack _friday = null!;
+    private ReportReadBack _november = null!;
+    private string _novemberStory = "";
 
     [OneTimeSetUp]
     public async Task WalkTheWeekAsync()
@@ -67,6 +69,9 @@ public sealed class PatrolSheetTests
         _monday = ReportReadBack.Of(await h.ReportAsync(ReportKind.DailyPatrol, new DateOnly(2026, 11, 30)), "patrol-sheet-monday");
         _tuesday = ReportReadBack.Of(await h.ReportAsync(ReportKind.DailyPatrol, new DateOnly(2026, 12, 1)), "patrol-sheet-tuesday");
         _friday = ReportReadBack.Of(await h.ReportAsync(ReportKind.DailyPatrol, new DateOnly(2026, 12, 4)), "patrol-sheet-friday");
+        var november = await h.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 11, 1));
+        _novemberStory = november.Blocks.OfType<ReportParagraph>().First().Text;
+        _november = ReportReadBack.Of(november, "patrol-bulletin-november");
     }
 
     [OneTimeTearDown]
@@ -105,5 +110,18 @@ public sealed class PatrolSheetTests
         _tuesday.HasRow("整改跟踪", "2026-11-30", "设备", "不涉及窗口", "取号机打印纸将尽", "更换打印纸并备足", "2026-12-03", "—", "整改中");
         Assert.That(_tuesday.Sheet("整改跟踪"), Has.Count.EqualTo(1), "the badge was put on on Monday");
         _friday.HasRow("整改跟踪", "2026-11-30", "设备", "不涉及窗口", "取号机打印纸将尽", "更换打印纸并备足", "2026-12-03", "已更换打印纸", "逾期整改");
+    }
+
+    [Test]
+    public void The_months_bulletin_counts_the_rounds_and_the_findings_by_category_as_they_stood_at_its_end()
+    {
+        Assert.That(_novemberStory, Does.Contain("无差评。本月巡查 2 次，发现问题 2 个，已整改 1 个，逾期未整改 0 个。"), "the story of the month tells the patrol");
+        _november.Shows("本月巡查 2 次，签字确认 1 次，巡查日数 1 天。");
+        // 类别 | 发现问题 | 已整改 | 逾期整改 | 逾期未整改 | 整改中 — the paper, due 3 December, was still being replaced on 30 November.
+        _november.HasRow("日常巡查", "着装", "1", "1", "0", "0", "0");
+        _november.HasRow("日常巡查", "设备", "1", "0", "0", "0", "1");
+        _november.HasRow("日常巡查", "纪律", "0", "0", "0", "0", "0");
+        _november.HasRow("日常巡查", "合计", "2", "1", "0", "0", "1");
+        Assert.That(_november.Sheet("日常巡查"), Has.Count.EqualTo(6), "five categories and the total");
     }
 }

@@ -278,7 +278,7 @@ public sealed class ReportFiguresTests
         var story = paragraphs[0];
         Assert.That(story, Is.EqualTo(
             "本月共取号 9 张，办件 8 件，环比无可比（上期无办件），同比无可比（上期无办件）；其中办结 6 件，办结率 75.0%；容缺受理 1 件，告知承诺 1 件，咨询 0 件。"
-            + "平均等候 17.3 分钟，平均办理 21.0 分钟。收到评价 7 条，好评率 71.4%，评价率 87.5%；差评 2 条，已整改 2 条，差评整改率 100.0%。"
+            + "平均等候 17.3 分钟，平均办理 21.0 分钟。收到评价 7 条，好评率 71.4%，评价率 87.5%；差评 2 条，已整改 2 条，差评整改率 100.0%。本月无巡查记录。"
             + "好评率最高的窗口为1号社保窗口（100.0%），最低的为2号社保窗口（50.0%）。平均等候最长的窗口为3号医保窗口（22.0 分钟）。"));
         Assert.That(paragraphs, Does.Contain("本月差评 2 件，按期办结 1 件，逾期 1 件，办理中 0 件，明细见附件2。"));
         var printed = string.Concat(ReportRendering.PdfRows(ReportRendering.Pdf(doc)).SelectMany(r => r)).Replace(" ", "", StringComparison.Ordinal);
