@@ -101,6 +101,7 @@ public static class HallServer
         services.AddSingleton<Reports.IReportRenderer, Reports.ReportRenderer>();
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportIssuing>();
+        services.AddSingleton<Bookings.BookingService>();
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());

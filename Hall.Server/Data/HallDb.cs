@@ -57,6 +57,9 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Media.Playlist> Playlists => Set<Media.Playlist>();
     public DbSet<Media.MediaPlay> MediaPlays => Set<Media.MediaPlay>();
     public DbSet<Reports.StoredReport> Reports => Set<Reports.StoredReport>();
+    public DbSet<Bookings.SlotSchedule> SlotSchedules => Set<Bookings.SlotSchedule>();
+    public DbSet<Bookings.Booking> Bookings => Set<Bookings.Booking>();
+    public DbSet<Bookings.BookingSlot> BookingSlots => Set<Bookings.BookingSlot>();
     public DbSet<Operations.BackgroundJob> BackgroundJobs => Set<Operations.BackgroundJob>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -90,6 +93,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(h => h.TimeZoneId).HasMaxLength(64);
             e.Property(h => h.Hours).HasConversion(ToJson<WeeklyHours>(), FromJson<WeeklyHours>(), hours!).HasColumnType("jsonb");
             e.Property(h => h.Display).HasConversion(ToJson<Media.DisplaySettings>(), FromJson<Media.DisplaySettings>(), JsonComparer<Media.DisplaySettings>()).HasColumnType("jsonb");
+            e.Property(h => h.Booking).HasConversion(ToJson<Bookings.BookingRules>(), FromJson<Bookings.BookingRules>(), JsonComparer<Bookings.BookingRules>()).HasColumnType("jsonb");
             e.HasMany(h => h.Calendar).WithOne().HasForeignKey(c => c.HallId);
             e.HasOne<HallSite>().WithMany().HasForeignKey(h => h.ParentId);
         });
@@ -361,6 +365,40 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(r => r.Problems).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
             e.Property(r => r.Praise).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
             e.Property(r => r.Requirements).HasMaxLength(Hall.Server.Reports.StoredReportText.MaxSection);
+        });
+        modelBuilder.Entity<Bookings.SlotSchedule>(e =>
+        {
+            e.ToTable("slot_schedules");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId);
+            // One schedule per service.
+            e.HasIndex(s => s.ServiceId).IsUnique();
+        });
+        modelBuilder.Entity<Bookings.Booking>(e =>
+        {
+            e.ToTable("bookings");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(b => b.HallId);
+            e.HasOne<Service>().WithMany().HasForeignKey(b => b.ServiceId);
+            e.HasOne<ServiceItem>().WithMany().HasForeignKey(b => b.ServiceItemId);
+            e.HasOne<Ticket>().WithMany().HasForeignKey(b => b.TicketId);
+            e.HasIndex(b => new { b.HallId, b.Code }).IsUnique();
+            // The same request twice books once, whichever server takes it.
+            e.HasIndex(b => new { b.HallId, b.RequestId }).IsUnique();
+            e.HasIndex(b => new { b.HallId, b.IdHmac });
+            e.HasIndex(b => new { b.ServiceId, b.Date, b.Start });
+            e.Property(b => b.Code).HasMaxLength(Hall.Server.Bookings.BookingCodes.Length);
+            e.Property(b => b.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(b => b.NameMasked).HasMaxLength(40);
+            e.Property(b => b.IdMasked).HasMaxLength(18);
+            e.Property(b => b.MobileMasked).HasMaxLength(11);
+        });
+        modelBuilder.Entity<Bookings.BookingSlot>(e =>
+        {
+            e.ToTable("booking_slots");
+            e.HasKey(s => new { s.ServiceId, s.Date, s.Start });
+            e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
+            e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId);
+            e.ToTable(t => t.HasCheckConstraint("ck_booking_slots_booked", "booked >= 0"));
         });
         modelBuilder.Entity<Operations.BackgroundJob>(e =>
         {

@@ -43,6 +43,9 @@ public sealed class HallSite
 
     public const string DefaultAddressee = "各进驻部门、各窗口";
 
+    /// <summary>网上预约's rules: open bookings per person, closing before the slot, the 爽约 ban, the check-in window.</summary>
+    public Bookings.BookingRules Booking { get; set; } = new();
+
     public Alerts.AlertLimits AlertLimits => new(PauseLimitMinutes, UnstaffedGraceMinutes, DeviceOfflineMinutes);
     public List<HallCalendarDay> Calendar { get; set; } = [];
     /// <summary>How the lobby screens speak, and the recorded voice pack.</summary>

@@ -153,6 +153,221 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Bookings.Booking", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset?>("CheckedInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_in_at");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<TimeOnly>("End")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("end");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<byte[]>("IdHmac")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("id_hmac");
+
+                    b.Property<string>("IdMasked")
+                        .IsRequired()
+                        .HasMaxLength(18)
+                        .HasColumnType("character varying(18)")
+                        .HasColumnName("id_masked");
+
+                    b.Property<DateTimeOffset?>("MissedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("missed_at");
+
+                    b.Property<string>("MobileCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("mobile_cipher");
+
+                    b.Property<byte[]>("MobileHmac")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("mobile_hmac");
+
+                    b.Property<string>("MobileMasked")
+                        .IsRequired()
+                        .HasMaxLength(11)
+                        .HasColumnType("character varying(11)")
+                        .HasColumnName("mobile_masked");
+
+                    b.Property<string>("NameMasked")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("name_masked");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<int?>("ServiceItemId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_item_id");
+
+                    b.Property<TimeOnly>("Start")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("start");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bookings");
+
+                    b.HasIndex("ServiceItemId")
+                        .HasDatabaseName("ix_bookings_service_item_id");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_bookings_ticket_id");
+
+                    b.HasIndex("HallId", "Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bookings_hall_id_code");
+
+                    b.HasIndex("HallId", "IdHmac")
+                        .HasDatabaseName("ix_bookings_hall_id_id_hmac");
+
+                    b.HasIndex("HallId", "RequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bookings_hall_id_request_id");
+
+                    b.HasIndex("ServiceId", "Date", "Start")
+                        .HasDatabaseName("ix_bookings_service_id_date_start");
+
+                    b.ToTable("bookings", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Bookings.BookingSlot", b =>
+                {
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<TimeOnly>("Start")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("start");
+
+                    b.Property<int>("Booked")
+                        .HasColumnType("integer")
+                        .HasColumnName("booked");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.HasKey("ServiceId", "Date", "Start")
+                        .HasName("pk_booking_slots");
+
+                    b.HasIndex("HallId")
+                        .HasDatabaseName("ix_booking_slots_hall_id");
+
+                    b.ToTable("booking_slots", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_booking_slots_booked", "booked >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Hall.Server.Bookings.SlotSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<int>("Capacity")
+                        .HasColumnType("integer")
+                        .HasColumnName("capacity");
+
+                    b.Property<int>("DaysAhead")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_ahead");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<TimeOnly>("ReleaseAt")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("release_at");
+
+                    b.Property<bool>("RemoteTickets")
+                        .HasColumnType("boolean")
+                        .HasColumnName("remote_tickets");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<int>("SlotMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot_minutes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_slot_schedules");
+
+                    b.HasIndex("HallId")
+                        .HasDatabaseName("ix_slot_schedules_hall_id");
+
+                    b.HasIndex("ServiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_slot_schedules_service_id");
+
+                    b.ToTable("slot_schedules", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
                 {
                     b.Property<int>("Id")
@@ -508,6 +723,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int>("AutoNoShowAfterCalls")
                         .HasColumnType("integer")
                         .HasColumnName("auto_no_show_after_calls");
+
+                    b.Property<string>("Booking")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("booking");
 
                     b.Property<string>("Code")
                         .IsRequired()
@@ -2008,6 +2228,67 @@ namespace Hall.Server.Data.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Hall.Server.Bookings.Booking", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bookings_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Catalog.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bookings_services_service_id");
+
+                    b.HasOne("Hall.Server.Catalog.ServiceItem", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceItemId")
+                        .HasConstraintName("fk_bookings_service_items_service_item_id");
+
+                    b.HasOne("Hall.Server.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .HasConstraintName("fk_bookings_tickets_ticket_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Bookings.BookingSlot", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_booking_slots_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Catalog.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_booking_slots_services_service_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Bookings.SlotSchedule", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_slot_schedules_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Catalog.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_slot_schedules_services_service_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Catalog.SearchSynonym", b =>
