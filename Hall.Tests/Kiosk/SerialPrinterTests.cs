@@ -14,7 +14,7 @@ public sealed class SerialPrinterTests
         "新县市民之家", "社保业务", number, 2, 5, DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"), null, "https://hall.example.gov.cn/t/abc", "请留意叫号");
 
     private static SerialTicketPrinter PrinterOn(string path) =>
-        new(Options.Create(new PrinterOptions { PortName = path, StatusTimeoutMs = 300 }), NullLogger<SerialTicketPrinter>.Instance);
+        new(Options.Create(new PrinterOptions { PortName = path, StatusTimeoutMs = 1000 }), NullLogger<SerialTicketPrinter>.Instance);
 
     private static async Task<byte[]> PrintedAsync(FakeSerialPrinter fake, Func<byte[], bool> complete)
     {
