@@ -102,6 +102,7 @@ public static class HallServer
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportIssuing>();
         services.AddSingleton<Bookings.BookingService>();
+        Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
@@ -129,6 +130,7 @@ public static class HallServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRateLimiter();
         app.MapStaticAssets();
         app.MapHub<HallHub>("/hubs/hall");
         app.MapStaffEndpoints();
@@ -138,6 +140,7 @@ public static class HallServer
         app.MapHallEndpoints();
         app.MapMediaEndpoints();
         app.MapReportEndpoints();
+        Bookings.BookingEndpoints.MapBookingEndpoints(app);
         app.MapBenchmarkEndpoints();
         Lang.MapLanguageSwitch(app);
         app.MapDevicePairing();

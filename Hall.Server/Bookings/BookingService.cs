@@ -9,6 +9,13 @@ namespace Hall.Server.Bookings;
 /// <summary>What a citizen (or the province's app) sends to book a slot; <see cref="RequestId"/> makes a resend harmless.</summary>
 public sealed record BookRequest(Guid RequestId, int ServiceId, int? ServiceItemId, DateOnly Date, TimeOnly Start, string? Name, string? IdNumber, string? Mobile);
 
+/// <summary>A slot as the booking page lists it: how many places are left and whether it can be booked now.</summary>
+/// <param name="State">open, full, closed (too late), not_released (too early).</param>
+public sealed record SlotView(TimeOnly Start, TimeOnly End, int Capacity, int Left, string State);
+
+/// <summary>A bookable service as the booking page offers it.</summary>
+public sealed record BookableService(int Id, string Name, string? NameEn, int SlotMinutes, int DaysAhead, bool RemoteTickets);
+
 /// <summary>A booking as its owner sees it (masked).</summary>
 public sealed record BookingView(string Code, int ServiceId, string ServiceName, DateOnly Date, TimeOnly Start, TimeOnly End, string NameMasked, string IdMasked, string MobileMasked, BookingState State);
 
@@ -130,6 +137,44 @@ public sealed class BookingService(IDbContextFactory<HallDb> dbFactory, HallSett
             return await SameRequestAsync(fresh, hallId, request, idHmac, ct) ?? throw new InvalidOperationException("A booking collided with one that is not there.", e);
         }
         return (View(booking, service.Name), null);
+    }
+
+    /// <summary>The hall's services that take bookings, in the kiosk's order.</summary>
+    public async Task<List<BookableService>> ServicesAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await (from s in db.Services.AsNoTracking()
+                      join p in db.SlotSchedules on s.Id equals p.ServiceId
+                      where s.HallId == hallId && s.Active && p.Active
+                      orderby s.SortOrder, s.Id
+                      select new BookableService(s.Id, s.Name, s.NameEn, p.SlotMinutes, p.DaysAhead, p.RemoteTickets)).ToListAsync(ct);
+    }
+
+    /// <summary>The slots of a service on a date with the places left; null when the service takes no bookings.</summary>
+    public async Task<List<SlotView>?> SlotsAsync(int hallId, int serviceId, DateOnly date, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var hall = await halls.GetAsync(db, hallId, now, ct);
+        var service = await db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == serviceId && s.HallId == hallId && s.Active, ct);
+        var schedule = await db.SlotSchedules.AsNoTracking().FirstOrDefaultAsync(s => s.ServiceId == serviceId && s.HallId == hallId && s.Active, ct);
+        if (service is null || schedule is null)
+        {
+            return null;
+        }
+        var booked = await db.BookingSlots.AsNoTracking().Where(s => s.ServiceId == serviceId && s.Date == date).ToDictionaryAsync(s => s.Start, s => s.Booked, ct);
+        var calendar = hall.Calendar.Select(d => d.ToCalendarDay()).ToList();
+        return [.. SlotPlan.SlotsOn(date, schedule, hall.Hours, service.Hours, calendar).Select(slot =>
+        {
+            var left = Math.Max(0, schedule.Capacity - booked.GetValueOrDefault(slot.Start));
+            var state = SlotPlan.Bookable(slot, schedule, hall.Booking, hall.Zone, now) switch
+            {
+                null => left == 0 ? "full" : "open",
+                var r when r == BookingRefusals.NotReleased => "not_released",
+                _ => "closed",
+            };
+            return new SlotView(slot.Start, slot.End, schedule.Capacity, left, state);
+        })];
     }
 
     /// <summary>The booking with <paramref name="code"/> (any case, with or without the dash), or null.</summary>
