@@ -141,6 +141,7 @@ public static class HallServer
         app.MapMediaEndpoints();
         app.MapReportEndpoints();
         Bookings.BookingEndpoints.MapBookingEndpoints(app);
+        Bookings.BookingPage.MapBookingPage(app);
         app.MapBenchmarkEndpoints();
         Lang.MapLanguageSwitch(app);
         app.MapDevicePairing();
