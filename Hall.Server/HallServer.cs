@@ -102,6 +102,7 @@ public static class HallServer
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportIssuing>();
         services.AddSingleton<Bookings.BookingService>();
+        services.AddSingleton<Bookings.BookingSchedules>();
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();

@@ -32,6 +32,8 @@ public static class AuditText
         ["patrol.start"] = ("开始巡查", "Start patrol round"),
         ["playlist.create"] = ("新建播放列表", "Create playlist"),
         ["playlist.delete"] = ("删除播放列表", "Delete playlist"),
+        ["booking.rules"] = ("修改预约规则", "Change booking rules"),
+        ["booking.schedule"] = ("修改号源", "Change slot schedule"),
         ["report.generate"] = ("生成报表", "Generate report"),
         ["report.issue"] = ("印发通报", "Issue bulletin"),
         ["report.sections"] = ("修改通报正文", "Edit bulletin text"),
