@@ -63,7 +63,16 @@ public sealed class IdCardWatch(IIdCardReader reader, IOptions<KioskOptions> opt
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.IdCardReader.PollMs), time);
         do
         {
-            Apply(await reader.PollAsync(stoppingToken));
+            try
+            {
+                Apply(await reader.PollAsync(stoppingToken));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever the reader does, the kiosk keeps issuing tickets (an unhandled error here would stop the agent).
+                log.LogWarning("ID card reader poll failed: {Error}", ex.Message);
+                Apply(new IdCardPoll(IdCardPollOutcome.NoAnswer));
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

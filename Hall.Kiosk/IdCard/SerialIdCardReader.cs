@@ -145,10 +145,11 @@ public sealed class SerialIdCardReader(IOptions<KioskOptions> options, ILogger<S
     /// <summary>Writes a command and reads its answer, or null when none came within the timeout.</summary>
     private static SamResponse? Ask(SerialPort port, byte[] command)
     {
-        port.DiscardInBuffer();
-        port.Write(command, 0, command.Length);
+        byte[]? body = null;
         try
         {
+            port.DiscardInBuffer();
+            port.Write(command, 0, command.Length);
             // Whatever comes before the preamble (noise, the rest of an earlier answer) is skipped.
             Span<byte> last = stackalloc byte[SamFrame.Preamble.Length];
             for (var skipped = 0; !last.SequenceEqual(SamFrame.Preamble); skipped++)
@@ -162,7 +163,7 @@ public sealed class SerialIdCardReader(IOptions<KioskOptions> options, ILogger<S
             }
             var high = ReadByte(port);
             var low = ReadByte(port);
-            var body = new byte[SamFrame.Length(high, low)];
+            body = new byte[SamFrame.Length(high, low)];
             for (var at = 0; at < body.Length;)
             {
                 at += port.Read(body, at, body.Length - at);
@@ -172,6 +173,14 @@ public sealed class SerialIdCardReader(IOptions<KioskOptions> options, ILogger<S
         catch (TimeoutException)
         {
             return null;
+        }
+        finally
+        {
+            // The raw answer holds the card's text and photo: gone as soon as it is decoded.
+            if (body is not null)
+            {
+                Array.Clear(body);
+            }
         }
     }
 
