@@ -75,7 +75,9 @@ public sealed class KioskIdCardTests
     {
         await _page.Locator($"button[data-service-id=\"{await _server.ServiceIdAsync(_hall.HallId, "shebao")}\"]").ClickAsync();
         await TestId("take-ticket").ClickAsync();
-        await Assertions.Expect(TestId("result-number")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Z][0-9]{3}$"), new() { Timeout = 15_000 });
+        // The result screen shows the new ticket (the number element still holds the previous one while it is hidden).
+        await Assertions.Expect(_page.Locator("[data-screen=\"result\"]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(TestId("result-number")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Z][0-9]{3}$"));
         await Browser.Screenshot(_page, screenshot);
         var number = await TestId("result-number").InnerTextAsync();
         await using var db = _server.Db();
