@@ -2,12 +2,13 @@ using Hall.Server.Contracts;
 using Hall.Server.Contracts.Agents;
 using System.Text.Json.Serialization;
 using Hall.Kiosk.Agent;
+using Hall.Kiosk.IdCard;
 using Hall.Kiosk.Printing;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Options;
 
 // Hall.Kiosk: the agent on a kiosk PC. Serves the touch page to the kiosk browser on loopback, holds the kiosk's one
-// connection to Hall.Server, and prints tickets on the ESC/POS printer on its serial port.
+// connection to Hall.Server, prints tickets on the ESC/POS printer on its serial port and reads resident ID cards on its reader.
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.Configure<KioskOptions>(builder.Configuration.GetSection("Kiosk"));
 builder.Services.Configure<PrinterOptions>(builder.Configuration.GetSection("Kiosk:Printer"));
@@ -18,6 +19,10 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerLink>());
 builder.Services.AddSingleton<ITicketPrinter, SerialTicketPrinter>();
 builder.Services.AddSingleton<TicketDesk>();
 builder.Services.AddHostedService<StatusReporter>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<IIdCardReader, SerialIdCardReader>();
+builder.Services.AddSingleton<IdCardWatch>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<IdCardWatch>());
 // The hall's voice pack for the page's spoken guidance, kept as the lobby display keeps it.
 builder.Services.AddSingleton(sp =>
 {
@@ -36,7 +41,7 @@ app.UseStaticFiles(new StaticFileOptions
     // The kiosk browser runs for weeks: always take the page the agent has now.
     OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
 });
-app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, TicketDesk desk, KioskVoice voice, HallVoice hallVoice, IOptions<KioskOptions> options) =>
+app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter printer, TicketDesk desk, KioskVoice voice, HallVoice hallVoice, IdCardWatch idCards, IOptions<KioskOptions> options) =>
 {
     var o = options.Value;
     var reason = link.State != LinkState.Online ? TicketDesk.ServerDown : desk.PrinterStop(printer.LastStatus);
@@ -55,6 +60,9 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
         screenTicketSeconds = o.ScreenTicketSeconds,
         // Spoken guidance: whether the 语音引导 switch starts on, the hall's pack (null: none here yet) and its volume.
         voice = new { guidance = o.Voice.Guidance, packUrl = voice.PackUrl, volume = hallVoice.Settings?.Volume ?? 1.0 },
+        idCardReader = idCards.Status.ToString(),
+        // A card laid on the reader: the page puts its number on the next ticket, as if typed on the keypad, once per seq.
+        idCard = idCards.Offer is { } card ? new { seq = card.Seq, idNumber = card.IdNumber, masked = ResidentIdNumber.Mask(card.IdNumber) } : null,
         services = state.Services.Select(s => new
         {
             id = s.ServiceId,
@@ -82,9 +90,13 @@ app.MapGet("/api/items", (string? q, KioskState state) => Results.Json(state.Sea
     materials = i.Materials,
 })));
 app.MapGet("/api/candidates", (string? q, KioskState state) => Results.Json(state.Candidates(q)));
-app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, CancellationToken ct) =>
+app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, IdCardWatch idCards, CancellationToken ct) =>
 {
     var answer = await desk.IssueAsync(request, ct);
+    if (answer.Ticket is not null)
+    {
+        idCards.Taken(request.IdNumber);
+    }
     return answer.Ticket is { } ticket
         ? Results.Json(ticket)
         : Results.Json(new { error = new { code = answer.Error!.Code, zh = answer.Error.Zh, en = answer.Error.En } }, statusCode: answer.Status);
@@ -95,13 +107,14 @@ app.MapGet(KioskVoice.PackPath + "/{version}/{file}", (string version, string fi
     voice.FileOf(version, file) is { } path
         ? Results.File(path, contentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream")
         : Results.NotFound());
-app.MapGet("/health", (ServerLink link, ITicketPrinter printer, KioskVoice voice, HallVoice hallVoice, IOptions<KioskOptions> options) =>
+app.MapGet("/health", (ServerLink link, ITicketPrinter printer, KioskVoice voice, HallVoice hallVoice, IdCardWatch idCards, IOptions<KioskOptions> options) =>
     Results.Json(new
     {
         agent = "Hall.Kiosk",
         server = options.Value.Server,
         link = link.State.ToString(),
         printer = printer.LastStatus.ToString(),
+        idCardReader = idCards.Status.ToString(),
         voicePack = voice.PackUrl,
         // Why the hall's newest pack was refused here (its checksum or contents); the previous one stays in use.
         voicePackRefused = hallVoice.RefusedPack,

@@ -1,3 +1,5 @@
+using Hall.Kiosk.IdCard;
+
 namespace Hall.Kiosk.Agent;
 
 /// <summary>The kiosk's settings (section <c>Kiosk</c>; environment <c>Kiosk__Server</c> …).</summary>
@@ -40,6 +42,8 @@ public sealed class KioskOptions
     public double PrinterCheckSeconds { get; set; } = 3;
     /// <summary>Spoken guidance for elderly and blind citizens (section <c>Kiosk:Voice</c>).</summary>
     public KioskVoiceOptions Voice { get; set; } = new();
+    /// <summary>The resident ID card reader (section <c>Kiosk:IdCardReader</c>); none unless its port is set.</summary>
+    public IdCardReaderOptions IdCardReader { get; set; } = new();
 }
 
 /// <summary>The kiosk's spoken guidance, said with the hall's recorded voice pack (the board's).</summary>

@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using Hall.Kiosk.Agent;
 using Microsoft.Extensions.Options;
 
 namespace Hall.Kiosk.Printing;
@@ -128,47 +129,17 @@ public sealed class SerialTicketPrinter(IOptions<PrinterOptions> options, ILogge
         }
         Close();
         var o = options.Value;
-        var port = new SerialPort(o.PortName, o.BaudRate, o.Parity, o.DataBits, o.StopBits)
-        {
-            Handshake = Handshake.None,
-            DtrEnable = false,
-            RtsEnable = false,
-            ReadTimeout = o.StatusTimeoutMs,
-            WriteTimeout = o.WriteTimeoutMs,
-        };
-        try
-        {
-            port.Open();
-        }
-        catch
-        {
-            port.Dispose();
-            throw;
-        }
-        _port = port;
+        _port = SerialPorts.Open(o.PortName!, o.BaudRate, o.Parity, o.DataBits, o.StopBits, o.StatusTimeoutMs, o.WriteTimeoutMs);
         log.LogInformation("Printer port {Port} open", o.PortName);
-        return port;
+        return _port;
     }
 
-    private static bool IsPortGone(Exception ex) =>
-        ex is IOException or UnauthorizedAccessException or ObjectDisposedException or InvalidOperationException or ArgumentException;
+    private static bool IsPortGone(Exception ex) => SerialPorts.IsGone(ex);
 
     private void Close()
     {
-        var port = _port;
+        SerialPorts.Close(_port);
         _port = null;
-        if (port is null)
-        {
-            return;
-        }
-        try
-        {
-            port.Dispose();
-        }
-        catch (Exception ex) when (IsPortGone(ex))
-        {
-            // Disposing a vanished port can throw; it is gone either way.
-        }
     }
 
     public void Dispose()

@@ -1,5 +1,5 @@
-// The kiosk's touch page: plain ES module, no framework. The agent (same origin) serves /api/state,
-// /api/items and /api/tickets; this file only shows what they say and never invents a ticket.
+// The kiosk's touch page: plain ES module, no framework. The agent (same origin) serves /api/state (with the ID card
+// laid on the reader, if any), /api/items and /api/tickets; this file only shows what they say and never invents a ticket.
 // The 大字 button in the header (every screen but the attract one, which any touch leaves) switches large type and a
 // high-contrast theme (white and yellow on black, ≥ 7:1) for the citizen at the kiosk; it resets when the kiosk goes
 // back to idle, like the language.
@@ -11,6 +11,8 @@
 
 const PRIORITIES = ["Normal", "Elderly", "Disabled", "Military", "Pregnant"];
 const POLL_MS = 2000;
+// With an ID card reader the state (which carries a card laid on it) is asked for more often, so the card shows at once.
+const CARD_POLL_MS = 500;
 const RETRY_MS = 1000;
 const SEARCH_DEBOUNCE_MS = 200;
 const TICKET_TIMEOUT_MS = 20000;
@@ -76,6 +78,7 @@ const TEXT = {
     idOk: "确定",
     idSkip: "不登记",
     idResult: (m) => `已登记身份证 ${m}`,
+    cardRead: (m) => `已读取身份证 ${m}`,
     yourNumber: "您的号码",
     ahead: (n) => `前面还有 ${n} 人`,
     wait: (m) => (m == null ? "暂无窗口办理" : m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
@@ -151,6 +154,7 @@ const TEXT = {
     idOk: "OK",
     idSkip: "Skip",
     idResult: (m) => `ID registered: ${m}`,
+    cardRead: (m) => `ID card read: ${m}`,
     yourNumber: "Your number",
     ahead: (n) => `${n} ahead of you`,
     wait: (m) => (m == null ? "No window is serving this now" : m > 0 ? `About ${m} min wait` : "Please watch for your number"),
@@ -191,6 +195,10 @@ const app = {
   priority: "Normal",
   mobile: "",
   idNumber: "",
+  // The number of the ID card laid on the reader for this citizen: every ticket flow starts with it until one is taken.
+  cardId: "",
+  // The reader's last placement the page took (the agent numbers each new placement of a card).
+  cardSeq: 0,
   typed: "",
   busy: false,
   ticket: null,
@@ -251,7 +259,7 @@ function resetFlow() {
   app.item = null;
   app.priority = "Normal";
   app.mobile = "";
-  app.idNumber = "";
+  app.idNumber = app.cardId;
   app.typed = "";
   app.ticket = null;
   app.query = "";
@@ -268,6 +276,7 @@ function goHome() {
 // A new citizen starts in Chinese, in normal type, with nothing chosen.
 function startOver(screen) {
   closeDialog();
+  app.cardId = "";
   resetFlow();
   setLang("zh");
   setLarge(false);
@@ -279,6 +288,7 @@ function startOver(screen) {
 
 function render() {
   renderHeader();
+  renderCardRead();
   switch (app.screen) {
     case "home": renderHome(); break;
     case "search": renderSearch(); break;
@@ -646,6 +656,8 @@ async function takeTicket() {
 
   if (response?.ok && answer?.number) {
     app.ticket = answer;
+    // The card lying on the reader served this ticket; the next one needs it laid again.
+    app.cardId = "";
     // A ticket on the screen only stays long enough to photograph.
     const seconds = answer.printed === false ? app.state?.screenTicketSeconds ?? 60 : app.state?.resultSeconds ?? 15;
     app.resultEndsAt = Date.now() + seconds * 1000;
@@ -736,6 +748,34 @@ function renderIdCard() {
 function typeIdKey(k) {
   if (app.typed.length < 18) app.typed += k;
   renderIdCard();
+}
+
+// ---- resident ID card on the reader ----
+
+// Screens where the card's number is on the ticket being taken.
+const cardScreens = new Set(["home", "search", "item", "confirm", "mobile"]);
+
+// A card laid on the reader (each new placement has a new seq; a card left lying has none) puts its number on the
+// ticket exactly as the keypad does: the citizen then only chooses the service. A booking's check-in by card will
+// forward the same number (issue 19).
+function takeCard(card) {
+  if (!card || card.seq <= app.cardSeq || app.busy) return;
+  app.cardSeq = card.seq;
+  if (!validIdNumber(card.idNumber) || isOutOfService()) return;
+  // A card laid on the attract or a previous citizen's result screen starts a new visit.
+  if (app.screen === "attract" || app.screen === "result") startOver("home");
+  app.cardId = card.idNumber;
+  app.idNumber = card.idNumber;
+  app.typed = "";
+  app.lastTouch = Date.now();
+  if (app.screen === "idcard") showScreen("confirm");
+}
+
+function renderCardRead() {
+  const node = $('[data-testid="idcard-read"]');
+  const visible = app.cardId !== "" && cardScreens.has(app.screen);
+  node.textContent = visible ? t("cardRead")(maskId(app.cardId)) : "";
+  show(node, visible);
 }
 
 // ---- result ----
@@ -838,6 +878,7 @@ async function poll() {
     if (!state || !Array.isArray(state.services)) throw new Error("state without services");
     app.state = state;
     app.stateFailed = false;
+    takeCard(state.idCard);
     // Only a state asked for after the refusal can lift it.
     if (app.latch && seq > app.latch.seq && !state.outOfService) app.latch = null;
   } catch {
@@ -849,7 +890,8 @@ async function poll() {
     pollAgain = false;
     poll();
   } else {
-    pollTimer = setTimeout(poll, app.stateFailed ? RETRY_MS : POLL_MS);
+    const reader = app.state?.idCardReader ?? "Disabled";
+    pollTimer = setTimeout(poll, app.stateFailed ? RETRY_MS : reader === "Disabled" ? POLL_MS : CARD_POLL_MS);
   }
 }
 
@@ -922,7 +964,7 @@ function onClick(event) {
   else if (button.matches('[data-testid="item-take"]')) {
     app.priority = "Normal";
     app.mobile = "";
-    app.idNumber = "";
+    app.idNumber = app.cardId;
     showScreen("confirm");
   } else if (button.matches("[data-priority]")) {
     app.priority = button.dataset.priority;
@@ -944,6 +986,7 @@ function onClick(event) {
     showScreen("confirm");
   } else if (button.matches('[data-testid="idcard-skip"]')) {
     app.idNumber = "";
+    app.cardId = "";
     app.typed = "";
     showScreen("confirm");
   } else if (button.matches("[data-digit]")) typeDigit(button.dataset.digit);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Hall.Tests.Support;
@@ -6,7 +7,11 @@ namespace Hall.Tests.Support;
 public sealed class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
     public Uri BaseAddress { get; }
+
+    /// <summary>Everything the agent wrote to its console (its log) so far.</summary>
+    public string Output => string.Join("\n", _output);
 
     private AgentProcess(Process process, Uri baseAddress)
     {
@@ -39,14 +44,22 @@ public sealed class AgentProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => Echo(project, e.Data);
-        process.ErrorDataReceived += (_, e) => Echo(project, e.Data);
+        var agent = new AgentProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => agent.Echo(project, e.Data);
+        process.ErrorDataReceived += (_, e) => agent.Echo(project, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var agent = new AgentProcess(process, new Uri($"http://127.0.0.1:{port}"));
         await ServerProcess.WaitForHealthAsync(process, agent.BaseAddress, project);
         return agent;
     }
+
+    /// <summary>Hall.Kiosk connected to the server with the hall's kiosk device key, and these settings besides.</summary>
+    public static Task<AgentProcess> StartKioskAsync(HallApp server, SeededHall hall, IReadOnlyDictionary<string, string> settings) =>
+        StartAsync("Hall.Kiosk", new Dictionary<string, string>(settings)
+        {
+            ["Kiosk__Server"] = server.BaseAddress.ToString(),
+            ["Kiosk__DeviceKey"] = hall.Credentials.DeviceKeys["kiosk"],
+        });
 
     /// <summary>The folder holding Hall.sln.</summary>
     public static string RepositoryRoot()
@@ -59,10 +72,11 @@ public sealed class AgentProcess : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Hall.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static void Echo(string project, string? line)
+    private void Echo(string project, string? line)
     {
         if (!string.IsNullOrEmpty(line))
         {
+            _output.Enqueue(line);
             TestContext.Progress.WriteLine($"[{project}] {line}");
         }
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.Ports;
 
 namespace Hall.Tests.Support;
 
@@ -14,20 +13,14 @@ public enum FakePrinterState
 }
 
 /// <summary>
-/// A thermal printer at the far end of a socat pty pair: the agent opens <see cref="PortPath"/>; this side answers
-/// the real-time status requests (DLE EOT 1/2/4) as its <see cref="State"/> says and keeps every other byte it
-/// receives, so a test can decode what was printed. Unplugging kills socat (the agent's port vanishes); plugging in
+/// A thermal printer at the far end of a socat pty pair: the agent opens <see cref="FakeSerialDevice.PortPath"/>; this
+/// side answers the real-time status requests (DLE EOT 1/2/4) as its <see cref="State"/> says and keeps every other byte
+/// it receives, so a test can decode what was printed. Unplugging kills socat (the agent's port vanishes); plugging in
 /// starts it again at the same path.
 /// </summary>
-public sealed class FakeSerialPrinter : IAsyncDisposable
+public sealed class FakeSerialPrinter : FakeSerialDevice
 {
-    private readonly SerialPair _pair;
     private readonly ConcurrentQueue<byte> _received = new();
-    private SerialPort? _port;
-    private Thread? _reader;
-    private volatile bool _running;
-
-    public string PortPath => _pair.Near;
 
     private volatile FakePrinterState _state = FakePrinterState.Ready;
     private int _statusRequests;
@@ -53,7 +46,9 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
     /// <summary>How many status requests it answered.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 
-    private FakeSerialPrinter(SerialPair pair) => _pair = pair;
+    private FakeSerialPrinter(SerialPair pair) : base(pair, 9600, "fake printer")
+    {
+    }
 
     public static async Task<FakeSerialPrinter> StartAsync()
     {
@@ -67,84 +62,34 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
 
     public void ClearPrinted() => _received.Clear();
 
-    public async Task PlugInAsync()
+    protected override void Received(List<byte> pending)
     {
-        await _pair.ConnectAsync();
-        OpenFarEnd();
-    }
-
-    private void OpenFarEnd()
-    {
-        _port = new SerialPort(_pair.Far, 9600, Parity.None, 8, StopBits.One) { ReadTimeout = 100, Handshake = Handshake.None };
-        _port.Open();
-        _running = true;
-        _reader = new Thread(Read) { IsBackground = true, Name = "fake printer" };
-        _reader.Start();
-    }
-
-    /// <summary>Pulls the cable: socat and both ends of the pty pair go away.</summary>
-    public async Task UnplugAsync()
-    {
-        _running = false;
-        _reader?.Join(2000);
-        try
+        // DLE EOT n is a real-time request: answered at once, not printed.
+        var i = 0;
+        while (i < pending.Count)
         {
-            _port?.Dispose();
-        }
-        catch (IOException)
-        {
-        }
-        _port = null;
-        await _pair.DisconnectAsync();
-    }
-
-    private void Read()
-    {
-        var pending = new List<byte>();
-        var buffer = new byte[256];
-        while (_running)
-        {
-            int n;
-            try
+            if (pending[i] == 0x10)
             {
-                n = _port!.Read(buffer, 0, buffer.Length);
-            }
-            catch (TimeoutException)
-            {
-                continue;
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or NullReferenceException)
-            {
-                return;
-            }
-            pending.AddRange(buffer.AsSpan(0, n));
-            // DLE EOT n is a real-time request: answered at once, not printed.
-            var i = 0;
-            while (i < pending.Count)
-            {
-                if (pending[i] == 0x10)
+                if (pending.Count - i < 3)
                 {
-                    if (pending.Count - i < 3)
-                    {
-                        break;
-                    }
-                    if (pending[i + 1] == 0x04)
-                    {
-                        Answer(pending[i + 2]);
-                        i += 3;
-                        continue;
-                    }
+                    break;
                 }
-                _received.Enqueue(pending[i]);
-                if (RunsOutWhilePrinting)
+                if (pending[i + 1] == 0x04)
                 {
-                    RunsOutWhilePrinting = false;
-                    State = FakePrinterState.PaperOut;
+                    Answer(pending[i + 2]);
+                    i += 3;
+                    continue;
                 }
-                i++;
             }
-            pending.RemoveRange(0, i);
+            _received.Enqueue(pending[i]);
+            if (RunsOutWhilePrinting)
+            {
+                RunsOutWhilePrinting = false;
+                State = FakePrinterState.PaperOut;
+            }
+            i++;
         }
+        pending.RemoveRange(0, i);
     }
 
     private void Answer(byte n)
@@ -168,13 +113,7 @@ public sealed class FakeSerialPrinter : IAsyncDisposable
         };
         if (reply is { } b)
         {
-            _port!.Write([b], 0, 1);
+            Send([b]);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await UnplugAsync();
-        await _pair.DisposeAsync();
     }
 }
