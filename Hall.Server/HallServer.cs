@@ -103,6 +103,8 @@ public static class HallServer
         services.AddSingleton<Reports.ReportIssuing>();
         services.AddSingleton<Bookings.BookingService>();
         services.AddSingleton<Bookings.BookingSchedules>();
+        services.AddSingleton<Bookings.BookingSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingSweep>());
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();

@@ -195,4 +195,26 @@ public sealed class BookingTests
         Assert.That(found, Is.Zero);
         Assert.That(await Service.CancelAsync(_hallId, "not-a-code", default), Is.EqualTo(BookingRefusals.UnknownBooking));
     }
+
+    [Test, Order(8)]
+    public async Task A_booking_not_checked_in_by_the_end_of_its_window_is_missed_and_forgets_the_mobile()
+    {
+        // Booked at 10:00 for 14:00 today; the check-in window runs to 14:15.
+        var (booking, refused) = await BookAsync(Request(8, new TimeOnly(14, 0), day: new DateOnly(2026, 11, 20)));
+        Assert.That(refused, Is.Null);
+        var sweep = _app.Services.GetRequiredService<BookingSweep>();
+        async Task<Booking> RowAsync()
+        {
+            await using var db = _app.Db();
+            return await db.Bookings.AsNoTracking().SingleAsync(b => b.Code == booking!.Code);
+        }
+        _app.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 14, 14, 0, TimeSpan.FromHours(8)));
+        await sweep.SweepAsync(default);
+        Assert.That(((await RowAsync()).State, (await RowAsync()).MobileCipher is null), Is.EqualTo((BookingState.Booked, false)), "still inside the window");
+        _app.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 14, 16, 0, TimeSpan.FromHours(8)));
+        await sweep.SweepAsync(default);
+        var missed = await RowAsync();
+        Assert.That((missed.State, missed.MobileCipher, missed.MissedAt), Is.EqualTo((BookingState.Missed, (string?)null, (DateTimeOffset?)new DateTimeOffset(2026, 11, 20, 6, 16, 0, TimeSpan.Zero))));
+        Assert.That((await Service.FindAsync(_hallId, booking!.Code, default))!.State, Is.EqualTo(BookingState.Missed));
+    }
 }
