@@ -13,12 +13,21 @@ public static class BookingCodes
 
     public static string New() => RandomNumberGenerator.GetString(Alphabet, Length);
 
-    /// <summary>A code as typed or scanned ("abcd-efgh", spaces, lower case) in its stored form, or null when it cannot be one.</summary>
+    /// <summary>
+    /// A code as typed or scanned ("abcd-efgh", spaces, lower case, or the booking page's link that a scanner reads from the QR
+    /// and types: its last path segment) in its stored form, or null when it cannot be one.
+    /// </summary>
     public static string? Normalize(string? typed)
     {
         if (typed is null)
         {
             return null;
+        }
+        typed = typed.Trim();
+        if (typed.Contains('/', StringComparison.Ordinal))
+        {
+            var path = typed.Split('?', '#')[0].TrimEnd('/');
+            typed = path[(path.LastIndexOf('/') + 1)..];
         }
         var code = string.Concat(typed.Where(c => c is not ('-' or ' '))).ToUpperInvariant();
         return code.Length == Length && code.All(c => Alphabet.Contains(c, StringComparison.Ordinal)) ? code : null;

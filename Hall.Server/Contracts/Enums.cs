@@ -129,6 +129,8 @@ public enum CallReason
     Aged,
     /// <summary>A priority ticket's turn in the interleave.</summary>
     Priority,
+    /// <summary>A booking whose slot has begun, in the priority turn of the interleave.</summary>
+    Booked,
     /// <summary>Next in the window's services, first come first served.</summary>
     InOrder,
     /// <summary>Called by number.</summary>

@@ -15,13 +15,16 @@ public sealed record Reply<T>(bool Ok, T? Value, HallError? Error)
 
 /// <summary>Take a ticket for a service (by id or code), optionally for a service item, with a declared priority.</summary>
 /// <param name="Mobile">Optional: 11 digits, for the "almost your turn" notice. Kept encrypted until the ticket closes.</param>
-public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority, string? Mobile = null, string? IdNumber = null)
+/// <param name="CheckIn">预约签到: the ticket is for a booking, found by <paramref name="BookingCode"/> (as typed, or the booking page's
+/// link as a scanner types it) or else by <paramref name="IdNumber"/> (today's booking of that person); the service comes from
+/// the booking and <paramref name="ServiceId"/>, <paramref name="ServiceCode"/> and <paramref name="ServiceItemId"/> are not read.</param>
+public sealed record IssueTicketCommand(Guid CommandId, int? ServiceId, string? ServiceCode, int? ServiceItemId, PriorityClass Priority, string? Mobile = null, string? IdNumber = null, string? BookingCode = null, bool CheckIn = false)
 {
     /// <summary>Written without the citizen's numbers: SignalR logs a hub call's arguments at Debug level, and loggers print records.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append(System.Globalization.CultureInfo.InvariantCulture,
-            $"CommandId = {CommandId}, ServiceId = {ServiceId}, ServiceCode = {ServiceCode}, ServiceItemId = {ServiceItemId}, Priority = {Priority}, Mobile = {(Mobile is null ? "" : "(withheld)")}, IdNumber = {(IdNumber is null ? "" : "(withheld)")}");
+            $"CommandId = {CommandId}, ServiceId = {ServiceId}, ServiceCode = {ServiceCode}, ServiceItemId = {ServiceItemId}, Priority = {Priority}, Mobile = {(Mobile is null ? "" : "(withheld)")}, IdNumber = {(IdNumber is null ? "" : "(withheld)")}, BookingCode = {(BookingCode is null ? "" : "(withheld)")}, CheckIn = {CheckIn}");
         return true;
     }
 }
@@ -123,7 +126,11 @@ public sealed record TicketView(
 /// <param name="TrackingUrl">The page's public address for the ticket's QR code, when the server has a public base URL.</param>
 /// <param name="MobileMasked">The notice number as shown (138****5678), when one was given.</param>
 /// <param name="IdMasked">The resident ID number the ticket was taken with, as shown (4101**********1234), when one was given.</param>
-public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int? EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null, string? IdMasked = null);
+/// <param name="Booking">The booking the ticket was issued for at check-in; null for a walk-in.</param>
+public sealed record TicketIssued(TicketView Ticket, int PeopleAhead, int? EstimatedWaitMinutes, string TrackingCode = "", string? TrackingUrl = null, string? MobileMasked = null, string? IdMasked = null, BookedSlot? Booking = null);
+
+/// <summary>The booked slot a ticket was issued for (hall-local). <see cref="Late"/>: checked in after the check-in window, so taken as a walk-in.</summary>
+public sealed record BookedSlot(string Code, DateOnly Date, TimeOnly Start, TimeOnly End, bool Late);
 
 /// <summary>The answer to a call: the ticket, the call id and why it was chosen.</summary>
 public sealed record TicketCalled(TicketView Ticket, long CallId, CallReason Reason);

@@ -270,6 +270,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(t => t.TransferNote).HasMaxLength(TicketRules.MaxTextLength);
             // The per-kiosk rate limit counts a device's tickets of the last minute.
             e.HasIndex(t => new { t.IssuedByDeviceId, t.IssuedAt });
+            e.HasIndex(t => new { t.ServiceId, t.BusinessDate }).HasFilter("state = 'Waiting' AND booked_for IS NOT NULL").HasDatabaseName("ix_tickets_waiting_booked");
         });
         modelBuilder.Entity<TicketEvent>(e =>
         {

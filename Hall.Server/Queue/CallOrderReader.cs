@@ -25,7 +25,7 @@ public sealed record HallQueue(long Version, IReadOnlyDictionary<long, QueuePosi
 /// </summary>
 public static class CallOrderReader
 {
-    private const string TicketColumns = "t.id, t.service_id, t.state, t.business_date, t.queued_at, t.priority, t.transferred, t.target_window_id, t.window_id, t.call_count";
+    private const string TicketColumns = "t.id, t.service_id, t.state, t.business_date, t.queued_at, t.priority, t.transferred, t.target_window_id, t.window_id, t.call_count, t.booked_for";
 
     // The part of the hall a ticket of service $2 is called in: the open windows that serve it, the other services they serve,
     // the open windows that serve those (they take tickets the first ones would otherwise call), and so on.
@@ -106,7 +106,8 @@ public static class CallOrderReader
         r.GetBoolean(at + 6),
         r.IsDBNull(at + 7) ? null : r.GetInt32(at + 7),
         r.IsDBNull(at + 8) ? null : r.GetInt32(at + 8),
-        r.GetInt32(at + 9));
+        r.GetInt32(at + 9),
+        r.IsDBNull(at + 10) ? null : r.GetFieldValue<DateTimeOffset>(at + 10));
 
     /// <summary>The sum of the hall's service and window versions: every command that changes a queue or a window raises one of them.</summary>
     public static NpgsqlBatchCommand VersionCommand(int hallId) => Command(

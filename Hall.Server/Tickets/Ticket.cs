@@ -60,6 +60,14 @@ public sealed class Ticket
     public string? IdMasked { get; private set; }
     /// <summary>When the notice was sent (or found not needed, when the ticket was already near the front at issue).</summary>
     public DateTimeOffset? NoticeSentAt { get; private set; }
+    /// <summary>The booking this ticket was issued for at check-in (预约签到); null for a walk-in.</summary>
+    public long? BookingId { get; private set; }
+    /// <summary>
+    /// The booked slot's start, for a booking checked in on time: from then on the ticket takes the priority turn of the call
+    /// order (<see cref="TicketFacts.IsPreferred"/>). Null for a walk-in, a late check-in taken as a walk-in, and once the ticket
+    /// has been put back in line after a no-show (it had its turn).
+    /// </summary>
+    public DateTimeOffset? BookedFor { get; private set; }
     public uint Version { get; private set; }
 
     private Ticket()
@@ -67,8 +75,10 @@ public sealed class Ticket
     }
 
     /// <summary>A new ticket, waiting from now. <paramref name="id"/> is given when the row is written by hand (the id drawn beforehand), else EF draws it.</summary>
-    public static Ticket Issue(int hallId, int serviceId, NewTicket decision, PriorityClass priority, int? serviceItemId, int? deviceId, DateTimeOffset now, long id = 0, TicketContact? contact = null) => new()
+    public static Ticket Issue(int hallId, int serviceId, NewTicket decision, PriorityClass priority, int? serviceItemId, int? deviceId, DateTimeOffset now, long id = 0, TicketContact? contact = null, TicketBooking? booking = null) => new()
     {
+        BookingId = booking?.BookingId,
+        BookedFor = booking?.BookedFor,
         Id = id,
         HallId = hallId,
         ServiceId = serviceId,
@@ -91,7 +101,7 @@ public sealed class Ticket
         IdMasked = contact?.IdMasked,
     };
 
-    public TicketFacts ToFacts() => new(Id, ServiceId, State, BusinessDate, QueuedAt, Priority, Transferred, TargetWindowId, WindowId, CallCount);
+    public TicketFacts ToFacts() => new(Id, ServiceId, State, BusinessDate, QueuedAt, Priority, Transferred, TargetWindowId, WindowId, CallCount, BookedFor);
 
     // Each transition is defined once, as a change (see TicketChange): below, what it sets; the methods apply it to the entity,
     // the raw command paths write the same change.
@@ -119,7 +129,8 @@ public sealed class Ticket
         .Set(t => t.State, TicketState.Waiting)
         .Set(t => t.QueuedAt, queuedAt)
         .Set(t => t.WindowId, null)
-        .Set(t => t.CallCount, 0));
+        .Set(t => t.CallCount, 0)
+        .Set(t => t.BookedFor, null));
 
     public TicketChange Start(DateTimeOffset now) => Apply(new TicketChange(TicketEventKind.Started)
         .Set(t => t.State, TicketState.Serving)
@@ -169,6 +180,9 @@ public sealed class Ticket
 }
 
 /// <summary>How the citizen is reached and recognised, as a ticket keeps it: never a number in clear (see <see cref="Ticket"/>'s fields).</summary>
+/// <summary>The booking a ticket is issued for: its id, and its slot's start when checked in on time (null when late, taken as a walk-in).</summary>
+public sealed record TicketBooking(long BookingId, DateTimeOffset? BookedFor);
+
 public sealed record TicketContact(string? MobileCipher, byte[]? MobileHmac, string? MobileMasked, string? ContactCipher, DateTimeOffset? NoticeSentAt, byte[]? IdHmac, string? IdMasked);
 
 public enum TicketEventKind

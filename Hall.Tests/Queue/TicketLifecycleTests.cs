@@ -15,7 +15,7 @@ public sealed class TicketLifecycleTests
     {
         var ticket = Waiting(4, ServiceC, At(9, 30));
 
-        var choice = TicketRules.CallTicket(Window(serviceIds: [ServiceA]), ticket, Policy, Today);
+        var choice = TicketRules.CallTicket(Window(serviceIds: [ServiceA]), ticket, Policy, Today, Now);
 
         Assert.That(choice.Value!.Ticket, Is.EqualTo(ticket));
         Assert.That(choice.Value.Reason, Is.EqualTo(CallReason.Specific));
@@ -24,7 +24,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Call_ticket_refuses_a_ticket_that_is_not_waiting()
     {
-        var choice = TicketRules.CallTicket(Window(), Ticket(4, TicketState.NoShow), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(), Ticket(4, TicketState.NoShow), Policy, Today, Now);
 
         Assert.That(choice.Refusal, Is.EqualTo(Refusal.TicketNotWaiting));
     }
@@ -32,7 +32,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Call_ticket_refuses_yesterdays_ticket()
     {
-        var choice = TicketRules.CallTicket(Window(), Waiting(4, ServiceA, At(9, 30, date: Yesterday), businessDate: Yesterday), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(), Waiting(4, ServiceA, At(9, 30, date: Yesterday), businessDate: Yesterday), Policy, Today, Now);
 
         Assert.That(choice.Refusal, Is.EqualTo(Refusal.TicketFromAnotherDay));
     }
@@ -40,7 +40,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Call_ticket_refuses_a_paused_window()
     {
-        var choice = TicketRules.CallTicket(Window(status: WindowStatus.Paused), Waiting(4, ServiceA, At(9, 30)), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(status: WindowStatus.Paused), Waiting(4, ServiceA, At(9, 30)), Policy, Today, Now);
 
         Assert.That(choice.Refusal, Is.EqualTo(Refusal.WindowPaused));
     }
@@ -48,7 +48,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Call_ticket_refuses_a_busy_window()
     {
-        var choice = TicketRules.CallTicket(Window(current: Serving(9, windowId: 1)), Waiting(4, ServiceA, At(9, 30)), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(current: Serving(9, windowId: 1)), Waiting(4, ServiceA, At(9, 30)), Policy, Today, Now);
 
         Assert.That(choice.Refusal, Is.EqualTo(Refusal.WindowBusy));
     }
@@ -58,7 +58,7 @@ public sealed class TicketLifecycleTests
     {
         var current = Called(9, windowId: 1, callCount: 3);
 
-        var choice = TicketRules.CallTicket(Window(current: current), Waiting(4, ServiceA, At(9, 30)), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(current: current), Waiting(4, ServiceA, At(9, 30)), Policy, Today, Now);
 
         Assert.That(choice.Value!.AutoNoShow, Is.EqualTo(current));
     }
@@ -66,7 +66,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Calling_a_priority_ticket_by_number_resets_the_windows_normal_count()
     {
-        var choice = TicketRules.CallTicket(Window(normalsSincePriority: 1), Waiting(4, ServiceA, At(9, 30), PriorityClass.Elderly), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(normalsSincePriority: 1), Waiting(4, ServiceA, At(9, 30), PriorityClass.Elderly), Policy, Today, Now);
 
         Assert.That(choice.Value!.NormalsSincePriority, Is.Zero);
     }
@@ -74,7 +74,7 @@ public sealed class TicketLifecycleTests
     [Test]
     public void Calling_a_normal_ticket_by_number_counts_as_a_normal()
     {
-        var choice = TicketRules.CallTicket(Window(normalsSincePriority: 1), Waiting(4, ServiceA, At(9, 30)), Policy, Today);
+        var choice = TicketRules.CallTicket(Window(normalsSincePriority: 1), Waiting(4, ServiceA, At(9, 30)), Policy, Today, Now);
 
         Assert.That(choice.Value!.NormalsSincePriority, Is.EqualTo(2));
     }

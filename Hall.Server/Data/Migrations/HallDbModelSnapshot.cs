@@ -1755,6 +1755,14 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("acceptance_deadline");
 
+                    b.Property<DateTimeOffset?>("BookedFor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("booked_for");
+
+                    b.Property<long?>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
                     b.Property<DateOnly>("BusinessDate")
                         .HasColumnType("date")
                         .HasColumnName("business_date");
@@ -1922,6 +1930,10 @@ namespace Hall.Server.Data.Migrations
 
                     b.HasIndex("IssuedByDeviceId", "IssuedAt")
                         .HasDatabaseName("ix_tickets_issued_by_device_id_issued_at");
+
+                    b.HasIndex("ServiceId", "BusinessDate")
+                        .HasDatabaseName("ix_tickets_waiting_booked")
+                        .HasFilter("state = 'Waiting' AND booked_for IS NOT NULL");
 
                     b.HasIndex("HallId", "BusinessDate", "Number")
                         .IsUnique()

@@ -17,7 +17,7 @@ public sealed partial class QueueService
     public Task<Reply<TicketCalled>> CallNextAsync(Actor actor, WindowCommand cmd, CancellationToken ct) =>
         runner.RunAsync<TicketCalled>(actor, cmd.CommandId, cmd, "call_next", ct, async c =>
         {
-            const string TicketColumns = "t.id, t.service_id, t.state, t.business_date, t.queued_at, t.priority, t.transferred, t.target_window_id, t.window_id, t.call_count, t.number, t.issued_at";
+            const string TicketColumns = "t.id, t.service_id, t.state, t.business_date, t.queued_at, t.priority, t.transferred, t.target_window_id, t.window_id, t.call_count, t.number, t.issued_at, t.booked_for";
             LockedWindow? w = null;
             var serviceNames = new Dictionary<int, string>();
             var candidates = new List<Waiting>();
@@ -36,7 +36,8 @@ public sealed partial class QueueService
                     // Only the head of each (service, priority or not, transferred or not) group can be chosen: the rule takes the
                     // first transferred, the first aged (the oldest of all), and the first priority and normal by the window's
                     // service order, each first come first served. The heads are found by index (ix_tickets_waiting_heads), not
-                    // by reading the whole queue; tickets of other services sent to this window are few and all read.
+                    // by reading the whole queue; tickets of other services sent to this window are few and all read, and so are
+                    // booked tickets (a slot's few places), which change group when their slot begins.
                     CommandContext.Statement(
                         $"""
                         SELECT h.* FROM (SELECT DISTINCT service_id FROM window_services WHERE window_id = $1) s
@@ -45,8 +46,12 @@ public sealed partial class QueueService
                             SELECT {TicketColumns} FROM tickets t
                             WHERE t.service_id = s.service_id AND t.business_date = $3 AND t.state = 'Waiting'
                               AND (t.priority <> 'Normal') = g.priority AND t.transferred = g.transferred
-                              AND t.hall_id = $2 AND (t.target_window_id IS NULL OR t.target_window_id = $1)
+                              AND t.hall_id = $2 AND (t.target_window_id IS NULL OR t.target_window_id = $1) AND t.booked_for IS NULL
                             ORDER BY t.queued_at, t.id LIMIT 1) h
+                        UNION ALL
+                        SELECT {TicketColumns} FROM tickets t
+                        WHERE t.service_id IN (SELECT service_id FROM window_services WHERE window_id = $1) AND t.business_date = $3
+                          AND t.state = 'Waiting' AND t.booked_for IS NOT NULL AND t.hall_id = $2 AND (t.target_window_id IS NULL OR t.target_window_id = $1)
                         UNION ALL
                         SELECT {TicketColumns} FROM tickets t
                         WHERE t.target_window_id = $1 AND t.business_date = $3 AND t.state = 'Waiting' AND t.hall_id = $2
@@ -114,7 +119,8 @@ public sealed partial class QueueService
                 r.GetBoolean(6),
                 r.IsDBNull(7) ? null : r.GetInt32(7),
                 r.IsDBNull(8) ? null : r.GetInt32(8),
-                r.GetInt32(9)),
+                r.GetInt32(9),
+                r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12)),
             r.GetString(10),
             r.GetFieldValue<DateTimeOffset>(11));
     }
@@ -127,7 +133,7 @@ public sealed partial class QueueService
             {
                 return refusal;
             }
-            var decision = TicketRules.CallTicket(w!.Facts, ticket!.ToFacts(), c.Hall.Policy, c.Today);
+            var decision = TicketRules.CallTicket(w!.Facts, ticket!.ToFacts(), c.Hall.Policy, c.Today, c.Now);
             if (decision.Refusal is { } refused)
             {
                 return refused;

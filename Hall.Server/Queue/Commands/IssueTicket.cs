@@ -43,6 +43,10 @@ public sealed partial class QueueService
             Mobile = notice is null ? cmd.Mobile : Convert.ToHexString(notice.Hmac),
             IdNumber = person is null ? cmd.IdNumber : Convert.ToHexString(person.Hmac),
         };
+        if (cmd.CheckIn)
+        {
+            return await runner.RetryAsync(actor, cmd.CommandId, hashed, "issue", ct, payloadHash => CheckInOnceAsync(actor, cmd, person, payloadHash, ct));
+        }
         return await runner.RetryAsync(actor, cmd.CommandId, hashed, "issue", ct, payloadHash => IssueOnceAsync(actor, cmd, notice, person, payloadHash, ct));
     }
 
@@ -61,7 +65,9 @@ public sealed partial class QueueService
     /// rules decide; the second batch writes the counter, the ticket, its event, the service's version and the stored
     /// reply, and commits.
     /// </summary>
-    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, MobileNotice? notice, PersonId? person, byte[] payloadHash, CancellationToken ct)
+    /// <param name="booking">The booking this ticket is issued for at check-in: locked with the service and, when on time, marked
+    /// checked in in the same transaction, so a booking gives one ticket however many kiosks try at once.</param>
+    private async Task<Reply<TicketIssued>> IssueOnceAsync(Actor actor, IssueTicketCommand cmd, MobileNotice? notice, PersonId? person, byte[] payloadHash, CancellationToken ct, BookingClaim? booking = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
@@ -108,6 +114,7 @@ public sealed partial class QueueService
             List<WindowFacts> windows;
             List<TicketFacts> waiting;
             (int HallId, int ServiceId)? itemFound = null;
+            Bookings.BookingState? bookingState = null;
             var businessDate = HallClock.BusinessDate(now, hall.Zone);
             await using (var locking = new NpgsqlBatch(conn))
             {
@@ -140,6 +147,10 @@ public sealed partial class QueueService
                     locking.BatchCommands.Add(cmd.ServiceItemId is { } itemId
                         ? CommandContext.Statement("SELECT hall_id, service_id FROM service_items WHERE id = $1", itemId)
                         : CommandContext.Statement("SELECT hall_id, id FROM services WHERE hall_id = $1 AND code = $2", actor.HallId, cmd.ServiceCode));
+                }
+                if (booking is { OnTime: true })
+                {
+                    locking.BatchCommands.Add(CommandContext.Statement("SELECT state FROM bookings WHERE id = $1 FOR UPDATE", booking.BookingId));
                 }
                 await using var reader = await locking.ExecuteReaderAsync(ct);
                 await CommandContext.ReadClaimAsync(reader, ct);
@@ -185,6 +196,11 @@ public sealed partial class QueueService
                     await reader.NextResultAsync(ct);
                     itemFound = await reader.ReadAsync(ct) ? (reader.GetInt32(0), reader.GetInt32(1)) : null;
                 }
+                if (booking is { OnTime: true })
+                {
+                    await reader.NextResultAsync(ct);
+                    bookingState = await reader.ReadAsync(ct) ? Enum.Parse<Bookings.BookingState>(reader.GetString(0)) : Bookings.BookingState.Cancelled;
+                }
             }
             if (itemChecked && cmd.ServiceId is null && itemFound?.ServiceId != serviceId)
             {
@@ -199,10 +215,11 @@ public sealed partial class QueueService
                 : service.HallId != actor.HallId ? Refusal.WrongHall
                 : kioskIssued >= KioskTicketsPerMinute ? Refusal.KioskRateLimited
                 : personOpen >= OpenTicketsPerPersonPerService ? Refusal.TooManyOpenTickets
+                : booking is { OnTime: true } ? BookingClaim.Refusal(bookingState!.Value, booking.Slot)
                 : null;
             var decision = refusal ?? TicketRules.Issue(
                 service!.ToFacts(), cmd.Priority, hall.ToCalendar(), before?.LastNumber ?? 0,
-                TicketRules.Position(new TicketFacts(ticketId, serviceId, TicketState.Waiting, businessDate, now, cmd.Priority, false, null, null, 0), windows, waiting, hall.Policy, businessDate, now)!,
+                TicketRules.Position(new TicketFacts(ticketId, serviceId, TicketState.Waiting, businessDate, now, cmd.Priority, false, null, null, 0, booking?.BookedFor), windows, waiting, hall.Policy, businessDate, now)!,
                 before?.Rate ?? new QueueRate(0, 0, 0), now);
             if (decision.Refusal is { } refused)
             {
@@ -214,8 +231,9 @@ public sealed partial class QueueService
             // A citizen already near the front when the ticket is taken needs no notice: they are in the hall.
             DateTimeOffset? noticeDone = notice is not null && issued.PeopleAhead <= hall.NoticePeopleAhead ? now : null;
             var ticket = Ticket.Issue(actor.HallId, service.Id, issued, cmd.Priority, item?.Id ?? cmd.ServiceItemId, actor.DeviceId, now, ticketId,
-                new TicketContact(notice?.Cipher, notice?.Hmac, notice?.Masked, notice?.ContactCipher, noticeDone, person?.Hmac, person?.Masked));
-            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, ticket.TrackingCode, TrackingUrl(ticket.TrackingCode), notice?.Masked, person?.Masked));
+                new TicketContact(notice?.Cipher, notice?.Hmac, notice?.Masked, notice?.ContactCipher, noticeDone, person?.Hmac, person?.Masked),
+                booking is null ? null : new TicketBooking(booking.BookingId, booking.BookedFor));
+            var reply = Reply<TicketIssued>.Success(new TicketIssued(view, issued.PeopleAhead, issued.EstimatedWaitMinutes, ticket.TrackingCode, TrackingUrl(ticket.TrackingCode), notice?.Masked, person?.Masked, booking?.Slot));
             // The service holds one more waiting ticket and its counter moved: its state after this command, known before writing it.
             var after = before! with { Waiting = before.Waiting + 1, LastNumber = issued.Sequence, Version = version };
             await using (var writing = new NpgsqlBatch(conn))
@@ -228,6 +246,11 @@ public sealed partial class QueueService
                 entry.Id = version;
                 writing.BatchCommands.Add(Rows.Insert(db.Model, entry));
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
+                if (booking is { OnTime: true })
+                {
+                    writing.BatchCommands.Add(CommandContext.Statement(
+                        "UPDATE bookings SET state = 'CheckedIn', checked_in_at = $1, ticket_id = $2 WHERE id = $3", now.ToUniversalTime(), ticketId, booking.BookingId));
+                }
                 // The command log keeps no personal field: a replay reads the masked forms from the ticket while it still has them.
                 var logged = reply with { Value = reply.Value! with { MobileMasked = null, IdMasked = null } };
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE commands SET result = $1::jsonb WHERE command_id = $2", JsonSerializer.Serialize(logged, CommandRunner.JsonOptions), cmd.CommandId));

@@ -34,9 +34,20 @@ public sealed record TicketFacts(
     bool Transferred,
     int? TargetWindowId,
     int? WindowId,
-    int CallCount)
+    int CallCount,
+    DateTimeOffset? BookedFor = null)
 {
     public bool IsPriority => Priority != PriorityClass.Normal;
+
+    /// <summary>
+    /// Whether the ticket takes the priority turn of the interleave at <paramref name="now"/>: a priority ticket, or a booking
+    /// checked in on time (<see cref="BookedFor"/>, its slot's start) whose slot has begun. Before its slot a booking waits as a
+    /// walk-in does, so coming early never makes it wait longer than a walk-in who came at the same moment.
+    /// </summary>
+    public bool IsPreferred(DateTimeOffset now) => IsPriority || BookedFor <= now;
+
+    /// <summary>Where the ticket stands among the preferred ones: its place in line, or for a booking its slot's start when that is later.</summary>
+    public DateTimeOffset PreferredSince => !IsPriority && BookedFor is { } slot && slot > QueuedAt ? slot : QueuedAt;
 
     public bool IsOpen => State is TicketState.Waiting or TicketState.Called or TicketState.Serving or TicketState.NoShow;
 }

@@ -74,8 +74,9 @@ public static class TicketRules
         && (t.TargetWindowId == window.Id || (t.TargetWindowId is null && window.ServiceIds.Contains(t.ServiceId)));
 
     /// <summary>
-    /// Transferred tickets first; then tickets past the ageing bound, oldest first; then priority and normal tickets
-    /// interleaved at the policy's ratio counted per window; then the window's services in its order, first come first served within each.
+    /// Transferred tickets first; then tickets past the ageing bound, oldest first; then preferred tickets (priority tickets, and
+    /// bookings whose slot has begun) and normal tickets interleaved at the policy's ratio counted per window; then the window's
+    /// services in its order, first come first served within each (a booking among the preferred from its slot's start).
     /// </summary>
     public static Decision<CallChoice> CallNext(WindowFacts window, IReadOnlyList<TicketFacts> waiting, CallPolicy policy, DateOnly today, DateTimeOffset now)
     {
@@ -90,7 +91,7 @@ public static class TicketRules
             return Refusal.NobodyWaiting;
         }
         var (chosen, reason) = Choose(window, mine, policy, now);
-        return new CallChoice(chosen, reason, NextStreak(window.NormalsSincePriority, chosen), autoNoShow);
+        return new CallChoice(chosen, reason, NextStreak(window.NormalsSincePriority, chosen, now), autoNoShow);
     }
 
     private static (TicketFacts, CallReason) Choose(WindowFacts window, List<TicketFacts> mine, CallPolicy policy, DateTimeOffset now)
@@ -105,14 +106,13 @@ public static class TicketRules
         {
             return (aged, CallReason.Aged);
         }
-        var ordered = mine.OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id).ToList();
-        var priority = ordered.FirstOrDefault(t => t.IsPriority);
-        var normal = ordered.FirstOrDefault(t => !t.IsPriority);
-        if (priority is not null && (normal is null || window.NormalsSincePriority >= policy.NormalPerPriority))
+        var preferred = mine.Where(t => t.IsPreferred(now)).OrderBy(t => Rank(window, t)).ThenBy(t => t.PreferredSince).ThenBy(t => t.Id).FirstOrDefault();
+        var normal = mine.Where(t => !t.IsPreferred(now)).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id).FirstOrDefault();
+        if (preferred is not null && (normal is null || window.NormalsSincePriority >= policy.NormalPerPriority))
         {
-            return (priority, CallReason.Priority);
+            return (preferred, preferred.IsPriority ? CallReason.Priority : CallReason.Booked);
         }
-        return (normal ?? priority!, CallReason.InOrder);
+        return (normal ?? preferred!, CallReason.InOrder);
     }
 
     private static bool IsAged(TicketFacts t, CallPolicy policy, DateTimeOffset now) => now - t.QueuedAt >= policy.AgeingBound;
@@ -220,7 +220,7 @@ public static class TicketRules
                 anyone = true;
                 // CallNext's choice and the counter it writes back; among one candidate there is nothing to choose.
                 var chosen = candidates.Count == 1 ? candidates[0] : Choose(caller.Window, candidates, policy, now).Item1;
-                caller.Window = caller.Window with { NormalsSincePriority = NextStreak(caller.Window.NormalsSincePriority, chosen) };
+                caller.Window = caller.Window with { NormalsSincePriority = NextStreak(caller.Window.NormalsSincePriority, chosen, now) };
                 called.Add(chosen.Id);
                 var group = GroupOf(chosen);
                 positions[chosen.Id] = new QueuePosition(callsBefore[group], served ? takes[group].Length : 0);
@@ -255,8 +255,8 @@ public static class TicketRules
             [
                 [.. mine.Where(t => t.Transferred).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)],
                 [.. mine.Where(t => IsAged(t, policy, now)).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)],
-                [.. mine.Where(t => t.IsPriority).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)],
-                [.. mine.Where(t => !t.IsPriority).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)],
+                [.. mine.Where(t => t.IsPreferred(now)).OrderBy(t => Rank(window, t)).ThenBy(t => t.PreferredSince).ThenBy(t => t.Id)],
+                [.. mine.Where(t => !t.IsPreferred(now)).OrderBy(t => Rank(window, t)).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)],
             ];
             _next = new int[_orders.Length];
         }
@@ -297,8 +297,8 @@ public static class TicketRules
         return -1;
     }
 
-    /// <summary>Normal tickets called since the window's last priority ticket.</summary>
-    public static int NextStreak(int streak, TicketFacts called) => called.IsPriority ? 0 : Math.Min(streak + 1, 1000);
+    /// <summary>Normal tickets called since the window's last preferred ticket (priority, or a booking whose slot has begun).</summary>
+    public static int NextStreak(int streak, TicketFacts called, DateTimeOffset now) => called.IsPreferred(now) ? 0 : Math.Min(streak + 1, 1000);
 
     private static Refusal? CheckCanCall(WindowFacts window, CallPolicy policy)
     {
@@ -315,7 +315,7 @@ public static class TicketRules
     }
 
     /// <summary>Call one waiting ticket by number, whatever its service, to this window.</summary>
-    public static Decision<CallChoice> CallTicket(WindowFacts window, TicketFacts ticket, CallPolicy policy, DateOnly today)
+    public static Decision<CallChoice> CallTicket(WindowFacts window, TicketFacts ticket, CallPolicy policy, DateOnly today, DateTimeOffset now)
     {
         if (CheckCanCall(window, policy) is { } refusal)
         {
@@ -329,7 +329,7 @@ public static class TicketRules
         {
             return Refusal.TicketFromAnotherDay;
         }
-        return new CallChoice(ticket, CallReason.Specific, NextStreak(window.NormalsSincePriority, ticket), window.Current);
+        return new CallChoice(ticket, CallReason.Specific, NextStreak(window.NormalsSincePriority, ticket, now), window.Current);
     }
 
     public static Refusal? Recall(WindowFacts window, TicketFacts ticket, CallPolicy policy)
