@@ -53,6 +53,8 @@ app.MapGet("/api/state", (KioskState state, ServerLink link, ITicketPrinter prin
         outOfService = reason is not null,
         reason = reason is null ? null : new { zh = reason.Zh, en = reason.En },
         noticeEnabled = o.NoticeEnabled,
+        // 预约签到 offered on the home screen.
+        checkIn = o.BookingCheckIn,
         idleSeconds = o.IdleSeconds,
         resultSeconds = o.ResultSeconds,
         // No printer, or one that cannot print while the hall issues without paper: tickets are shown on the screen only.
@@ -92,7 +94,19 @@ app.MapGet("/api/items", (string? q, KioskState state) => Results.Json(state.Sea
 app.MapGet("/api/candidates", (string? q, KioskState state) => Results.Json(state.Candidates(q)));
 app.MapPost("/api/tickets", async (TicketRequest request, TicketDesk desk, IdCardWatch idCards, CancellationToken ct) =>
 {
-    var answer = await desk.IssueAsync(request, ct);
+    var answer = await desk.IssueAsync(request with { BookingCode = null, CheckIn = false }, ct);
+    if (answer.Ticket is not null)
+    {
+        idCards.Taken(request.IdNumber);
+    }
+    return answer.Ticket is { } ticket
+        ? Results.Json(ticket)
+        : Results.Json(new { error = new { code = answer.Error!.Code, zh = answer.Error.Zh, en = answer.Error.En } }, statusCode: answer.Status);
+});
+// 预约签到: the booking code typed or scanned, or the ID number (typed, or the card on the reader); the server finds the booking.
+app.MapPost("/api/checkin", async (CheckInRequest request, TicketDesk desk, IdCardWatch idCards, CancellationToken ct) =>
+{
+    var answer = await desk.IssueAsync(new TicketRequest(null, null, PriorityClass.Normal, null, request.IdNumber, request.Code, CheckIn: true), ct);
     if (answer.Ticket is not null)
     {
         idCards.Taken(request.IdNumber);

@@ -17,6 +17,9 @@ public sealed class KioskOptions
     public string TimeZone { get; set; } = "Asia/Shanghai";
     /// <summary>Whether the page offers the optional mobile number for the "almost your turn" notice.</summary>
     public bool NoticeEnabled { get; set; } = true;
+
+    /// <summary>Whether the home screen offers 预约签到 (booking check-in by code, QR scanner or ID card).</summary>
+    public bool BookingCheckIn { get; set; } = true;
     /// <summary>Seconds without a touch before the attract screen.</summary>
     public int IdleSeconds { get; set; } = 60;
     /// <summary>Seconds the result screen stays after a ticket was printed.</summary>

@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Hall.Kiosk.Agent;
 
 /// <summary>What the touch page asks for.</summary>
-public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile, string? IdNumber = null);
+/// <param name="CheckIn">预约签到: the ticket of a booking, found by <paramref name="BookingCode"/> or else by <paramref name="IdNumber"/>.</param>
+public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityClass Priority, string? Mobile, string? IdNumber = null, string? BookingCode = null, bool CheckIn = false);
+
+/// <summary>预约签到 as the touch page asks for it: the code (typed, or the QR's link as the scanner types it), or else the ID number.</summary>
+public sealed record CheckInRequest(string? Code, string? IdNumber);
 
 /// <summary>What the touch page shows after a ticket was issued.</summary>
 /// <param name="Printed">False when no paper ticket came out: the page then says so and shows the phone page to photograph or scan.</param>
@@ -15,7 +19,7 @@ public sealed record TicketRequest(int? ServiceId, int? ServiceItemId, PriorityC
 /// <param name="Qr">The phone page's QR code (an SVG data URI) when nothing was printed.</param>
 public sealed record TicketResult(
     string Number, string ServiceName, int PeopleAhead, int? EstimatedWaitMinutes, PriorityClass Priority, DateTimeOffset IssuedAt,
-    string? MobileMasked, string? IdMasked = null, bool Printed = true, string? TrackingUrl = null, string? Qr = null);
+    string? MobileMasked, string? IdMasked = null, bool Printed = true, string? TrackingUrl = null, string? Qr = null, BookedSlot? Booking = null);
 
 /// <summary>A refusal or failure in both languages, as the page shows it.</summary>
 public sealed record ErrorText(string Code, string Zh, string En);
@@ -76,7 +80,7 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         {
             return OutOfService(problem);
         }
-        var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile, request.IdNumber);
+        var command = new IssueTicketCommand(Guid.NewGuid(), request.ServiceId, null, request.ServiceItemId, request.Priority, request.Mobile, request.IdNumber, request.BookingCode, request.CheckIn);
         Reply<TicketIssued> reply;
         var asking = System.Diagnostics.Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
@@ -138,7 +142,7 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         var url = printed ? null : issued.TrackingUrl;
         return new DeskAnswer(200, new TicketResult(
             t.Number, t.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes, t.Priority, t.IssuedAt, issued.MobileMasked, issued.IdMasked,
-            printed, url, url is { Length: > 0 } ? TicketQr.SvgDataUri(url) : null), null);
+            printed, url, url is { Length: > 0 } ? TicketQr.SvgDataUri(url) : null, issued.Booking), null);
     }
 
     private TicketPrint ToPrint(TicketIssued issued, PriorityClass priority)
@@ -146,8 +150,16 @@ public sealed class TicketDesk(ServerLink link, KioskState state, ITicketPrinter
         var o = options.Value;
         var hallName = string.IsNullOrWhiteSpace(o.HallName) ? state.HallName : o.HallName;
         return new TicketPrint(hallName, issued.Ticket.ServiceName, issued.Ticket.Number, issued.PeopleAhead, issued.EstimatedWaitMinutes,
-            issued.Ticket.IssuedAt, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone), PriorityLabel(priority), issued.TrackingUrl, o.Footer);
+            issued.Ticket.IssuedAt, TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone), PriorityLabel(priority), issued.TrackingUrl, o.Footer, BookingLine(issued.Booking));
     }
+
+    /// <summary>The booked slot as printed: 预约 11:00–11:30, or for a latecomer taken as a walk-in that it was.</summary>
+    public static string? BookingLine(BookedSlot? booking) => booking switch
+    {
+        null => null,
+        { Late: true } => $"{booking.Start:HH:mm} 预约已过签到时间，按现场号排队",
+        _ => $"{booking.Start:HH:mm}–{booking.End:HH:mm}",
+    };
 
     public static string? PriorityLabel(PriorityClass priority) => priority switch
     {

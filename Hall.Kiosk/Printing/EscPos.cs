@@ -38,6 +38,10 @@ public static class EscPos
         {
             Line(b, $"【优先】{priority}", bold: true);
         }
+        if (t.BookingLine is { Length: > 0 } booking)
+        {
+            Line(b, $"【预约】{booking}", bold: true);
+        }
         Feed(b, 1);
         Line(b, $"前面还有 {t.PeopleAhead} 人");
         Line(b, t.EstimatedWaitMinutes switch

@@ -3,10 +3,11 @@ namespace Hall.Kiosk.Printing;
 /// <summary>What goes on a ticket's paper.</summary>
 /// <param name="PriorityLabel">优先 class as printed (70岁以上老人 …), none for a normal ticket.</param>
 /// <param name="TrackingUrl">The phone page the QR code opens; no QR when none.</param>
+/// <param name="BookingLine">预约签到: the booked slot as printed (预约 11:00–11:30), none for a walk-in.</param>
 /// <param name="EstimatedWaitMinutes">Null when no window can take the ticket now: 暂无窗口办理 is printed instead.</param>
 public sealed record TicketPrint(
     string HallName, string ServiceName, string Number, int PeopleAhead, int? EstimatedWaitMinutes,
-    DateTimeOffset IssuedAt, TimeZoneInfo Zone, string? PriorityLabel, string? TrackingUrl, string? Footer);
+    DateTimeOffset IssuedAt, TimeZoneInfo Zone, string? PriorityLabel, string? TrackingUrl, string? Footer, string? BookingLine = null);
 
 /// <summary>What the printer says of itself (DLE EOT), or that there is none.</summary>
 public enum PrinterStatus

@@ -79,6 +79,16 @@ const TEXT = {
     idSkip: "不登记",
     idResult: (m) => `已登记身份证 ${m}`,
     cardRead: (m) => `已读取身份证 ${m}`,
+    checkInOpen: "预约签到",
+    checkInOpenSub: "已在网上预约？输入预约码、扫描预约二维码或放身份证签到",
+    checkInTitle: "预约签到",
+    checkInLead: "请输入 8 位预约码，或将预约二维码对准扫码口，或在读卡器上放身份证",
+    codePrompt: "请输入预约码",
+    checkInById: "输入身份证号签到",
+    checkInOk: "签到取号",
+    checkingIn: "正在签到，请稍候…",
+    bookingResult: (s, e) => `预约 ${s}–${e} · 已签到`,
+    bookingLate: (s) => `${s} 的预约已过签到时间，按现场号排队`,
     yourNumber: "您的号码",
     ahead: (n) => `前面还有 ${n} 人`,
     wait: (m) => (m == null ? "暂无窗口办理" : m > 0 ? `预计等候约 ${m} 分钟` : "请留意叫号"),
@@ -155,6 +165,16 @@ const TEXT = {
     idSkip: "Skip",
     idResult: (m) => `ID registered: ${m}`,
     cardRead: (m) => `ID card read: ${m}`,
+    checkInOpen: "Check in a booking",
+    checkInOpenSub: "Booked online? Type the code, scan its QR code or lay your ID card on the reader",
+    checkInTitle: "Check in a booking",
+    checkInLead: "Type the 8-character booking code, hold its QR code to the scanner, or lay your ID card on the reader",
+    codePrompt: "Booking code",
+    checkInById: "Check in by ID number",
+    checkInOk: "Check in",
+    checkingIn: "Checking in, please wait…",
+    bookingResult: (s, e) => `Booked ${s}–${e} · checked in`,
+    bookingLate: (s) => `Too late for the ${s} booking: queued as a walk-in`,
     yourNumber: "Your number",
     ahead: (n) => `${n} ahead of you`,
     wait: (m) => (m == null ? "No window is serving this now" : m > 0 ? `About ${m} min wait` : "Please watch for your number"),
@@ -211,6 +231,11 @@ const app = {
   switchTap: null,
   lastTap: null,
   homeKey: "",
+  // What the ID keypad is for: "ticket" (the number goes on a walk-in ticket) or "checkin" (a booking is looked up by it).
+  idPurpose: "ticket",
+  // Keys typed by the QR scanner (it acts as a keyboard) since its last Enter.
+  scanned: "",
+  scannedAt: 0,
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -235,7 +260,7 @@ function show(element, visible) {
 
 // ---- screens ----
 
-const idleScreens = new Set(["home", "search", "item", "confirm", "mobile", "idcard"]);
+const idleScreens = new Set(["home", "search", "item", "confirm", "mobile", "idcard", "checkin"]);
 
 function showScreen(name) {
   app.screen = name;
@@ -261,6 +286,7 @@ function resetFlow() {
   app.mobile = "";
   app.idNumber = app.cardId;
   app.typed = "";
+  app.idPurpose = "ticket";
   app.ticket = null;
   app.query = "";
   app.results = [];
@@ -296,6 +322,7 @@ function render() {
     case "confirm": renderConfirm(); break;
     case "mobile": renderMobile(); break;
     case "idcard": renderIdCard(); break;
+    case "checkin": renderCheckIn(); break;
     case "result": renderResult(); break;
     case "out-of-service": renderOutOfService(); break;
     default: break;
@@ -395,6 +422,7 @@ function unavailableReason(service) {
 
 function renderHome() {
   show($('[data-testid="screen-note"]'), app.state?.screenTickets === true);
+  show($('[data-testid="open-checkin"]'), app.state?.checkIn === true);
   const services = app.state?.services ?? [];
   const key = app.lang + JSON.stringify(services);
   if (key === app.homeKey) return;
@@ -635,13 +663,19 @@ async function takeTicket() {
     mobile: app.state?.noticeEnabled && app.mobile ? app.mobile : null,
     idNumber: app.idNumber || null,
   };
+  await post("/api/tickets", body, renderConfirm);
+}
+
+// Asks the agent for a ticket (a walk-in's, or a booking's at check-in) and shows what it says: the ticket, the kiosk out of
+// service, or the refusal in a dialog. Returns the refusal's code, or null when a ticket came.
+async function post(url, body, rerender, keepRefusal = () => false) {
   app.busy = true;
   $(".lang-toggle").disabled = true;
-  renderConfirm();
+  rerender();
   let response = null;
   let answer = null;
   try {
-    response = await fetch("/api/tickets", {
+    response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(body),
@@ -663,7 +697,7 @@ async function takeTicket() {
     app.resultEndsAt = Date.now() + seconds * 1000;
     showScreen("result");
     sayTicket(answer);
-    return;
+    return null;
   }
   const error = answer?.error ?? null;
   if (response?.status === 503) {
@@ -672,12 +706,76 @@ async function takeTicket() {
     closeDialog();
     resetFlow();
     showScreen("out-of-service");
-    return;
+    return "out_of_service";
   }
   pollNow();
+  if (error && keepRefusal(error.code)) {
+    rerender();
+    return error.code;
+  }
   resetFlow();
   goHome();
   openDialog(error ? error[app.lang] || error.zh || error.en : t("issueFailed"));
+  return error?.code ?? "failed";
+}
+
+// ---- 预约签到 ----
+
+// The booking code's characters (no 0/O, 1/I/L), as the server draws them.
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+// Screens on which a card laid on the reader, or a QR held to the scanner, checks in a booking first.
+const checkInScreens = new Set(["attract", "home", "checkin", "result"]);
+// Refusals that only mean "no booking to check in": the card's number then goes on a walk-in ticket, as before.
+const NO_BOOKING = new Set(["no_booking_today", "booking_cancelled"]);
+
+// A code as typed or scanned (with a dash, in lower case, or the booking page's link): its 8 characters, or "" when none.
+function bookingCode(text) {
+  let code = text.trim();
+  if (code.includes("/")) code = code.split(/[?#]/)[0].replace(/\/+$/, "").split("/").pop();
+  code = code.replace(/[-\s]/g, "").toUpperCase();
+  return code.length === 8 && [...code].every((c) => CODE_ALPHABET.includes(c)) ? code : "";
+}
+
+function buildCodeKeypad() {
+  $('[data-testid="checkin-keypad"]').replaceChildren(...keypad([...CODE_ALPHABET, "delete"], "data-code-key", "checkin-delete"));
+}
+
+function renderCheckIn() {
+  const display = $('[data-testid="checkin-display"]');
+  const typed = app.typed;
+  display.textContent = typed === "" ? t("codePrompt") : typed.length > 4 ? `${typed.slice(0, 4)}-${typed.slice(4)}` : typed;
+  display.classList.toggle("is-empty", typed === "");
+  for (const button of $$("[data-code-key]")) button.disabled = app.busy || typed.length >= 8;
+  $('[data-testid="checkin-ok"]').disabled = app.busy || typed.length !== 8;
+  $('[data-testid="checkin-id"]').disabled = app.busy;
+  const busy = $('[data-testid="checkin-busy"]');
+  busy.textContent = t("checkingIn");
+  show(busy, app.busy);
+}
+
+// Checks in by code or ID number. A card's number with no booking today goes on to a walk-in ticket, as a card did before.
+async function checkIn(body, byCard = false) {
+  if (app.busy) return;
+  if (app.screen !== "checkin" && app.screen !== "home") showScreen("home");
+  const refused = await post("/api/checkin", body, render, (code) => byCard && NO_BOOKING.has(code));
+  if (refused && byCard && NO_BOOKING.has(refused) && app.screen === "checkin") showScreen("home");
+}
+
+// The QR scanner types the booking page's link and Enter, fast, as a keyboard would: taken on the screens a visit starts on.
+function onScannerKey(event) {
+  if (event.target === $('[data-testid="search-input"]') || !checkInScreens.has(app.screen) || app.state?.checkIn !== true) return;
+  const now = Date.now();
+  if (now - app.scannedAt > 1000) app.scanned = "";
+  app.scannedAt = now;
+  if (event.key === "Enter") {
+    const code = bookingCode(app.scanned);
+    app.scanned = "";
+    if (code && !app.busy && !isOutOfService()) {
+      event.preventDefault();
+      if (app.screen === "attract" || app.screen === "result") startOver("home");
+      checkIn({ code });
+    }
+  } else if (event.key.length === 1) app.scanned += event.key;
 }
 
 function mask(mobile) {
@@ -756,19 +854,22 @@ function typeIdKey(k) {
 const cardScreens = new Set(["home", "search", "item", "confirm", "mobile"]);
 
 // A card laid on the reader (each new placement has a new seq; a card left lying has none) puts its number on the
-// ticket exactly as the keypad does: the citizen then only chooses the service. A booking's check-in by card will
-// forward the same number (issue 19).
+// ticket exactly as the keypad does: the citizen then only chooses the service. Laid on the screens a visit starts on,
+// it first checks in the holder's booking of today; with none, it goes on the walk-in ticket as before.
 function takeCard(card) {
   if (!card || card.seq <= app.cardSeq || app.busy) return;
   app.cardSeq = card.seq;
   if (!validIdNumber(card.idNumber) || isOutOfService()) return;
+  // Laid where a visit starts, the card checks in the holder's booking of today first.
+  const checkInFirst = app.state?.checkIn === true && checkInScreens.has(app.screen);
   // A card laid on the attract or a previous citizen's result screen starts a new visit.
   if (app.screen === "attract" || app.screen === "result") startOver("home");
   app.cardId = card.idNumber;
   app.idNumber = card.idNumber;
   app.typed = "";
   app.lastTouch = Date.now();
-  if (app.screen === "idcard") showScreen("confirm");
+  if (checkInFirst) checkIn({ idNumber: card.idNumber }, true);
+  else if (app.screen === "idcard") showScreen("confirm");
 }
 
 function renderCardRead() {
@@ -792,6 +893,10 @@ function renderResult() {
   const special = ticket.priority && ticket.priority !== "Normal";
   priority.textContent = special ? t("priorityMark")(t("priority")[ticket.priority] ?? ticket.priority) : "";
   show(priority, special);
+  const booking = $('[data-testid="result-booking"]');
+  const slot = ticket.booking;
+  booking.textContent = !slot ? "" : slot.late ? t("bookingLate")(slot.start.slice(0, 5)) : t("bookingResult")(slot.start.slice(0, 5), slot.end.slice(0, 5));
+  show(booking, Boolean(slot));
   const mobile = $('[data-testid="result-mobile"]');
   mobile.textContent = ticket.mobileMasked ? t("mobileResult")(ticket.mobileMasked) : "";
   show(mobile, Boolean(ticket.mobileMasked));
@@ -958,6 +1063,20 @@ function onClick(event) {
   else if (button.matches('[data-testid="open-search"]')) {
     resetFlow();
     showScreen("search");
+  } else if (button.matches('[data-testid="open-checkin"]')) {
+    resetFlow();
+    showScreen("checkin");
+  } else if (button.matches("[data-code-key]")) {
+    if (app.typed.length < 8) app.typed += button.dataset.codeKey;
+    renderCheckIn();
+  } else if (button.matches('[data-testid="checkin-delete"]')) {
+    app.typed = app.typed.slice(0, -1);
+    renderCheckIn();
+  } else if (button.matches('[data-testid="checkin-ok"]')) checkIn({ code: app.typed });
+  else if (button.matches('[data-testid="checkin-id"]')) {
+    app.idPurpose = "checkin";
+    app.typed = "";
+    showScreen("idcard");
   } else if (button.matches("[data-key]")) pressKey(button.dataset.key);
   else if (button.matches("[data-candidate]")) pickCandidate(button.dataset.candidate);
   else if (button.matches("[data-item-id]")) chooseItem(Number(button.dataset.itemId));
@@ -980,6 +1099,14 @@ function onClick(event) {
   else if (button.matches('[data-testid="idcard-delete"]')) {
     app.typed = app.typed.slice(0, -1);
     renderIdCard();
+  } else if (button.matches('[data-testid="idcard-ok"]') && app.idPurpose === "checkin") {
+    const idNumber = app.typed;
+    app.typed = "";
+    checkIn({ idNumber });
+  } else if (button.matches('[data-testid="idcard-skip"]') && app.idPurpose === "checkin") {
+    app.idPurpose = "ticket";
+    app.typed = "";
+    showScreen("checkin");
   } else if (button.matches('[data-testid="idcard-ok"]')) {
     app.idNumber = app.typed;
     app.typed = "";
@@ -1008,6 +1135,7 @@ function onClick(event) {
 function goBack() {
   switch (app.screen) {
     case "search":
+    case "checkin":
       resetFlow();
       showScreen("home");
       break;
@@ -1199,12 +1327,14 @@ async function speakText(text, volume, generation) {
 function start() {
   buildKeyboard();
   buildKeypad();
+  buildCodeKeypad();
   applyTexts();
   const touched = () => {
     app.lastTouch = Date.now();
   };
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, { capture: true, passive: true });
   document.addEventListener("click", onClick, { capture: true });
+  document.addEventListener("keydown", onScannerKey, { capture: true });
   // Long presses must not open menus on a kiosk.
   document.addEventListener("contextmenu", (e) => e.preventDefault());
   const input = $('[data-testid="search-input"]');

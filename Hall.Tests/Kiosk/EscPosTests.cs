@@ -46,6 +46,19 @@ public sealed class EscPosTests
     }
 
     [Test]
+    public void A_booking_s_ticket_prints_its_slot_under_the_number_and_a_latecomer_s_says_it_queues_as_a_walk_in()
+    {
+        var slot = new kiosk::Hall.Server.Contracts.BookedSlot("ABCD-EFGH", new DateOnly(2026, 11, 30), new TimeOnly(10, 30), new TimeOnly(11, 0), Late: false);
+        var onTime = Decode(EscPos.Encode(Sample(priority: null) with { BookingLine = kiosk::Hall.Kiosk.Agent.TicketDesk.BookingLine(slot) }));
+        var late = Lines(Decode(EscPos.Encode(Sample(priority: null) with { BookingLine = kiosk::Hall.Kiosk.Agent.TicketDesk.BookingLine(slot with { Late = true }) })));
+
+        Assert.That(Lines(onTime).Take(4), Is.EqualTo(new[] { "新县市民之家", "不动产登记", "C012", "【预约】10:30–11:00" }));
+        Assert.That(onTime.OfType<Text>().Single(t => t.Value.StartsWith("【预约】", StringComparison.Ordinal)).Bold, Is.True);
+        Assert.That(late[3], Is.EqualTo("【预约】10:30 预约已过签到时间，按现场号排队"));
+        Assert.That(Lines(Decode(EscPos.Encode(Sample(priority: null)))), Has.None.Contains("预约"), "a walk-in's ticket says nothing of bookings");
+    }
+
+    [Test]
     public void Nobody_ahead_reads_as_watch_for_the_call_and_rare_characters_survive_GB18030()
     {
         var ticket = Sample() with { PeopleAhead = 0, EstimatedWaitMinutes = 0, HallName = "𠀀㐀镇便民服务中心" };
