@@ -106,6 +106,7 @@ public static class HallServer
         services.AddSingleton<Bookings.BookingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingSweep>());
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
+        Bookings.BookingOpenApi.AddBookingOpenApi(services);
         services.AddSingleton<Reports.ReportJobs>();
         services.AddSingleton<Reports.ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportSchedule>());
@@ -144,6 +145,7 @@ public static class HallServer
         app.MapMediaEndpoints();
         app.MapReportEndpoints();
         Bookings.BookingEndpoints.MapBookingEndpoints(app);
+        Bookings.BookingOpenApi.MapBookingOpenApi(app);
         Bookings.BookingPage.MapBookingPage(app);
         app.MapBenchmarkEndpoints();
         Lang.MapLanguageSwitch(app);

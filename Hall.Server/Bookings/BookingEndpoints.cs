@@ -9,7 +9,8 @@ namespace Hall.Server.Bookings;
 /// <summary>
 /// The public booking API (no sign-in): what the booking page, the province's app or a WeChat mini program call. Every
 /// refusal answers <c>{code, messageZh, messageEn}</c>; booking and looking up are rate-limited per address
-/// (<c>Hall:Booking:BookPerMinute</c>, default 10; <c>Hall:Booking:LookupPerMinute</c>, default 60) with 429 <c>too_many_requests</c>.
+/// (<c>Hall:Booking:BookPerMinute</c>, default 10; <c>Hall:Booking:LookupPerMinute</c>, default 60) and per person and per code
+/// (<see cref="BookingPersonLimits"/>) with 429 <c>too_many_requests</c>. Its OpenAPI document: <see cref="BookingOpenApi"/>.
 /// </summary>
 public static class BookingEndpoints
 {
@@ -25,11 +26,24 @@ public static class BookingEndpoints
     /// <summary>What a booking request carries; every field a string or number so a wrong one is refused by name, not as a broken body.</summary>
     public sealed record BookBody(string? RequestId, int? ServiceId, int? ServiceItemId, string? Date, string? Start, string? Name, string? IdNumber, string? Mobile);
 
+    /// <summary>A booking as answered: the code as printed (ABCD-EFGH), dates and times as people write them.</summary>
+    public sealed record BookingAnswer(string Code, int ServiceId, string ServiceName, string Date, string Start, string End, string NameMasked, string IdMasked, string MobileMasked, string State);
+
+    /// <summary>A date's slots as answered.</summary>
+    public sealed record SlotsAnswer(string Date, IReadOnlyList<SlotAnswer> Slots);
+
+    /// <summary>One slot as answered; <see cref="State"/> is open, full, closed or not_released.</summary>
+    public sealed record SlotAnswer(string Start, string End, int Capacity, int Left, string State);
+
+    /// <summary>Every refusal's shape.</summary>
+    public sealed record ErrorAnswer(string Code, string MessageZh, string MessageEn);
+
     /// <summary>The rate limits of the booking API, per client address.</summary>
     public static IServiceCollection AddBookingLimits(this IServiceCollection services, IConfiguration config)
     {
         var book = Math.Max(1, config.GetValue("Hall:Booking:BookPerMinute", 10));
         var lookup = Math.Max(1, config.GetValue("Hall:Booking:LookupPerMinute", 60));
+        services.AddSingleton<BookingPersonLimits>();
         return services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -49,11 +63,13 @@ public static class BookingEndpoints
 
     public static void MapBookingEndpoints(this WebApplication app)
     {
-        var api = app.MapGroup("/api/booking/{hall}");
+        var api = app.MapGroup("/api/booking/{hall}").WithGroupName(BookingOpenApi.Document).WithTags("booking");
 
         api.MapGet("/services", async (string hall, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
             await HallIdAsync(dbFactory, hall, ct) is { } hallId ? Results.Json(await bookings.ServicesAsync(hallId, ct)) : Error(404, UnknownHall))
-            .RequireRateLimiting(LookupPolicy);
+            .RequireRateLimiting(LookupPolicy)
+            .Documented("The services that take bookings", "In the kiosk's order, each with its slot length and how many days ahead it can be booked.")
+            .Answers<List<BookableService>>(200).Refuses(404, UnknownHall).Refuses(429, TooManyRequests);
 
         api.MapGet("/slots", async (string hall, int? service, string? date, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
         {
@@ -66,9 +82,11 @@ public static class BookingEndpoints
                 return Error(400, InvalidDate);
             }
             return await bookings.SlotsAsync(hallId, service ?? 0, day, ct) is { } slots
-                ? Results.Json(new { date = Date(day), slots = slots.Select(s => new { start = Time(s.Start), end = Time(s.End), s.Capacity, s.Left, s.State }) })
+                ? Results.Json(new SlotsAnswer(Date(day), [.. slots.Select(s => new SlotAnswer(Time(s.Start), Time(s.End), s.Capacity, s.Left, s.State))]))
                 : Error(404, BookingRefusals.NotOffered);
-        }).RequireRateLimiting(LookupPolicy);
+        }).RequireRateLimiting(LookupPolicy)
+            .Documented("A date's slots of a service with the places left", "state: open, full, closed (booking for it has closed) or not_released (the date is not released yet).")
+            .Answers<SlotsAnswer>(200).Refuses(400, InvalidDate).Refuses(404, UnknownHall, BookingRefusals.NotOffered).Refuses(429, TooManyRequests);
 
         api.MapPost("/bookings", async (string hall, BookBody? body, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
         {
@@ -90,13 +108,22 @@ public static class BookingEndpoints
             }
             var (booking, refused) = await bookings.BookAsync(hallId, new BookRequest(requestId, body.ServiceId ?? 0, body.ServiceItemId, day, start, body.Name, body.IdNumber, body.Mobile), ct);
             return refused is not null ? Error(Status(refused), refused) : Results.Json(View(booking!), statusCode: 201);
-        }).RequireRateLimiting(BookPolicy);
+        }).RequireRateLimiting(BookPolicy).LimitedPerPerson()
+            .Documented("Book a slot", "Every field is required but serviceItemId. The same requestId again answers the same booking (stored once). A slot never holds more than its capacity.")
+            .Takes<BookBody>().Answers<BookingAnswer>(201)
+            .Refuses(400, InvalidRequestId, InvalidDate, InvalidStart, BookingRefusals.InvalidName, BookingRefusals.InvalidIdNumber, Refusal.InvalidMobile,
+                BookingRefusals.MobileRequired, BookingRefusals.UnknownSlot, BookingRefusals.NotReleased, BookingRefusals.SlotClosed, Refusal.UnknownServiceItem)
+            .Refuses(404, UnknownHall, BookingRefusals.NotOffered)
+            .Refuses(409, BookingRefusals.SlotFull, BookingRefusals.TooMany, BookingRefusals.SameSlot, BookingRefusals.Banned(new DateOnly(2026, 12, 31), 3, 90), BookingRefusals.RequestReused)
+            .Refuses(429, TooManyRequests, BookingPersonLimits.TooManyForPerson);
 
         api.MapGet("/bookings/{code}", async (string hall, string code, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
             await HallIdAsync(dbFactory, hall, ct) is not { } hallId ? Error(404, UnknownHall)
             : await bookings.FindAsync(hallId, code, ct) is { } booking ? Results.Json(View(booking))
             : Error(404, BookingRefusals.UnknownBooking))
-            .RequireRateLimiting(LookupPolicy);
+            .RequireRateLimiting(LookupPolicy).LimitedPerCode()
+            .Documented("A booking by its code", "The code in any case, with or without its dash.")
+            .Answers<BookingAnswer>(200).Refuses(404, UnknownHall, BookingRefusals.UnknownBooking).Refuses(429, TooManyRequests, BookingPersonLimits.TooManyForCode);
 
         api.MapDelete("/bookings/{code}", async (string hall, string code, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
         {
@@ -106,23 +133,28 @@ public static class BookingEndpoints
             }
             var refused = await bookings.CancelAsync(hallId, code, ct);
             return refused is null ? Results.NoContent() : Error(refused == BookingRefusals.UnknownBooking ? 404 : 409, refused);
-        }).RequireRateLimiting(LookupPolicy);
+        }).RequireRateLimiting(LookupPolicy).LimitedPerCode()
+            .Documented("Cancel a booking", "Its place is free again and the mobile number erased.")
+            .Answers(204).Refuses(404, UnknownHall, BookingRefusals.UnknownBooking).Refuses(409, BookingRefusals.NotCancellable)
+            .Refuses(429, TooManyRequests, BookingPersonLimits.TooManyForCode);
     }
 
-    /// <summary>The booking as answered: the code as printed (ABCD-EFGH), dates and times as people write them.</summary>
-    private static object View(BookingView b) => new
+    private static RouteHandlerBuilder LimitedPerPerson(this RouteHandlerBuilder endpoint) => endpoint.AddEndpointFilter(async (context, next) =>
+        context.HttpContext.RequestServices.GetRequiredService<BookingPersonLimits>().MayBook(context.Arguments.OfType<BookBody>().FirstOrDefault()?.IdNumber)
+            ? await next(context) : TooMany(context.HttpContext, BookingPersonLimits.TooManyForPerson));
+
+    private static RouteHandlerBuilder LimitedPerCode(this RouteHandlerBuilder endpoint) => endpoint.AddEndpointFilter(async (context, next) =>
+        context.HttpContext.RequestServices.GetRequiredService<BookingPersonLimits>().MayLookUp(context.HttpContext.GetRouteValue("code") as string)
+            ? await next(context) : TooMany(context.HttpContext, BookingPersonLimits.TooManyForCode));
+
+    private static IResult TooMany(HttpContext http, Refusal refusal)
     {
-        code = BookingCodes.Display(b.Code),
-        b.ServiceId,
-        b.ServiceName,
-        date = Date(b.Date),
-        start = Time(b.Start),
-        end = Time(b.End),
-        b.NameMasked,
-        b.IdMasked,
-        b.MobileMasked,
-        state = b.State.ToString(),
-    };
+        http.Response.Headers.RetryAfter = "60";
+        return Error(429, refusal);
+    }
+
+    private static BookingAnswer View(BookingView b) =>
+        new(BookingCodes.Display(b.Code), b.ServiceId, b.ServiceName, Date(b.Date), Time(b.Start), Time(b.End), b.NameMasked, b.IdMasked, b.MobileMasked, b.State.ToString());
 
     /// <summary>Capacity and the person's own limits are conflicts (409); the rest is bad input (400).</summary>
     private static int Status(Refusal refused) => refused.Code switch
@@ -145,7 +177,7 @@ public static class BookingEndpoints
 
     private static string Time(TimeOnly time) => time.ToString("HH:mm", CultureInfo.InvariantCulture);
 
-    private static object Body(Refusal refusal) => new { code = refusal.Code, messageZh = refusal.MessageZh, messageEn = refusal.MessageEn };
+    private static ErrorAnswer Body(Refusal refusal) => new(refusal.Code, refusal.MessageZh, refusal.MessageEn);
 
     private static IResult Error(int status, Refusal refusal) => Results.Json(Body(refusal), statusCode: status);
 }

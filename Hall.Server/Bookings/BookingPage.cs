@@ -32,7 +32,9 @@ public static class BookingPage
             using var data = generator.CreateQrCode(BookingCodes.Display(normal), QRCodeGenerator.ECCLevel.M);
             using var svg = new SvgQRCode(data);
             return Results.Content(svg.GetGraphic(10, "#000000", "#ffffff", drawQuietZones: true, SvgQRCode.SizingMode.ViewBoxAttribute), "image/svg+xml");
-        }).RequireRateLimiting(BookingEndpoints.LookupPolicy);
+        }).RequireRateLimiting(BookingEndpoints.LookupPolicy).WithGroupName(BookingOpenApi.Document).WithTags("booking")
+            .Documented("The booking code as a QR code (SVG)", "It holds the code as printed (ABCD-EFGH), which the kiosk's scanner types; nothing personal.")
+            .Produces(200, contentType: "image/svg+xml").Produces(404);
     }
 
     private static async Task<IResult> PageAsync(string hall, string? code, HttpContext http, IDbContextFactory<HallDb> dbFactory, TimeProvider clock, Halls.HallSettings halls, CancellationToken ct)
