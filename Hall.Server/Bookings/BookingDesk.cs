@@ -60,8 +60,20 @@ public sealed class BookingDesk(IDbContextFactory<HallDb> dbFactory, HallSetting
                           orderby b.Start, s.SortOrder, s.Id, b.CreatedAt, b.Id
                           select new
                           {
-                              b.Id, b.Start, b.End, b.ServiceId, ServiceName = s.Name, ServiceNameEn = s.NameEn, ItemName = i == null ? null : i.Name, b.Code,
-                              b.NameMasked, b.IdMasked, b.MobileMasked, b.State, TicketState = t == null ? (TicketState?)null : t.State, TicketNumber = t == null ? null : t.Number,
+                              b.Id,
+                              b.Start,
+                              b.End,
+                              b.ServiceId,
+                              ServiceName = s.Name,
+                              ServiceNameEn = s.NameEn,
+                              ItemName = i == null ? null : i.Name,
+                              b.Code,
+                              b.NameMasked,
+                              b.IdMasked,
+                              b.MobileMasked,
+                              b.State,
+                              TicketState = t == null ? (TicketState?)null : t.State,
+                              TicketNumber = t == null ? null : t.Number,
                           }).ToListAsync(ct);
         return [.. rows.Select(r => new DeskBooking(r.Id, r.Start, r.End, r.ServiceId, r.ServiceName, r.ServiceNameEn, r.ItemName, r.Code,
             r.NameMasked, r.IdMasked, r.MobileMasked, StateOf(r.State, r.TicketState), r.TicketNumber))];
