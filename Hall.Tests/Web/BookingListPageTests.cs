@@ -187,6 +187,20 @@ public sealed class BookingListPageTests
         await page.Context.CloseAsync();
     }
 
+    [Test, Order(3)]
+    public async Task The_list_reads_in_English_on_request()
+    {
+        var page = await StaffPages.SignInAsync(_browser, _app.BaseAddress, _hall.Credentials, "supervisor", "/bookings");
+        await page.GotoAsync(new Uri(_app.BaseAddress, "/lang/en?back=/bookings").ToString());
+        var main = page.Locator("main.bookings");
+        await Assertions.Expect(main.Locator("h1")).ToHaveTextAsync("Bookings", new() { Timeout = 20_000 });
+        await Assertions.Expect(By(Row(page, "missed"), "state")).ToHaveTextAsync("Missed");
+        await Assertions.Expect(Row(page, "missed").Locator("td").Nth(1)).ToHaveTextAsync("Medical insurance");
+        await Assertions.Expect(By(Row(page, "booked"), "state")).ToHaveTextAsync("Booked");
+        await Assertions.Expect(By(main, "count-Finished")).ToHaveTextAsync("Finished 2");
+        await page.Context.CloseAsync();
+    }
+
     private async Task<string> ItemNameAsync()
     {
         await using var db = _app.Db();
