@@ -102,6 +102,7 @@ public static class HallServer
         services.AddSingleton<Reports.ReportStore>();
         services.AddSingleton<Reports.ReportIssuing>();
         services.AddSingleton<Bookings.BookingService>();
+        services.AddSingleton<Bookings.BookingDesk>();
         services.AddSingleton<Bookings.BookingSchedules>();
         services.AddSingleton<Bookings.BookingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingSweep>());

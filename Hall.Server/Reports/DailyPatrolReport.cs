@@ -43,6 +43,7 @@ public static class DailyPatrolReport
             DeviceTable(f),
         };
         blocks.AddRange(PatrolSheet.Blocks(f));
+        blocks.AddRange(BookingSheet.Blocks(f, "七、预约"));
         return new ReportDocument($"{input.Hall.Name} 日巡查表", $"{ChineseDate(day)}（{Weekday(day)}）  开放时间 {hours}", blocks)
         {
             Footer = $"{input.Hall.Name} · 日巡查 {Date(day)} · 生成于 {Stamp(input.Now, zone)}",

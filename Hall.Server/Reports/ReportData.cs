@@ -74,6 +74,15 @@ public static class ReportData
         var patrolFindings = await db.PatrolFindings.AsNoTracking().Where(p => p.HallId == hallId && p.BusinessDate <= to && (p.ClosedAt == null || p.ClosedAt >= start))
             .OrderBy(p => p.Id)
             .Select(p => new PatrolFindingRow(p.Id, p.RoundId, p.BusinessDate, p.Category, p.WindowId, p.Description, p.Requirement, p.DueDate, p.ClosedAt, p.Result)).ToListAsync(ct);
+        // A booking's ticket: its number and its first start at a window, from the event log.
+        var bookings = await (from b in db.Bookings.AsNoTracking()
+                              where b.HallId == hallId && b.Date >= @from && b.Date <= to
+                              join t in db.Tickets on b.TicketId equals t.Id into linked
+                              from t in linked.DefaultIfEmpty()
+                              orderby b.Date, b.Start, b.Id
+                              select new BookingRow(b.Id, b.ServiceId, b.Date, b.Start, b.End, b.Code, b.State, b.CheckedInAt, t == null ? null : t.Number,
+                                  db.TicketEvents.Where(e => e.TicketId == b.TicketId && e.Kind == Tickets.TicketEventKind.Started).Min(e => (DateTimeOffset?)e.At)))
+            .ToListAsync(ct);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
             services, windows, staff, departments, media)
         {
@@ -81,6 +90,7 @@ public static class ReportData
             Leaves = leaves,
             PatrolRounds = patrolRounds,
             PatrolFindings = patrolFindings,
+            Bookings = bookings,
         };
     }
 

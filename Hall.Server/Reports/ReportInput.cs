@@ -42,6 +42,13 @@ public sealed record PatrolFindingRow(long Id, long RoundId, DateOnly BusinessDa
 
 public sealed record MediaInfo(int Id, string Title, bool Legal);
 
+/// <summary>
+/// 预约: a booking of a slot of the period (<paramref name="Date"/> is the slot's date), in the state it had when the report was
+/// made; for one checked in, its ticket's number, when it was checked in and its ticket's first start at a window (null: not started).
+/// </summary>
+public sealed record BookingRow(long Id, int ServiceId, DateOnly Date, TimeOnly Start, TimeOnly End, string Code, Bookings.BookingState State,
+    DateTimeOffset? CheckedInAt, string? TicketNumber, DateTimeOffset? FirstStartedAt);
+
 /// <summary>The hall as the report names it.</summary>
 /// <param name="Hours">The hall's weekly hours today.</param>
 /// <param name="HoursHistory">The weekly hours from each date they changed on, oldest first; empty when they never changed.</param>
@@ -88,6 +95,9 @@ public sealed record ReportInput(
     /// <summary>The findings of the period's rounds, and those of earlier rounds still open when the period began.</summary>
     public IReadOnlyList<PatrolFindingRow> PatrolFindings { get; init; } = [];
 
+    /// <summary>The bookings of slots of the period's dates, cancelled ones included.</summary>
+    public IReadOnlyList<BookingRow> Bookings { get; init; } = [];
+
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
     {
@@ -109,6 +119,7 @@ public sealed record ReportInput(
             Leaves = [.. Leaves.Where(l => l.To >= from && l.From <= to)],
             PatrolRounds = [.. PatrolRounds.Where(r => r.BusinessDate >= from && r.BusinessDate <= to)],
             PatrolFindings = [.. PatrolFindings.Where(p => p.BusinessDate <= to && (p.ClosedAt is not { } closed || HallClock.BusinessDate(closed, Hall.Zone) >= from))],
+            Bookings = [.. Bookings.Where(b => b.Date >= from && b.Date <= to)],
         };
     }
 }

@@ -62,9 +62,11 @@ public static class YearReport
             new ReportHeading("七、日常巡查"),
         };
         blocks.AddRange(PatrolSheet.Summary(year, "日常巡查全年", "本年"));
+        blocks.Add(new ReportHeading("八、预约"));
+        blocks.AddRange(BookingSheet.Summary(year, "预约全年", "本年", months));
         if (county is not null)
         {
-            blocks.Add(new ReportHeading("八、全县汇总"));
+            blocks.Add(new ReportHeading("九、全县汇总"));
             blocks.Add(BulletinReport.SitesTable(county, "各站点全年", "县级大厅与乡镇（街道）便民服务中心全年"));
         }
         return new ReportDocument($"关于{input.Hall.Name}{input.From.Year}年度考核情况的通报", $"统计期间 {Period(input, "本年")}", blocks)

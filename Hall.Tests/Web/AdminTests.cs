@@ -635,6 +635,7 @@ public sealed class AdminTests
     [TestCase("clerk01", "/admin/audit")]
     [TestCase("clerk01", "/wall")]
     [TestCase("clerk01", "/followups")]
+    [TestCase("clerk01", "/bookings")]
     [TestCase("supervisor", "/admin/services")]
     [TestCase("supervisor", "/admin/devices")]
     public async Task Pages_refuse_people_whose_role_does_not_open_them(string role, string path)
@@ -648,6 +649,7 @@ public sealed class AdminTests
     [TestCase("/console")]
     [TestCase("/wall")]
     [TestCase("/followups")]
+    [TestCase("/bookings")]
     [TestCase("/admin")]
     [TestCase("/admin/audit")]
     public async Task Every_staff_page_sends_anonymous_visitors_to_sign_in(string path)

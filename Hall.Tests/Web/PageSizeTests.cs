@@ -130,7 +130,7 @@ public sealed class PageSizeTests
         var found = new List<string>();
         var page = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/wall");
         await page.SetViewportSizeAsync(Laptop.Width, Laptop.Height);
-        foreach (var path in new[] { "/wall", "/followups", "/reports", "/account/password", "/admin/hall", "/admin/services", "/admin/windows", "/admin/staff", "/admin/devices", "/admin/screens", "/admin/catalogue", "/admin/synonyms", "/admin/audit" })
+        foreach (var path in new[] { "/wall", "/followups", "/bookings", "/reports", "/account/password", "/admin/hall", "/admin/services", "/admin/windows", "/admin/staff", "/admin/devices", "/admin/screens", "/admin/catalogue", "/admin/synonyms", "/admin/audit" })
         {
             await page.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
             await Assertions.Expect(By(page, "who")).ToBeVisibleAsync(new() { Timeout = 20_000 });
