@@ -7,10 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Web;
 
-/// <summary>The ticket at the window, with the times its timers run from and, when it was taken with one, the citizen's ID number masked.</summary>
+/// <summary>
+/// The ticket at the window, with the times its timers run from and, when it was taken with one, the citizen's ID number masked;
+/// for a booking's ticket, the booked slot (<see cref="BookedSlot.Late"/>: checked in too late, queued as a walk-in).
+/// </summary>
 public sealed record ConsoleTicket(long Id, string Number, int ServiceId, string ServiceName, string? ItemName, PriorityClass Priority, TicketState State,
     DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null,
-    string? TransferNote = null, string? TransferredFrom = null);
+    string? TransferNote = null, string? TransferredFrom = null, BookedSlot? Booking = null);
 
 /// <summary>A ticket waiting for one of the window's services (or sent to this window), as the console lists it.</summary>
 public sealed record WaitingTicket(long Id, string Number, string ServiceName, PriorityClass Priority, bool Transferred, bool ForThisWindow, DateTimeOffset IssuedAt, TicketState State);
@@ -77,8 +80,12 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             var from = t.TransferredFromWindowId is { } fromId
                 ? await db.Windows.AsNoTracking().Where(x => x.Id == fromId).Select(x => x.Number + "号窗口").FirstOrDefaultAsync(ct)
                 : null;
+            var booking = t.BookingId is { } bookingId
+                ? await db.Bookings.AsNoTracking().Where(b => b.Id == bookingId)
+                    .Select(b => new BookedSlot(b.Code, b.Date, b.Start, b.End, b.TicketId != t.Id)).FirstOrDefaultAsync(ct)
+                : null;
             current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred, t.IdMasked,
-                t.TransferNote, from);
+                t.TransferNote, from, booking is null ? null : booking with { Code = Bookings.BookingCodes.Display(booking.Code) });
         }
 
         var open = await db.Tickets.AsNoTracking()
