@@ -58,7 +58,7 @@ public sealed class BookingSettingsPageTests
         // Hour-long slots: 09:30 is no longer a slot. The booking stands and is listed to be called.
         await By(row, "slot-minutes").FillAsync("60");
         await By(row, "save").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已保存：社保业务。有 1 个预约不在新的号源内，仍然有效，请电话告知群众。");
+        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已保存：社保业务。有 1 个预约不在新的号源内，仍然有效，将短信告知群众。");
         var affected = page.Locator($"[data-testid=\"affected-{half.Booking!.Code}\"]");
         await Assertions.Expect(affected).ToHaveTextAsync($"{BookingCodes.Display(half.Booking.Code)}2026-11-2709:30李*国139****5678");
         await Browser.Screenshot(page, "booking-settings-1-affected");
