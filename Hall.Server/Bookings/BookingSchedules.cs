@@ -67,22 +67,33 @@ public sealed class BookingSchedules(IDbContextFactory<HallDb> dbFactory, HallSe
         var open = await db.Bookings.AsNoTracking().Where(b => b.ServiceId == serviceId && b.State == BookingState.Booked && b.Date >= today)
             .OrderBy(b => b.Date).ThenBy(b => b.Start).ThenBy(b => b.CreatedAt).ToListAsync(ct);
         var calendar = hall.Calendar.Select(d => d.ToCalendarDay()).ToList();
-        var affected = new List<AffectedBooking>();
-        foreach (var day in open.GroupBy(b => b.Date))
+        List<Booking> Outside(SlotSchedule plan)
         {
-            var slots = form.Active ? SlotPlan.SlotsOn(day.Key, schedule, hall.Hours, service.Hours, calendar).Select(s => s.Start).ToHashSet() : [];
-            foreach (var slot in day.GroupBy(b => b.Start))
+            var outside = new List<Booking>();
+            foreach (var day in open.GroupBy(b => b.Date))
             {
-                // Outside the new slots: all of them; over a lowered capacity: the latest booked.
-                var outside = slots.Contains(slot.Key) ? slot.Skip(form.Capacity) : slot;
-                affected.AddRange(outside.Select(b => new AffectedBooking(b.Code, b.Date, b.Start, b.NameMasked, b.MobileMasked)));
+                var slots = plan.Active ? SlotPlan.SlotsOn(day.Key, plan, hall.Hours, service.Hours, calendar).Select(s => s.Start).ToHashSet() : [];
+                foreach (var slot in day.GroupBy(b => b.Start))
+                {
+                    // Outside the slots: all of them; over the capacity: the latest booked.
+                    outside.AddRange(slots.Contains(slot.Key) ? slot.Skip(plan.Capacity) : slot);
+                }
             }
+            return outside;
         }
-        // Each booking left outside is owed an SMS (BookingNotices sends it): it stands, come anyway or cancel.
-        string[] codes = [.. affected.Select(b => b.Code)];
-        if (codes.Length > 0)
+        var left = Outside(schedule);
+        var affected = left.Select(b => new AffectedBooking(b.Code, b.Date, b.Start, b.NameMasked, b.MobileMasked)).ToList();
+        // Each booking this change leaves outside is owed an SMS (BookingNotices sends it): it stands, come anyway or cancel.
+        // One already outside before the change was told then.
+        var wasOutside = before is null ? [] : Outside(new SlotSchedule
         {
-            await db.Database.ExecuteSqlAsync($"UPDATE bookings SET change_notice_due_at = {now.ToUniversalTime()} WHERE hall_id = {actor.HallId} AND code = ANY({codes}) AND state = 'Booked'", ct);
+            HallId = actor.HallId, ServiceId = serviceId, Active = before.Active, SlotMinutes = before.SlotMinutes, Capacity = before.Capacity,
+            DaysAhead = before.DaysAhead, ReleaseAt = before.ReleaseAt,
+        }).Select(b => b.Id).ToHashSet();
+        long[] owed = [.. left.Where(b => !wasOutside.Contains(b.Id)).Select(b => b.Id)];
+        if (owed.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"UPDATE bookings SET change_notice_due_at = {now.ToUniversalTime()} WHERE id = ANY({owed}) AND state = 'Booked'", ct);
         }
         await tx.CommitAsync(ct);
         await audit.RecordAsync(actor, "booking.schedule", $"service:{serviceId}", before, form, ct);
