@@ -70,6 +70,17 @@ public static class BookingEndpoints
                 : Error(404, BookingRefusals.NotOffered);
         }).RequireRateLimiting(LookupPolicy);
 
+        // The kiosk's item search over the bookable services: choosing an item books its service.
+        api.MapGet("/items", async (string hall, string? q, IDbContextFactory<HallDb> dbFactory, BookingItems items, CancellationToken ct) =>
+        {
+            if (await HallIdAsync(dbFactory, hall, ct) is not { } hallId)
+            {
+                return Error(404, UnknownHall);
+            }
+            var (found, refused) = await items.SearchAsync(hallId, q, ct);
+            return refused is null ? Results.Json(found) : Error(400, refused);
+        }).RequireRateLimiting(LookupPolicy);
+
         api.MapPost("/bookings", async (string hall, BookBody? body, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
         {
             if (await HallIdAsync(dbFactory, hall, ct) is not { } hallId)
@@ -115,6 +126,8 @@ public static class BookingEndpoints
         code = BookingCodes.Display(b.Code),
         b.ServiceId,
         b.ServiceName,
+        b.ServiceItemId,
+        b.ItemName,
         date = Date(b.Date),
         start = Time(b.Start),
         end = Time(b.End),
