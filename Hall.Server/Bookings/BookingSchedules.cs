@@ -87,8 +87,13 @@ public sealed class BookingSchedules(IDbContextFactory<HallDb> dbFactory, HallSe
         // One already outside before the change was told then.
         var wasOutside = before is null ? [] : Outside(new SlotSchedule
         {
-            HallId = actor.HallId, ServiceId = serviceId, Active = before.Active, SlotMinutes = before.SlotMinutes, Capacity = before.Capacity,
-            DaysAhead = before.DaysAhead, ReleaseAt = before.ReleaseAt,
+            HallId = actor.HallId,
+            ServiceId = serviceId,
+            Active = before.Active,
+            SlotMinutes = before.SlotMinutes,
+            Capacity = before.Capacity,
+            DaysAhead = before.DaysAhead,
+            ReleaseAt = before.ReleaseAt,
         }).Select(b => b.Id).ToHashSet();
         long[] owed = [.. left.Where(b => !wasOutside.Contains(b.Id)).Select(b => b.Id)];
         if (owed.Length > 0)

@@ -96,7 +96,7 @@ function itemSearch(list) {
     }, 250);
   });
   return el("div", { class: "item-search" },
-    el("label", { for: "item-search" }, "搜索办理事项（可输入汉字、拼音或首字母）"), input, results,
+    el("label", { for: "item-search" }, "搜索办理事项（汉字、拼音或首字母）"), input, results,
     el("p", { class: "hint" }, "或直接选择业务："));
 }
 

@@ -102,8 +102,14 @@ public sealed class BookingItemPageTests
         {
             var response = await _http.PostAsJsonAsync($"/api/booking/{_hall}/bookings", new
             {
-                requestId = Guid.NewGuid(), serviceId = _serviceId, serviceItemId = itemId, date = "2026-11-27", start = "11:00",
-                name = "李建国", idNumber = "410102196001010035", mobile = "13912345678",
+                requestId = Guid.NewGuid(),
+                serviceId = _serviceId,
+                serviceItemId = itemId,
+                date = "2026-11-27",
+                start = "11:00",
+                name = "李建国",
+                idNumber = "410102196001010035",
+                mobile = "13912345678",
             });
             var json = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.That((response.StatusCode, json.GetProperty("code").GetString(), json.GetProperty("messageZh").GetString()), Is.EqualTo((HttpStatusCode.BadRequest, code, zh)));

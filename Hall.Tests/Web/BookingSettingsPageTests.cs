@@ -73,11 +73,22 @@ public sealed class BookingSettingsPageTests
         await By(page.Locator("body"), "save-rules").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToContainTextAsync("预约规则有误");
         await By(page.Locator("body"), "max-open").FillAsync("3");
+        // The reminder SMS: two hours before by default; a day and a half is refused, an hour is kept.
+        await Assertions.Expect(By(page.Locator("body"), "reminder-minutes")).ToHaveValueAsync("120");
+        await By(page.Locator("body"), "reminder-minutes").FillAsync("2160");
+        await By(page.Locator("body"), "save-rules").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToContainTextAsync("提前 0–1440 分钟短信提醒");
+        await using (var db = _app.Db())
+        {
+            Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.MaxOpenPerPerson, Is.EqualTo(2), "a refused save changes nothing");
+        }
+        await By(page.Locator("body"), "reminder-minutes").FillAsync("60");
         await By(page.Locator("body"), "save-rules").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("预约规则已保存");
         await using (var db = _app.Db())
         {
             Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.MaxOpenPerPerson, Is.EqualTo(3));
+            Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.ReminderMinutesBefore, Is.EqualTo(60));
             Assert.That(await db.AuditEntries.CountAsync(a => a.Action == "booking.schedule"), Is.EqualTo(2));
         }
     }
