@@ -185,4 +185,22 @@ public sealed class BookingNoticeTests
             $"【{_hallName}】提醒：您预约的社保业务在11月27日（周五）14:00–14:30，预约码{afternoon}，请按时到大厅签到取号。如不能前来，请取消：{HallApp.PublicBaseUrl}/book/{_hallCode}/b/{afternoon}"));
         Assert.That(_app.Notices.Sent.Where(n => n.BookingCode == cancelled && n.Kind != NoticeKind.BookingConfirmed), Is.Empty, "cancelled: nothing more");
     }
+
+    [Test, Order(5)]
+    public async Task Two_servers_on_one_database_send_each_confirmation_once()
+    {
+        await using var second = HallApp.StartAlongside(_app);
+        At(27, 12, 45);
+        second.Clock.SetUtcNow(_app.Clock.GetUtcNow());
+        var codes = new List<string>();
+        for (var person = 50; person < 58; person++)
+        {
+            codes.Add(await BookAsync(person, new TimeOnly(15 + person % 4 / 2, person % 2 * 30)));
+        }
+        var other = second.Services.GetRequiredService<BookingNotices>();
+        await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => new[] { Notices.SendDueAsync(default), other.SendDueAsync(default) }));
+
+        var confirmations = _app.Notices.Sent.Concat(second.Notices.Sent).Where(n => n.Kind == NoticeKind.BookingConfirmed && codes.Contains(n.BookingCode!)).ToList();
+        Assert.That(confirmations.Select(n => n.BookingCode), Is.EquivalentTo(codes), "each booking confirmed once, by one server or the other");
+    }
 }
