@@ -95,7 +95,8 @@ public sealed class BookingSchedules(IDbContextFactory<HallDb> dbFactory, HallSe
             DaysAhead = before.DaysAhead,
             ReleaseAt = before.ReleaseAt,
         }).Select(b => b.Id).ToHashSet();
-        long[] owed = [.. left.Where(b => !wasOutside.Contains(b.Id)).Select(b => b.Id)];
+        // A slot already begun is the hall's to sort out at the counter: no SMS telling the citizen to come at that time.
+        long[] owed = [.. left.Where(b => !wasOutside.Contains(b.Id) && SlotPlan.Local(b.Date, b.Start, hall.Zone) > now).Select(b => b.Id)];
         if (owed.Length > 0)
         {
             await db.Database.ExecuteSqlAsync($"UPDATE bookings SET change_notice_due_at = {now.ToUniversalTime()} WHERE id = ANY({owed}) AND state = 'Booked'", ct);
