@@ -106,6 +106,9 @@ public static class HallServer
         services.AddSingleton<Bookings.BookingSchedules>();
         services.AddSingleton<Bookings.BookingSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingSweep>());
+        services.AddSingleton<Bookings.BookingItems>();
+        services.AddSingleton<Bookings.BookingNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingNotices>());
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         Bookings.BookingOpenApi.AddBookingOpenApi(services);
         services.AddSingleton<Reports.ReportJobs>();

@@ -63,6 +63,18 @@ public sealed class Booking
     /// <summary>When 爽约 was recorded.</summary>
     public DateTimeOffset? MissedAt { get; set; }
     public long? TicketId { get; set; }
+    /// <summary>When the booking's confirmation SMS went out (null: not yet; it is sent by <see cref="BookingNotices"/>).</summary>
+    public DateTimeOffset? ConfirmationSentAt { get; set; }
+    /// <summary>When the reminder before the slot went out.</summary>
+    public DateTimeOffset? ReminderSentAt { get; set; }
+    /// <summary>Set when a schedule change leaves the booking outside the new slots or places: a notice is owed since then.</summary>
+    public DateTimeOffset? ChangeNoticeDueAt { get; set; }
+    /// <summary>When the last schedule-change notice went out.</summary>
+    public DateTimeOffset? ChangeNoticeSentAt { get; set; }
+    /// <summary>A server sending one of its notices holds the booking until then; after a failed send, the next try waits until then.</summary>
+    public DateTimeOffset? NoticeLeaseUntil { get; set; }
+    /// <summary>Failed sends in a row (reset by a good one): the wait before the next try doubles with each.</summary>
+    public int NoticeFailures { get; set; }
 }
 
 /// <summary>The number of bookings a slot holds now: raised and lowered in the same transaction as the booking, never past the capacity.</summary>
@@ -93,4 +105,6 @@ public sealed record BookingRules
     public int CheckInLateMinutes { get; init; } = 15;
     /// <summary>Too late for check-in: a walk-in ticket (true) or refused with the reason (false).</summary>
     public bool LateAsWalkIn { get; init; } = true;
+    /// <summary>The reminder SMS goes this many minutes before the slot starts (0: no reminder); not for a booking made later than that.</summary>
+    public int ReminderMinutesBefore { get; init; } = 120;
 }

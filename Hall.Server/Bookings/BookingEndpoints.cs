@@ -27,7 +27,7 @@ public static class BookingEndpoints
     public sealed record BookBody(string? RequestId, int? ServiceId, int? ServiceItemId, string? Date, string? Start, string? Name, string? IdNumber, string? Mobile);
 
     /// <summary>A booking as answered: the code as printed (ABCD-EFGH), dates and times as people write them.</summary>
-    public sealed record BookingAnswer(string Code, int ServiceId, string ServiceName, string Date, string Start, string End, string NameMasked, string IdMasked, string MobileMasked, string State);
+    public sealed record BookingAnswer(string Code, int ServiceId, string ServiceName, int? ServiceItemId, string? ItemName, string Date, string Start, string End, string NameMasked, string IdMasked, string MobileMasked, string State);
 
     /// <summary>A date's slots as answered.</summary>
     public sealed record SlotsAnswer(string Date, IReadOnlyList<SlotAnswer> Slots);
@@ -87,6 +87,19 @@ public static class BookingEndpoints
         }).RequireRateLimiting(LookupPolicy)
             .Documented("A date's slots of a service with the places left", "state: open, full, closed (booking for it has closed) or not_released (the date is not released yet).")
             .Answers<SlotsAnswer>(200).Refuses(400, InvalidDate).Refuses(404, UnknownHall, BookingRefusals.NotOffered).Refuses(429, TooManyRequests);
+
+        // The kiosk's item search over the bookable services: choosing an item books its service.
+        api.MapGet("/items", async (string hall, string? q, IDbContextFactory<HallDb> dbFactory, BookingItems items, CancellationToken ct) =>
+        {
+            if (await HallIdAsync(dbFactory, hall, ct) is not { } hallId)
+            {
+                return Error(404, UnknownHall);
+            }
+            var (found, refused) = await items.SearchAsync(hallId, q, ct);
+            return refused is null ? Results.Json(found) : Error(400, refused);
+        }).RequireRateLimiting(LookupPolicy)
+            .Documented("Service items of the bookable services matching a search", "q: 汉字, full pinyin or initials, as on the kiosk; at most 20 items. Choosing one books its service with serviceItemId.")
+            .Answers<IReadOnlyList<BookableItem>>(200).Refuses(400, BookingItems.QueryTooLong).Refuses(404, UnknownHall).Refuses(429, TooManyRequests);
 
         api.MapPost("/bookings", async (string hall, BookBody? body, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
         {
@@ -154,7 +167,7 @@ public static class BookingEndpoints
     }
 
     private static BookingAnswer View(BookingView b) =>
-        new(BookingCodes.Display(b.Code), b.ServiceId, b.ServiceName, Date(b.Date), Time(b.Start), Time(b.End), b.NameMasked, b.IdMasked, b.MobileMasked, b.State.ToString());
+        new(BookingCodes.Display(b.Code), b.ServiceId, b.ServiceName, b.ServiceItemId, b.ItemName, Date(b.Date), Time(b.Start), Time(b.End), b.NameMasked, b.IdMasked, b.MobileMasked, b.State.ToString());
 
     /// <summary>Capacity and the person's own limits are conflicts (409); the rest is bad input (400).</summary>
     private static int Status(Refusal refused) => refused.Code switch

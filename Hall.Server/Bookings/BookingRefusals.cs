@@ -10,6 +10,7 @@ public static class BookingRefusals
     public static readonly Refusal NotReleased = new("booking_not_released", "该日期的号源尚未放出，请稍后再约", "That date's slots are not released yet.");
     public static readonly Refusal SlotClosed = new("slot_closed", "该时段已截止预约，请选择其他时段", "Booking for that slot has closed: choose another.");
     public static readonly Refusal SlotFull = new("slot_full", "该时段已约满，请选择其他时段", "The slot is fully booked: choose another.");
+    public static readonly Refusal ItemNotInService = new("item_not_in_service", "该办理事项不属于所选业务，请重新选择", "That service item is not handled by the chosen service: choose again.");
     public static readonly Refusal InvalidName = new("invalid_name", "请填写姓名（1–30 个字）", "Give your name (1–30 characters).");
     public static readonly Refusal InvalidIdNumber = Refusal.InvalidIdNumber;
     public static readonly Refusal MobileRequired = new("mobile_required", "请填写手机号码，用于接收预约短信", "Give a mobile number: the booking's messages go to it.");

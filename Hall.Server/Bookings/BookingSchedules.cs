@@ -11,7 +11,7 @@ public sealed record ScheduleForm(bool Active, int SlotMinutes, int Capacity, in
 /// <summary>A service with its schedule (null: it takes no bookings).</summary>
 public sealed record ScheduleRow(int ServiceId, string ServiceName, char Prefix, SlotSchedule? Schedule);
 
-/// <summary>A booking a schedule change leaves outside the new slots or capacity: it stands, and the hall calls the citizen.</summary>
+/// <summary>A booking a schedule change leaves outside the new slots or capacity: it stands, and the citizen gets an SMS saying so.</summary>
 public sealed record AffectedBooking(string Code, DateOnly Date, TimeOnly Start, string NameMasked, string MobileMasked);
 
 /// <summary>
@@ -23,8 +23,8 @@ public sealed class BookingSchedules(IDbContextFactory<HallDb> dbFactory, HallSe
 {
     public static readonly Refusal InvalidSchedule = new("invalid_slot_schedule", "号源设置有误：时段 5–240 分钟，每时段 1–500 个号，提前 0–60 天",
         "Invalid slot schedule: slots of 5–240 minutes, 1–500 places each, 0–60 days ahead.");
-    public static readonly Refusal InvalidRules = new("invalid_booking_rules", "预约规则有误：每人 1–10 个，截止 0–1440 分钟，爽约 1–10 次 / 1–365 天，限约 1–365 天，签到提前 0–240、迟到 0–120 分钟",
-        "Invalid booking rules: 1–10 per person, closing 0–1440 minutes before, 1–10 misses in 1–365 days, a ban of 1–365 days, check-in 0–240 minutes early and 0–120 late.");
+    public static readonly Refusal InvalidRules = new("invalid_booking_rules", "预约规则有误：每人 1–10 个，截止 0–1440 分钟，爽约 1–10 次 / 1–365 天，限约 1–365 天，签到提前 0–240、迟到 0–120 分钟，提前 0–1440 分钟短信提醒（0 为不提醒）",
+        "Invalid booking rules: 1–10 per person, closing 0–1440 minutes before, 1–10 misses in 1–365 days, a ban of 1–365 days, check-in 0–240 minutes early and 0–120 late, a reminder 0–1440 minutes before (0: none).");
 
     public async Task<List<ScheduleRow>> ListAsync(int hallId, CancellationToken ct)
     {
@@ -58,32 +58,59 @@ public sealed class BookingSchedules(IDbContextFactory<HallDb> dbFactory, HallSe
         }
         (schedule.Active, schedule.SlotMinutes, schedule.Capacity, schedule.DaysAhead, schedule.ReleaseAt, schedule.RemoteTickets) =
             (form.Active, form.SlotMinutes, form.Capacity, form.DaysAhead, form.ReleaseAt, form.RemoteTickets);
+        // The schedule and the notices it owes the bookings it leaves outside are one change.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        await audit.RecordAsync(actor, "booking.schedule", $"service:{serviceId}", before, form, ct);
 
         // The open bookings of the service from today on, checked against the new slots and capacity.
         var today = HallClock.BusinessDate(now, hall.Zone);
         var open = await db.Bookings.AsNoTracking().Where(b => b.ServiceId == serviceId && b.State == BookingState.Booked && b.Date >= today)
             .OrderBy(b => b.Date).ThenBy(b => b.Start).ThenBy(b => b.CreatedAt).ToListAsync(ct);
         var calendar = hall.Calendar.Select(d => d.ToCalendarDay()).ToList();
-        var affected = new List<AffectedBooking>();
-        foreach (var day in open.GroupBy(b => b.Date))
+        List<Booking> Outside(SlotSchedule plan)
         {
-            var slots = form.Active ? SlotPlan.SlotsOn(day.Key, schedule, hall.Hours, service.Hours, calendar).Select(s => s.Start).ToHashSet() : [];
-            foreach (var slot in day.GroupBy(b => b.Start))
+            var outside = new List<Booking>();
+            foreach (var day in open.GroupBy(b => b.Date))
             {
-                // Outside the new slots: all of them; over a lowered capacity: the latest booked.
-                var outside = slots.Contains(slot.Key) ? slot.Skip(form.Capacity) : slot;
-                affected.AddRange(outside.Select(b => new AffectedBooking(b.Code, b.Date, b.Start, b.NameMasked, b.MobileMasked)));
+                var slots = plan.Active ? SlotPlan.SlotsOn(day.Key, plan, hall.Hours, service.Hours, calendar).Select(s => s.Start).ToHashSet() : [];
+                foreach (var slot in day.GroupBy(b => b.Start))
+                {
+                    // Outside the slots: all of them; over the capacity: the latest booked.
+                    outside.AddRange(slots.Contains(slot.Key) ? slot.Skip(plan.Capacity) : slot);
+                }
             }
+            return outside;
         }
+        var left = Outside(schedule);
+        var affected = left.Select(b => new AffectedBooking(b.Code, b.Date, b.Start, b.NameMasked, b.MobileMasked)).ToList();
+        // Each booking this change leaves outside is owed an SMS (BookingNotices sends it): it stands, come anyway or cancel.
+        // One already outside before the change was told then.
+        var wasOutside = before is null ? [] : Outside(new SlotSchedule
+        {
+            HallId = actor.HallId,
+            ServiceId = serviceId,
+            Active = before.Active,
+            SlotMinutes = before.SlotMinutes,
+            Capacity = before.Capacity,
+            DaysAhead = before.DaysAhead,
+            ReleaseAt = before.ReleaseAt,
+        }).Select(b => b.Id).ToHashSet();
+        // A slot already begun is the hall's to sort out at the counter: no SMS telling the citizen to come at that time.
+        long[] owed = [.. left.Where(b => !wasOutside.Contains(b.Id) && SlotPlan.Local(b.Date, b.Start, hall.Zone) > now).Select(b => b.Id)];
+        if (owed.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"UPDATE bookings SET change_notice_due_at = {now.ToUniversalTime()} WHERE id = ANY({owed}) AND state = 'Booked'", ct);
+        }
+        await tx.CommitAsync(ct);
+        await audit.RecordAsync(actor, "booking.schedule", $"service:{serviceId}", before, form, ct);
         return (null, affected);
     }
 
     public async Task<Refusal?> SaveRulesAsync(Actor actor, BookingRules rules, CancellationToken ct)
     {
         if (rules.MaxOpenPerPerson is < 1 or > 10 || rules.CloseMinutesBefore is < 0 or > 1440 || rules.MissLimit is < 1 or > 10 || rules.MissWindowDays is < 1 or > 365
-            || rules.BanDays is < 1 or > 365 || rules.CheckInEarlyMinutes is < 0 or > 240 || rules.CheckInLateMinutes is < 0 or > 120)
+            || rules.BanDays is < 1 or > 365 || rules.CheckInEarlyMinutes is < 0 or > 240 || rules.CheckInLateMinutes is < 0 or > 120
+            || rules.ReminderMinutesBefore is < 0 or > 1440)
         {
             return InvalidRules;
         }

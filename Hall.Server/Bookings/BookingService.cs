@@ -17,7 +17,9 @@ public sealed record SlotView(TimeOnly Start, TimeOnly End, int Capacity, int Le
 public sealed record BookableService(int Id, string Name, string? NameEn, int SlotMinutes, int DaysAhead, bool RemoteTickets);
 
 /// <summary>A booking as its owner sees it (masked).</summary>
-public sealed record BookingView(string Code, int ServiceId, string ServiceName, DateOnly Date, TimeOnly Start, TimeOnly End, string NameMasked, string IdMasked, string MobileMasked, BookingState State);
+/// <param name="ItemName">The service item booked, when the citizen chose one.</param>
+public sealed record BookingView(string Code, int ServiceId, string ServiceName, DateOnly Date, TimeOnly Start, TimeOnly End, string NameMasked, string IdMasked, string MobileMasked, BookingState State,
+    int? ServiceItemId = null, string? ItemName = null);
 
 /// <summary>
 /// 网上预约: books, finds and cancels. A slot never holds more than its capacity, also with many servers on one database:
@@ -59,9 +61,19 @@ public sealed class BookingService(IDbContextFactory<HallDb> dbFactory, HallSett
         {
             return (null, BookingRefusals.NotOffered);
         }
-        if (request.ServiceItemId is { } itemId && !await db.ServiceItems.AnyAsync(i => i.Id == itemId && i.HallId == hallId && i.ServiceId == service.Id, ct))
+        string? itemName = null;
+        if (request.ServiceItemId is { } itemId)
         {
-            return (null, Refusal.UnknownServiceItem);
+            var item = await db.ServiceItems.AsNoTracking().Where(i => i.Id == itemId && i.HallId == hallId).Select(i => new { i.ServiceId, i.Name }).FirstOrDefaultAsync(ct);
+            if (item is null)
+            {
+                return (null, Refusal.UnknownServiceItem);
+            }
+            if (item.ServiceId != service.Id)
+            {
+                return (null, BookingRefusals.ItemNotInService);
+            }
+            itemName = item.Name;
         }
         var calendar = hall.Calendar.Select(d => d.ToCalendarDay()).ToList();
         var slot = SlotPlan.SlotsOn(request.Date, schedule, hall.Hours, service.Hours, calendar).FirstOrDefault(s => s.Start == request.Start);
@@ -136,7 +148,7 @@ public sealed class BookingService(IDbContextFactory<HallDb> dbFactory, HallSett
             await using var fresh = await dbFactory.CreateDbContextAsync(ct);
             return await SameRequestAsync(fresh, hallId, request, idHmac, ct) ?? throw new InvalidOperationException("A booking collided with one that is not there.", e);
         }
-        return (View(booking, service.Name), null);
+        return (View(booking, service.Name, itemName), null);
     }
 
     /// <summary>The hall's services that take bookings, in the kiosk's order.</summary>
@@ -188,7 +200,8 @@ public sealed class BookingService(IDbContextFactory<HallDb> dbFactory, HallSett
         return await (from b in db.Bookings.AsNoTracking()
                       join s in db.Services on b.ServiceId equals s.Id
                       where b.HallId == hallId && b.Code == normal
-                      select new BookingView(b.Code, b.ServiceId, s.Name, b.Date, b.Start, b.End, b.NameMasked, b.IdMasked, b.MobileMasked, b.State)).FirstOrDefaultAsync(ct);
+                      select new BookingView(b.Code, b.ServiceId, s.Name, b.Date, b.Start, b.End, b.NameMasked, b.IdMasked, b.MobileMasked, b.State,
+                          b.ServiceItemId, db.ServiceItems.Where(i => i.Id == b.ServiceItemId).Select(i => i.Name).FirstOrDefault())).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>The citizen cancels from their link: the place is free again and the mobile number is erased.</summary>
@@ -262,19 +275,19 @@ public sealed class BookingService(IDbContextFactory<HallDb> dbFactory, HallSett
         var earlier = await (from b in db.Bookings.AsNoTracking()
                              join s in db.Services on b.ServiceId equals s.Id
                              where b.HallId == hallId && b.RequestId == request.RequestId
-                             select new { Booking = b, ServiceName = s.Name }).FirstOrDefaultAsync(ct);
+                             select new { Booking = b, ServiceName = s.Name, ItemName = db.ServiceItems.Where(i => i.Id == b.ServiceItemId).Select(i => i.Name).FirstOrDefault() }).FirstOrDefaultAsync(ct);
         if (earlier is null)
         {
             return null;
         }
         var stored = earlier.Booking;
         return stored.IdHmac.AsSpan().SequenceEqual(idHmac) && stored.ServiceId == request.ServiceId && stored.Date == request.Date && stored.Start == request.Start
-            ? (View(stored, earlier.ServiceName), null)
+            ? (View(stored, earlier.ServiceName, earlier.ItemName), null)
             : (null, BookingRefusals.RequestReused);
     }
 
-    private static BookingView View(Booking b, string serviceName) =>
-        new(b.Code, b.ServiceId, serviceName, b.Date, b.Start, b.End, b.NameMasked, b.IdMasked, b.MobileMasked, b.State);
+    private static BookingView View(Booking b, string serviceName, string? itemName) =>
+        new(b.Code, b.ServiceId, serviceName, b.Date, b.Start, b.End, b.NameMasked, b.IdMasked, b.MobileMasked, b.State, b.ServiceItemId, itemName);
 
     /// <summary>One advisory lock key per person (tag 0x42 in the top byte, the rest from their ID's keyed hash).</summary>
     private static long PersonLockKey(byte[] idHmac) => (0x42L << 56) | (BitConverter.ToInt64(idHmac, 0) & 0x00FF_FFFF_FFFF_FFFF);

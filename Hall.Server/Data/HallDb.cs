@@ -387,6 +387,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(b => new { b.HallId, b.RequestId }).IsUnique();
             e.HasIndex(b => new { b.HallId, b.IdHmac });
             e.HasIndex(b => new { b.ServiceId, b.Date, b.Start });
+            // The notice sender's look each round: only bookings still open with a number to send to.
+            e.HasIndex(b => new { b.HallId, b.Date }).HasDatabaseName("ix_bookings_notices_due").HasFilter("state = 'Booked' AND mobile_cipher IS NOT NULL");
             e.Property(b => b.Code).HasMaxLength(Hall.Server.Bookings.BookingCodes.Length);
             e.Property(b => b.State).HasConversion<string>().HasMaxLength(16);
             e.Property(b => b.NameMasked).HasMaxLength(40);

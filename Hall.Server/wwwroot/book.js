@@ -1,4 +1,5 @@
-// The citizen's booking page: service → date → slot → name, ID number, mobile → the booking code and its QR.
+// The citizen's booking page: service (or an item found as at the kiosk: 汉字, pinyin or initials) → date → slot →
+// name, ID number, mobile → the booking code and its QR.
 // /book/{hall}/b/{code} shows a booking and cancels it. Everything goes through the public booking API.
 "use strict";
 
@@ -8,7 +9,7 @@ const code = document.body.dataset.code;
 const api = `/api/booking/${encodeURIComponent(hall)}`;
 const main = document.getElementById("main");
 const weekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
-const choice = { service: null, date: null, slot: null };
+const choice = { service: null, item: null, date: null, slot: null };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -60,17 +61,53 @@ async function services() {
       show(el("p", { class: "hint" }, "本大厅暂未开放网上预约，请现场取号办理。"));
       return;
     }
-    show(el("h1", {}, "第一步：请选择要办理的业务"),
-      el("div", { class: "choices" }, ...list.map(s => el("button", { "data-testid": `service-${s.id}`, onclick: () => { choice.service = s; dates(); } }, s.name))));
+    show(el("h1", {}, "第一步：请选择要办理的业务"), itemSearch(list),
+      el("div", { class: "choices" }, ...list.map(s => el("button", { "data-testid": `service-${s.id}`, onclick: () => { choice.service = s; choice.item = null; dates(); } }, s.name))));
   } catch (e) {
     show(failure(e));
   }
 }
 
+// Optional: find the item to do; choosing it chooses its service.
+function itemSearch(list) {
+  const input = el("input", { id: "item-search", type: "search", maxlength: 30, autocomplete: "off", placeholder: "如：社保卡、shbzk、shebao", "data-testid": "item-search" });
+  const results = el("div", { class: "choices items", "data-testid": "item-results" });
+  let timer = 0;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      const mine = ++asked;
+      if (!q) { results.replaceChildren(); return; }
+      try {
+        const items = await call("GET", `/items?q=${encodeURIComponent(q)}`);
+        if (mine !== asked) return;
+        results.replaceChildren(...(items.length === 0
+          ? [el("p", { class: "hint", "data-testid": "no-items" }, "没有找到可预约的事项，请换个说法或直接选择业务。")]
+          : items.map(i => el("button", { "data-testid": `item-${i.id}`, onclick: () => {
+              choice.service = list.find(s => s.id === i.serviceId);
+              choice.item = i;
+              dates();
+            } }, i.name, el("span", { class: "small" }, `${i.serviceName} · ${i.department}`)))));
+      } catch (e) {
+        if (mine === asked) results.replaceChildren(failure(e));
+      }
+    }, 250);
+  });
+  return el("div", { class: "item-search" },
+    el("label", { for: "item-search" }, "搜索办理事项（汉字、拼音或首字母）"), input, results,
+    el("p", { class: "hint" }, "或直接选择业务："));
+}
+
+function what() {
+  return choice.item ? `${choice.item.name}（${choice.service.name}）` : choice.service.name;
+}
+
 function dates() {
   const days = [];
   for (let i = 0; i <= choice.service.daysAhead; i++) days.push(addDays(today, i));
-  show(el("h1", {}, `第二步：${choice.service.name}，请选择日期`),
+  show(el("h1", {}, `第二步：${what()}，请选择日期`),
     el("div", { class: "choices dates" }, ...days.map(d => el("button", { "data-testid": `date-${d}`, onclick: () => { choice.date = d; slots(); } }, dayText(d)))),
     el("button", { class: "back", onclick: services }, "‹ 重新选择业务"));
 }
@@ -106,7 +143,7 @@ function form() {
     try {
       // The same request id on a resend: a second tap books once.
       const booking = await call("POST", "/bookings", {
-        requestId, serviceId: choice.service.id, date: choice.date, start: choice.slot.start,
+        requestId, serviceId: choice.service.id, serviceItemId: choice.item ? choice.item.id : null, date: choice.date, start: choice.slot.start,
         name: name.value, idNumber: id.value, mobile: mobile.value,
       });
       done(booking);
@@ -116,7 +153,7 @@ function form() {
     }
   } }, "提交预约");
   show(el("h1", {}, "第四步：填写办事人信息"),
-    el("p", { class: "facts" }, `${choice.service.name}，${dayText(choice.date)} ${choice.slot.start}–${choice.slot.end}`),
+    el("p", { class: "facts" }, `${what()}，${dayText(choice.date)} ${choice.slot.start}–${choice.slot.end}`),
     el("label", { for: "name" }, "姓名"), name,
     el("label", { for: "id" }, "身份证号码"), id,
     el("label", { for: "mobile" }, "手机号码（接收预约短信）"), mobile,
@@ -130,7 +167,7 @@ function card(booking, title) {
     el("div", { class: "code", "data-testid": "code" }, booking.code),
     el("img", { class: "qr", alt: `预约码 ${booking.code}`, src: `${api}/bookings/${encodeURIComponent(booking.code)}/qr.svg` }),
     el("p", { class: "facts", "data-testid": "booking-facts" },
-      `${booking.serviceName}`, el("br"), `${dayText(booking.date)} ${booking.start}–${booking.end}`, el("br"),
+      booking.itemName ? `${booking.itemName}（${booking.serviceName}）` : booking.serviceName, el("br"), `${dayText(booking.date)} ${booking.start}–${booking.end}`, el("br"),
       `${booking.nameMasked} ${booking.idMasked}`),
     el("p", { class: "hint" }, "请按预约时段到大厅，在取号机输入预约码、扫描二维码或刷身份证签到取号。"));
 }

@@ -46,6 +46,17 @@ public sealed class WebhookNoticeSenderTests
         Assert.That(json.RootElement.GetProperty("mobile").GetString(), Is.EqualTo("13812345678"));
         Assert.That(json.RootElement.GetProperty("text").GetString(), Is.EqualTo("【新县市民之家】您的A012号前面还有3人"));
         Assert.That(json.RootElement.GetProperty("ticket").GetString(), Is.EqualTo("A012"));
+        Assert.That((json.RootElement.GetProperty("kind").GetString(), json.RootElement.GetProperty("key").GetString()), Is.EqualTo(("ticket_near", "ticket:7")));
+        Assert.That(json.RootElement.GetProperty("booking").ValueKind, Is.EqualTo(JsonValueKind.Null));
+
+        // A booking's notice: the same body, with no ticket and the booking's code.
+        await sender.SendAsync(new Notice("13812345678", "【新县市民之家】预约成功", null, null) { Kind = NoticeKind.BookingConfirmed, BookingCode = "ABCD-EFGH", BookingId = 9, Key = "booking:9:confirmed" }, CancellationToken.None);
+        using (var booking = JsonDocument.Parse(received.Last().Body))
+        {
+            var root = booking.RootElement;
+            Assert.That((root.GetProperty("kind").GetString(), root.GetProperty("booking").GetString(), root.GetProperty("key").GetString(), root.GetProperty("ticket").ValueKind),
+                Is.EqualTo(("booking_confirmed", "ABCD-EFGH", "booking:9:confirmed", JsonValueKind.Null)));
+        }
 
         status = StatusCodes.Status503ServiceUnavailable;
         Assert.ThrowsAsync<HttpRequestException>(() => sender.SendAsync(new Notice("13812345678", "x", "A013", 8), CancellationToken.None));

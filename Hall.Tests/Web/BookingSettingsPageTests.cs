@@ -58,7 +58,7 @@ public sealed class BookingSettingsPageTests
         // Hour-long slots: 09:30 is no longer a slot. The booking stands and is listed to be called.
         await By(row, "slot-minutes").FillAsync("60");
         await By(row, "save").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已保存：社保业务。有 1 个预约不在新的号源内，仍然有效，请电话告知群众。");
+        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("已保存：社保业务。有 1 个预约不在新的号源内，仍然有效，将短信告知群众。");
         var affected = page.Locator($"[data-testid=\"affected-{half.Booking!.Code}\"]");
         await Assertions.Expect(affected).ToHaveTextAsync($"{BookingCodes.Display(half.Booking.Code)}2026-11-2709:30李*国139****5678");
         await Browser.Screenshot(page, "booking-settings-1-affected");
@@ -73,11 +73,22 @@ public sealed class BookingSettingsPageTests
         await By(page.Locator("body"), "save-rules").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToContainTextAsync("预约规则有误");
         await By(page.Locator("body"), "max-open").FillAsync("3");
+        // The reminder SMS: two hours before by default; a day and a half is refused, an hour is kept.
+        await Assertions.Expect(By(page.Locator("body"), "reminder-minutes")).ToHaveValueAsync("120");
+        await By(page.Locator("body"), "reminder-minutes").FillAsync("2160");
+        await By(page.Locator("body"), "save-rules").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToContainTextAsync("提前 0–1440 分钟短信提醒");
+        await using (var db = _app.Db())
+        {
+            Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.MaxOpenPerPerson, Is.EqualTo(2), "a refused save changes nothing");
+        }
+        await By(page.Locator("body"), "reminder-minutes").FillAsync("60");
         await By(page.Locator("body"), "save-rules").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=\"message\"]")).ToHaveTextAsync("预约规则已保存");
         await using (var db = _app.Db())
         {
             Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.MaxOpenPerPerson, Is.EqualTo(3));
+            Assert.That((await db.Halls.SingleAsync(h => h.Id == _credentials.HallId)).Booking.ReminderMinutesBefore, Is.EqualTo(60));
             Assert.That(await db.AuditEntries.CountAsync(a => a.Action == "booking.schedule"), Is.EqualTo(2));
         }
     }

@@ -166,6 +166,14 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("cancelled_at");
 
+                    b.Property<DateTimeOffset?>("ChangeNoticeDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("change_notice_due_at");
+
+                    b.Property<DateTimeOffset?>("ChangeNoticeSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("change_notice_sent_at");
+
                     b.Property<DateTimeOffset?>("CheckedInAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("checked_in_at");
@@ -175,6 +183,10 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
                         .HasColumnName("code");
+
+                    b.Property<DateTimeOffset?>("ConfirmationSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmation_sent_at");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -228,6 +240,18 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("name_masked");
 
+                    b.Property<int>("NoticeFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("notice_failures");
+
+                    b.Property<DateTimeOffset?>("NoticeLeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notice_lease_until");
+
+                    b.Property<DateTimeOffset?>("ReminderSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminder_sent_at");
+
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid")
                         .HasColumnName("request_id");
@@ -266,6 +290,10 @@ namespace Hall.Server.Data.Migrations
                     b.HasIndex("HallId", "Code")
                         .IsUnique()
                         .HasDatabaseName("ix_bookings_hall_id_code");
+
+                    b.HasIndex("HallId", "Date")
+                        .HasDatabaseName("ix_bookings_notices_due")
+                        .HasFilter("state = 'Booked' AND mobile_cipher IS NOT NULL");
 
                     b.HasIndex("HallId", "IdHmac")
                         .HasDatabaseName("ix_bookings_hall_id_id_hmac");
