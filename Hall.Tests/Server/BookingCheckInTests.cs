@@ -75,6 +75,23 @@ public sealed class BookingCheckInTests
         (kiosk ?? _kiosk).InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket),
             new IssueTicketCommand(commandId ?? Guid.NewGuid(), null, null, null, PriorityClass.Normal, IdNumber: idNumber, BookingCode: code, CheckIn: true));
 
+    /// <summary>Lets the booking confirmations (sent by a background job once the clock moves) go out, so a table dump taken next stays still.</summary>
+    private async Task ConfirmationsSentAsync()
+    {
+        var notices = _app.Services.GetRequiredService<BookingNotices>();
+        for (var round = 0; round < 100; round++)
+        {
+            await notices.SendDueAsync(default);
+            await using var db = _app.Db();
+            if (!await db.Bookings.AnyAsync(b => b.State == BookingState.Booked && b.ConfirmationSentAt == null))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("the booking confirmations were not sent");
+    }
+
     private async Task<Booking> RowAsync(string code)
     {
         await using var db = _app.Db();
@@ -86,6 +103,7 @@ public sealed class BookingCheckInTests
     {
         var booking = _bookings[1];
         _app.Clock.SetUtcNow(At(10, 20));
+        await ConfirmationsSentAsync();
         var before = await TableDump.AllAsync(_app.ConnectionString);
 
         var early = await CheckInAsync(code: booking.Code);

@@ -66,7 +66,7 @@ public sealed class BookingOpenApiTests
         Assert.That(request.GetProperty("required").EnumerateArray().Select(r => r.GetString()),
             Is.EquivalentTo(new[] { "requestId", "serviceId", "date", "start", "name", "idNumber", "mobile" }), "all but the service item");
         Assert.That(Names(ResponseSchema("/api/booking/{hall}/bookings", "post", "201")),
-            Is.EquivalentTo(new[] { "code", "serviceId", "serviceName", "date", "start", "end", "nameMasked", "idMasked", "mobileMasked", "state" }));
+            Is.EquivalentTo(new[] { "code", "serviceId", "serviceName", "serviceItemId", "itemName", "date", "start", "end", "nameMasked", "idMasked", "mobileMasked", "state" }));
         Assert.That(Names(Resolve(ResponseSchema("/api/booking/{hall}/slots", "get", "200").GetProperty("properties").GetProperty("slots").GetProperty("items"))),
             Is.EquivalentTo(new[] { "start", "end", "capacity", "left", "state" }));
         var parameters = Operation("/api/booking/{hall}/slots", "get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString());
