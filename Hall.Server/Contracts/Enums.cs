@@ -129,14 +129,14 @@ public enum CallReason
     Aged,
     /// <summary>A priority ticket's turn in the interleave.</summary>
     Priority,
-    /// <summary>A booking whose slot has begun, in the priority turn of the interleave.</summary>
-    Booked,
     /// <summary>Next in the window's services, first come first served.</summary>
     InOrder,
     /// <summary>Called by number.</summary>
     Specific,
     /// <summary>Called again.</summary>
     Recall,
+    /// <summary>A booking whose slot has begun, in the priority turn of the interleave (last, so the older values keep their numbers).</summary>
+    Booked,
 }
 
 /// <summary>What a media item of the lobby screens' rotation is.</summary>

@@ -258,9 +258,15 @@ public sealed class BookingCheckInTests
             streak = await db.Windows.Where(w => w.Id == window).Select(w => w.NormalsSincePriority).SingleAsync();
         }
         var calls = new List<(long Ticket, CallReason Reason)>();
+        Hall.Server.Contracts.BookedSlot? onConsole = null;
         while (await clerk.CallNextAsync(window) is { Ok: true, Value: { } called })
         {
             calls.Add((called.Ticket.TicketId, called.Reason));
+            if (called.Ticket.TicketId == checkedIn.Ticket.TicketId)
+            {
+                // What the clerk's console shows on the current ticket.
+                onConsole = (await _app.Services.GetRequiredService<Hall.Server.Web.ConsoleData>().ReadAsync(_hall.HallId, window, default))!.Current!.Booking;
+            }
             (await clerk.StartAsync(window, called.Ticket.TicketId)).Ok();
             (await clerk.FinishAsync(window, called.Ticket.TicketId)).Ok();
         }
@@ -271,5 +277,6 @@ public sealed class BookingCheckInTests
         expected.Insert(walkInsFirst, (checkedIn.Ticket.TicketId, CallReason.Booked));
         Assert.That(walkInsFirst, Is.LessThan(3), "it goes ahead of at least one walk-in who came before it");
         Assert.That(calls, Is.EqualTo(expected));
+        Assert.That(onConsole, Is.EqualTo(new Hall.Server.Contracts.BookedSlot(BookingCodes.Display(booking.Code), Today, HalfPastEleven, new TimeOnly(12, 0), Late: false)));
     }
 }
