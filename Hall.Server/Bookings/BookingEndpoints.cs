@@ -1,3 +1,4 @@
+using Hall.Server.Contracts;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Hall.Server.Data;
@@ -28,6 +29,12 @@ public static class BookingEndpoints
 
     /// <summary>A booking as answered: the code as printed (ABCD-EFGH), dates and times as people write them.</summary>
     public sealed record BookingAnswer(string Code, int ServiceId, string ServiceName, int? ServiceItemId, string? ItemName, string Date, string Start, string End, string NameMasked, string IdMasked, string MobileMasked, string State);
+
+    /// <summary>线上取号: what the phone sends; the ID number and the mobile are required, kept as the tickets keep them.</summary>
+    public sealed record RemoteTicketBody(string? RequestId, int? ServiceId, int? ServiceItemId, string? IdNumber, string? Mobile);
+
+    /// <summary>The number taken, and its live page (<see cref="Tracking"/>, a path on this server).</summary>
+    public sealed record RemoteTicketAnswer(string Number, string ServiceName, int PeopleAhead, int? EstimatedWaitMinutes, string TrackingCode, string Tracking, string? MobileMasked, string? IdMasked);
 
     /// <summary>A date's slots as answered.</summary>
     public sealed record SlotsAnswer(string Date, IReadOnlyList<SlotAnswer> Slots);
@@ -130,6 +137,56 @@ public static class BookingEndpoints
             .Refuses(409, BookingRefusals.SlotFull, BookingRefusals.TooMany, BookingRefusals.SameSlot, BookingRefusals.Banned(new DateOnly(2026, 12, 31), 3, 90), BookingRefusals.RequestReused)
             .Refuses(429, TooManyRequests, BookingPersonLimits.TooManyForPerson);
 
+        // 线上取号: a number in today's queue now, for the services the hall allows it, called like any other ticket.
+        api.MapPost("/tickets", async (string hall, RemoteTicketBody? body, IDbContextFactory<HallDb> dbFactory, Queue.QueueService queue, CancellationToken ct) =>
+        {
+            if (await HallIdAsync(dbFactory, hall, ct) is not { } hallId)
+            {
+                return Error(404, UnknownHall);
+            }
+            if (!Guid.TryParse(body?.RequestId, out var requestId) || requestId == Guid.Empty)
+            {
+                return Error(400, InvalidRequestId);
+            }
+            if (string.IsNullOrWhiteSpace(body!.Mobile))
+            {
+                return Error(400, BookingRefusals.MobileRequired);
+            }
+            if (string.IsNullOrWhiteSpace(body.IdNumber))
+            {
+                return Error(400, BookingRefusals.InvalidIdNumber);
+            }
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                if (!await db.SlotSchedules.AnyAsync(p => p.HallId == hallId && p.ServiceId == body.ServiceId && p.Active && p.RemoteTickets, ct))
+                {
+                    return Error(404, BookingRefusals.RemoteNotOffered);
+                }
+            }
+            // The request id is the command id: the same request again answers the same ticket.
+            var reply = await queue.IssueAsync(Queue.Actor.Phone(hallId),
+                new IssueTicketCommand(requestId, body.ServiceId, null, body.ServiceItemId, PriorityClass.Normal, body.Mobile, body.IdNumber), ct);
+            if (reply.Error is { } error)
+            {
+                return Results.Json(new ErrorAnswer(error.Code, error.MessageZh, error.MessageEn), statusCode: error.Code switch
+                {
+                    "too_many_open_tickets" or "daily_cap_reached" or "command_id_reused" => 409,
+                    "unavailable" or "busy" => 503,
+                    _ => 400,
+                });
+            }
+            var issued = reply.Value!;
+            return Results.Json(new RemoteTicketAnswer(issued.Ticket.Number, issued.Ticket.ServiceName, issued.PeopleAhead, issued.EstimatedWaitMinutes,
+                issued.TrackingCode, $"/t/{issued.TrackingCode}", issued.MobileMasked, issued.IdMasked), statusCode: 201);
+        }).RequireRateLimiting(BookPolicy).LimitedPerPerson()
+            .Documented("Take a number in today's queue now (线上取号)",
+                "For services whose schedule allows it, during opening hours. The ticket is called like any other (no-show rules apply). The same requestId again answers the same ticket. One ID or mobile holds at most the hall's open tickets per service and day (as at the kiosk). tracking is the ticket's live page.")
+            .Takes<RemoteTicketBody>().Answers<RemoteTicketAnswer>(201)
+            .Refuses(400, InvalidRequestId, BookingRefusals.MobileRequired, BookingRefusals.InvalidIdNumber, Refusal.InvalidMobile, Refusal.OutsideOpeningHours, Refusal.HallClosedToday, Refusal.UnknownServiceItem)
+            .Refuses(404, UnknownHall, BookingRefusals.RemoteNotOffered)
+            .Refuses(409, Refusal.TooManyOpenTickets, Refusal.DailyCapReached)
+            .Refuses(429, TooManyRequests, BookingPersonLimits.TooManyForPerson);
+
         api.MapGet("/bookings/{code}", async (string hall, string code, IDbContextFactory<HallDb> dbFactory, BookingService bookings, CancellationToken ct) =>
             await HallIdAsync(dbFactory, hall, ct) is not { } hallId ? Error(404, UnknownHall)
             : await bookings.FindAsync(hallId, code, ct) is { } booking ? Results.Json(View(booking))
@@ -153,7 +210,7 @@ public static class BookingEndpoints
     }
 
     private static RouteHandlerBuilder LimitedPerPerson(this RouteHandlerBuilder endpoint) => endpoint.AddEndpointFilter(async (context, next) =>
-        context.HttpContext.RequestServices.GetRequiredService<BookingPersonLimits>().MayBook(context.Arguments.OfType<BookBody>().FirstOrDefault()?.IdNumber)
+        context.HttpContext.RequestServices.GetRequiredService<BookingPersonLimits>().MayBook(context.Arguments.OfType<BookBody>().FirstOrDefault()?.IdNumber ?? context.Arguments.OfType<RemoteTicketBody>().FirstOrDefault()?.IdNumber)
             ? await next(context) : TooMany(context.HttpContext, BookingPersonLimits.TooManyForPerson));
 
     private static RouteHandlerBuilder LimitedPerCode(this RouteHandlerBuilder endpoint) => endpoint.AddEndpointFilter(async (context, next) =>

@@ -20,6 +20,7 @@ public static class BookingRefusals
     public static readonly Refusal UnknownBooking = new("unknown_booking", "没有这个预约，请核对预约码", "No such booking: check the code.");
     public static readonly Refusal NotCancellable = new("booking_not_cancellable", "该预约已签到、取消或过期，不能取消", "The booking is checked in, cancelled or over: it cannot be cancelled.");
 
+    public static readonly Refusal RemoteNotOffered = new("remote_tickets_not_offered", "该业务不提供线上取号，请到大厅取号或网上预约", "This service takes no numbers from the phone: take one at the hall, or book.");
     public static readonly Refusal NoBookingToday = new("no_booking_today", "未查到您今天的预约，可直接选择业务取号", "You have no booking today: choose a service to take a number.");
     public static readonly Refusal CancelledBooking = new("booking_cancelled", "该预约已取消，可直接选择业务取号", "The booking was cancelled: choose a service to take a number.");
     public static readonly Refusal AlreadyCheckedIn = new("booking_checked_in", "该预约已签到取号，请留意叫号", "The booking is already checked in: watch the screens for its number.");

@@ -48,6 +48,7 @@ public sealed class BookingOpenApiTests
             ["/api/booking/{hall}/services"] = ["get"],
             ["/api/booking/{hall}/slots"] = ["get"],
             ["/api/booking/{hall}/items"] = ["get"],
+            ["/api/booking/{hall}/tickets"] = ["post"],
             ["/api/booking/{hall}/bookings"] = ["post"],
             ["/api/booking/{hall}/bookings/{code}"] = ["delete", "get"],
             ["/api/booking/{hall}/bookings/{code}/qr.svg"] = ["get"],

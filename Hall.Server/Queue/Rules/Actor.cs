@@ -6,6 +6,8 @@ public enum ActorKind
 {
     Staff,
     Device,
+    /// <summary>A citizen's phone taking a number (线上取号) through the public page: no account, so the hall and the person's limits are all there is.</summary>
+    Phone,
 }
 
 /// <summary>Who is giving a command: a staff member or a device, always of one hall.</summary>
@@ -14,5 +16,13 @@ public sealed record Actor(ActorKind Kind, int Id, int HallId, string Name, Staf
     public int? StaffId => Kind == ActorKind.Staff ? Id : null;
     public int? DeviceId => Kind == ActorKind.Device ? Id : null;
     public bool IsSupervisor => StaffRole is Contracts.StaffRole.Supervisor or Contracts.StaffRole.Admin;
-    public override string ToString() => Kind == ActorKind.Staff ? $"staff:{Id}" : $"device:{Id}";
+    public override string ToString() => Kind switch
+    {
+        ActorKind.Staff => $"staff:{Id}",
+        ActorKind.Device => $"device:{Id}",
+        _ => "phone",
+    };
+
+    /// <summary>The public booking page taking a number for a citizen of <paramref name="hallId"/>.</summary>
+    public static Actor Phone(int hallId) => new(ActorKind.Phone, 0, hallId, "网上取号", null, null, null);
 }

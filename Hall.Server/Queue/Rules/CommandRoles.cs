@@ -11,7 +11,7 @@ public static class CommandRoles
 {
     private static readonly Dictionary<string, Roles> Table = new()
     {
-        ["issue"] = Roles.Kiosk | Roles.Supervisor,
+        ["issue"] = Roles.Kiosk | Roles.Supervisor | Roles.Phone,
         ["open"] = Roles.Staff,
         ["take_over"] = Roles.Staff,
         ["pause"] = Roles.Staff,
@@ -53,6 +53,8 @@ public readonly record struct Roles(int Bits)
     public static readonly Roles Evaluator = new(4);
     public static readonly Roles Clerk = new(8);
     public static readonly Roles Supervisor = new(16);
+    /// <summary>线上取号 from the public page: issue only.</summary>
+    public static readonly Roles Phone = new(32);
     public static readonly Roles Staff = Clerk | Supervisor;
     public static readonly Roles Device = Kiosk | Display | Evaluator;
 
@@ -67,6 +69,7 @@ public readonly record struct Roles(int Bits)
         { DeviceRole: DeviceRole.Evaluator } => Evaluator,
         { StaffRole: StaffRole.Clerk } => Clerk,
         { StaffRole: StaffRole.Supervisor or StaffRole.Admin } => Supervisor,
+        { Kind: ActorKind.Phone } => Phone,
         _ => new(0),
     };
 }
