@@ -107,7 +107,13 @@ function what() {
 function dates() {
   const days = [];
   for (let i = 0; i <= choice.service.daysAhead; i++) days.push(addDays(today, i));
-  show(el("h1", {}, `第二步：${what()}，请选择日期`),
+  // 线上取号: where the hall allows it, a number in today's queue now instead of a slot.
+  const now = choice.service.remoteTickets
+    ? el("div", { class: "item-search" },
+      el("button", { class: "primary", "data-testid": "remote-ticket", onclick: remote }, "现在取号（今天排队）"),
+      el("p", { class: "hint" }, "不预约时段，直接排入今天的队伍；在手机上看排队进度，快到时短信提醒。过号按大厅规定处理。"))
+    : "";
+  show(el("h1", {}, `第二步：${what()}，请选择日期`), now,
     el("div", { class: "choices dates" }, ...days.map(d => el("button", { "data-testid": `date-${d}`, onclick: () => { choice.date = d; slots(); } }, dayText(d)))),
     el("button", { class: "back", onclick: services }, "‹ 重新选择业务"));
 }
@@ -159,6 +165,32 @@ function form() {
     el("label", { for: "mobile" }, "手机号码（接收预约短信）"), mobile,
     message, el("p", {}), submit,
     el("button", { class: "back", onclick: slots }, "‹ 重新选择时段"));
+}
+
+// 线上取号: the ID number and mobile, then the ticket's live page (the same page as a kiosk ticket's QR).
+function remote() {
+  const requestId = crypto.randomUUID();
+  const id = el("input", { id: "id", inputmode: "text", maxlength: 18, autocomplete: "off", "data-testid": "id-number" });
+  const mobile = el("input", { id: "mobile", inputmode: "numeric", maxlength: 11, autocomplete: "tel", "data-testid": "mobile" });
+  const message = el("div", {});
+  const submit = el("button", { class: "primary", "data-testid": "take", onclick: async () => {
+    submit.disabled = true;
+    try {
+      // The same request id on a resend: a second tap takes one number.
+      const ticket = await call("POST", "/tickets", {
+        requestId, serviceId: choice.service.id, serviceItemId: choice.item ? choice.item.id : null, idNumber: id.value, mobile: mobile.value,
+      });
+      location.href = ticket.tracking;
+    } catch (e) {
+      message.replaceChildren(failure(e));
+      submit.disabled = false;
+    }
+  } }, "取号");
+  show(el("h1", {}, `现在取号：${what()}`),
+    el("label", { for: "id" }, "身份证号码"), id,
+    el("label", { for: "mobile" }, "手机号码（快轮到您时短信提醒）"), mobile,
+    message, el("p", {}), submit,
+    el("button", { class: "back", onclick: dates }, "‹ 返回"));
 }
 
 function card(booking, title) {
