@@ -15,8 +15,11 @@ public sealed record ConsoleTicket(long Id, string Number, int ServiceId, string
     DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null,
     string? TransferNote = null, string? TransferredFrom = null, BookedSlot? Booking = null);
 
-/// <summary>A ticket waiting for one of the window's services (or sent to this window), as the console lists it.</summary>
-public sealed record WaitingTicket(long Id, string Number, string ServiceName, PriorityClass Priority, bool Transferred, bool ForThisWindow, DateTimeOffset IssuedAt, TicketState State);
+/// <summary>
+/// A ticket waiting for one of the window's services (or sent to this window), as the console lists it; <see cref="BookedAt"/>
+/// is a checked-in booking's slot start (hall-local), from which it goes ahead of walk-ins.
+/// </summary>
+public sealed record WaitingTicket(long Id, string Number, string ServiceName, PriorityClass Priority, bool Transferred, bool ForThisWindow, DateTimeOffset IssuedAt, TicketState State, TimeOnly? BookedAt = null);
 
 /// <summary>The window's work today, counted from the event log.</summary>
 public sealed record WindowToday(int Called, int Served, int NoShows, int TransferredAway);
@@ -100,7 +103,8 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
         var waiting = open.Where(t => t.State == TicketState.Waiting)
             .OrderBy(t => order.TryGetValue(t.Id, out var p) ? p.CallsBefore : int.MaxValue).ThenBy(t => t.QueuedAt).ThenBy(t => t.Id)
             .Take(WaitingShown)
-            .Select(t => new WaitingTicket(t.Id, t.Number, names.GetValueOrDefault(t.ServiceId, ""), t.Priority, t.Transferred, t.TargetWindowId == windowId, t.IssuedAt, t.State)).ToList();
+            .Select(t => new WaitingTicket(t.Id, t.Number, names.GetValueOrDefault(t.ServiceId, ""), t.Priority, t.Transferred, t.TargetWindowId == windowId, t.IssuedAt, t.State,
+                t.BookedFor is { } slot ? TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(slot, hall.Zone).DateTime) : null)).ToList();
         var noShows = open.Where(t => t.State == TicketState.NoShow && t.WindowId == windowId).OrderBy(t => t.QueuedAt).ThenBy(t => t.Id)
             .Select(t => new WaitingTicket(t.Id, t.Number, names.GetValueOrDefault(t.ServiceId, ""), t.Priority, t.Transferred, false, t.IssuedAt, t.State)).ToList();
 

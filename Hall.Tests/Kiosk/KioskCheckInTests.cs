@@ -171,4 +171,24 @@ public sealed class KioskCheckInTests
         await using var after = _server.Db();
         Assert.That(await after.Tickets.CountAsync(), Is.EqualTo(tickets));
     }
+
+    [Test, Order(5)]
+    public async Task The_clerk_sees_the_booked_slot_on_the_ticket_called()
+    {
+        var console = await Hall.Tests.Web.StaffPages.SignInAsync(_browser, _server, _hall, "clerk06");
+        await console.ClickAsync("[data-testid=\"window-6\"]");
+        await Assertions.Expect(console.Locator("[data-testid=\"console\"]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await console.Keyboard.PressAsync("o");
+        await Assertions.Expect(console.Locator("[data-testid=\"window-status\"]")).ToHaveTextAsync("服务中");
+
+        await console.Keyboard.PressAsync("n");
+
+        // The first booking checked in (test 1's) is called first: its slot has not begun, so it is called in arrival order.
+        await Assertions.Expect(console.Locator("[data-testid=\"current-number\"]")).ToHaveTextAsync("D001", new() { Timeout = 10_000 });
+        await Assertions.Expect(console.Locator("[data-testid=\"current-booking\"]")).ToHaveTextAsync("预约 10:30–11:00");
+        // The bookings still waiting say so in the list, with the slot from which they go ahead of walk-ins.
+        await Assertions.Expect(console.Locator("[data-testid=\"waiting-booking-D002\"]")).ToHaveTextAsync("预约 10:30");
+        await Browser.Screenshot(console, "kiosk-checkin-6-console");
+        await console.CloseAsync();
+    }
 }
