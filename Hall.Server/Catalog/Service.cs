@@ -20,6 +20,8 @@ public sealed class Service
     public int DefaultHandlingMinutes { get; set; } = 10;
     public bool AcceptsPriority { get; set; } = true;
     public bool Active { get; set; } = true;
+    /// <summary>Whether the clerk must record the 办件编号 when finishing a ticket of this service.</summary>
+    public bool CaseNumberRequired { get; set; }
     public int SortOrder { get; set; }
     /// <summary>The event-log id of the last change to this service's queue, written under the service's lock: the version clients compare.</summary>
     public long QueueVersion { get; set; }

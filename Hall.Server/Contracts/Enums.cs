@@ -92,6 +92,13 @@ public enum AcceptanceMode
     OnPromise = 2,
 }
 
+/// <summary>Where a 好差评 rating came from: 现场 on the window's evaluator, or 掌上 on the citizen's phone (the ticket's tracking page).</summary>
+public enum RatingChannel
+{
+    Evaluator = 1,
+    Phone = 2,
+}
+
 /// <summary>The five national 好差评 levels (GB/T 39734), 5 best.</summary>
 public enum RatingLevel
 {

@@ -268,6 +268,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(t => t.MissingMaterials).HasMaxLength(TicketRules.MaxTextLength);
             e.Property(t => t.FinishNote).HasMaxLength(TicketRules.MaxTextLength);
             e.Property(t => t.TransferNote).HasMaxLength(TicketRules.MaxTextLength);
+            e.Property(t => t.CaseNumber).HasMaxLength(64);
             // The per-kiosk rate limit counts a device's tickets of the last minute.
             e.HasIndex(t => new { t.IssuedByDeviceId, t.IssuedAt });
             e.HasIndex(t => new { t.ServiceId, t.BusinessDate }).HasFilter("state = 'Waiting' AND booked_for IS NOT NULL").HasDatabaseName("ix_tickets_waiting_booked");
@@ -287,6 +288,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.ToTable("ratings");
             e.HasOne<Ticket>().WithMany().HasForeignKey(r => r.TicketId);
             e.HasIndex(r => r.TicketId).IsUnique();
+            e.Property(r => r.Channel).HasConversion<string>().HasMaxLength(16);
         });
         modelBuilder.Entity<Admin.AuditEntry>(e =>
         {

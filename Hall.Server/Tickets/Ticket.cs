@@ -68,6 +68,8 @@ public sealed class Ticket
     /// has been put back in line after a no-show (it had its turn).
     /// </summary>
     public DateTimeOffset? BookedFor { get; private set; }
+    /// <summary>办件编号: the case's number in the province's 一窗受理 system, recorded at finish or attached afterwards by that system.</summary>
+    public string? CaseNumber { get; private set; }
     public uint Version { get; private set; }
 
     private Ticket()
@@ -256,6 +258,13 @@ public sealed class Rating
     public List<string> Reasons { get; set; } = [];
     public int? DeviceId { get; set; }
     public DateTimeOffset At { get; set; }
+    /// <summary>Where the citizen rated: the window's evaluator or their own phone (the ticket's tracking page).</summary>
+    public RatingChannel Channel { get; set; } = RatingChannel.Evaluator;
+    /// <summary>
+    /// When the supervisor upheld the window's appeal (申诉复核) against this rating as mistaken or malicious: from then it no longer
+    /// counts in the window's and clerk's figures, but it is kept, marked, in the exports and the upload.
+    /// </summary>
+    public DateTimeOffset? AppealUpheldAt { get; set; }
 }
 
 /// <summary>The per (service, business date) number counter, taken under the service's lock.</summary>

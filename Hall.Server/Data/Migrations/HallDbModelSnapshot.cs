@@ -456,6 +456,10 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("alert_waiting_count");
 
+                    b.Property<bool>("CaseNumberRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("case_number_required");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1720,9 +1724,19 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("AppealUpheldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("appeal_upheld_at");
+
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
 
                     b.Property<int?>("DeviceId")
                         .HasColumnType("integer")
@@ -1802,6 +1816,11 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateTimeOffset?>("CalledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("called_at");
+
+                    b.Property<string>("CaseNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("case_number");
 
                     b.Property<string>("ContactCipher")
                         .HasColumnType("text")
