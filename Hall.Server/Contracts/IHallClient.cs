@@ -82,8 +82,11 @@ public interface IHallHub
     /// <summary>Supervisor: cancel a ticket with a reason.</summary>
     Task<Reply<TicketView>> Cancel(CancelCommand command);
 
-    /// <summary>Evaluator (or the clerk's console on the citizen's behalf): rate a finished ticket.</summary>
+    /// <summary>Evaluator: the citizen rates a finished ticket of its window. Staff are refused: only the citizen rates.</summary>
     Task<Reply<TicketView>> Rate(RateCommand command);
+
+    /// <summary>Clerk (邀评): ask the window's evaluator to offer the rating screen for the ticket just finished at the window.</summary>
+    Task<Reply<TicketView>> InviteRating(TicketCommand command);
 
     /// <summary>Display: the call with this id has been shown and announced.</summary>
     Task AckCall(long callId);

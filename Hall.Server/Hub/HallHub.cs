@@ -73,6 +73,8 @@ public sealed class HallHub(QueueService queue, HubBackend connections, Media.Me
 
     public Task<Reply<TicketView>> Rate(RateCommand command) => queue.RateAsync(Caller, command, Aborted);
 
+    public Task<Reply<TicketView>> InviteRating(TicketCommand command) => queue.InviteRatingAsync(Caller, command, Aborted);
+
     public Task<Reply<TicketView>> VoidTicket(VoidTicketCommand command) => queue.VoidAsync(Caller, command, Aborted);
 
     public Task AckCall(long callId) => connections.AckCallAsync(Allowed("ack_call"), callId, Aborted);

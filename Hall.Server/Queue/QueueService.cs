@@ -20,7 +20,7 @@ public sealed partial class QueueService(CommandRunner runner, IDbContextFactory
     private const int KioskLockSpace = 0x4B494F53;
 
     /// <summary><c>Hall:Ratings:LimitHours</c> (default 24): how long after finishing a ticket may still be rated.</summary>
-    private TimeSpan RatingLimit => TimeSpan.FromHours(Math.Max(1, config.GetValue("Hall:Ratings:LimitHours", 24)));
+    public TimeSpan RatingLimit => TimeSpan.FromHours(Math.Max(1, config.GetValue("Hall:Ratings:LimitHours", 24)));
 
     private int KioskTicketsPerMinute => Math.Max(1, config.GetValue("Hall:Limits:KioskTicketsPerMinute", 30));
 

@@ -1,11 +1,13 @@
 using Hall.Server.Contracts;
 using Hall.Server.Data;
+using Hall.Server.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hall.Server.Ratings;
 
 /// <summary>The ticket the citizen at a window may rate now.</summary>
-public sealed record RatableTicket(long TicketId, string Number, string ServiceName, string? ClerkName, DateTimeOffset FinishedAt);
+/// <param name="OfferKey">0 for the offer after finishing, else the event id of the clerk's invitation (邀评).</param>
+public sealed record RatableTicket(long TicketId, string Number, string ServiceName, string? ClerkName, DateTimeOffset FinishedAt, long OfferKey = 0);
 
 /// <summary>Who serves at the window, as its evaluator shows between ratings: the window, and while it is open the clerk's name, 工号 and photo.</summary>
 public sealed record WindowClerk(int WindowNumber, string WindowName, string? ClerkName, string? StaffCode, byte[]? Photo);
@@ -35,6 +37,11 @@ public sealed class EvaluatorData(IDbContextFactory<HallDb> dbFactory, TimeProvi
         return new WindowClerk(window.Number, window.Name, clerk?.Name, clerk?.StaffCode, photo);
     }
 
+    /// <summary>
+    /// The ticket to offer: the latest finished at the window in the last <see cref="Offered"/> minutes, or the latest the clerk
+    /// invited a rating for (邀评) in that time, while nobody has rated it. <see cref="RatableTicket.OfferKey"/> tells an
+    /// invitation from the first offer, so a ticket left unrated is offered again only when the clerk invites.
+    /// </summary>
     public async Task<RatableTicket?> PendingAsync(int hallId, int windowId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -42,9 +49,12 @@ public sealed class EvaluatorData(IDbContextFactory<HallDb> dbFactory, TimeProvi
         return await (
             from t in db.Tickets.AsNoTracking()
             join s in db.Services on t.ServiceId equals s.Id
-            where t.HallId == hallId && t.WindowId == windowId && t.State == TicketState.Finished && t.FinishedAt >= since
+            let invited = db.TicketEvents.Where(e => e.TicketId == t.Id && e.Kind == TicketEventKind.RatingInvited && e.WindowId == windowId && e.At >= since)
+                .OrderByDescending(e => e.Id).Select(e => (long?)e.Id).FirstOrDefault()
+            where t.HallId == hallId && t.WindowId == windowId && t.State == TicketState.Finished && (t.FinishedAt >= since || invited != null)
                 && !db.Ratings.Any(r => r.TicketId == t.Id)
-            orderby t.FinishedAt descending
-            select new RatableTicket(t.Id, t.Number, s.Name, db.Staff.Where(m => m.Id == t.StaffId).Select(m => m.Name).FirstOrDefault(), t.FinishedAt!.Value)).FirstOrDefaultAsync(ct);
+            orderby invited ?? 0 descending, t.FinishedAt descending
+            select new RatableTicket(t.Id, t.Number, s.Name, db.Staff.Where(m => m.Id == t.StaffId).Select(m => m.Name).FirstOrDefault(), t.FinishedAt!.Value, invited ?? 0))
+            .FirstOrDefaultAsync(ct);
     }
 }

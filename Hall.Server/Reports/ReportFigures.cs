@@ -411,6 +411,7 @@ public sealed class ReportFigures
                 case TicketEventKind.Requeued:
                 case TicketEventKind.Rated:
                 case TicketEventKind.Voided:
+                case TicketEventKind.RatingInvited:
                     break;
             }
         }

@@ -72,5 +72,14 @@ public static class ReportFormat
         RatingLevel.VeryDissatisfied => "非常不满意",
     };
 
+    public static string LevelEn(RatingLevel level) => level switch
+    {
+        RatingLevel.VerySatisfied => "very satisfied",
+        RatingLevel.Satisfied => "satisfied",
+        RatingLevel.Basic => "fairly satisfied",
+        RatingLevel.Dissatisfied => "dissatisfied",
+        RatingLevel.VeryDissatisfied => "very dissatisfied",
+    };
+
     public static string Window(WindowInfo w) => $"{w.Number}号{w.Name}";
 }

@@ -200,6 +200,8 @@ public enum TicketEventKind
     Cancelled,
     Rated,
     Voided,
+    /// <summary>邀评: the clerk asked the window's evaluator to offer the rating screen again; no change of state.</summary>
+    RatingInvited,
 }
 
 /// <summary>The append-only ticket event log: one row per transition. Its id is the version of the change.</summary>

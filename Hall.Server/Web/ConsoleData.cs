@@ -26,6 +26,9 @@ public sealed record WindowToday(int Called, int Served, int NoShows, int Transf
 
 public sealed record NamedId(int Id, string Name);
 
+/// <summary>The last ticket finished at the window today, for 邀评: whether the citizen has rated it (not how: that is theirs).</summary>
+public sealed record FinishedTicket(long Id, string Number, bool Rated);
+
 /// <summary>Everything the clerk's console shows for one window.</summary>
 public sealed record ConsoleView(
     WindowStateMessage Window,
@@ -41,7 +44,8 @@ public sealed record ConsoleView(
     IReadOnlyList<NamedId> Windows,
     int MaxRecalls = 2,
     DateTimeOffset? PausedAt = null,
-    DateOnly? BusinessDate = null);
+    DateOnly? BusinessDate = null,
+    FinishedTicket? LastFinished = null);
 
 /// <summary>Reads the console's view of a window; the console reads it again after each change of its window or services.</summary>
 public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSettings halls, TimeProvider clock)
@@ -113,10 +117,14 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
             .GroupBy(e => e.Kind).Select(g => new { Kind = g.Key, Count = g.Count() }).ToListAsync(ct);
         int Count(TicketEventKind kind) => counts.FirstOrDefault(c => c.Kind == kind)?.Count ?? 0;
 
+        var lastFinished = await db.Tickets.AsNoTracking()
+            .Where(t => t.HallId == hallId && t.WindowId == windowId && t.BusinessDate == today && t.State == TicketState.Finished)
+            .OrderByDescending(t => t.FinishedAt).ThenByDescending(t => t.Id)
+            .Select(t => new FinishedTicket(t.Id, t.Number, db.Ratings.Any(r => r.TicketId == t.Id))).FirstOrDefaultAsync(ct);
         var windows = await db.Windows.AsNoTracking().Where(w => w.HallId == hallId && w.Active).OrderBy(w => w.Number)
             .Select(w => new NamedId(w.Id, w.Number + "号 " + w.Name)).ToListAsync(ct);
         return new ConsoleView(window, holder, current, [.. ranked.Where(names.ContainsKey).Select(id => new NamedId(id, names[id]))], waiting, noShows,
             new WindowToday(Count(TicketEventKind.Called), Count(TicketEventKind.Finished), Count(TicketEventKind.NoShow), Count(TicketEventKind.Transferred)),
-            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls, session?.PausedAt, today);
+            hall.Outcomes, hall.PauseReasons, services, windows, hall.MaxRecalls, session?.PausedAt, today, lastFinished);
     }
 }

@@ -474,11 +474,19 @@ public sealed class TicketLifecycleTests
     }
 
     [Test]
-    public void Rate_accepts_twenty_reasons()
+    public void Rate_accepts_every_national_reason_with_a_bad_level()
     {
-        var reasons = Enumerable.Range(1, 20).Select(i => $"原因{i}").ToList();
+        var reasons = RatingReasons.National.Select(r => r.Zh).ToList();
 
-        Assert.That(TicketRules.Rate(Ticket(4, TicketState.Finished), alreadyRated: false, RatingLevel.Dissatisfied, reasons), Is.Null);
+        Assert.That(reasons, Has.Count.EqualTo(9));
+        Assert.That(TicketRules.Rate(Ticket(4, TicketState.Finished), alreadyRated: false, RatingLevel.VeryDissatisfied, reasons), Is.Null);
+    }
+
+    [Test]
+    public void Rate_refuses_a_reason_of_its_own_and_reasons_with_a_good_level()
+    {
+        Assert.That(TicketRules.Rate(Ticket(4, TicketState.Finished), alreadyRated: false, RatingLevel.Dissatisfied, ["等候时间长", "空调太冷"]), Is.EqualTo(Refusal.UnknownRatingReason));
+        Assert.That(TicketRules.Rate(Ticket(4, TicketState.Finished), alreadyRated: false, RatingLevel.Basic, ["等候时间长"]), Is.EqualTo(Refusal.ReasonsOnlyForBadRating));
     }
 
     [Test]

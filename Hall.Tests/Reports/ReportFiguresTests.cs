@@ -121,7 +121,7 @@ public sealed class ReportFiguresTests
         await h.StartAsync(3, 3, t7);
         h.At(9, 2, 9, 51);
         await h.FinishAsync(3, 3, t7, "办结");
-        await h.RateAsync(t7, RatingLevel.VeryDissatisfied, "态度不好");
+        await h.RateAsync(t7, RatingLevel.VeryDissatisfied, "服务态度差");
         h.At(9, 2, 10, 5);
         await h.CallAsync(1, 1, t8);
         h.At(9, 2, 10, 6);
@@ -242,7 +242,7 @@ public sealed class ReportFiguresTests
 
         // 差评回访: the one due on the 4th closed on the 7th is late; the one due on the 7th closed on the 4th is on time.
         r.HasRow("差评回访", "A002", "2号社保窗口", C(2), "不满意", "等候时间长", "2026-09-04", "09-07 10:00", "逾期办结");
-        r.HasRow("差评回访", "B001", "3号医保窗口", C(3), "非常不满意", "态度不好", "2026-09-07", "09-04 10:00", "按期办结");
+        r.HasRow("差评回访", "B001", "3号医保窗口", C(3), "非常不满意", "服务态度差", "2026-09-07", "09-04 10:00", "按期办结");
 
         // 排名: 名次 | 窗口 | 满意率 | 评价数 | 服务量 | 平均等候
         r.HasRow("窗口排名", "1", "1号社保窗口", "100.0%", "4", "5", "16.3");

@@ -189,6 +189,7 @@ public sealed class AuthorizationTests() : HallFixture("auth")
             ["transfer"] = async a => (await queue.TransferAsync(a, new TransferCommand(Guid.NewGuid(), _window1, 1, _shebao, null), none)).Error,
             ["cancel"] = async a => (await queue.CancelAsync(a, new CancelCommand(Guid.NewGuid(), 1, "群众离开"), none)).Error,
             ["rate"] = async a => (await queue.RateAsync(a, new RateCommand(Guid.NewGuid(), 1, RatingLevel.Basic, null), none)).Error,
+            ["invite_rating"] = async a => (await queue.InviteRatingAsync(a, new TicketCommand(Guid.NewGuid(), _window1, 1), none)).Error,
             ["void"] = async a => (await queue.VoidAsync(a, new VoidTicketCommand(Guid.NewGuid(), 1, "缺纸"), none)).Error,
         };
         var queueKinds = CommandRoles.All.Keys.Where(k => !k.StartsWith("ack_", StringComparison.Ordinal) && !k.StartsWith("report_", StringComparison.Ordinal) && !k.StartsWith("get_", StringComparison.Ordinal));

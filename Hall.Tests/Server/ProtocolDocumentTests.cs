@@ -108,6 +108,7 @@ public sealed partial class ProtocolDocumentTests
         [nameof(IHallHub.Transfer)] = "transfer",
         [nameof(IHallHub.Cancel)] = "cancel",
         [nameof(IHallHub.Rate)] = "rate",
+        [nameof(IHallHub.InviteRating)] = "invite_rating",
         [nameof(IHallHub.VoidTicket)] = "void",
         [nameof(IHallHub.AckCall)] = "ack_call",
         [nameof(IHallHub.ReportStatus)] = "report_status",

@@ -74,7 +74,12 @@ public sealed class RefusedCommandTests() : HallFixture("refused")
 
     [Test]
     public Task Rating_a_ticket_that_is_not_finished_is_refused() =>
-        AssertRefusedAndNothingChangedAsync(() => _clerk1.RateAsync(_waiting.Ticket.TicketId, RatingLevel.Satisfied), "not_your_window");
+        AssertRefusedAndNothingChangedAsync(() => App.Services.GetRequiredService<QueueService>()
+            .RateAsync(Actor.CitizenPhone(Seeded.HallId), new RateCommand(Guid.NewGuid(), _waiting.Ticket.TicketId, RatingLevel.Satisfied, null), default), "ticket_not_finished");
+
+    [Test]
+    public Task A_clerk_may_not_rate_even_a_ticket_served_at_their_own_window() =>
+        AssertRefusedAndNothingChangedAsync(() => _clerk1.RateAsync(_rated.Ticket.TicketId, RatingLevel.VerySatisfied), "forbidden");
 
     [Test]
     public Task Issuing_for_an_unknown_service_is_refused() =>

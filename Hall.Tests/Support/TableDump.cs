@@ -9,6 +9,26 @@ namespace Hall.Tests.Support;
 /// </summary>
 public static class TableDump
 {
+    /// <summary>
+    /// The tables once the background jobs a clock advance woke have done their work: two dumps half a second apart agree
+    /// (at most ten tries). Take the "before" of a refusal with this after moving a test's clock.
+    /// </summary>
+    public static async Task<SortedDictionary<string, List<string>>> SettledAsync(string connectionString)
+    {
+        var last = await AllAsync(connectionString);
+        for (var i = 0; i < 10; i++)
+        {
+            await Task.Delay(500);
+            var next = await AllAsync(connectionString);
+            if (next.Count == last.Count && next.All(t => last.TryGetValue(t.Key, out var rows) && rows.SequenceEqual(t.Value)))
+            {
+                return next;
+            }
+            last = next;
+        }
+        return last;
+    }
+
     public static async Task<SortedDictionary<string, List<string>>> AllAsync(string connectionString)
     {
         await using var conn = new NpgsqlConnection(connectionString);

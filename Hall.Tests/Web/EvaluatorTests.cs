@@ -100,7 +100,9 @@ public sealed class EvaluatorTests
     {
         var ticket = await ServeAsync();
         await By(_tablet, "level-1").ClickAsync(new() { Timeout = 10_000 });
-        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveCountAsync(7);
+        // The national reasons, the same on every hall's evaluator and on the phone.
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveTextAsync(
+            ["等候时间长", "办理时间长", "未一次性告知", "业务不熟练", "要求重复提交材料", "需多次跑动", "服务态度差", "推诿扯皮", "其他"]);
         await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "等候时间长" }).ClickAsync();
         await By(_tablet, "back").ClickAsync();
         await Assertions.Expect(By(_tablet, "level-5")).ToBeVisibleAsync();
@@ -125,9 +127,9 @@ public sealed class EvaluatorTests
     {
         var ticket = await ServeAsync();
         await By(_tablet, "level-2").ClickAsync(new() { Timeout = 10_000 });
-        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveCountAsync(7);
+        await Assertions.Expect(_tablet.Locator("[data-testid=\"reason\"]")).ToHaveCountAsync(9);
         await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "等候时间长" }).ClickAsync();
-        await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "一次性告知不清" }).ClickAsync();
+        await _tablet.Locator("[data-testid=\"reason\"]", new() { HasTextString = "未一次性告知" }).ClickAsync();
         await Browser.Screenshot(_tablet, "evaluator-2-reasons");
         await By(_tablet, "submit").ClickAsync();
         await Assertions.Expect(By(_tablet, "thanks")).ToContainTextAsync("回访");
@@ -135,7 +137,7 @@ public sealed class EvaluatorTests
         await using (var db = _app.Db())
         {
             var rating = await db.Ratings.AsNoTracking().SingleAsync(r => r.TicketId == ticket.TicketId);
-            Assert.That(rating.Reasons, Is.EqualTo(new[] { "等候时间长", "一次性告知不清" }));
+            Assert.That(rating.Reasons, Is.EqualTo(new[] { "等候时间长", "未一次性告知" }));
             var opened = await db.FollowUpCases.AsNoTracking().SingleAsync(f => f.TicketId == ticket.TicketId);
             // Rated on Monday 2026-11-30: three working days later is Thursday 12-03.
             Assert.That((opened.Level, opened.DueDate, opened.WindowId), Is.EqualTo((RatingLevel.Dissatisfied, new DateOnly(2026, 12, 3), (int?)_window)));
@@ -143,7 +145,7 @@ public sealed class EvaluatorTests
 
         var wall = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/followups");
         var item = By(wall, $"case-{ticket.Number}");
-        await Assertions.Expect(item).ToContainTextAsync("等候时间长、一次性告知不清", new() { Timeout = 20_000 });
+        await Assertions.Expect(item).ToContainTextAsync("等候时间长、未一次性告知", new() { Timeout = 20_000 });
         await Assertions.Expect(item).ToContainTextAsync("2026-12-03");
         await Assertions.Expect(By(wall, "overdue")).ToHaveCountAsync(0);
         await By(wall, $"text-{ticket.Number}").FillAsync("已电话回访，群众反映等候40分钟");

@@ -252,7 +252,7 @@ public sealed class WallTests
         var ticket = (await clerk.CallNextAsync(window)).Ok().Ticket;
         (await clerk.StartAsync(window, ticket.TicketId)).Ok();
         (await clerk.FinishAsync(window, ticket.TicketId)).Ok();
-        (await clerk.RateAsync(ticket.TicketId, RatingLevel.VeryDissatisfied)).Ok();
+        (await (await _hall.EvaluatorAsync(1)).RateAsync(ticket.TicketId, RatingLevel.VeryDissatisfied)).Ok();
         await TickAsync();
         await RaisedAsync(AlertKind.BadRating, $"ticket:{ticket.TicketId}", $"差评：{ticket.Number}");
 
@@ -272,6 +272,7 @@ public sealed class WallTests
         var kiosk = await _hall.DeviceAsync("kiosk");
         var window = await _app.WindowIdAsync(_hall.HallId, 12);
         var minzheng = await _app.ServiceIdAsync(_hall.HallId, "minzheng");
+        var evaluator = await _hall.EvaluatorAsync(12);
         (await clerk.OpenAsync(window)).Ok();
         foreach (var level in new[] { RatingLevel.VeryDissatisfied, RatingLevel.Dissatisfied, RatingLevel.Basic, RatingLevel.VerySatisfied })
         {
@@ -279,7 +280,7 @@ public sealed class WallTests
             var ticket = (await clerk.CallNextAsync(window)).Ok().Ticket;
             (await clerk.StartAsync(window, ticket.TicketId)).Ok();
             (await clerk.FinishAsync(window, ticket.TicketId)).Ok();
-            (await clerk.RateAsync(ticket.TicketId, level)).Ok();
+            (await evaluator.RateAsync(ticket.TicketId, level)).Ok();
         }
         await _wall.ReloadAsync();
         var tile = _wall.Locator("[data-testid=\"tile-12\"]");

@@ -13,7 +13,6 @@ public sealed partial class QueueService
         {
             Ticket? ticket = null;
             Service? service = null;
-            int? holder = null;
             var rated = false;
             await c.ReadAsync(
                 versions: 1,
@@ -22,8 +21,7 @@ public sealed partial class QueueService
                     CommandContext.Statement("SELECT * FROM services WHERE id = (SELECT service_id FROM tickets WHERE id = $1)", cmd.TicketId),
                     CommandContext.Statement(
                         """
-                        SELECT (SELECT staff_id FROM window_sessions WHERE window_id = (SELECT window_id FROM tickets WHERE id = $1) AND closed_at IS NULL),
-                               EXISTS (SELECT 1 FROM ratings WHERE ticket_id = $1)
+                        SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = $1)
                         """,
                         cmd.TicketId),
                 ],
@@ -31,20 +29,17 @@ public sealed partial class QueueService
                 {
                     ticket = await c.NextAsync(reader, c.Read<Ticket>);
                     service = await c.NextAsync(reader, c.Read<Service>);
-                    (holder, rated) = await c.NextAsync(reader, r => (r.IsDBNull(0) ? (int?)null : r.GetInt32(0), r.GetBoolean(1)));
+                    rated = await c.NextAsync(reader, r => r.GetBoolean(0));
                 });
             if (c.CheckTicket(ticket) is { } notFound)
             {
                 return notFound;
             }
-            // An evaluator rates only what was served at its own window; a clerk only at the window they hold.
+            // Only the citizen rates (GB/T 39734: 自愿真实): on the evaluator of the window that served them, or on their own phone
+            // through the ticket's tracking code; the role table keeps staff out. An evaluator rates only its own window's tickets.
             if (actor.DeviceRole == DeviceRole.Evaluator && actor.WindowId is { } evaluatorWindow && ticket!.WindowId != evaluatorWindow)
             {
                 return Refusal.Forbidden;
-            }
-            if (actor.StaffRole == StaffRole.Clerk && holder != actor.Id)
-            {
-                return Refusal.NotYourWindow;
             }
             if ((TicketRules.Rate(ticket!.ToFacts(), rated, cmd.Level, cmd.Reasons) ?? TicketRules.RatingInTime(ticket.FinishedAt, c.Now, RatingLimit)) is { } refused)
             {
@@ -60,6 +55,7 @@ public sealed partial class QueueService
                 Reasons = [.. cmd.Reasons ?? []],
                 DeviceId = actor.DeviceId,
                 At = c.Now,
+                Channel = actor.Kind == ActorKind.Phone ? RatingChannel.Phone : RatingChannel.Evaluator,
             });
             if (cmd.Level <= RatingLevel.Dissatisfied)
             {
@@ -79,6 +75,28 @@ public sealed partial class QueueService
                 });
             }
             var version = c.Log(TicketEvent.Of(ticket, TicketEventKind.Rated, TicketState.Finished, ticket.WindowId, actor, cmd.Level.ToString(), c.Now, cmd.CommandId));
+            return View(ticket, service!, version);
+        });
+
+    /// <summary>邀评: the clerk asks the window's evaluator to offer the rating screen again for the ticket just finished there.</summary>
+    public Task<Reply<TicketView>> InviteRatingAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
+        runner.RunAsync<TicketView>(actor, cmd.CommandId, cmd, "invite_rating", ct, async c =>
+        {
+            var rated = false;
+            var (w, ticket, service, refusal) = await WindowAndTicketAsync(c, cmd, versions: 1, lockService: false,
+                CommandContext.Statement("SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = $1)", cmd.TicketId),
+                async reader => rated = await c.NextAsync(reader, r => r.GetBoolean(0)));
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            if (TicketRules.InviteRating(ticket!.ToFacts(), w!.Window.Id, rated, ticket.FinishedAt, c.Now, RatingLimit) is { } refused)
+            {
+                return refused;
+            }
+            var version = c.Log(TicketEvent.Of(ticket, TicketEventKind.RatingInvited, TicketState.Finished, w.Window.Id, actor, null, c.Now, cmd.CommandId));
+            // The evaluator listens for its window's changes.
+            c.TouchWindow(w.Window.Id);
             return View(ticket, service!, version);
         });
 }

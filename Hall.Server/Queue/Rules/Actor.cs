@@ -25,4 +25,7 @@ public sealed record Actor(ActorKind Kind, int Id, int HallId, string Name, Staf
 
     /// <summary>The public booking page taking a number for a citizen of <paramref name="hallId"/>.</summary>
     public static Actor Phone(int hallId) => new(ActorKind.Phone, 0, hallId, "网上取号", null, null, null);
+
+    /// <summary>The citizen rating on their own phone (掌上评价) through the ticket's tracking page.</summary>
+    public static Actor CitizenPhone(int hallId) => new(ActorKind.Phone, 0, hallId, "手机评价", null, null, null);
 }

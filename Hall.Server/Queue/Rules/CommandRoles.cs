@@ -26,7 +26,9 @@ public static class CommandRoles
         ["finish"] = Roles.Staff,
         ["transfer"] = Roles.Staff,
         ["cancel"] = Roles.Supervisor,
-        ["rate"] = Roles.Evaluator | Roles.Clerk,
+        // Only the citizen rates: on the window's evaluator or their own phone. A clerk may only invite (邀评).
+        ["rate"] = Roles.Evaluator | Roles.Phone,
+        ["invite_rating"] = Roles.Staff,
         ["void"] = Roles.Kiosk,
         // The hub's reads and device reports.
         ["ack_call"] = Roles.Display,

@@ -41,6 +41,9 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal PromiseDeadlineRequired = new("promise_deadline_required", "请填写承诺期限，未作任何更改", "Enter the date by which the promise is to be kept (承诺期限). Nothing was changed.");
     public static readonly Refusal DeadlineInThePast = new("deadline_in_the_past", "期限不能早于今天，未作任何更改", "The deadline cannot be before today. Nothing was changed.");
     public static readonly Refusal AlreadyRated = new("already_rated", "该号码已评价", "The ticket has already been rated.");
+    public static readonly Refusal UnknownRatingReason = new("unknown_rating_reason", "评价原因不在国家规定的选项中", "A reason is not one of the national 好差评 reasons.");
+    public static readonly Refusal ReasonsOnlyForBadRating = new("reasons_only_for_bad_rating", "只有“不满意”“非常不满意”可以选择原因", "Reasons go only with 不满意 or 非常不满意.");
+    public static readonly Refusal NothingToRate = new("nothing_to_rate", "本窗口没有可邀请评价的办件（办结后未评价且在评价时限内）", "Nothing finished at this window is waiting for a rating within the time limit.");
     public static readonly Refusal InvalidRatingLevel = new("invalid_rating_level", "评价等级无效", "The rating level is not one of the five levels.");
     public static readonly Refusal TransferTargetMissing = new("transfer_target_missing", "请指定转移到的业务或窗口（二选一）", "Name exactly one target: a service or a window.");
     public static readonly Refusal TransferToSameService = new("transfer_to_same_service", "不能转移到原业务", "The ticket is already in that service.");

@@ -552,11 +552,20 @@ public static class TicketRules
     /// <summary>How an ID number is shown: 4101**********1234.</summary>
     public static string MaskIdNumber(string id) => $"{id[..4]}{new string('*', id.Length - 8)}{id[^4..]}";
 
-    /// <summary>At most one rating per ticket, only after finish, one of the five levels.</summary>
     /// <summary>A rating is taken only within the hall's limit after the service finished: a later one cannot be the citizen's fresh judgement (and could inflate figures).</summary>
     public static Refusal? RatingInTime(DateTimeOffset? finishedAt, DateTimeOffset now, TimeSpan limit) =>
         finishedAt is { } finished && now - finished > limit ? Refusal.RatingTooLate : null;
 
+    /// <summary>
+    /// 邀评: the clerk may only invite the citizen to rate — the ticket finished at the clerk's window, not rated yet, within the
+    /// hall's time limit. The evaluator then shows the rating screen; the level is still the citizen's to choose, or not.
+    /// </summary>
+    public static Refusal? InviteRating(TicketFacts ticket, int windowId, bool alreadyRated, DateTimeOffset? finishedAt, DateTimeOffset now, TimeSpan limit) =>
+        ticket.State != TicketState.Finished || ticket.WindowId != windowId ? Refusal.NothingToRate
+        : alreadyRated ? Refusal.AlreadyRated
+        : RatingInTime(finishedAt, now, limit);
+
+    /// <summary>At most one rating per ticket (the first stands, whichever channel it came by), only after finish, one of the five levels, reasons only from the national list and only for a bad one.</summary>
     public static Refusal? Rate(TicketFacts ticket, bool alreadyRated, RatingLevel level, IReadOnlyList<string>? reasons)
     {
         if (!Enum.IsDefined(level))
@@ -570,6 +579,14 @@ public static class TicketRules
         if (reasons?.Select(r => CheckText(r, required: true)).FirstOrDefault(r => r is not null) is { } badReason)
         {
             return badReason;
+        }
+        if (reasons is { Count: > 0 } && level > RatingLevel.Dissatisfied)
+        {
+            return Refusal.ReasonsOnlyForBadRating;
+        }
+        if (reasons?.Any(r => !RatingReasons.IsNational(r)) == true)
+        {
+            return Refusal.UnknownRatingReason;
         }
         if (ticket.State != TicketState.Finished)
         {

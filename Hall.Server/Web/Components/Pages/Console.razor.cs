@@ -280,6 +280,10 @@ public sealed partial class Console
             t => L.T($"{t.Number} {shown}", $"{t.Number} finished: {shown}"));
     }
 
+    private Task InviteRatingAsync() => _view?.LastFinished is not { } last ? Task.CompletedTask
+        : RunAsync("invite_rating:" + last.Id, id => Queue.InviteRatingAsync(_actor, new(id, Window, last.Id), default),
+            t => L.T($"已请 {t.Number} 在评价器上评价", $"{t.Number} is invited to rate on the evaluator"));
+
     private Task PauseAsync(string reason) => RunAsync("pause:" + reason, id => Queue.PauseWindowAsync(_actor, new(id, Window, reason), default));
 
     private Task ResumeAsync() => RunAsync("resume", id => Queue.ResumeWindowAsync(_actor, new(id, Window), default));

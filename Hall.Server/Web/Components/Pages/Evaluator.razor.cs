@@ -9,9 +9,10 @@ using Microsoft.AspNetCore.Components.Authorization;
 namespace Hall.Server.Web.Components.Pages;
 
 /// <summary>
-/// The 好差评 device facing the citizen at a window: after the clerk finishes, the five national levels with big
-/// buttons; after 不满意 / 非常不满意 the reasons, never required. Nothing is forced: left alone it goes quietly back
-/// to the welcome screen and nothing is recorded (GB/T 39734).
+/// The 好差评 device facing the citizen at a window: after the clerk finishes (or invites, 邀评), the five national levels
+/// with big buttons; after 不满意 / 非常不满意 the national reasons, never required. Nothing is forced: left alone on the
+/// levels it goes quietly back to the welcome screen and nothing is recorded (GB/T 39734); a level already chosen is the
+/// citizen's rating and is stored when the reasons screen is left alone, with the reasons touched so far.
 /// </summary>
 public sealed partial class Evaluator
 {
@@ -36,16 +37,7 @@ public sealed partial class Evaluator
         (RatingLevel.VeryDissatisfied, "非常不满意", "Very dissatisfied", -12),
     ];
 
-    private static readonly (string Zh, string En)[] ReasonList =
-    [
-        ("服务态度不好", "Unfriendly"),
-        ("办事效率低", "Slow"),
-        ("等候时间长", "Long wait"),
-        ("一次性告知不清", "Not told everything at once"),
-        ("要求重复提交材料", "Asked for papers again"),
-        ("办事流程不透明", "Process not clear"),
-        ("其他", "Other"),
-    ];
+    private static IReadOnlyList<RatingReason> ReasonList => RatingReasons.National;
 
     [CascadingParameter]
     private Lang L { get; set; } = Lang.Chinese;
@@ -77,7 +69,7 @@ public sealed partial class Evaluator
     private bool _busy;
     private Guid _commandId = Guid.NewGuid();
     private ITimer? _timeout;
-    private readonly HashSet<long> _offered = [];
+    private readonly HashSet<(long Ticket, long Offer)> _offered = [];
 
     protected override async Task OnInitializedAsync()
     {
@@ -115,7 +107,7 @@ public sealed partial class Evaluator
         _clerk = await Data.WindowClerkAsync(_actor.HallId, window, CancellationToken.None);
         _ticket = await Data.PendingAsync(_actor.HallId, window, CancellationToken.None);
         // A ticket is offered once: left unrated, it is not asked about again.
-        if (_ticket is not null && _offered.Add(_ticket.TicketId))
+        if (_ticket is not null && _offered.Add((_ticket.TicketId, _ticket.OfferKey)))
         {
             _step = Step.Rate;
             _reasons.Clear();
@@ -124,12 +116,19 @@ public sealed partial class Evaluator
         }
     }
 
-    /// <summary>After <paramref name="after"/> without a touch the screen goes back to welcome, recording nothing.</summary>
+    /// <summary>
+    /// After <paramref name="after"/> without a touch the screen goes back to welcome. On the levels nothing is recorded; on the
+    /// reasons the level the citizen chose is their rating and is stored first.
+    /// </summary>
     private void Arm(TimeSpan after)
     {
         _timeout?.Dispose();
         _timeout = Clock.CreateTimer(_ => _ = InvokeAsync(async () =>
         {
+            if (_step == Step.Reasons)
+            {
+                await StoreAsync();
+            }
             _step = Step.Idle;
             _ticket = null;
             await LookAsync();
@@ -172,6 +171,18 @@ public sealed partial class Evaluator
         {
             return;
         }
+        await StoreAsync();
+        _step = Step.Thanks;
+        Arm(ThanksShown);
+    }
+
+    /// <summary>Sends the citizen's level and reasons; a refusal or failure is logged, the citizen is not troubled with it.</summary>
+    private async Task StoreAsync()
+    {
+        if (_busy || _ticket is null)
+        {
+            return;
+        }
         _busy = true;
         try
         {
@@ -190,8 +201,6 @@ public sealed partial class Evaluator
         {
             _busy = false;
         }
-        _step = Step.Thanks;
-        Arm(ThanksShown);
     }
 
     public void Dispose()
