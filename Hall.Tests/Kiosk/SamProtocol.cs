@@ -1,3 +1,4 @@
+using Hall.Tests.Support;
 using System.Text;
 
 namespace Hall.Tests.Kiosk;
@@ -105,15 +106,6 @@ public static class SamProtocol
         return [.. text];
     }
 
-    /// <summary>The GB 11643 check character of the first 17 digits (weights 2^(17−i) mod 11; 10 is X).</summary>
-    public static char CheckCharacter(string first17)
-    {
-        var sum = 0;
-        for (var i = 0; i < 17; i++)
-        {
-            var weight = (int)(Math.Pow(2, 17 - i) % 11);
-            sum += (first17[i] - '0') * weight;
-        }
-        return "10X98765432"[sum % 11];
-    }
+    /// <summary>The GB 11643 check character of the first 17 digits.</summary>
+    public static char CheckCharacter(string first17) => IdNumbers.CheckCharacter(first17);
 }

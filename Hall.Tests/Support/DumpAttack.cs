@@ -184,18 +184,12 @@ public sealed partial class DumpAttack
     /// <summary>Every ID number the mask allows: the two hidden region digits, every birth date from 1900 to today, the check digit as shown.</summary>
     private static IEnumerable<string> IdCandidates(string mask)
     {
-        var weights = new[] { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
         for (var region = 0; region < 100; region++)
         {
             for (var day = new DateOnly(1900, 1, 1); day <= DateOnly.FromDateTime(DateTime.Today); day = day.AddDays(1))
             {
                 var first17 = $"{mask[..4]}{region:D2}{day:yyyyMMdd}{mask[14..17]}";
-                var sum = 0;
-                for (var i = 0; i < 17; i++)
-                {
-                    sum += (first17[i] - '0') * weights[i];
-                }
-                if ("10X98765432"[sum % 11] == char.ToUpperInvariant(mask[17]))
+                if (IdNumbers.CheckCharacter(first17) == char.ToUpperInvariant(mask[17]))
                 {
                     yield return first17 + mask[17];
                 }
