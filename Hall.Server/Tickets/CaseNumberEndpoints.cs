@@ -56,7 +56,7 @@ public static class CaseNumberEndpoints
                 {
                     ticket.AttachCaseNumber(caseNumber);
                     db.AuditEntries.Add(admin.EntryFor(actor, "ticket.case_number", $"ticket:{ticket.Id}", null,
-                        new { ticket.Number, BusinessDate = ticket.BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), CaseNumber = caseNumber }));
+                        new { TicketNumber = ticket.Number, BusinessDate = ticket.BusinessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), CaseNumber = caseNumber }));
                     await db.SaveChangesAsync(ct);
                     await tx.CommitAsync(ct);
                 }

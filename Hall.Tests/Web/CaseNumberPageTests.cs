@@ -123,4 +123,36 @@ public sealed class CaseNumberPageTests
             File.Delete(file);
         }
     }
+
+    [Test, Order(3)]
+    public async Task The_admin_ticks_the_case_number_setting_and_makes_the_case_systems_key()
+    {
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/services");
+        var row = page.Locator("[data-testid=\"service-jiaotong\"]");
+        await Assertions.Expect(row.Locator("[data-testid=\"case-number-required\"]")).Not.ToBeCheckedAsync(new() { Timeout = 20_000 });
+        await row.Locator("[data-testid=\"case-number-required\"]").CheckAsync();
+        await row.Locator("[data-testid=\"save\"]").ClickAsync();
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync("已保存：交通运输");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Services.Where(s => s.HallId == _hall.HallId && s.Code == "jiaotong").Select(s => s.CaseNumberRequired).SingleAsync(), Is.True);
+            var entry = await db.AuditEntries.Where(a => a.Action == "service.update").OrderByDescending(a => a.Id).FirstAsync();
+            Assert.That(entry.Before, Does.Contain("\"CaseNumberRequired\": false"));
+            Assert.That(entry.After, Does.Contain("\"CaseNumberRequired\": true"));
+        }
+        await page.GotoAsync(new Uri(_app.BaseAddress, "/admin/audit").ToString());
+        await Assertions.Expect(page.Locator("[data-testid=\"audit-service.update\"]").First).ToContainTextAsync("必须录入办件编号");
+
+        await page.GotoAsync(new Uri(_app.BaseAddress, "/admin/devices").ToString());
+        await By(page, "new-name").FillAsync("省一窗受理系统");
+        await page.SelectOptionAsync("[data-testid=\"new-role\"]", "CaseSystem");
+        await By(page, "create").ClickAsync();
+        await Assertions.Expect(By(page, "secret")).ToContainTextAsync("hd_");
+        await Assertions.Expect(By(page, "devices")).ToContainTextAsync("对接系统（办件编号）");
+        await Browser.Screenshot(page, "case-system-key");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Devices.Where(d => d.HallId == _hall.HallId && d.Name == "省一窗受理系统").Select(d => d.Role).SingleAsync(), Is.EqualTo(DeviceRole.CaseSystem));
+        }
+    }
 }
