@@ -148,6 +148,8 @@ public static class HallServer
         app.MapHallEndpoints();
         app.MapMediaEndpoints();
         app.MapReportEndpoints();
+        Tickets.CaseNumberEndpoints.MapCaseNumberEndpoints(app);
+        Ratings.RatingExportEndpoints.MapRatingExportEndpoints(app);
         Bookings.BookingEndpoints.MapBookingEndpoints(app);
         Bookings.BookingOpenApi.MapBookingOpenApi(app);
         Bookings.BookingPage.MapBookingPage(app);

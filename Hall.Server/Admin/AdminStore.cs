@@ -21,7 +21,8 @@ public sealed record HallForm(string Name, string HoursText, int AgeingMinutes, 
 
 public sealed record CalendarForm(DateOnly Date, bool Open, string? Note);
 
-public sealed record ServiceForm(int Id, string Code, string Name, string Prefix, int DailyCap, int TargetWaitMinutes, int AlertWaitingCount, int DefaultHandlingMinutes, bool AcceptsPriority, bool Active, int SortOrder);
+public sealed record ServiceForm(int Id, string Code, string Name, string Prefix, int DailyCap, int TargetWaitMinutes, int AlertWaitingCount, int DefaultHandlingMinutes, bool AcceptsPriority, bool Active, int SortOrder,
+    bool CaseNumberRequired = false);
 
 public sealed record WindowForm(int Id, int Number, string Name, WindowKind Kind, int? LedAddress, bool Active, IReadOnlyList<int> ServiceIds, bool ExpectStaffed = true);
 
@@ -309,11 +310,12 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Services.AsNoTracking().Where(s => s.HallId == hallId).OrderBy(s => s.SortOrder).ThenBy(s => s.Id)
-            .Select(s => new ServiceForm(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder))
+            .Select(s => new ServiceForm(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder, s.CaseNumberRequired))
             .ToListAsync(ct);
     }
 
-    private static ServiceForm FormOf(Service s) => new(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder);
+    private static ServiceForm FormOf(Service s) => new(s.Id, s.Code, s.Name, s.Prefix.ToString(), s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder,
+        s.CaseNumberRequired);
 
     public async Task<Refusal?> SaveServiceAsync(Actor actor, ServiceForm form, CancellationToken ct)
     {
@@ -358,8 +360,9 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
                 s = await db.Services.FirstOrDefaultAsync(x => x.Id == form.Id && x.HallId == actor.HallId, ct) ?? throw new Refused(NotFound);
                 before = FormOf(s);
             }
-            (s.Code, s.Name, s.Prefix, s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder) =
-                (code, form.Name.Trim(), prefix[0], form.DailyCap, form.TargetWaitMinutes, form.AlertWaitingCount, form.DefaultHandlingMinutes, form.AcceptsPriority, form.Active, form.SortOrder);
+            (s.Code, s.Name, s.Prefix, s.DailyCap, s.TargetWaitMinutes, s.AlertWaitingCount, s.DefaultHandlingMinutes, s.AcceptsPriority, s.Active, s.SortOrder, s.CaseNumberRequired) =
+                (code, form.Name.Trim(), prefix[0], form.DailyCap, form.TargetWaitMinutes, form.AlertWaitingCount, form.DefaultHandlingMinutes, form.AcceptsPriority, form.Active, form.SortOrder,
+                    form.CaseNumberRequired);
             return (before, s);
         }, ct, after => after is Service s ? FormOf(s) : after);
     }

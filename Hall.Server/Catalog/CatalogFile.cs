@@ -232,7 +232,8 @@ public static class CatalogFile
     private static string? CellText(object? value) => value switch
     {
         null => null,
-        string s => s,
+        // The quote the catalogue file put before a text that starts like a formula (SpreadsheetText) is not part of it.
+        string s => Reports.Excel.SpreadsheetText.Restore(s),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         DateTime t => t.ToString(t.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         bool b => b ? "TRUE" : "FALSE",

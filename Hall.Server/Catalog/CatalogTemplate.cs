@@ -41,12 +41,15 @@ public static class CatalogTemplate
         return stream.ToArray();
     }
 
+    // Every text goes through SpreadsheetText: an item named "=…" cannot become a formula in the clerk's spreadsheet.
     private static Dictionary<string, object?> Row(string? department, string? code, string? name, string? service, string? materials) => new()
     {
-        ["A"] = department,
-        ["B"] = code,
-        ["C"] = name,
-        ["D"] = service,
-        ["E"] = materials,
+        ["A"] = Inert(department),
+        ["B"] = Inert(code),
+        ["C"] = Inert(name),
+        ["D"] = Inert(service),
+        ["E"] = Inert(materials),
     };
+
+    private static string? Inert(string? text) => text is null ? null : Reports.Excel.SpreadsheetText.Inert(text);
 }

@@ -65,6 +65,11 @@ public enum DeviceRole
     Display,
     /// <summary>好差评 evaluator at a window.</summary>
     Evaluator,
+    /// <summary>
+    /// 对接系统: an outside system of the hall (the province's 一窗受理 case-handling system) calling Hall's API with this key. It
+    /// may only attach 办件编号 to finished tickets (PUT /api/halls/{hall}/tickets/{ticketId}/case-number); it cannot join the hub.
+    /// </summary>
+    CaseSystem,
 }
 
 /// <summary>What a staff member may do.</summary>

@@ -82,10 +82,12 @@ public sealed record TicketCommand(Guid CommandId, int WindowId, long TicketId);
 /// Finish a ticket with an outcome, the service items actually handled (empty: the item chosen at the kiosk) and how the case
 /// was accepted. <see cref="AcceptanceMode.MaterialsToFollow"/> (容缺受理) and <see cref="AcceptanceMode.OnPromise"/> (告知承诺)
 /// need <paramref name="Details"/>: the missing materials (容缺受理) and the deadline (补正 or 承诺), not before today; they
-/// cannot go with an outcome that accepts no case (咨询, 退回补正, 不予受理).
+/// cannot go with an outcome that accepts no case (咨询, 退回补正, 不予受理). <paramref name="CaseNumber"/> is the 办件编号 of the
+/// province's 一窗受理 system, typed or scanned: 1–64 letters, digits, '-', '_' or '/'; required by a service that says so
+/// (except with an outcome that accepts no case).
 /// </summary>
 public sealed record FinishCommand(Guid CommandId, int WindowId, long TicketId, string Outcome, IReadOnlyList<int>? ServiceItemIds, FinishDetails? Details = null,
-    AcceptanceMode Acceptance = AcceptanceMode.Normal);
+    AcceptanceMode Acceptance = AcceptanceMode.Normal, string? CaseNumber = null);
 
 /// <summary>What a case accepted with materials to follow (容缺受理) or on a written promise (告知承诺) still owes, and by when.</summary>
 /// <param name="MissingMaterials">The materials still to come (required for 容缺受理).</param>
@@ -117,7 +119,8 @@ public sealed record TicketView(
     DateTimeOffset IssuedAt,
     int? WindowId,
     int CallCount,
-    long Version);
+    long Version,
+    string? CaseNumber = null);
 
 /// <summary>The answer to an issue: the ticket, the people ahead and an estimated wait.</summary>
 /// <param name="PeopleAhead">The calls that come before this ticket's in the real call order (priority interleave, transfers, windows serving several services).</param>

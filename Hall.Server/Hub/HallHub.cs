@@ -11,7 +11,8 @@ namespace Hall.Server.Hub;
 /// <c>/hubs/hall</c>: every device and console. Thin: who is calling, may they, hand it to the service.
 /// The protocol is documented in PROTOCOL.md beside this file.
 /// </summary>
-[Authorize(AuthenticationSchemes = HallAuth.SchemeName)]
+// Every device and person of the hall, except an outside system's key (对接系统), which only calls its one API.
+[Authorize(AuthenticationSchemes = HallAuth.SchemeName, Roles = "Kiosk,Display,Evaluator,Clerk,Supervisor,Admin")]
 public sealed class HallHub(QueueService queue, HubBackend connections, Media.MediaLibrary media, LocalClients local, ConnectionGuard guard) : Hub<IHallClient>, IHallHub
 {
     private Actor Caller => HallAuth.ActorOf(Context.User!);

@@ -32,5 +32,5 @@ public sealed partial class QueueService(CommandRunner runner, IDbContextFactory
         config["Hall:PublicBaseUrl"] is { Length: > 0 } baseUrl ? $"{baseUrl.TrimEnd('/')}/t/{code}" : null;
 
     internal static TicketView View(Ticket t, Service s, long version) =>
-        new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version);
+        new(t.Id, t.Number, t.ServiceId, s.Name, t.Priority, t.State, t.BusinessDate, t.IssuedAt, t.WindowId, t.CallCount, version, t.CaseNumber);
 }

@@ -138,12 +138,17 @@ public sealed class Ticket
         .Set(t => t.State, TicketState.Serving)
         .Set(t => t.StartedAt, now));
 
-    public TicketChange Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null, AcceptanceMode acceptance = AcceptanceMode.Normal)
+    public TicketChange Finish(string outcome, IReadOnlyList<int> handledItems, DateTimeOffset now, FinishDetails? details = null, AcceptanceMode acceptance = AcceptanceMode.Normal,
+        string? caseNumber = null)
     {
         var change = new TicketChange(TicketEventKind.Finished)
             .Set(t => t.State, TicketState.Finished)
             .Set(t => t.Outcome, outcome)
             .Set(t => t.Acceptance, acceptance);
+        if (TicketRules.CaseNumberOf(caseNumber) is { } number)
+        {
+            change.Set(t => t.CaseNumber, number);
+        }
         if (details is not null && TicketRules.NeedsDetails(acceptance))
         {
             change
@@ -154,6 +159,16 @@ public sealed class Ticket
         return Apply(change
             .Set(t => t.HandledItemIds, [.. handledItems])
             .Set(t => t.FinishedAt, now));
+    }
+
+    /// <summary>The case-handling system attaches the 办件编号 to a finished ticket (<see cref="TicketRules.AttachCaseNumber"/> decided it may).</summary>
+    public void AttachCaseNumber(string caseNumber)
+    {
+        if (State != TicketState.Finished || TicketRules.CaseNumber(caseNumber, required: true) is not null || (CaseNumber is not null && CaseNumber != caseNumber.Trim()))
+        {
+            throw new InvalidOperationException("A case number is attached once, to a finished ticket, as the rules allow.");
+        }
+        CaseNumber = caseNumber.Trim();
     }
 
     /// <summary>Back to waiting in the target, keeping its arrival, marked to go first there.</summary>

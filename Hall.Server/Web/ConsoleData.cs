@@ -9,11 +9,12 @@ namespace Hall.Server.Web;
 
 /// <summary>
 /// The ticket at the window, with the times its timers run from and, when it was taken with one, the citizen's ID number masked;
-/// for a booking's ticket, the booked slot (<see cref="BookedSlot.Late"/>: checked in too late, queued as a walk-in).
+/// for a booking's ticket, the booked slot (<see cref="BookedSlot.Late"/>: checked in too late, queued as a walk-in);
+/// <see cref="CaseNumberRequired"/>: its service needs the 办件编号 to finish a case.
 /// </summary>
 public sealed record ConsoleTicket(long Id, string Number, int ServiceId, string ServiceName, string? ItemName, PriorityClass Priority, TicketState State,
     DateTimeOffset IssuedAt, DateTimeOffset? CalledAt, DateTimeOffset? StartedAt, int CallCount, bool Transferred, string? IdMasked = null,
-    string? TransferNote = null, string? TransferredFrom = null, BookedSlot? Booking = null);
+    string? TransferNote = null, string? TransferredFrom = null, BookedSlot? Booking = null, bool CaseNumberRequired = false);
 
 /// <summary>
 /// A ticket waiting for one of the window's services (or sent to this window), as the console lists it; <see cref="BookedAt"/>
@@ -92,7 +93,8 @@ public sealed class ConsoleData(IDbContextFactory<HallDb> dbFactory, HallSetting
                     .Select(b => new BookedSlot(b.Code, b.Date, b.Start, b.End, b.TicketId != t.Id)).FirstOrDefaultAsync(ct)
                 : null;
             current = new(t.Id, t.Number, t.ServiceId, names.GetValueOrDefault(t.ServiceId, ""), item, t.Priority, t.State, t.IssuedAt, t.CalledAt, t.StartedAt, t.CallCount, t.Transferred, t.IdMasked,
-                t.TransferNote, from, booking is null ? null : booking with { Code = Bookings.BookingCodes.Display(booking.Code) });
+                t.TransferNote, from, booking is null ? null : booking with { Code = Bookings.BookingCodes.Display(booking.Code) },
+                await db.Services.AsNoTracking().Where(s => s.Id == t.ServiceId).Select(s => s.CaseNumberRequired).FirstOrDefaultAsync(ct));
         }
 
         var open = await db.Tickets.AsNoTracking()

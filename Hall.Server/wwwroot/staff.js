@@ -6,9 +6,23 @@ document.addEventListener("keydown", (event) => {
   const veil = document.getElementById("components-reconnect-modal");
   if (veil && getComputedStyle(veil).display !== "none") return;
   const typing = event.target instanceof HTMLElement && event.target.closest("input, textarea, select, [contenteditable]");
+  // A field marked data-enter="leave" (the 办件编号 a scanner types, ending with Enter): Enter only leaves it, so the dialog's
+  // keys answer again and nothing is finished by the scan itself.
+  if (typing && event.key === "Enter" && typing.dataset.enter === "leave") {
+    event.preventDefault();
+    typing.blur();
+    return;
+  }
   if (typing && event.key !== "Escape" && event.key !== "Enter") return;
   const scope = document.querySelector(".dialog") ?? document;
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  // A field with a key of its own (data-key on the input): the key puts the cursor in it.
+  const field = typing ? null : [...scope.querySelectorAll("input[data-key]")].find((f) => f.dataset.key === key && !f.disabled && f.offsetParent !== null);
+  if (field) {
+    event.preventDefault();
+    field.focus();
+    return;
+  }
   const button = [...scope.querySelectorAll("button[data-key]")].find((b) => b.dataset.key === key && !b.disabled && b.offsetParent !== null);
   if (!button) return;
   event.preventDefault();

@@ -232,16 +232,32 @@ public sealed class ExcelReportWriterTests
     }
 
     [Test]
-    public void Text_that_looks_like_a_formula_stays_text()
+    public void Text_that_looks_like_a_formula_is_written_with_a_leading_quote_so_no_spreadsheet_runs_it()
     {
-        string[] texts = ["=1+2", "+SUM(A1)", "-1", "@x", "=HYPERLINK(\"http://x\")"];
+        // What a clerk or an admin could type as a service name or a reason; the quote keeps it inert after an edit or a save as CSV.
+        string[] texts = ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(1)", "-1+2", "+SUM(A1)", "\t=1+2"];
         var xlsx = OneRow([.. texts.Select(t => ReportFormat.Text(t))]);
         using var book = new StyledWorkbook(xlsx);
 
         Assert.Multiple(() =>
         {
-            Assert.That(texts.Select((_, i) => book.Text(book.Under("数据", Headers[i]))), Is.EqualTo(texts));
+            Assert.That(texts.Select((_, i) => book.Text(book.Under("数据", Headers[i]))),
+                Is.EqualTo(new[] { "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1)", "'-1+2", "'+SUM(A1)", "'\t=1+2" }));
             Assert.That(book.Document.WorkbookPart!.WorksheetParts.SelectMany(p => p.Worksheet!.Descendants<CellFormula>()), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Text_that_only_contains_a_sign_and_negative_numbers_are_left_as_they_are()
+    {
+        using var book = new StyledWorkbook(OneRow(ReportFormat.Text("A-1+2"), ReportFormat.Text("合计=3"), new ReportCell("-1", -1), new ReportCell("-2.5", -2.5)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(book.Text(book.Under("数据", "甲")), Is.EqualTo("A-1+2"));
+            Assert.That(book.Text(book.Under("数据", "乙")), Is.EqualTo("合计=3"));
+            Assert.That(StyledWorkbook.Number(book.Under("数据", "丙")), Is.EqualTo(-1));
+            Assert.That(StyledWorkbook.Number(book.Under("数据", "丁")), Is.EqualTo(-2.5));
         });
     }
 

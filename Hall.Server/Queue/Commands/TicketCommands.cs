@@ -9,10 +9,10 @@ namespace Hall.Server.Queue;
 public sealed partial class QueueService
 {
     public Task<Reply<TicketView>> NoShowAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, cmd, "no_show", ct, (c, w, t) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, t) => t.MarkNoShow());
+        WindowTicketCommandAsync(actor, cmd, cmd, "no_show", ct, (c, w, t, s) => TicketRules.NoShow(w.Facts, t.ToFacts()), (c, t) => t.MarkNoShow());
 
     public Task<Reply<TicketView>> StartServiceAsync(Actor actor, TicketCommand cmd, CancellationToken ct) =>
-        WindowTicketCommandAsync(actor, cmd, cmd, "start", ct, (c, w, t) => TicketRules.Start(w.Facts, t.ToFacts()), (c, t) => t.Start(c.Now));
+        WindowTicketCommandAsync(actor, cmd, cmd, "start", ct, (c, w, t, s) => TicketRules.Start(w.Facts, t.ToFacts()), (c, t) => t.Start(c.Now));
 
     public Task<Reply<TicketView>> FinishAsync(Actor actor, FinishCommand cmd, CancellationToken ct)
     {
@@ -25,14 +25,15 @@ public sealed partial class QueueService
         var found = new List<(int Id, int HallId)>();
         int[] Wanted(Ticket t) => ticked.Length > 0 ? ticked : t.ServiceItemId is { } chosen ? [chosen] : [];
         return WindowTicketCommandAsync(actor, new TicketCommand(cmd.CommandId, cmd.WindowId, cmd.TicketId), cmd, "finish", ct,
-            (c, w, t) =>
+            (c, w, t, s) =>
             {
                 var wanted = Wanted(t);
                 return found.Count != wanted.Length || found.Any(i => !wanted.Contains(i.Id)) ? Refusal.UnknownServiceItem
                     : found.Any(i => i.HallId != actor.HallId) ? Refusal.WrongHall
-                    : TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, cmd.Acceptance, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Acceptance, cmd.Details, c.Today);
+                    : TicketRules.Finish(w.Facts, t.ToFacts(), cmd.Outcome, cmd.Acceptance, c.Hall.Outcomes) ?? TicketRules.FinishDetails(cmd.Acceptance, cmd.Details, c.Today)
+                        ?? TicketRules.CaseNumber(cmd.CaseNumber, s.CaseNumberRequired, cmd.Outcome);
             },
-            (c, t) => t.Finish(cmd.Outcome, Wanted(t), c.Now, cmd.Details, cmd.Acceptance),
+            (c, t) => t.Finish(cmd.Outcome, Wanted(t), c.Now, cmd.Details, cmd.Acceptance, cmd.CaseNumber),
             detail: cmd.Outcome,
             more: CommandContext.Statement(
                 "SELECT id, hall_id FROM service_items WHERE id = ANY ($1) OR (cardinality($1) = 0 AND id = (SELECT service_item_id FROM tickets WHERE id = $2))",
@@ -231,7 +232,7 @@ public sealed partial class QueueService
         object payload,
         string kind,
         CancellationToken ct,
-        Func<CommandContext, LockedWindow, Ticket, Refusal?> rule,
+        Func<CommandContext, LockedWindow, Ticket, Service, Refusal?> rule,
         Func<CommandContext, Ticket, TicketChange> transition,
         string? detail = null,
         NpgsqlBatchCommand? more = null,
@@ -243,7 +244,7 @@ public sealed partial class QueueService
             {
                 return refusal;
             }
-            if (rule(c, w!, ticket!) is { } refused)
+            if (rule(c, w!, ticket!, service!) is { } refused)
             {
                 return refused;
             }

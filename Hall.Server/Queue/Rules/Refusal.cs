@@ -39,6 +39,11 @@ public sealed record Refusal(string Code, string MessageZh, string MessageEn)
     public static readonly Refusal MissingMaterialsRequired = new("missing_materials_required", "容缺受理须填写缺少的材料，未作任何更改", "容缺受理 (accepted with materials to follow) needs the missing materials. Nothing was changed.");
     public static readonly Refusal CorrectionDeadlineRequired = new("correction_deadline_required", "请填写补正期限，未作任何更改", "Enter the date by which the missing materials are due (补正期限). Nothing was changed.");
     public static readonly Refusal PromiseDeadlineRequired = new("promise_deadline_required", "请填写承诺期限，未作任何更改", "Enter the date by which the promise is to be kept (承诺期限). Nothing was changed.");
+    public static readonly Refusal CaseNumberRequired = new("case_number_required", "该业务办结须录入办件编号，未作任何更改", "This service needs the case number (办件编号) to finish a case. Nothing was changed.");
+    public static readonly Refusal InvalidCaseNumber = new("invalid_case_number", "办件编号须为 1–64 位字母、数字或 - _ /，未作任何更改",
+        "The case number (办件编号) must be 1–64 letters, digits, '-', '_' or '/'. Nothing was changed.");
+    public static readonly Refusal CaseNumberBeforeFinish = new("case_number_before_finish", "该号码尚未办结，不能关联办件编号，未作任何更改", "The ticket is not finished; a case number is attached to a finished ticket. Nothing was changed.");
+    public static readonly Refusal CaseNumberDiffers = new("case_number_differs", "该号码已关联其他办件编号，未作任何更改", "The ticket already has a different case number. Nothing was changed.");
     public static readonly Refusal DeadlineInThePast = new("deadline_in_the_past", "期限不能早于今天，未作任何更改", "The deadline cannot be before today. Nothing was changed.");
     public static readonly Refusal AlreadyRated = new("already_rated", "该号码已评价", "The ticket has already been rated.");
     public static readonly Refusal UnknownRatingReason = new("unknown_rating_reason", "评价原因不在国家规定的选项中", "A reason is not one of the national 好差评 reasons.");

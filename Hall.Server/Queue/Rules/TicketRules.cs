@@ -595,6 +595,43 @@ public static class TicketRules
         return alreadyRated ? Refusal.AlreadyRated : null;
     }
 
+    /// <summary>The longest 办件编号 kept (the column's length).</summary>
+    public const int MaxCaseNumberLength = 64;
+
+    /// <summary>A 办件编号 as typed or scanned, trimmed; null when none was given.</summary>
+    public static string? CaseNumberOf(string? typed) => string.IsNullOrWhiteSpace(typed) ? null : typed.Trim();
+
+    /// <summary>
+    /// A 办件编号: 1–64 ASCII letters, digits, '-', '_' or '/' (what the 一窗受理 system prints on its barcodes and what a scanner
+    /// acting as a keyboard types), after trimming. <paramref name="required"/>: the service requires one at finish; an outcome that
+    /// accepts no case (咨询, 退回补正, 不予受理) has none to give, so it is not required then.
+    /// </summary>
+    public static Refusal? CaseNumber(string? caseNumber, bool required, string? outcome = null)
+    {
+        if (CaseNumberOf(caseNumber) is not { } number)
+        {
+            return required && (outcome is null || AcceptsCase(outcome)) ? Refusal.CaseNumberRequired : null;
+        }
+        return number.Length <= MaxCaseNumberLength && number.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/') ? null : Refusal.InvalidCaseNumber;
+    }
+
+    /// <summary>
+    /// The case-handling system attaches a 办件编号 to a finished ticket: the same number again is no change (null, and nothing to
+    /// write), a different one is refused.
+    /// </summary>
+    public static Refusal? AttachCaseNumber(TicketFacts ticket, string? current, string? caseNumber)
+    {
+        if (CaseNumber(caseNumber, required: true) is { } bad)
+        {
+            return bad == Refusal.CaseNumberRequired ? Refusal.InvalidCaseNumber : bad;
+        }
+        if (ticket.State != TicketState.Finished)
+        {
+            return Refusal.CaseNumberBeforeFinish;
+        }
+        return current is null || current == CaseNumberOf(caseNumber) ? null : Refusal.CaseNumberDiffers;
+    }
+
     /// <summary>Free text from a person or a device: present when <paramref name="required"/>, not too long, and without control characters (newlines only when <paramref name="multiline"/>) or bidirectional overrides.</summary>
     public static Refusal? CheckText(string? text, bool required, bool multiline = false)
     {

@@ -96,7 +96,8 @@ internal static class XlsxBook
         return view;
     }
 
-    // Text is always a shared string: nothing a cell holds is ever read as a formula ("=1+2" stays those four characters).
+    // Text is always a shared string: nothing a cell holds is ever read as a formula. Text that starts like one gets a leading
+    // quote ('=1+2), so it stays inert when a person edits the cell or saves the sheet as CSV (SpreadsheetText).
     private static Cell Cell(XlsxCell cell, string reference, SharedStrings strings, XlsxStyles styles)
     {
         var style = styles.Index(cell.Style);
@@ -106,7 +107,7 @@ internal static class XlsxBook
             if (text.Length > 0)
             {
                 written.DataType = CellValues.SharedString;
-                written.CellValue = new CellValue(strings.Index(text));
+                written.CellValue = new CellValue(strings.Index(SpreadsheetText.Inert(text)));
             }
         }
         else

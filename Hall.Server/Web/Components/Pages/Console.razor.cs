@@ -69,6 +69,7 @@ public sealed partial class Console
     private string? _missingMaterials;
     private DateOnly? _deadline;
     private string? _finishNote;
+    private string? _caseNumber;
     private string? _callNumber;
     private Guid? _pending;
     private string? _pendingKind;
@@ -160,6 +161,7 @@ public sealed partial class Console
         _missingMaterials = null;
         _deadline = null;
         _finishNote = null;
+        _caseNumber = null;
     }
 
     /// <summary>Runs one command: one at a time, its id kept until an answer came back (a retry after a lost answer is applied once).</summary>
@@ -254,6 +256,13 @@ public sealed partial class Console
     /// </summary>
     private Task FinishOrAskAsync(string outcome)
     {
+        // A missing or malformed 办件编号 is said at once, before any detail form: the field to fix it is right here.
+        if (TicketRules.CaseNumber(_caseNumber, _view?.Current?.CaseNumberRequired == true, outcome) is { } badCase)
+        {
+            _message = L.T(badCase.MessageZh, badCase.MessageEn);
+            _messageIsError = true;
+            return Task.CompletedTask;
+        }
         if (TicketRules.NeedsDetails(_acceptance))
         {
             if (!TicketRules.AcceptsCase(outcome))
@@ -262,9 +271,9 @@ public sealed partial class Console
                 _messageIsError = true;
                 return Task.CompletedTask;
             }
-            var acceptance = _acceptance;
+            var (acceptance, caseNumber) = (_acceptance, _caseNumber);
             Open(Dialog.FinishDetails);
-            (_acceptance, _finishOutcome, _message) = (acceptance, outcome, null);
+            (_acceptance, _finishOutcome, _caseNumber, _message) = (acceptance, outcome, caseNumber, null);
             return Task.CompletedTask;
         }
         return FinishAsync(outcome, null);
@@ -274,10 +283,12 @@ public sealed partial class Console
 
     private Task FinishAsync(string outcome, FinishDetails? details)
     {
-        var acceptance = _acceptance;
+        var (acceptance, caseNumber) = (_acceptance, TicketRules.CaseNumberOf(_caseNumber));
         var shown = acceptance == AcceptanceMode.Normal ? outcome : $"{TicketRules.Name(acceptance)} · {outcome}";
-        return RunAsync($"finish:{outcome}:{acceptance}:{details}", id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null, details, acceptance), default),
-            t => L.T($"{t.Number} {shown}", $"{t.Number} finished: {shown}"));
+        return RunAsync($"finish:{outcome}:{acceptance}:{details}:{caseNumber}", id => Queue.FinishAsync(_actor, new(id, Window, CurrentId, outcome, null, details, acceptance, caseNumber), default),
+            t => t.CaseNumber is { } number
+                ? L.T($"{t.Number} {shown} · 办件编号 {number}", $"{t.Number} finished: {shown} · case number {number}")
+                : L.T($"{t.Number} {shown}", $"{t.Number} finished: {shown}"));
     }
 
     private Task InviteRatingAsync() => _view?.LastFinished is not { } last ? Task.CompletedTask

@@ -218,6 +218,7 @@ public sealed partial class Wall
         DeviceRole.Kiosk => L.T("取号机", "Kiosk"),
         DeviceRole.Display => L.T("大屏", "Display"),
         DeviceRole.Evaluator => L.T("评价器", "Evaluator"),
+        DeviceRole.CaseSystem => L.T("对接系统（办件编号）", "Case system (case numbers)"),
         _ => role.ToString(),
     };
 
