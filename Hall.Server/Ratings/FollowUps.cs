@@ -9,7 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Hall.Server.Ratings;
 
 /// <summary>A follow-up case as the supervisor's list shows it, with what a 回访 needs of its ticket.</summary>
-public sealed record FollowUpRow(FollowUpCase Case, string? WindowName, string? ClerkName, bool Overdue, bool ClosedLate, FollowUpTicket? Ticket = null);
+public sealed record FollowUpRow(FollowUpCase Case, string? WindowName, string? ClerkName, bool Overdue, bool ClosedLate, FollowUpTicket? Ticket = null,
+    IReadOnlyDictionary<int, string>? People = null, bool RemedyOverdue = false)
+{
+    /// <summary>Who did a step, by name.</summary>
+    public string Name(int? staffId) => staffId is { } id && People?.GetValueOrDefault(id) is { } name ? name : "—";
+}
 
 /// <summary>
 /// The rated ticket: when, which service, how it ended, and the citizen's contact as left at the kiosk — masked; whether the full
@@ -31,15 +36,28 @@ public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings 
     public static readonly Refusal NoteRequired = new("follow_up_text_required", "请填写回访记录或办结结果，未作任何更改", "Write the follow-up note or the result in the box first. Nothing was changed.");
     public static readonly Refusal ContactGone = new("contact_not_kept", "该号码已超过保存期限或群众未留联系方式，无法查看", "The citizen left no number, or it is past the retention time and no longer kept.");
 
-    /// <summary>Open cases (overdue first, then by due date) and the cases closed in the last 30 days.</summary>
-    public async Task<List<FollowUpRow>> ListAsync(int hallId, CancellationToken ct)
+    /// <summary>
+    /// 我的差评: the bad ratings that count against the clerk (open, and closed in the last 30 days), for their appeal; without the
+    /// citizen's contact or the ticket's details, which are the supervisors' to see.
+    /// </summary>
+    public async Task<List<FollowUpRow>> ListOwnAsync(Actor actor, CancellationToken ct) =>
+        [.. (await ListAsync(actor.HallId, ct, actor.Id)).Select(r => r with { Ticket = null, Case = WithoutContact(r.Case) })];
+
+    private static FollowUpCase WithoutContact(FollowUpCase f)
+    {
+        f.ContactMasked = null;
+        return f;
+    }
+
+    /// <summary>Open cases (overdue first, then by due date) and the cases closed in the last 30 days; only the clerk's when <paramref name="clerkId"/> is given.</summary>
+    public async Task<List<FollowUpRow>> ListAsync(int hallId, CancellationToken ct, int? clerkId = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var hall = await halls.GetAsync(db, hallId, now, ct);
         var today = HallClock.BusinessDate(now, hall.Zone);
         var since = now.AddDays(-30);
-        var cases = await db.FollowUpCases.AsNoTracking().Where(f => f.HallId == hallId && (f.ClosedAt == null || f.ClosedAt >= since)).ToListAsync(ct);
+        var cases = await db.FollowUpCases.AsNoTracking().Where(f => f.HallId == hallId && (f.ClosedAt == null || f.ClosedAt >= since) && (clerkId == null || f.StaffId == clerkId)).ToListAsync(ct);
         var windows = await db.Windows.AsNoTracking().Where(w => w.HallId == hallId).ToDictionaryAsync(w => w.Id, w => $"{w.Number}号 {w.Name}", ct);
         var staff = await db.Staff.AsNoTracking().Where(s => s.HallId == hallId).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var ticketIds = cases.Select(f => f.TicketId).ToList();
@@ -53,14 +71,21 @@ public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings 
         return [.. cases
             .Select(f => new FollowUpRow(f, f.WindowId is { } w ? windows.GetValueOrDefault(w) : null, f.StaffId is { } s ? staff.GetValueOrDefault(s) : null,
                 f.IsOverdue(today), f.ClosedAt is { } closed && HallClock.BusinessDate(closed, hall.Zone) > f.DueDate,
-                tickets.GetValueOrDefault(f.TicketId) is { } t ? t with { MobileMasked = f.ContactMasked } : null))
-            .OrderBy(r => r.Case.ClosedAt is not null).ThenByDescending(r => r.Overdue).ThenBy(r => r.Case.DueDate).ThenByDescending(r => r.Case.ClosedAt)];
+                tickets.GetValueOrDefault(f.TicketId) is { } t ? t with { MobileMasked = f.ContactMasked } : null, staff, f.IsRemedyOverdue(today)))
+            .OrderBy(r => r.Case.ClosedAt is not null).ThenByDescending(r => r.Overdue || r.RemedyOverdue).ThenBy(r => r.Case.DueDate).ThenByDescending(r => r.Case.ClosedAt)];
     }
 
     public async Task<TimeZoneInfo> ZoneOfAsync(int hallId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return (await halls.GetAsync(db, hallId, clock.GetUtcNow(), ct)).Zone;
+    }
+
+    /// <summary>The hall's follow-up days (差评回访期限), the 整改 due date the page proposes.</summary>
+    public async Task<int> WorkingDaysOfAsync(int hallId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await halls.GetAsync(db, hallId, clock.GetUtcNow(), ct)).FollowUpWorkingDays;
     }
 
     /// <summary>How long a citizen's contact is kept (the personal-data retention, <c>Hall:Privacy:RetentionDays</c>).</summary>
