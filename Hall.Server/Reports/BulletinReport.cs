@@ -210,7 +210,7 @@ public static class BulletinReport
         var rows = subjects.Select(x => (IReadOnlyList<ReportCell>)
         [
             Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate), Percent(x.Stat.RatedShare),
-            Count(x.FollowUps.Count(c => !c.Late && c.Case.ClosedAt is not null)), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
+            Count(x.FollowUps.Count(c => c.State == "按期办结")), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
         ]).ToList();
         return new ReportTable(sheet, caption,
             [
