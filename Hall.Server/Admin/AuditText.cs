@@ -18,6 +18,8 @@ public static class AuditText
         ["device.revoke"] = ("吊销设备", "Revoke device"),
         ["device.rotate"] = ("更换设备密钥", "Rotate device key"),
         ["display_settings.set"] = ("修改大屏设置", "Change display settings"),
+        ["followup.appeal.decide"] = ("差评申诉复核", "Decide bad-rating appeal"),
+        ["followup.appeal.file"] = ("差评申诉", "Appeal bad rating"),
         ["hall.update"] = ("修改大厅设置", "Change hall settings"),
         ["item.initials"] = ("修改事项简拼", "Change item initials"),
         ["leave.add"] = ("登记请假或公出", "Record leave"),
@@ -107,6 +109,10 @@ public static class AuditText
         ["Word"] = ("同义词", "Synonym"),
         ["Items"] = ("事项", "Items"),
         ["WholeServices"] = ("业务（全部事项）", "Services (all items)"),
+        ["Ticket"] = ("号码", "Ticket"),
+        ["Appeal"] = ("申诉理由", "Appeal"),
+        ["Decision"] = ("复核决定", "Decision"),
+        ["Reason"] = ("理由", "Reason"),
     };
 
     /// <summary>The action in words, e.g. 重置密码 for <c>staff.password</c>; an unknown code as it is.</summary>

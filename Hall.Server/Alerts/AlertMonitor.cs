@@ -87,7 +87,8 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
             var now = clock.GetUtcNow();
             var hall = await halls.GetAsync(db, hallId, now, ct);
             var conditions = AlertRules.Evaluate(now, OpenSince(hall, now), hall.AlertLimits,
-                await ServicesAsync(db, hall, now, ct), await WindowsAsync(db, hallId, ct), await DevicesAsync(db, hallId, ct), await BadRatingsAsync(db, hallId, ct))
+                await ServicesAsync(db, hall, now, ct), await WindowsAsync(db, hallId, ct), await DevicesAsync(db, hallId, ct), await BadRatingsAsync(db, hallId, ct),
+                HallClock.BusinessDate(now, hall.Zone))
                 .DistinctBy(c => (c.Kind, c.Subject)).ToList();
             var open = await db.Alerts.Where(a => a.HallId == hallId && a.ClearedAt == null).ToListAsync(ct);
             var changed = false;
@@ -184,7 +185,8 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
     private static async Task<List<OpenBadRating>> BadRatingsAsync(HallDb db, int hallId, CancellationToken ct) =>
         await (from f in db.FollowUpCases.AsNoTracking()
                where f.HallId == hallId && f.ClosedAt == null
-               select new OpenBadRating(f.TicketId, f.TicketNumber, db.Windows.Where(w => w.Id == f.WindowId).Select(w => w.Number + "号窗口").FirstOrDefault(), f.Level)).ToListAsync(ct);
+               select new OpenBadRating(f.TicketId, f.TicketNumber, db.Windows.Where(w => w.Id == f.WindowId).Select(w => w.Number + "号窗口").FirstOrDefault(), f.Level,
+                   f.DueDate, f.RemediedAt == null ? f.RemedyDueDate : null)).ToListAsync(ct);
 
     public override void Dispose()
     {

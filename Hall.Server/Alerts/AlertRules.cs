@@ -19,6 +19,8 @@ public enum AlertKind
     DeviceFault,
     /// <summary>A bad rating whose follow-up case is still open.</summary>
     BadRating,
+    /// <summary>A follow-up case open past its due date, or its planned fix (整改) not done past the fix's due date.</summary>
+    FollowUpLate,
 }
 
 /// <summary>Something that should be put right now, and what it is about (a service, window, device or ticket).</summary>
@@ -30,7 +32,8 @@ public sealed record WindowWatch(int Id, int Number, string Name, WindowStatus S
 
 public sealed record DeviceWatch(int Id, string Name, DeviceRole Role, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail);
 
-public sealed record OpenBadRating(long TicketId, string Number, string? WindowName, RatingLevel Level);
+/// <param name="DueDate">The case's due date; <paramref name="RemedyDueDate"/> the planned fix's, while it is not done.</param>
+public sealed record OpenBadRating(long TicketId, string Number, string? WindowName, RatingLevel Level, DateOnly? DueDate = null, DateOnly? RemedyDueDate = null);
 
 /// <summary>The hall's alert thresholds.</summary>
 public sealed record AlertLimits(int PauseLimitMinutes, int UnstaffedGraceMinutes, int DeviceOfflineMinutes);
@@ -45,9 +48,11 @@ public static class AlertRules
     public static readonly string[] FaultStatuses = ["PaperOut", "CoverOpen", "Offline", "VoiceFallback", "VoiceMissing", "VoicePackRefused"];
 
     /// <param name="openSince">When the hall's current opening period began, or null while it is closed.</param>
+    /// <param name="today">The hall's business date, for the follow-up cases' due dates (none checked when null).</param>
     public static List<AlertCondition> Evaluate(
         DateTimeOffset now, DateTimeOffset? openSince, AlertLimits limits,
-        IEnumerable<ServiceLoad> services, IEnumerable<WindowWatch> windows, IEnumerable<DeviceWatch> devices, IEnumerable<OpenBadRating> badRatings)
+        IEnumerable<ServiceLoad> services, IEnumerable<WindowWatch> windows, IEnumerable<DeviceWatch> devices, IEnumerable<OpenBadRating> badRatings,
+        DateOnly? today = null)
     {
         var found = new List<AlertCondition>();
         foreach (var s in services)
@@ -92,9 +97,23 @@ public static class AlertRules
         {
             var level = r.Level == RatingLevel.VeryDissatisfied ? ("非常不满意", "very dissatisfied") : ("不满意", "dissatisfied");
             found.Add(new(AlertKind.BadRating, $"ticket:{r.TicketId}", $"差评：{r.Number}（{r.WindowName}）{level.Item1}", $"Bad rating: {r.Number} ({r.WindowName}) {level.Item2}"));
+            if (today is not { } day)
+            {
+                continue;
+            }
+            if (r.DueDate is { } due && day > due)
+            {
+                found.Add(new(AlertKind.FollowUpLate, $"ticket:{r.TicketId}", $"差评回访逾期：{r.Number}（{r.WindowName}）期限 {Date(due)}，尚未办结",
+                    $"Follow-up late: {r.Number} ({r.WindowName}) was due {Date(due)}, still open"));
+            }
+            if (r.RemedyDueDate is { } fixDue && day > fixDue)
+            {
+                found.Add(new(AlertKind.FollowUpLate, $"ticket:{r.TicketId}:fix", $"整改逾期：{r.Number}（{r.WindowName}）整改期限 {Date(fixDue)}，尚未完成",
+                    $"Fix late: {r.Number} ({r.WindowName}) fix was due {Date(fixDue)}, not done"));
+            }
         }
         return found;
     }
 
-
+    private static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

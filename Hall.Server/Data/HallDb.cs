@@ -320,8 +320,17 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(f => new { f.HallId, f.ClosedAt });
             e.Property(f => f.TicketNumber).HasMaxLength(8);
             e.Property(f => f.ContactMasked).HasMaxLength(16);
-            e.Property(f => f.Result).HasMaxLength(500);
             e.Property(f => f.Notes).HasConversion(ToJson<List<Ratings.FollowUpNote>>(), FromJson<List<Ratings.FollowUpNote>>(), JsonComparer<List<Ratings.FollowUpNote>>()).HasColumnType("jsonb");
+            e.Property(f => f.Finding).HasMaxLength(500);
+            e.Property(f => f.RemedyPlan).HasMaxLength(500);
+            e.Property(f => f.RemedyResult).HasMaxLength(500);
+            e.Property(f => f.CallBackVerdict).HasConversion<string>().HasMaxLength(20);
+            e.Property(f => f.CallBackNote).HasMaxLength(500);
+            e.Property(f => f.AppealKind).HasConversion<string>().HasMaxLength(20);
+            e.Property(f => f.AppealReason).HasMaxLength(500);
+            e.Property(f => f.AppealDecision).HasMaxLength(500);
+            // Result holds "申诉采纳：" and the decision's reason when an appeal closed the case.
+            e.Property(f => f.Result).HasMaxLength(520);
         });
         modelBuilder.Entity<Patrol.PatrolRound>(e =>
         {

@@ -45,6 +45,7 @@ public static class BulletinReport
             RatingsBy(f, "部门好差评", "各部门好差评（按办结时登记的事项）", "部门", f.ByDepartment.OrderByDescending(kv => kv.Value.Served).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))),
             new ReportParagraph(f.FollowUps.Count == 0 ? "本月无差评。"
                 : $"本月差评 {f.FollowUps.Count} 件，按期办结 {f.FollowUpsOnTime} 件，逾期 {f.FollowUpsLate} 件，办理中 {f.FollowUps.Count(c => c.State == "办理中")} 件，明细见附件2。"),
+            LoopTable(f),
             new ReportHeading("四、窗口排名"),
             new ReportParagraph($"评价不少于 {input.Hall.RankingMinRatings} 条的窗口按好评率、办件量、平均等候（短者在前）依次排名；评价不足的窗口不排名次，列于其后。定义见《报表口径说明》。"),
             RankingTable(f, "窗口排名", "窗口排名"),
@@ -209,7 +210,7 @@ public static class BulletinReport
         var rows = subjects.Select(x => (IReadOnlyList<ReportCell>)
         [
             Text(x.Name), Count(x.Stat.Ratings.Total), .. Levels.Select(l => Count(x.Stat.Ratings[l])), Percent(x.Stat.Ratings.Rate), Percent(x.Stat.RatedShare),
-            Count(x.FollowUps.Count(c => !c.Late && c.Case.ClosedAt is not null)), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
+            Count(x.FollowUps.Count(c => c.State == "按期办结")), Count(x.FollowUps.Count(c => c.Late)) with { Alert = x.FollowUps.Any(c => c.Late) },
         ]).ToList();
         return new ReportTable(sheet, caption,
             [
@@ -224,6 +225,27 @@ public static class BulletinReport
                 Count(f.FollowUpsOnTime), Count(f.FollowUpsLate),
             ],
         };
+    }
+
+    /// <summary>差评闭环: the bad ratings' 核实 · 整改 · 回访 · 申诉复核 of the month, one figure a row, as DEFINITIONS.md defines them.</summary>
+    internal static ReportTable LoopTable(ReportFigures f)
+    {
+        var l = f.Loop;
+        return new ReportTable("差评闭环", "差评闭环（核实、整改、回访、申诉复核）", [new("指标", 2.4), new("数值", 1, CellAlign.Right)],
+            [
+                [Text("差评件数"), Count(l.Cases)],
+                [Text("应办结"), Count(l.Due)],
+                [Text("按期办结"), Count(l.OnTime)],
+                [Text("按期办结率"), Percent(l.OnTimeRate)],
+                [Text("回访（已联系）"), Count(l.CalledBack)],
+                [Text("回访满意"), Count(l.CallBackSatisfied)],
+                [Text("回访满意率"), Percent(l.CallBackRate)],
+                [Text("未能联系"), Count(l.Unreachable)],
+                [Text("申诉提出"), Count(l.AppealsFiled)],
+                [Text("申诉采纳"), Count(l.AppealsUpheld)],
+                [Text("申诉驳回"), Count(l.AppealsRejected)],
+                [Text("待复核"), Count(l.AppealsPending)],
+            ]);
     }
 
     /// <summary>好差评 by service or department, by the national names: 评价率, 好评 and 差评, 好评率, 差评整改率.</summary>

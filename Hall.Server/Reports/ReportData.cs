@@ -29,13 +29,20 @@ public static class ReportData
             .Select(e => new WindowEventRow(e.SessionId, e.WindowId, e.StaffId, e.Kind, e.Reason, e.At))
             .ToListAsync(ct);
         var ratings = await db.Ratings.AsNoTracking()
-            .Where(r => r.HallId == hallId && periodTickets.Any(t => t.Id == r.TicketId))
+            // A rating upheld on appeal (申诉采纳) stays in the database, marked, and counts in no figure.
+            .Where(r => r.HallId == hallId && periodTickets.Any(t => t.Id == r.TicketId) && r.AppealUpheldAt == null)
             .Select(r => new RatingRow(r.TicketId, r.WindowId, r.StaffId, r.Level, r.At))
             .ToListAsync(ct);
         var followUps = await db.FollowUpCases.AsNoTracking()
             .Where(c => c.HallId == hallId && periodTickets.Any(t => t.Id == c.TicketId))
             .OrderBy(c => c.OpenedAt)
-            .Select(c => new FollowUpRow(c.TicketId, c.TicketNumber, c.WindowId, c.StaffId, c.Level, c.Reasons, c.OpenedAt, c.DueDate, c.ClosedAt, c.Result))
+            .Select(c => new FollowUpRow(c.TicketId, c.TicketNumber, c.WindowId, c.StaffId, c.Level, c.Reasons, c.OpenedAt, c.DueDate, c.ClosedAt, c.Result, c.AppealUpheld == true))
+            .ToListAsync(ct);
+        var loopCases = await db.FollowUpCases.AsNoTracking()
+            .Where(c => c.HallId == hallId && ((c.DueDate >= from && c.DueDate <= to) || (c.CalledBackAt >= start && c.CalledBackAt < end)
+                || (c.AppealFiledAt >= start && c.AppealFiledAt < end) || (c.AppealDecidedAt >= start && c.AppealDecidedAt < end)))
+            .OrderBy(c => c.Id)
+            .Select(c => new LoopCaseRow(c.Id, c.DueDate, c.ClosedAt, c.CalledBackAt, c.CallBackVerdict, c.AppealFiledAt, c.AppealDecidedAt, c.AppealUpheld))
             .ToListAsync(ct);
         var alerts = await db.Alerts.AsNoTracking()
             .Where(a => a.HallId == hallId && a.RaisedAt >= start && a.RaisedAt < end)
@@ -91,6 +98,7 @@ public static class ReportData
             PatrolRounds = patrolRounds,
             PatrolFindings = patrolFindings,
             Bookings = bookings,
+            LoopCases = loopCases,
         };
     }
 

@@ -144,6 +144,17 @@ public sealed record PauseSpan(int WindowId, int StaffId, string Reason, DateTim
 
 public sealed record FollowUpStatus(FollowUpRow Case, string State, bool Late);
 
+/// <summary>差评闭环 of the period, as DEFINITIONS.md defines each figure.</summary>
+public sealed record BadRatingLoop(int Cases, int Due, int OnTime, int CalledBack, int CallBackSatisfied, int Unreachable,
+    int AppealsFiled, int AppealsUpheld, int AppealsRejected, int AppealsPending)
+{
+    /// <summary>按期办结率: closed by the due date over the cases due.</summary>
+    public double? OnTimeRate => Due == 0 ? null : (double)OnTime / Due;
+
+    /// <summary>回访满意率: 满意 + 基本满意 at the call-back over those called back (reached).</summary>
+    public double? CallBackRate => CalledBack == 0 ? null : (double)CallBackSatisfied / CalledBack;
+}
+
 /// <summary>How a clerk's day went against the roster (排班).</summary>
 public enum DayAttendance
 {
@@ -217,6 +228,9 @@ public sealed class ReportFigures
     public const int AttendanceGraceMinutes = 5;
 
     public int FollowUpsOnTime => FollowUps.Count(f => f.State == "按期办结");
+
+    /// <summary>差评闭环: cases, on time, call-back satisfaction and appeals of the period.</summary>
+    public BadRatingLoop Loop { get; private set; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     public int FollowUpsLate => FollowUps.Count(f => f.Late);
 
     public static ReportFigures Compute(ReportInput input)
@@ -227,6 +241,7 @@ public sealed class ReportFigures
         f.CountSessions();
         f.CountRatings();
         f.CountFollowUps();
+        f.CountLoop();
         f.CountPlays();
         f.CountAttendance();
         return f;
@@ -632,7 +647,8 @@ public sealed class ReportFigures
                 stat.Ratings.Add(r.Level);
             }
         }
-        foreach (var c in Input.FollowUps.Where(c => c.ClosedAt is not null))
+        // A case closed by an upheld appeal remedied nothing: its rating is gone from the figures.
+        foreach (var c in Input.FollowUps.Where(c => c.ClosedAt is not null && !c.AppealUpheld))
         {
             foreach (var stat in RatedStats(c.TicketId, c.WindowId, c.StaffId, tickets))
             {
@@ -661,11 +677,33 @@ public sealed class ReportFigures
         var today = Input.Today;
         foreach (var c in Input.FollowUps)
         {
-            var (state, late) = c.ClosedAt is { } closed
+            var (state, late) = c.AppealUpheld ? ("申诉采纳", false)
+                : c.ClosedAt is { } closed
                 ? HallClock.BusinessDate(closed, Input.Hall.Zone) <= c.DueDate ? ("按期办结", false) : ("逾期办结", true)
                 : today > c.DueDate ? ("逾期未办结", true) : ("办理中", false);
             FollowUps.Add(new FollowUpStatus(c, state, late));
         }
+    }
+
+    private void CountLoop()
+    {
+        var today = Input.Today;
+        bool InPeriod(DateTimeOffset? at) => at is { } a && HallClock.BusinessDate(a, Input.Hall.Zone) is var d && d >= Input.From && d <= Input.To;
+        var due = Input.LoopCases.Where(c => c.DueDate >= Input.From && c.DueDate <= Input.To && c.AppealUpheld != true && (c.ClosedAt is not null || c.DueDate < today)).ToList();
+        var calledBack = Input.LoopCases.Where(c => InPeriod(c.CalledBackAt) && c.Verdict is { } v && v != Ratings.CallBackVerdict.Unreachable).ToList();
+        var filed = Input.LoopCases.Where(c => InPeriod(c.AppealFiledAt)).ToList();
+        var decided = Input.LoopCases.Where(c => InPeriod(c.AppealDecidedAt)).ToList();
+        Loop = new BadRatingLoop(
+            FollowUps.Count,
+            due.Count,
+            due.Count(c => c.ClosedAt is { } closed && HallClock.BusinessDate(closed, Input.Hall.Zone) <= c.DueDate),
+            calledBack.Count,
+            calledBack.Count(c => Ratings.FollowUpText.Satisfied(c.Verdict!.Value)),
+            Input.LoopCases.Count(c => InPeriod(c.CalledBackAt) && c.Verdict == Ratings.CallBackVerdict.Unreachable),
+            filed.Count,
+            decided.Count(c => c.AppealUpheld == true),
+            decided.Count(c => c.AppealUpheld == false),
+            filed.Count(c => c.AppealDecidedAt is null));
     }
 
     private void CountPlays()

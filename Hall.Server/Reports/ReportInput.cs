@@ -19,7 +19,16 @@ public sealed record WindowEventRow(long SessionId, int WindowId, int StaffId, W
 
 public sealed record RatingRow(long TicketId, int? WindowId, int? StaffId, RatingLevel Level, DateTimeOffset At);
 
-public sealed record FollowUpRow(long TicketId, string TicketNumber, int? WindowId, int? StaffId, RatingLevel Level, IReadOnlyList<string> Reasons, DateTimeOffset OpenedAt, DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result);
+/// <param name="AppealUpheld">Closed by an upheld appeal (申诉采纳): its rating no longer counts.</param>
+public sealed record FollowUpRow(long TicketId, string TicketNumber, int? WindowId, int? StaffId, RatingLevel Level, IReadOnlyList<string> Reasons, DateTimeOffset OpenedAt, DateOnly DueDate, DateTimeOffset? ClosedAt, string? Result,
+    bool AppealUpheld = false);
+
+/// <summary>
+/// 差评闭环: a follow-up case as the loop's figures need it — due date and closing, the call-back's verdict, the appeal's filing and
+/// decision. Read for every case with one of these in the period, whatever the date of its ticket.
+/// </summary>
+public sealed record LoopCaseRow(long Id, DateOnly DueDate, DateTimeOffset? ClosedAt, DateTimeOffset? CalledBackAt, Ratings.CallBackVerdict? Verdict,
+    DateTimeOffset? AppealFiledAt, DateTimeOffset? AppealDecidedAt, bool? AppealUpheld);
 
 public sealed record AlertRow(AlertKind Kind, string Subject, string Text, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy);
 
@@ -98,6 +107,9 @@ public sealed record ReportInput(
     /// <summary>The bookings of slots of the period's dates, cancelled ones included.</summary>
     public IReadOnlyList<BookingRow> Bookings { get; init; } = [];
 
+    /// <summary>The follow-up cases due, called back, or with an appeal filed or decided in the period (差评闭环).</summary>
+    public IReadOnlyList<LoopCaseRow> LoopCases { get; init; } = [];
+
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
     {
@@ -120,6 +132,8 @@ public sealed record ReportInput(
             PatrolRounds = [.. PatrolRounds.Where(r => r.BusinessDate >= from && r.BusinessDate <= to)],
             PatrolFindings = [.. PatrolFindings.Where(p => p.BusinessDate <= to && (p.ClosedAt is not { } closed || HallClock.BusinessDate(closed, Hall.Zone) >= from))],
             Bookings = [.. Bookings.Where(b => b.Date >= from && b.Date <= to)],
+            LoopCases = [.. LoopCases.Where(c => (c.DueDate >= from && c.DueDate <= to) || (c.CalledBackAt is { } back && InPeriod(back))
+                || (c.AppealFiledAt is { } filed && InPeriod(filed)) || (c.AppealDecidedAt is { } decided && InPeriod(decided)))],
         };
     }
 }

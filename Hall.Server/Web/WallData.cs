@@ -35,7 +35,8 @@ public sealed class WallData(IDbContextFactory<HallDb> dbFactory, HallSettings h
         var current = await db.Tickets.AsNoTracking().Where(t => currentIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
         var served = await db.TicketEvents.AsNoTracking().Where(e => e.HallId == hallId && e.At >= since && e.Kind == TicketEventKind.Finished && e.WindowId != null)
             .GroupBy(e => e.WindowId!.Value).Select(g => new { Window = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Window, g => g.Count, ct);
-        var ratings = await db.Ratings.AsNoTracking().Where(r => r.HallId == hallId && r.At >= since && r.WindowId != null)
+        // A rating upheld on appeal (申诉采纳) no longer counts for the window.
+        var ratings = await db.Ratings.AsNoTracking().Where(r => r.HallId == hallId && r.At >= since && r.WindowId != null && r.AppealUpheldAt == null)
             .GroupBy(r => r.WindowId!.Value).Select(g => new { Window = g.Key, Count = g.Count(), Good = g.Count(r => RatingLevels.Satisfied.Contains(r.Level)) })
             .ToDictionaryAsync(g => g.Window, ct);
         var tiles = states.Select(w =>

@@ -144,8 +144,18 @@ public sealed class MonthScenario
     {
         await using var db = _app.Db();
         var id = await db.FollowUpCases.Where(c => c.TicketId == ticket).Select(c => c.Id).SingleAsync();
-        var refused = await _app.Services.GetRequiredService<FollowUps>().CloseAsync(_supervisor, id, result, default);
-        Assert.That(refused, Is.Null, refused?.MessageEn);
+        // The loop before the closing: 核实 (not founded: no 整改), then 回访.
+        var cases = _app.Services.GetRequiredService<FollowUps>();
+        foreach (var step in new[]
+        {
+            () => cases.VerifyAsync(_supervisor, id, "调取录像核实", false, default),
+            () => cases.CallBackAsync(_supervisor, id, CallBackVerdict.Basic, null, default),
+            () => cases.CloseAsync(_supervisor, id, result, default),
+        })
+        {
+            var refused = await step();
+            Assert.That(refused, Is.Null, refused?.MessageEn);
+        }
     }
 
     /// <summary>A media item of the hall and its plays as a lobby screen reported them (proof of play).</summary>

@@ -159,6 +159,14 @@ public sealed class EvaluatorTests
         await Assertions.Expect(By(wall, "overdue")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await Assertions.Expect(By(wall, "overdue-count")).ToHaveTextAsync("1");
         await Browser.Screenshot(wall, "followups-1-overdue");
+        // 核实 (not founded: no 整改) and 回访 come before the closing.
+        await By(wall, $"finding-{ticket.Number}").FillAsync("调取录像，当日医保窗口排队较长");
+        await By(wall, $"founded-{ticket.Number}").SelectOptionAsync("false");
+        await By(wall, $"verify-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(By(wall, $"loop-verified-{ticket.Number}")).ToContainTextAsync("不属实");
+        await By(wall, $"verdict-{ticket.Number}").SelectOptionAsync("Basic");
+        await By(wall, $"callback-{ticket.Number}").ClickAsync();
+        await Assertions.Expect(By(wall, $"loop-callback-{ticket.Number}")).ToContainTextAsync("基本满意");
         await By(wall, $"text-{ticket.Number}").FillAsync("已增开医保窗口，高峰期弹性排班");
         await By(wall, $"close-{ticket.Number}").ClickAsync();
         await Assertions.Expect(By(wall, "closed")).ToHaveTextAsync("逾期办结");

@@ -259,7 +259,10 @@ public sealed class WallTests
         var caseId = await db.FollowUpCases.Where(f => f.TicketId == ticket.TicketId).Select(f => f.Id).SingleAsync();
         var supervisor = new Hall.Server.Queue.Actor(Hall.Server.Queue.ActorKind.Staff, await db.Staff.Where(s => s.HallId == _hall.HallId && s.Role == StaffRole.Supervisor).Select(s => s.Id).FirstAsync(),
             _hall.HallId, "值班长", StaffRole.Supervisor, null, null);
-        Assert.That(await _app.Services.GetRequiredService<FollowUps>().CloseAsync(supervisor, caseId, "已回访致歉", default), Is.Null);
+        var cases = _app.Services.GetRequiredService<FollowUps>();
+        Assert.That(await cases.VerifyAsync(supervisor, caseId, "调取录像，群众等候较久", false, default), Is.Null);
+        Assert.That(await cases.CallBackAsync(supervisor, caseId, CallBackVerdict.Basic, "已回访致歉", default), Is.Null);
+        Assert.That(await cases.CloseAsync(supervisor, caseId, "已回访致歉", default), Is.Null);
         await TickAsync();
         await ClearedAsync(AlertKind.BadRating, $"ticket:{ticket.TicketId}");
         _ = kiosk;

@@ -1253,6 +1253,59 @@ namespace Hall.Server.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("AppealDecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("appeal_decided_at");
+
+                    b.Property<int?>("AppealDecidedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("appeal_decided_by_staff_id");
+
+                    b.Property<string>("AppealDecision")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("appeal_decision");
+
+                    b.Property<DateTimeOffset?>("AppealFiledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("appeal_filed_at");
+
+                    b.Property<int?>("AppealFiledByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("appeal_filed_by_staff_id");
+
+                    b.Property<string>("AppealKind")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("appeal_kind");
+
+                    b.Property<string>("AppealReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("appeal_reason");
+
+                    b.Property<bool?>("AppealUpheld")
+                        .HasColumnType("boolean")
+                        .HasColumnName("appeal_upheld");
+
+                    b.Property<string>("CallBackNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("call_back_note");
+
+                    b.Property<string>("CallBackVerdict")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("call_back_verdict");
+
+                    b.Property<DateTimeOffset?>("CalledBackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("called_back_at");
+
+                    b.Property<int?>("CalledBackByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("called_back_by_staff_id");
+
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("closed_at");
@@ -1269,6 +1322,15 @@ namespace Hall.Server.Data.Migrations
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date")
                         .HasColumnName("due_date");
+
+                    b.Property<string>("Finding")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("finding");
+
+                    b.Property<bool?>("Founded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("founded");
 
                     b.Property<int>("HallId")
                         .HasColumnType("integer")
@@ -1294,9 +1356,39 @@ namespace Hall.Server.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("reasons");
 
-                    b.Property<string>("Result")
+                    b.Property<DateTimeOffset?>("RemediedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remedied_at");
+
+                    b.Property<int?>("RemediedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("remedied_by_staff_id");
+
+                    b.Property<DateOnly?>("RemedyDueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("remedy_due_date");
+
+                    b.Property<string>("RemedyPlan")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
+                        .HasColumnName("remedy_plan");
+
+                    b.Property<DateTimeOffset?>("RemedyPlannedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remedy_planned_at");
+
+                    b.Property<int?>("RemedyPlannedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("remedy_planned_by_staff_id");
+
+                    b.Property<string>("RemedyResult")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("remedy_result");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(520)
+                        .HasColumnType("character varying(520)")
                         .HasColumnName("result");
 
                     b.Property<int?>("StaffId")
@@ -1312,6 +1404,14 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
                         .HasColumnName("ticket_number");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
+                    b.Property<int?>("VerifiedByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("verified_by_staff_id");
 
                     b.Property<int?>("WindowId")
                         .HasColumnType("integer")

@@ -126,6 +126,7 @@ public sealed partial class Wall
         AlertKind.WindowUnstaffed => 2,
         AlertKind.LongPause => 3,
         AlertKind.BadRating => 4,
+        AlertKind.FollowUpLate => 4,
         AlertKind.DeviceFault => 5,
         AlertKind.DeviceOffline => 6,
         _ => 7,
@@ -210,6 +211,7 @@ public sealed partial class Wall
         AlertKind.DeviceOffline => L.T("设备离线", "Device offline"),
         AlertKind.DeviceFault => L.T("设备故障", "Device fault"),
         AlertKind.BadRating => L.T("差评", "Bad rating"),
+        AlertKind.FollowUpLate => L.T("回访逾期", "Follow-up late"),
         _ => kind.ToString(),
     };
 
