@@ -61,6 +61,7 @@ public sealed partial class QueueService
                 DeviceId = actor.DeviceId,
                 At = c.Now,
             });
+            c.Write(Outbox.RatingUploads.EnqueueForTicket(ticket.Id, c.Now));
             if (cmd.Level <= RatingLevel.Dissatisfied)
             {
                 c.Insert(new Ratings.FollowUpCase
