@@ -22,6 +22,8 @@ public sealed class ProvinceUploadFailoverTests
         await using var province = new StandInReceiver("/hcp/api/evaluation", "X-Hcp-Timestamp", "X-Hcp-Nonce", "X-Hcp-Sign") { Secret = Encoding.UTF8.GetBytes("province-secret-2026") };
         await province.StartAsync();
         var settings = ProvinceUploadTests.Settings(province);
+        // Long enough that the held request is still waiting when the server is killed (under the 2-minute lease).
+        settings["Hall:Province:TimeoutSeconds"] = "90";
         // The in-process server's clock starts at the real time: the server process runs on the real clock, and rows it must find due are stamped with this one.
         var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         await using var survivor = await HallApp.StartAsync("province-failover", start, settings: settings);

@@ -42,7 +42,7 @@ public sealed class ProvinceUploadTests
         ["Hall:Province:Endpoint"] = province.Url,
         ["Hall:Province:AppId"] = "xinxian-hall-01",
         ["Hall:Province:Secret"] = Secret,
-        ["Hall:Province:TimeoutSeconds"] = "1",
+        ["Hall:Province:TimeoutSeconds"] = "5",
         ["Hall:Province:Headers:AppId"] = "X-Hcp-AppId",
         ["Hall:Province:Headers:Timestamp"] = "X-Hcp-Timestamp",
         ["Hall:Province:Headers:Nonce"] = "X-Hcp-Nonce",
@@ -192,7 +192,7 @@ public sealed class ProvinceUploadTests
         var rating = await RateAsync(RatingLevel.Satisfied);
         await _kit.SettleAsync();
         var row = await RowAsync(rating);
-        Assert.That((row.State, row.Attempts, row.LastError), Is.EqualTo(("pending", 1, "超时：1 秒内无应答 / No answer within 1 s")));
+        Assert.That((row.State, row.Attempts, row.LastError), Is.EqualTo(("pending", 1, "超时：5 秒内无应答 / No answer within 5 s")));
 
         _app.Clock.Advance(TimeSpan.FromSeconds(10));
         await _kit.SettleAsync();
