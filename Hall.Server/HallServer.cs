@@ -109,6 +109,16 @@ public static class HallServer
         services.AddSingleton<Bookings.BookingItems>();
         services.AddSingleton<Bookings.BookingNotices>();
         services.AddHostedService(sp => sp.GetRequiredService<Bookings.BookingNotices>());
+        services.AddSingleton<Outbox.RatingUploads>();
+        services.AddSingleton<Outbox.HallEvents>();
+        services.AddSingleton<Outbox.IOutboxChannel>(sp => sp.GetRequiredService<Outbox.RatingUploads>());
+        services.AddSingleton<Outbox.IOutboxChannel>(sp => sp.GetRequiredService<Outbox.HallEvents>());
+        services.AddSingleton<Outbox.OutboxAdmin>();
+        // No redirects: a message goes to the address configured, or not at all.
+        services.AddHttpClient(Outbox.OutboxSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddSingleton<Outbox.OutboxSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxSender>());
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         Bookings.BookingOpenApi.AddBookingOpenApi(services);
         services.AddSingleton<Reports.ReportJobs>();

@@ -27,6 +27,8 @@ public static class AuditText
         ["media.delete"] = ("删除媒体", "Delete media"),
         ["media.upload"] = ("上传媒体", "Upload media"),
         ["notice_line.set"] = ("修改滚动通知", "Change notice line"),
+        ["outbox.retry"] = ("重新上传", "Send again"),
+        ["outbox.retry_all"] = ("全部重新上传", "Send all failed again"),
         ["patrol.check"] = ("巡查检查项目", "Patrol check"),
         ["patrol.finding.add"] = ("登记巡查问题", "Record patrol finding"),
         ["patrol.finding.close"] = ("巡查问题整改完毕", "Close patrol finding"),
@@ -52,6 +54,9 @@ public static class AuditText
         ["synonym.update"] = ("修改搜索同义词", "Change search synonym"),
         ["ticket.case_number"] = ("关联办件编号", "Attach case number"),
         ["voice_pack.upload"] = ("上传语音包", "Upload voice pack"),
+        ["webhook.create"] = ("登记事件推送地址", "Register webhook"),
+        ["webhook.resume"] = ("恢复事件推送", "Resume webhook"),
+        ["webhook.stop"] = ("停止事件推送", "Stop webhook"),
         ["window.create"] = ("新增窗口", "Add window"),
         ["window.update"] = ("修改窗口", "Change window"),
     };

@@ -61,6 +61,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Bookings.Booking> Bookings => Set<Bookings.Booking>();
     public DbSet<Bookings.BookingSlot> BookingSlots => Set<Bookings.BookingSlot>();
     public DbSet<Operations.BackgroundJob> BackgroundJobs => Set<Operations.BackgroundJob>();
+    public DbSet<Outbox.OutboxMessage> Outbox => Set<Outbox.OutboxMessage>();
+    public DbSet<Outbox.WebhookEndpoint> WebhookEndpoints => Set<Outbox.WebhookEndpoint>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -413,6 +415,33 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasOne<HallSite>().WithMany().HasForeignKey(s => s.HallId);
             e.HasOne<Service>().WithMany().HasForeignKey(s => s.ServiceId);
             e.ToTable(t => t.HasCheckConstraint("ck_booking_slots_booked", "booked >= 0"));
+        });
+        modelBuilder.Entity<Outbox.OutboxMessage>(e =>
+        {
+            e.ToTable("outbox");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(m => m.HallId);
+            e.HasOne<Outbox.WebhookEndpoint>().WithMany().HasForeignKey(m => m.EndpointId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Rating>().WithMany().HasForeignKey(m => m.RatingId);
+            e.Property(m => m.Channel).HasMaxLength(16);
+            e.Property(m => m.EventId).HasMaxLength(64);
+            e.Property(m => m.Type).HasMaxLength(40);
+            e.Property(m => m.SubjectKey).HasMaxLength(64);
+            e.Property(m => m.Payload).HasColumnType("jsonb");
+            e.Property(m => m.State).HasMaxLength(16);
+            e.Property(m => m.LastError).HasMaxLength(500);
+            // One upload per rating: enqueuing it again (an appeal upheld) raises its revision rather than adding a row.
+            e.HasIndex(m => m.RatingId).IsUnique().HasFilter("channel = 'province'");
+            e.HasIndex(m => new { m.HallId, m.Channel, m.State, m.NextAttemptAt });
+            // A subject's earlier messages to the same endpoint, looked up before each claim (delivered in order).
+            e.HasIndex(m => new { m.EndpointId, m.SubjectKey, m.Id });
+        });
+        modelBuilder.Entity<Outbox.WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(w => w.HallId);
+            e.HasIndex(w => w.HallId);
+            e.Property(w => w.Url).HasMaxLength(500);
+            e.Property(w => w.SecretCipher).HasMaxLength(1000);
         });
         modelBuilder.Entity<Operations.BackgroundJob>(e =>
         {

@@ -252,6 +252,11 @@ internal sealed class CommandContext(HallDb db, NpgsqlConnection conn, HallSite 
     {
         entry.Id = NextVersion();
         Insert(entry);
+        // The webhook events of the transition, in its transaction (see Outbox.HallEvents).
+        if (Outbox.HallEvents.TicketStatement(entry) is { } events)
+        {
+            Write(events);
+        }
         return entry.Id;
     }
 

@@ -245,6 +245,10 @@ public sealed partial class QueueService
                 var entry = TicketEvent.Of(ticket, TicketEventKind.Issued, null, null, actor, null, now, cmd.CommandId);
                 entry.Id = version;
                 writing.BatchCommands.Add(Rows.Insert(db.Model, entry));
+                if (Outbox.HallEvents.TicketStatement(entry) is { } events)
+                {
+                    writing.BatchCommands.Add(events);
+                }
                 writing.BatchCommands.Add(CommandContext.Statement("UPDATE services SET queue_version = $1 WHERE id = $2", version, service.Id));
                 if (booking is { OnTime: true })
                 {

@@ -57,6 +57,7 @@ public sealed partial class QueueService
                 At = c.Now,
                 Channel = actor.Kind == ActorKind.Phone ? RatingChannel.Phone : RatingChannel.Evaluator,
             });
+            c.Write(Outbox.RatingUploads.EnqueueForTicket(ticket.Id, c.Now));
             if (cmd.Level <= RatingLevel.Dissatisfied)
             {
                 c.Insert(new Ratings.FollowUpCase
