@@ -63,7 +63,7 @@ public sealed class HallEvents(IDataProtectionProvider protection, IConfiguratio
         TicketEventKind.Called or TicketEventKind.Recalled => "ticket.called",
         TicketEventKind.Finished => "ticket.finished",
         TicketEventKind.Rated => "ticket.rated",
-        TicketEventKind.NoShow or TicketEventKind.Requeued or TicketEventKind.Started or TicketEventKind.Transferred or TicketEventKind.Cancelled or TicketEventKind.Voided => null,
+        TicketEventKind.NoShow or TicketEventKind.Requeued or TicketEventKind.Started or TicketEventKind.Transferred or TicketEventKind.Cancelled or TicketEventKind.Voided or TicketEventKind.RatingInvited => null,
     };
 
     /// <summary>
