@@ -86,6 +86,7 @@ public static class HallServer
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<Ratings.EvaluatorData>();
         services.AddSingleton<Ratings.FollowUps>();
+        services.AddSingleton<Complaints.Complaints>();
         services.AddSingleton<Patrol.Patrols>();
         services.AddSingleton<Alerts.AlertMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());

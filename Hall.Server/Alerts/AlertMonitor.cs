@@ -88,6 +88,7 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
             var hall = await halls.GetAsync(db, hallId, now, ct);
             var conditions = AlertRules.Evaluate(now, OpenSince(hall, now), hall.AlertLimits,
                 await ServicesAsync(db, hall, now, ct), await WindowsAsync(db, hallId, ct), await DevicesAsync(db, hallId, ct), await BadRatingsAsync(db, hallId, ct))
+                .Concat(AlertRules.OverdueComplaints(HallClock.BusinessDate(now, hall.Zone), await OpenComplaintsAsync(db, hallId, ct)))
                 .DistinctBy(c => (c.Kind, c.Subject)).ToList();
             var open = await db.Alerts.Where(a => a.HallId == hallId && a.ClearedAt == null).ToListAsync(ct);
             var changed = false;
@@ -185,6 +186,10 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
         await (from f in db.FollowUpCases.AsNoTracking()
                where f.HallId == hallId && f.ClosedAt == null
                select new OpenBadRating(f.TicketId, f.TicketNumber, db.Windows.Where(w => w.Id == f.WindowId).Select(w => w.Number + "号窗口").FirstOrDefault(), f.Level)).ToListAsync(ct);
+
+    private static async Task<List<OpenComplaint>> OpenComplaintsAsync(HallDb db, int hallId, CancellationToken ct) =>
+        await db.Complaints.AsNoTracking().Where(c => c.HallId == hallId && c.ClosedAt == null)
+            .Select(c => new OpenComplaint(c.Id, c.Number, c.Department, c.DueDate)).ToListAsync(ct);
 
     public override void Dispose()
     {
