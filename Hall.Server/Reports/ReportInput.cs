@@ -49,6 +49,13 @@ public sealed record MediaInfo(int Id, string Title, bool Legal);
 public sealed record BookingRow(long Id, int ServiceId, DateOnly Date, TimeOnly Start, TimeOnly End, string Code, Bookings.BookingState State,
     DateTimeOffset? CheckedInAt, string? TicketNumber, DateTimeOffset? FirstStartedAt);
 
+/// <summary>
+/// 有诉即办: a complaint received in the period (<paramref name="Received"/> is the hall-local date), in the state it had when the
+/// report was made: closed or not, its due date and the call-back verdict.
+/// </summary>
+public sealed record ComplaintReportRow(long Id, string Number, DateOnly Received, Complaints.ComplaintCategory Category, DateOnly DueDate, DateTimeOffset? ClosedAt,
+    Complaints.CallBackVerdict? Verdict);
+
 /// <summary>The hall as the report names it.</summary>
 /// <param name="Hours">The hall's weekly hours today.</param>
 /// <param name="HoursHistory">The weekly hours from each date they changed on, oldest first; empty when they never changed.</param>
@@ -98,6 +105,9 @@ public sealed record ReportInput(
     /// <summary>The bookings of slots of the period's dates, cancelled ones included.</summary>
     public IReadOnlyList<BookingRow> Bookings { get; init; } = [];
 
+    /// <summary>The complaints received on the period's dates.</summary>
+    public IReadOnlyList<ComplaintReportRow> Complaints { get; init; } = [];
+
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
     {
@@ -120,6 +130,7 @@ public sealed record ReportInput(
             PatrolRounds = [.. PatrolRounds.Where(r => r.BusinessDate >= from && r.BusinessDate <= to)],
             PatrolFindings = [.. PatrolFindings.Where(p => p.BusinessDate <= to && (p.ClosedAt is not { } closed || HallClock.BusinessDate(closed, Hall.Zone) >= from))],
             Bookings = [.. Bookings.Where(b => b.Date >= from && b.Date <= to)],
+            Complaints = [.. Complaints.Where(c => c.Received >= from && c.Received <= to)],
         };
     }
 }
