@@ -149,6 +149,7 @@ public static class HallServer
         app.MapHallEndpoints();
         app.MapMediaEndpoints();
         app.MapReportEndpoints();
+        Complaints.ComplaintEndpoints.MapComplaintEndpoints(app);
         Bookings.BookingEndpoints.MapBookingEndpoints(app);
         Bookings.BookingOpenApi.MapBookingOpenApi(app);
         Bookings.BookingPage.MapBookingPage(app);

@@ -188,6 +188,15 @@ public sealed class ComplaintTests
             var alert = await db.Alerts.AsNoTracking().SingleAsync(a => a.HallId == _hall.HallId && a.Kind == AlertKind.ComplaintOverdue);
             Assert.That((alert.Subject, alert.TextZh, alert.ClearedAt), Is.EqualTo(($"complaint:{_second}", $"诉求逾期：TS-20261130-002（{_department}）期限 12-03", (DateTimeOffset?)null)));
         }
+        // The list puts the overdue one first, then the open ones by due date, the closed ones last; the filters select.
+        var (third, refused) = await _complaints.RegisterAsync(_supervisor, new ComplaintForm(ComplaintChannel.OnSite, null, null, ComplaintCategory.Materials, "材料要求重复提交"), default);
+        Ok(refused);
+        var list = await _complaints.ListAsync(_hall.HallId, new ComplaintFilter(), default);
+        Assert.That(list.Select(r => (r.Complaint.Number, r.Overdue)), Is.EqualTo(new[] { ("TS-20261130-002", true), ("TS-20261204-001", false), ("TS-20261130-001", false) }));
+        Assert.That(third!.DueDate, Is.EqualTo(new DateOnly(2026, 12, 9)));
+        Assert.That((await _complaints.ListAsync(_hall.HallId, new ComplaintFilter(Category: ComplaintCategory.Waiting), default)).Select(r => r.Complaint.Number), Is.EqualTo(new[] { "TS-20261130-002" }));
+        Assert.That((await _complaints.ListAsync(_hall.HallId, new ComplaintFilter(From: new DateOnly(2026, 12, 1)), default)).Select(r => r.Complaint.Number), Is.EqualTo(new[] { "TS-20261204-001" }));
+        Assert.That((await _complaints.ListAsync(_hall.HallId, new ComplaintFilter(Open: false), default)).Select(r => r.Complaint.Number), Is.EqualTo(new[] { "TS-20261130-001" }));
         Ok(await _complaints.AnswerAsync(_clerk1, _second, "已向群众致歉并调整叫号窗口", default));
         Ok(await _complaints.CallBackAsync(_supervisor, _second, CallBackVerdict.Basic, null, default));
         await monitor.EvaluateAsync(_hall.HallId, default);
