@@ -212,4 +212,31 @@ public sealed class ComplaintTests
         Assert.That(await check.Alerts.AsNoTracking().Where(a => a.HallId == _hall.HallId && a.Kind == AlertKind.ComplaintOverdue).Select(a => a.ClearedAt).SingleAsync(),
             Is.EqualTo((DateTimeOffset?)_hall.Local(new DateTime(2026, 12, 4, 9, 10, 0))));
     }
+
+    [Test, Order(4)]
+    public async Task The_export_refuses_a_filter_it_cannot_read_in_both_languages_and_lists_what_the_filter_selects()
+    {
+        var login = _hall.Credentials.Passwords.Keys.Single(k => k.EndsWith("-supervisor", StringComparison.Ordinal));
+        using var http = new HttpClient { BaseAddress = _app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await _app.LoginAsync(login, _hall.Credentials.Passwords[login]));
+        foreach (var (query, code, zh, en) in new[]
+        {
+            ("from=2026-13-01", "invalid_complaint_filter_date", "日期格式应为 yyyy-MM-dd", "The date is written yyyy-MM-dd."),
+            ("state=Lost", "invalid_complaint_filter_state", "状态应为 open、Registered、Assigned、Answered、CalledBack 或 Closed", "The state is open, Registered, Assigned, Answered, CalledBack or Closed."),
+            ("category=1", "invalid_complaint_filter_category", "类别不在诉求类别列表中", "The category is not one of the complaint categories."),
+        })
+        {
+            var response = await http.GetAsync(new Uri($"/api/complaints/export.xlsx?{query}", UriKind.Relative));
+            var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.That(((int)response.StatusCode, body.GetProperty("code").GetString(), body.GetProperty("messageZh").GetString(), body.GetProperty("messageEn").GetString()),
+                Is.EqualTo((400, code, zh, en)), query);
+        }
+        var file = await http.GetByteArrayAsync(new Uri("/api/complaints/export.xlsx?from=2026-11-30&to=2026-11-30&state=Closed", UriKind.Relative));
+        var rows = ReportRendering.Sheets(file)["群众诉求"];
+        Assert.That(rows.Select(r => string.Join(" | ", r.Take(13).Select(v => v?.ToString() ?? ""))), Is.EqualTo(new[]
+        {
+            $"TS-20261130-001 | 2026-11-30 09:45 | 窗口 | 张* | 138****5678 | 办不成事 | 跑了三次仍办不成，窗口说缺材料但说不清缺什么 | {_department} | {_clerk1.Name} | {_ticketNumber}（2026-11-30） | 2026-12-03 | 已办结 | 按期办结",
+            $"TS-20261130-002 | 2026-11-30 09:45 | 电话 | 欧**娜 |  | 等候时间 | 上午等候一个多小时 | {_department} | {_clerk1.Name} | {_ticketNumber}（2026-11-30） | 2026-12-03 | 已办结 | 逾期办结",
+        }));
+    }
 }
