@@ -86,6 +86,7 @@ public static class HallServer
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<Ratings.EvaluatorData>();
         services.AddSingleton<Ratings.FollowUps>();
+        services.AddSingleton<Complaints.Complaints>();
         services.AddSingleton<Patrol.Patrols>();
         services.AddSingleton<Alerts.AlertMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<Alerts.AlertMonitor>());
@@ -160,6 +161,7 @@ public static class HallServer
         app.MapReportEndpoints();
         Tickets.CaseNumberEndpoints.MapCaseNumberEndpoints(app);
         Ratings.RatingExportEndpoints.MapRatingExportEndpoints(app);
+        Complaints.ComplaintEndpoints.MapComplaintEndpoints(app);
         Bookings.BookingEndpoints.MapBookingEndpoints(app);
         Bookings.BookingOpenApi.MapBookingOpenApi(app);
         Bookings.BookingPage.MapBookingPage(app);

@@ -89,6 +89,7 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
             var conditions = AlertRules.Evaluate(now, OpenSince(hall, now), hall.AlertLimits,
                 await ServicesAsync(db, hall, now, ct), await WindowsAsync(db, hallId, ct), await DevicesAsync(db, hallId, ct), await BadRatingsAsync(db, hallId, ct),
                 HallClock.BusinessDate(now, hall.Zone))
+                .Concat(AlertRules.OverdueComplaints(HallClock.BusinessDate(now, hall.Zone), await OpenComplaintsAsync(db, hallId, ct)))
                 .DistinctBy(c => (c.Kind, c.Subject)).ToList();
             var open = await db.Alerts.Where(a => a.HallId == hallId && a.ClearedAt == null).ToListAsync(ct);
             var changed = false;
@@ -187,6 +188,10 @@ public sealed class AlertMonitor(IDbContextFactory<HallDb> dbFactory, HallSettin
                where f.HallId == hallId && f.ClosedAt == null
                select new OpenBadRating(f.TicketId, f.TicketNumber, db.Windows.Where(w => w.Id == f.WindowId).Select(w => w.Number + "号窗口").FirstOrDefault(), f.Level,
                    f.DueDate, f.RemediedAt == null ? f.RemedyDueDate : null)).ToListAsync(ct);
+
+    private static async Task<List<OpenComplaint>> OpenComplaintsAsync(HallDb db, int hallId, CancellationToken ct) =>
+        await db.Complaints.AsNoTracking().Where(c => c.HallId == hallId && c.ClosedAt == null)
+            .Select(c => new OpenComplaint(c.Id, c.Number, c.Department, c.DueDate)).ToListAsync(ct);
 
     public override void Dispose()
     {

@@ -21,6 +21,8 @@ public enum AlertKind
     BadRating,
     /// <summary>A follow-up case open past its due date, or its planned fix (整改) not done past the fix's due date.</summary>
     FollowUpLate,
+    /// <summary>A complaint (有诉即办) not closed by its due date; cleared when it is closed.</summary>
+    ComplaintOverdue,
 }
 
 /// <summary>Something that should be put right now, and what it is about (a service, window, device or ticket).</summary>
@@ -31,6 +33,9 @@ public sealed record ServiceLoad(int Id, string Name, int Waiting, DateTimeOffse
 public sealed record WindowWatch(int Id, int Number, string Name, WindowStatus Status, string? PauseReason, DateTimeOffset? PausedAt, bool Active, bool ExpectStaffed = true);
 
 public sealed record DeviceWatch(int Id, string Name, DeviceRole Role, bool Online, DateTimeOffset? LastSeenAt, string? Status, string? StatusDetail);
+
+/// <summary>An open complaint and its due date (the last working day on which closing is on time).</summary>
+public sealed record OpenComplaint(long Id, string Number, string? Department, DateOnly DueDate);
 
 /// <param name="DueDate">The case's due date; <paramref name="RemedyDueDate"/> the planned fix's, while it is not done.</param>
 public sealed record OpenBadRating(long TicketId, string Number, string? WindowName, RatingLevel Level, DateOnly? DueDate = null, DateOnly? RemedyDueDate = null);
@@ -116,4 +121,9 @@ public static class AlertRules
     }
 
     private static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The open complaints past their due date on <paramref name="today"/> (hall-local): one alert each until closed.</summary>
+    public static IEnumerable<AlertCondition> OverdueComplaints(DateOnly today, IEnumerable<OpenComplaint> complaints) =>
+        complaints.Where(c => today > c.DueDate).Select(c => new AlertCondition(AlertKind.ComplaintOverdue, $"complaint:{c.Id}",
+            $"诉求逾期：{c.Number}（{c.Department ?? "未交办"}）期限 {c.DueDate:MM-dd}",
+            $"Complaint overdue: {c.Number} ({c.Department ?? "not assigned"}) due {c.DueDate:MM-dd}"));
 }

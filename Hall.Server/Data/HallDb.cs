@@ -46,6 +46,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
     public DbSet<Rating> Ratings => Set<Rating>();
     public DbSet<NumberCounter> NumberCounters => Set<NumberCounter>();
     public DbSet<Ratings.FollowUpCase> FollowUpCases => Set<Ratings.FollowUpCase>();
+    public DbSet<Complaints.Complaint> Complaints => Set<Complaints.Complaint>();
     public DbSet<Patrol.PatrolRound> PatrolRounds => Set<Patrol.PatrolRound>();
     public DbSet<Patrol.PatrolFinding> PatrolFindings => Set<Patrol.PatrolFinding>();
     public DbSet<Alerts.Alert> Alerts => Set<Alerts.Alert>();
@@ -333,6 +334,35 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.Property(f => f.AppealDecision).HasMaxLength(500);
             // Result holds "申诉采纳：" and the decision's reason when an appeal closed the case.
             e.Property(f => f.Result).HasMaxLength(520);
+        });
+        modelBuilder.Entity<Complaints.Complaint>(e =>
+        {
+            e.ToTable("complaints");
+            e.HasOne<HallSite>().WithMany().HasForeignKey(c => c.HallId);
+            e.HasOne<Ticket>().WithMany().HasForeignKey(c => c.TicketId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Window>().WithMany().HasForeignKey(c => c.WindowId).OnDelete(DeleteBehavior.SetNull);
+            // A complaint number is given once per hall, whichever server registers it.
+            e.HasIndex(c => new { c.HallId, c.Number }).IsUnique();
+            e.HasIndex(c => new { c.HallId, c.BusinessDate });
+            e.HasIndex(c => new { c.HallId, c.ClosedAt });
+            e.Property(c => c.Number).HasMaxLength(24);
+            e.Property(c => c.RegisteredByName).HasMaxLength(100);
+            e.Property(c => c.Channel).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Category).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Verdict).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.CitizenMasked).HasMaxLength(40);
+            e.Property(c => c.MobileMasked).HasMaxLength(16);
+            e.Property(c => c.Description).HasMaxLength(Hall.Server.Complaints.Complaints.MaxText);
+            e.Property(c => c.Department).HasMaxLength(100);
+            e.Property(c => c.TicketNumber).HasMaxLength(8);
+            e.Property(c => c.AssigneeName).HasMaxLength(100);
+            e.Property(c => c.AssignedByName).HasMaxLength(100);
+            e.Property(c => c.Answer).HasMaxLength(Hall.Server.Complaints.Complaints.MaxText);
+            e.Property(c => c.AnsweredByName).HasMaxLength(100);
+            e.Property(c => c.CallBackNote).HasMaxLength(Hall.Server.Complaints.Complaints.MaxText);
+            e.Property(c => c.CalledBackByName).HasMaxLength(100);
+            e.Property(c => c.ClosedByName).HasMaxLength(100);
         });
         modelBuilder.Entity<Patrol.PatrolRound>(e =>
         {

@@ -59,9 +59,11 @@ public static class BulletinReport
         blocks.AddRange(PatrolSheet.Summary(f, "日常巡查", "本月"));
         blocks.Add(new ReportHeading("八、预约"));
         blocks.AddRange(BookingSheet.Summary(f, "预约", "本月"));
+        blocks.Add(new ReportHeading("九、有诉即办"));
+        blocks.AddRange(ComplaintSheet.Summary(f, "有诉即办", "本月"));
         if (county is not null)
         {
-            blocks.Add(new ReportHeading("九、全县汇总"));
+            blocks.Add(new ReportHeading("十、全县汇总"));
             blocks.Add(SitesTable(county, "各站点", "县级大厅与乡镇（街道）便民服务中心"));
         }
         // Long lists go to an annex, not pages of body.
@@ -94,6 +96,7 @@ public static class BulletinReport
         text.Append(h.Ratings.Bad == 0 ? "无差评。" : $"差评 {h.Ratings.Bad} 条，已整改 {h.BadRemedied} 条，差评整改率 {Percent(h.RemedyRate).Text}。");
         text.Append(PatrolSheet.Sentence(f.Input, period));
         text.Append(BookingSheet.Sentence(f.Input, period));
+        text.Append(ComplaintSheet.Sentence(f.Input, period));
         var ranked = f.Ranking().Where(x => x.Ranked).ToList();
         if (ranked.Count >= 2)
         {

@@ -90,6 +90,8 @@ public static class ReportData
                               select new BookingRow(b.Id, b.ServiceId, b.Date, b.Start, b.End, b.Code, b.State, b.CheckedInAt, t == null ? null : t.Number,
                                   db.TicketEvents.Where(e => e.TicketId == b.TicketId && e.Kind == Tickets.TicketEventKind.Started).Min(e => (DateTimeOffset?)e.At)))
             .ToListAsync(ct);
+        var complaints = await db.Complaints.AsNoTracking().Where(c => c.HallId == hallId && c.BusinessDate >= @from && c.BusinessDate <= to).OrderBy(c => c.Id)
+            .Select(c => new ComplaintReportRow(c.Id, c.Number, c.BusinessDate, c.Category, c.DueDate, c.ClosedAt, c.Verdict)).ToListAsync(ct);
         return new ReportInput(reportHall, from, to, now, tickets, events, windowEvents, ratings, followUps, alerts, plays,
             services, windows, staff, departments, media)
         {
@@ -99,6 +101,7 @@ public static class ReportData
             PatrolFindings = patrolFindings,
             Bookings = bookings,
             LoopCases = loopCases,
+            Complaints = complaints,
         };
     }
 

@@ -58,6 +58,13 @@ public sealed record MediaInfo(int Id, string Title, bool Legal);
 public sealed record BookingRow(long Id, int ServiceId, DateOnly Date, TimeOnly Start, TimeOnly End, string Code, Bookings.BookingState State,
     DateTimeOffset? CheckedInAt, string? TicketNumber, DateTimeOffset? FirstStartedAt);
 
+/// <summary>
+/// 有诉即办: a complaint received in the period (<paramref name="Received"/> is the hall-local date), in the state it had when the
+/// report was made: closed or not, its due date and the call-back verdict.
+/// </summary>
+public sealed record ComplaintReportRow(long Id, string Number, DateOnly Received, Complaints.ComplaintCategory Category, DateOnly DueDate, DateTimeOffset? ClosedAt,
+    Complaints.CallBackVerdict? Verdict);
+
 /// <summary>The hall as the report names it.</summary>
 /// <param name="Hours">The hall's weekly hours today.</param>
 /// <param name="HoursHistory">The weekly hours from each date they changed on, oldest first; empty when they never changed.</param>
@@ -109,6 +116,8 @@ public sealed record ReportInput(
 
     /// <summary>The follow-up cases due, called back, or with an appeal filed or decided in the period (差评闭环).</summary>
     public IReadOnlyList<LoopCaseRow> LoopCases { get; init; } = [];
+    /// <summary>The complaints received on the period's dates.</summary>
+    public IReadOnlyList<ComplaintReportRow> Complaints { get; init; } = [];
 
     /// <summary>The part of this input that belongs to the business dates <paramref name="from"/>..<paramref name="to"/> (a month of a year).</summary>
     public ReportInput Slice(DateOnly from, DateOnly to)
@@ -134,6 +143,7 @@ public sealed record ReportInput(
             Bookings = [.. Bookings.Where(b => b.Date >= from && b.Date <= to)],
             LoopCases = [.. LoopCases.Where(c => (c.DueDate >= from && c.DueDate <= to) || (c.CalledBackAt is { } back && InPeriod(back))
                 || (c.AppealFiledAt is { } filed && InPeriod(filed)) || (c.AppealDecidedAt is { } decided && InPeriod(decided)))],
+            Complaints = [.. Complaints.Where(c => c.Received >= from && c.Received <= to)],
         };
     }
 }

@@ -582,6 +582,189 @@ namespace Hall.Server.Data.Migrations
                     b.ToTable("service_items", (string)null);
                 });
 
+            modelBuilder.Entity("Hall.Server.Complaints.Complaint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("answer");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<string>("AnsweredByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("answered_by_name");
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("AssignedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("assigned_by_name");
+
+                    b.Property<string>("AssigneeName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("assignee_name");
+
+                    b.Property<int?>("AssigneeStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("assignee_staff_id");
+
+                    b.Property<DateOnly>("BusinessDate")
+                        .HasColumnType("date")
+                        .HasColumnName("business_date");
+
+                    b.Property<string>("CallBackNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("call_back_note");
+
+                    b.Property<DateTimeOffset?>("CalledBackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("called_back_at");
+
+                    b.Property<string>("CalledBackByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("called_back_by_name");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("CitizenMasked")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("citizen_masked");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedByName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("closed_by_name");
+
+                    b.Property<string>("Department")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("department");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<DateOnly>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<int>("HallId")
+                        .HasColumnType("integer")
+                        .HasColumnName("hall_id");
+
+                    b.Property<string>("MobileCipher")
+                        .HasColumnType("text")
+                        .HasColumnName("mobile_cipher");
+
+                    b.Property<string>("MobileMasked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mobile_masked");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RegisteredByName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("registered_by_name");
+
+                    b.Property<int>("RegisteredByStaffId")
+                        .HasColumnType("integer")
+                        .HasColumnName("registered_by_staff_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<DateOnly?>("TicketDate")
+                        .HasColumnType("date")
+                        .HasColumnName("ticket_date");
+
+                    b.Property<long?>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.Property<string>("TicketNumber")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("ticket_number");
+
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("verdict");
+
+                    b.Property<int?>("WindowId")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_complaints");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_complaints_ticket_id");
+
+                    b.HasIndex("WindowId")
+                        .HasDatabaseName("ix_complaints_window_id");
+
+                    b.HasIndex("HallId", "BusinessDate")
+                        .HasDatabaseName("ix_complaints_hall_id_business_date");
+
+                    b.HasIndex("HallId", "ClosedAt")
+                        .HasDatabaseName("ix_complaints_hall_id_closed_at");
+
+                    b.HasIndex("HallId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_complaints_hall_id_number");
+
+                    b.ToTable("complaints", (string)null);
+                });
+
             modelBuilder.Entity("Hall.Server.Devices.Device", b =>
                 {
                     b.Property<int>("Id")
@@ -766,6 +949,10 @@ namespace Hall.Server.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("code");
+
+                    b.Property<int>("ComplaintWorkingDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("complaint_working_days");
 
                     b.Property<int>("DeviceOfflineMinutes")
                         .HasColumnType("integer")
@@ -2645,6 +2832,28 @@ namespace Hall.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_service_items_services_service_id");
+                });
+
+            modelBuilder.Entity("Hall.Server.Complaints.Complaint", b =>
+                {
+                    b.HasOne("Hall.Server.Halls.HallSite", null)
+                        .WithMany()
+                        .HasForeignKey("HallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_complaints_halls_hall_id");
+
+                    b.HasOne("Hall.Server.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_complaints_tickets_ticket_id");
+
+                    b.HasOne("Hall.Server.Windows.Window", null)
+                        .WithMany()
+                        .HasForeignKey("WindowId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_complaints_windows_window_id");
                 });
 
             modelBuilder.Entity("Hall.Server.Devices.Device", b =>
