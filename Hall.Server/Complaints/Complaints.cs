@@ -223,7 +223,7 @@ public sealed class Complaints(IDbContextFactory<HallDb> dbFactory, HallSettings
                 Ticket = added.TicketNumber,
                 DueDate = Day(added.DueDate),
             }));
-            Publish(db, added, "complaint.registered");
+            await PublishAsync(db, added, "complaint.registered", now, ct);
             return null;
         });
         return (refusal is null ? added : null, refusal);
@@ -255,7 +255,7 @@ public sealed class Complaints(IDbContextFactory<HallDb> dbFactory, HallSettings
             var before = c.State == ComplaintState.Assigned ? new { c.Department, Assignee = c.AssigneeName } : null;
             (c.Department, c.AssigneeStaffId, c.AssigneeName, c.AssignedAt, c.AssignedByName, c.State) = (chosen, assigneeStaffId, assignee, now, actor.Name, ComplaintState.Assigned);
             db.AuditEntries.Add(audit.EntryFor(actor, "complaint.assign", Subject(c), before, new { c.Number, c.Department, Assignee = assignee }));
-            Publish(db, c, "complaint.assigned");
+            await PublishAsync(db, c, "complaint.assigned", now, ct);
             return null;
         });
 
@@ -266,24 +266,24 @@ public sealed class Complaints(IDbContextFactory<HallDb> dbFactory, HallSettings
         {
             return bad;
         }
-        return await ChangeAsync(actor, id, supervisorOnly: false, ct, (db, c, now) =>
+        return await ChangeAsync(actor, id, supervisorOnly: false, ct, async (db, c, now) =>
         {
             if (c.State == ComplaintState.Registered)
             {
-                return Task.FromResult<Refusal?>(NotAssigned);
+                return NotAssigned;
             }
             if (c.State != ComplaintState.Assigned)
             {
-                return Task.FromResult<Refusal?>(AlreadyAnsweredOrLater(c));
+                return AlreadyAnsweredOrLater(c);
             }
             if (!actor.IsSupervisor && c.AssigneeStaffId != actor.Id)
             {
-                return Task.FromResult<Refusal?>(NotYourComplaint);
+                return NotYourComplaint;
             }
             (c.Answer, c.AnsweredAt, c.AnsweredByName, c.State) = (answer!.Trim(), now, actor.Name, ComplaintState.Answered);
             db.AuditEntries.Add(audit.EntryFor(actor, "complaint.answer", Subject(c), null, new { c.Number, c.Answer }));
-            Publish(db, c, "complaint.answered");
-            return Task.FromResult<Refusal?>(null);
+            await PublishAsync(db, c, "complaint.answered", now, ct);
+            return null;
         });
     }
 
@@ -302,36 +302,36 @@ public sealed class Complaints(IDbContextFactory<HallDb> dbFactory, HallSettings
         {
             return bad;
         }
-        return await ChangeAsync(actor, id, supervisorOnly: true, ct, (db, c, now) =>
+        return await ChangeAsync(actor, id, supervisorOnly: true, ct, async (db, c, now) =>
         {
             if (c.State is ComplaintState.Registered or ComplaintState.Assigned)
             {
-                return Task.FromResult<Refusal?>(NotAnswered);
+                return NotAnswered;
             }
             if (c.State != ComplaintState.Answered)
             {
-                return Task.FromResult<Refusal?>(AlreadyCalledBack);
+                return AlreadyCalledBack;
             }
             (c.Verdict, c.CallBackNote, c.CalledBackAt, c.CalledBackByName, c.State) =
                 (verdict, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), now, actor.Name, ComplaintState.CalledBack);
             db.AuditEntries.Add(audit.EntryFor(actor, "complaint.callback", Subject(c), null, new { c.Number, Verdict = ComplaintNames.Zh(verdict), Note = c.CallBackNote }));
-            // Called back is part of the way to 办结; the outbox's events are those the issue names.
-            return Task.FromResult<Refusal?>(null);
+            await PublishAsync(db, c, "complaint.called_back", now, ct);
+            return null;
         });
     }
 
     /// <summary>办结: the supervisor closes a complaint called back; the encrypted mobile is erased, the masked one stays.</summary>
     public Task<Refusal?> CloseAsync(Actor actor, long id, CancellationToken ct) =>
-        ChangeAsync(actor, id, supervisorOnly: true, ct, (db, c, now) =>
+        ChangeAsync(actor, id, supervisorOnly: true, ct, async (db, c, now) =>
         {
             if (c.State != ComplaintState.CalledBack)
             {
-                return Task.FromResult<Refusal?>(NotCalledBack);
+                return NotCalledBack;
             }
             (c.ClosedAt, c.ClosedByName, c.State, c.MobileCipher) = (now, actor.Name, ComplaintState.Closed, null);
             db.AuditEntries.Add(audit.EntryFor(actor, "complaint.close", Subject(c), null, new { c.Number, DueDate = Day(c.DueDate) }));
-            Publish(db, c, "complaint.closed");
-            return Task.FromResult<Refusal?>(null);
+            await PublishAsync(db, c, "complaint.closed", now, ct);
+            return null;
         });
 
     /// <summary>
@@ -395,11 +395,27 @@ public sealed class Complaints(IDbContextFactory<HallDb> dbFactory, HallSettings
         "complaint_already_answered", "该诉求已答复，未作任何更改", "The complaint is already answered. Nothing was changed.");
 
     /// <summary>
-    /// complaint.* events: wired at merge. The webhook outbox (another part of issue 20) writes its row here, inside the step's
-    /// transaction, so an event goes out exactly when the step commits.
+    /// The step's <c>complaint.*</c> event for the hall's webhook endpoints, written in the step's own transaction so it goes
+    /// out exactly when the step commits, in order per complaint. Nothing personal: no name, no contact, no description.
     /// </summary>
-    private static void Publish(HallDb db, Complaint complaint, string kind) =>
-        Debug.Assert(db.Database.CurrentTransaction is not null, $"{kind} of {complaint.Number} outside its step's transaction");
+    private static Task<string> PublishAsync(HallDb db, Complaint complaint, string type, DateTimeOffset now, CancellationToken ct) =>
+        Outbox.HallEvents.EnqueueAsync(db, complaint.HallId, type, Subject(complaint), new
+        {
+            complaintId = complaint.Id,
+            complaint.Number,
+            State = complaint.State.ToString(),
+            Channel = complaint.Channel.ToString(),
+            Category = complaint.Category.ToString(),
+            CategoryName = ComplaintNames.Zh(complaint.Category),
+            complaint.Department,
+            complaint.TicketId,
+            complaint.TicketNumber,
+            complaint.ReceivedAt,
+            DueDate = Day(complaint.DueDate),
+            complaint.AnsweredAt,
+            Verdict = complaint.Verdict?.ToString(),
+            complaint.ClosedAt,
+        }, now, ct);
 
     /// <summary>Load the complaint locked → refuse if not this hall's, closed, or not the actor's to change → change, with its audit entry.</summary>
     private Task<Refusal?> ChangeAsync(Actor actor, long id, bool supervisorOnly, CancellationToken ct, Func<HallDb, Complaint, DateTimeOffset, Task<Refusal?>> change)

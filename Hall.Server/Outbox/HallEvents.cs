@@ -82,7 +82,8 @@ public sealed class HallEvents(IDataProtectionProvider protection, IConfiguratio
             SELECT w.hall_id, 'webhook', w.id, $2, $3::text, $4, d.data, $5, 'pending', 0, 0, $5, $5
             FROM webhook_endpoints w,
                  (SELECT jsonb_build_object('ticketId', t.id, 'ticketNumber', t.number, 'businessDate', t.business_date, 'serviceCode', s.code, 'serviceName', s.name,
-                                            'windowNumber', win.number, 'state', $10::text, 'recall', $7::boolean, 'outcome', t.outcome, 'level', $8::int) AS data
+                                            'windowNumber', win.number, 'state', $10::text, 'recall', $7::boolean, 'outcome', t.outcome, 'level', $8::int,
+                                            'caseNumber', t.case_number) AS data
                   FROM tickets t JOIN services s ON s.id = t.service_id LEFT JOIN windows win ON win.id = $6::int WHERE t.id = $9) d
             WHERE w.hall_id = $1 AND w.active AND $3::text = ANY (w.events)
             """,

@@ -205,7 +205,6 @@ public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings 
     /// </summary>
     public async Task<Refusal?> DecideAppealAsync(Actor actor, long caseId, bool upheld, string? reason, CancellationToken ct)
     {
-        long? ratingId = null;
         var refused = await ChangeAsync(actor, caseId, reason, DecisionReasonRequired, ct, (f, clean, now, db) =>
         {
             var before = new { Appeal = f.AppealReason };
@@ -223,20 +222,11 @@ public sealed class FollowUps(IDbContextFactory<HallDb> dbFactory, HallSettings 
                 // The rating stays, marked: it leaves the window's and clerk's figures from now on.
                 var rating = await db.Ratings.SingleAsync(r => r.TicketId == f.TicketId, ct);
                 rating.AppealUpheldAt = f.AppealDecidedAt;
-                ratingId = rating.Id;
+                // The province's 好差评 system gets the rating again under its id, marked, in the same transaction.
+                await Outbox.RatingUploads.EnqueueAsync(db, rating.Id, f.AppealDecidedAt ?? clock.GetUtcNow(), ct);
             }
         });
-        if (refused is null && ratingId is { } id)
-        {
-            OnAppealUpheld(id);
-        }
         return refused;
-    }
-
-    // re-enqueue upload: wired at merge — the province's 好差评 upload sends the rating again, marked as upheld on appeal.
-    private static void OnAppealUpheld(long ratingId)
-    {
-        _ = ratingId;
     }
 
     private async Task<Refusal?> ChangeAsync(Actor actor, long caseId, string? text, Refusal? missing, CancellationToken ct,

@@ -87,7 +87,7 @@ public sealed class ProvinceUploadTests
     public async Task Each_rating_arrives_once_signed_with_the_configured_names_and_no_personal_number()
     {
         var good = await RateAsync(RatingLevel.VerySatisfied);
-        var bad = await RateAsync(RatingLevel.Dissatisfied, ["态度差", "等候太久"], mobile: "13812345678");
+        var bad = await RateAsync(RatingLevel.Dissatisfied, ["服务态度差", "等候时间长"], mobile: "13812345678");
         await _kit.SettleAsync();
         await _kit.SettleAsync();
 
@@ -114,7 +114,7 @@ public sealed class ProvinceUploadTests
             ["staffCode"] = staffCode,
             ["pjLevel"] = 2,
             ["levelName"] = "不满意",
-            ["reasons"] = new[] { "态度差", "等候太久" },
+            ["reasons"] = new[] { "服务态度差", "等候时间长" },
             ["channel"] = "evaluator",
             ["ratedAt"] = ratedAt,
             ["caseNumber"] = null,
@@ -229,7 +229,7 @@ public sealed class ProvinceUploadTests
     public async Task A_rating_given_up_after_five_attempts_is_failed_and_an_admin_sends_it_again()
     {
         _province.Status = 500;
-        var rating = await RateAsync(RatingLevel.VeryDissatisfied, ["办事效率低"]);
+        var rating = await RateAsync(RatingLevel.VeryDissatisfied, ["办理时间长"]);
         await _kit.SettleAsync();
         foreach (var wait in new[] { 10, 20, 40, 80 })
         {

@@ -58,7 +58,7 @@ public sealed class RatingExportTests() : HallFixture("rating-export")
         var a = await ServeAsync(clerk1, _window1, shebao, "YC-2026-0001");
         (await evaluator1.RateAsync(a, RatingLevel.VerySatisfied)).Ok();
         var b = await ServeAsync(clerk3, _window3, yibao, "-2026-0002");
-        (await evaluator3.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Rate), new RateCommand(Guid.NewGuid(), b, RatingLevel.Dissatisfied, ["服务态度不好", "等候时间长"]))).Ok();
+        (await evaluator3.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Rate), new RateCommand(Guid.NewGuid(), b, RatingLevel.Dissatisfied, ["服务态度差", "等候时间长"]))).Ok();
         _appealed = await ServeAsync(clerk3, _window3, yibao, null);
         (await evaluator3.RateAsync(_appealed, RatingLevel.VeryDissatisfied)).Ok();
         await using (var db = App.Db())
@@ -75,7 +75,7 @@ public sealed class RatingExportTests() : HallFixture("rating-export")
 
     private string[] Row1 => [_times[0], "A001", "社保业务", "1号社保窗口", "王晓华（ZW0101）", "非常满意", "", "现场评价器", "YC-2026-0001", ""];
 
-    private string[] Row2 => [_times[1], "B001", "'" + Injected, "3号医保窗口", "'@SUM(1)（ZW0103）", "不满意", "服务态度不好、等候时间长", "现场评价器", "'-2026-0002", ""];
+    private string[] Row2 => [_times[1], "B001", "'" + Injected, "3号医保窗口", "'@SUM(1)（ZW0103）", "不满意", "服务态度差、等候时间长", "现场评价器", "'-2026-0002", ""];
 
     private string[] Row3 => [_times[2], "B002", "'" + Injected, "3号医保窗口", "'@SUM(1)（ZW0103）", "非常不满意", "", "手机", "", "申诉已采纳（不计入统计）"];
 

@@ -27,7 +27,7 @@ public sealed class ProvinceUploadPageTests
         await using var hall = await SeededHall.CreateAsync(app, openAllDay: true);
         await using var kit = await OutboxTestKit.StartAsync(app, hall);
         province.Status = 500;
-        var (ratingId, _, number) = await kit.RateAsync(RatingLevel.Dissatisfied, ["态度差"]);
+        var (ratingId, _, number) = await kit.RateAsync(RatingLevel.Dissatisfied, ["服务态度差"]);
         var id = ratingId.ToString(CultureInfo.InvariantCulture);
         await kit.SettleAsync();
         app.Clock.Advance(TimeSpan.FromSeconds(10));
