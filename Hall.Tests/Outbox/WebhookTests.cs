@@ -1,10 +1,12 @@
 using System.Text;
+using Hall.Server.Complaints;
 using Hall.Server.Contracts;
 using Hall.Server.Outbox;
 using Hall.Server.Queue;
 using Hall.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ComplaintSteps = Hall.Server.Complaints.Complaints;
 
 namespace Hall.Tests.Outbox;
 
@@ -138,6 +140,42 @@ public sealed class WebhookTests
         await _kit.SettleAsync();
         Assert.That(AcceptedFor(ticketId), Is.EqualTo(Lifecycle));
         AssertEachEventAcceptedOnce();
+    }
+
+    [Test, Order(4)]
+    public async Task A_complaints_steps_reach_an_endpoint_that_asked_for_complaint_events_in_order_and_nothing_personal()
+    {
+        await using var hotline = new StandInReceiver("/hotline/events", "X-Hall-Timestamp", "X-Hall-Nonce", "X-Hall-Signature");
+        await hotline.StartAsync();
+        var (secret, refused) = await Admin.RegisterAsync(_admin, hotline.Url, ["complaint.*"], default);
+        Assert.That(refused, Is.Null);
+        hotline.Secret = Encoding.UTF8.GetBytes(secret!);
+        var complaints = _app.Services.GetRequiredService<ComplaintSteps>();
+        await using var db = _app.Db();
+        var lead = await db.Staff.FirstAsync(s => s.HallId == _hall.HallId && s.Role == StaffRole.Supervisor);
+        var supervisor = new Actor(ActorKind.Staff, lead.Id, _hall.HallId, lead.Name, StaffRole.Supervisor, null, null);
+        var department = (await ComplaintSteps.DepartmentsAsync(db, _hall.HallId, default))[0];
+
+        var (complaint, notRegistered) = await complaints.RegisterAsync(supervisor,
+            new ComplaintForm(ComplaintChannel.Phone, "王五", "13812345678", ComplaintCategory.Waiting, "上午等候一个多小时", department), default);
+        Assert.That(notRegistered, Is.Null);
+        Assert.That(await complaints.AssignAsync(supervisor, complaint!.Id, department, null, default), Is.Null);
+        Assert.That(await complaints.AnswerAsync(supervisor, complaint.Id, "已增开窗口", default), Is.Null);
+        Assert.That(await complaints.CallBackAsync(supervisor, complaint.Id, CallBackVerdict.Satisfied, null, default), Is.Null);
+        Assert.That(await complaints.CloseAsync(supervisor, complaint.Id, default), Is.Null);
+        await _kit.SettleAsync();
+
+        var events = hotline.Accepted.Select(p => p.Json).ToList();
+        Assert.That(events.Select(e => e.GetProperty("type").GetString()),
+            Is.EqualTo(new[] { "complaint.registered", "complaint.assigned", "complaint.answered", "complaint.called_back", "complaint.closed" }));
+        Assert.That(events.Select(e => e.GetProperty("data").GetProperty("number").GetString()).Distinct(), Is.EqualTo(new[] { complaint.Number }));
+        Assert.That((events[1].GetProperty("data").GetProperty("department").GetString(), events[^1].GetProperty("data").GetProperty("verdict").GetString()),
+            Is.EqualTo((department, "Satisfied")));
+        Assert.That(hotline.Posts.All(p => p.SignatureValid), Is.True);
+        var bodies = string.Join("\n", hotline.Posts.Select(p => p.Body));
+        Assert.That(bodies, Does.Not.Contain("13812345678").And.Not.Contain("138****5678").And.Not.Contain("王五").And.Not.Contain("王*").And.Not.Contain("上午等候"), "no name, contact or text leaves the hall");
+        Assert.That(_receiver.Posts.Count(p => p.Json.GetProperty("type").GetString()!.StartsWith("complaint.", StringComparison.Ordinal)), Is.Zero,
+            "the endpoint that asked for ticket events gets none of the complaints");
     }
 
     [TestCase("ftp://county.example/events")]
