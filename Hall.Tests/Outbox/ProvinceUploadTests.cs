@@ -203,15 +203,19 @@ public sealed class ProvinceUploadTests
     [Test, Order(5)]
     public async Task An_upheld_appeal_uploads_the_rating_again_under_the_same_id_with_the_mark()
     {
+        // The 不满意 of the first test: the window appeals it as mistaken (the supervisor files it on the window's behalf) and the
+        // supervisor upholds it, through the follow-up cases as on the /followups page.
         var rating = _rated[1];
         var before = _province.Accepted.Count;
         var upheldAt = _app.Clock.GetUtcNow();
         await using (var db = _app.Db())
         {
-            await using var tx = await db.Database.BeginTransactionAsync();
-            await db.Ratings.Where(r => r.Id == rating).ExecuteUpdateAsync(s => s.SetProperty(r => r.AppealUpheldAt, upheldAt));
-            await RatingUploads.EnqueueAsync(db, rating, _app.Clock.GetUtcNow(), default);
-            await tx.CommitAsync();
+            var caseId = await db.FollowUpCases.Where(f => f.TicketId == db.Ratings.Where(r => r.Id == rating).Select(r => r.TicketId).Single()).Select(f => f.Id).SingleAsync();
+            var lead = await db.Staff.FirstAsync(m => m.HallId == _hall.HallId && m.Role == StaffRole.Supervisor);
+            var supervisor = new Actor(ActorKind.Staff, lead.Id, _hall.HallId, lead.Name, StaffRole.Supervisor, null, null);
+            var cases = _app.Services.GetRequiredService<Hall.Server.Ratings.FollowUps>();
+            Assert.That(await cases.FileAppealAsync(supervisor, caseId, Hall.Server.Ratings.AppealKind.Mistaken, "群众误评：所评窗口与办理窗口不符", default), Is.Null);
+            Assert.That(await cases.DecideAppealAsync(supervisor, caseId, upheld: true, "核对叫号记录属实，采纳", default), Is.Null);
         }
         await _kit.SettleAsync();
 
