@@ -121,6 +121,8 @@ public sealed class ConsoleTests
             await Assertions.Expect(page.Locator("button[data-key=r]")).ToBeEnabledAsync();
             await page.Keyboard.PressAsync("r");
             await CallCountIsAsync(first.TicketId, calls);
+            // The clerk decides on what the screen shows: wait until it shows the recall, as a person would.
+            await Assertions.Expect(By(page, "current-calls")).ToHaveTextAsync(calls.ToString());
         }
         await Assertions.Expect(page.Locator("button[data-key=g]")).ToBeEnabledAsync();
         await page.Keyboard.PressAsync("g");
