@@ -28,7 +28,10 @@ namespace Hall.Server.Outbox;
 public sealed class HallEvents(IDataProtectionProvider protection, IConfiguration config) : IOutboxChannel
 {
     /// <summary>The event types an endpoint may ask for; <c>complaint.*</c> stands for every complaint event.</summary>
-    public static readonly IReadOnlyList<string> Types = ["ticket.issued", "ticket.called", "ticket.finished", "ticket.rated", "complaint.*"];
+    public static readonly IReadOnlyList<string> Types = ["ticket.issued", "ticket.called", "ticket.finished", "ticket.rated", CaseNumberAttached, "complaint.*"];
+
+    /// <summary>The 一窗受理 system attached the 办件编号 to a finished ticket afterwards (see CaseNumberEndpoints).</summary>
+    public const string CaseNumberAttached = "ticket.case_number";
 
     private readonly IDataProtector _secrets = protection.CreateProtector("Hall.Webhook.Secret.v1");
 

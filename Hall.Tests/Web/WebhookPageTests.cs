@@ -38,6 +38,7 @@ public sealed class WebhookPageTests
 
         await By("new-url").FillAsync(receiver.Url);
         await By("event-complaint.*").UncheckAsync();
+        await By("event-ticket.case_number").UncheckAsync();
         await By("register").ClickAsync();
         await Assertions.Expect(By("message")).ToHaveTextAsync($"已登记：{receiver.Url}");
         var secret = await By("secret").TextContentAsync();
