@@ -138,7 +138,22 @@ public static class HallServer
         {
             signalR.AddRedisBackplane(redis);
         }
+        RunAfterMigrations(services, "DataProtectionHostedService");
         return builder;
+    }
+
+    /// <summary>
+    /// Moves a framework start-up service that reads the database behind <see cref="DatabaseHost"/>: Data Protection's own
+    /// reads the key ring when the host starts, which on a fresh install came before the migrations made its table and
+    /// greeted the operator with three errors (KeyRingCheck reads the ring again after the migrations anyway).
+    /// </summary>
+    private static void RunAfterMigrations(IServiceCollection services, string implementation)
+    {
+        foreach (var early in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == implementation).ToList())
+        {
+            services.Remove(early);
+            services.Add(early);
+        }
     }
 
     public static WebApplication MapHall(this WebApplication app)

@@ -1,6 +1,8 @@
 using Hall.Server.Catalog;
 using Hall.Server.Halls;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Hall.Server.Data;
 
@@ -50,6 +52,7 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
         }
         var factory = services.GetRequiredService<IDbContextFactory<HallDb>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await CreateHistoryTableAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await FillInitialsAsync(db, cancellationToken);
         if (!config.GetValue("Hall:Demo:Seed", true))
@@ -62,6 +65,21 @@ public sealed class DatabaseHost(IConfiguration config, IHostEnvironment env, IS
             PrintCredentials(seeded);
         }
     }
+
+    /// <summary>
+    /// EF reads the migrations' history table before it creates it, and logs that read as a failed command on a fresh
+    /// database (dotnet/efcore#37328): the operator's first start began with an error. The table is made first, under a lock
+    /// so two servers starting together on a new database do not both create it.
+    /// </summary>
+    private static async Task CreateHistoryTableAsync(HallDb db, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({HistoryLockKey})", ct);
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private const long HistoryLockKey = 7140011;
 
     /// <summary>Items that came without pinyin initials (from before they existed, or inserted by hand) get computed ones.</summary>
     private static async Task FillInitialsAsync(HallDb db, CancellationToken ct)

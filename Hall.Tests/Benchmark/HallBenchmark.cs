@@ -286,6 +286,121 @@ public sealed class HallBenchmark(BenchmarkRun run)
     [Test, Order(4)]
     public Task Fan_out_of_a_call_to_1000_display_clients() => FanOutAsync(1000);
 
+    /// <summary>
+    /// What the outbox costs a ticket command, and how fast it delivers: issue and call-next with no webhook endpoint (the
+    /// command's batch then holds one INSERT … SELECT that finds none) and with one endpoint that wants every ticket event,
+    /// its receiver a stand-in on Kestrel in this process answering 200; the two take turns. After each turn with the
+    /// endpoint, the sender's backlog is timed until every event was delivered.
+    /// </summary>
+    [Test, Order(5)]
+    public async Task Ticket_commands_with_every_event_posted_to_a_webhook()
+    {
+        await using var receiver = new StandInReceiver("/bench/events", "X-Hall-Timestamp", "X-Hall-Nonce", "X-Hall-Signature");
+        await receiver.StartAsync();
+        using (var http = new HttpClient { BaseAddress = _server.BaseAddress })
+        {
+            var answer = await http.PostAsync($"/benchmark/webhook/{_hallId}?url={Uri.EscapeDataString(receiver.Url)}", null);
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.That(answer.IsSuccessStatusCode, Is.True, text);
+            receiver.Secret = Encoding.UTF8.GetBytes(text);
+        }
+        var rounds = _smoke ? 1 : 4;
+        var turn = Phase / rounds;
+        var services = await ServicesAsync();
+        await using var conn = await OpenAsync();
+        var issue = new Turns();
+        var call = new Turns();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var hooked in new[] { false, true })
+            {
+                await Exec(conn, $"UPDATE webhook_endpoints SET active = {hooked} WHERE hall_id = {_hallId}");
+                await ResetQueueAsync();
+                await Exec(conn, "TRUNCATE outbox");
+                var kiosks = await ConnectKiosksAsync(Clients);
+                issue.Add(hooked, await ClosedLoopAsync(kiosks, async (c, i, r) =>
+                {
+                    var service = services.Pick(r);
+                    var error = (await c.InvokeAsync<Reply<TicketIssued>>(nameof(IHallHub.IssueTicket), new IssueTicketCommand(Guid.NewGuid(), service, null, null, services.PriorityOf(service, r)))).Error;
+                    services.Saw(service, error);
+                    return error;
+                }, turn));
+                await DisposeAll(kiosks);
+                issue.Drained(hooked, await DrainAsync(conn));
+
+                await ResetQueueAsync();
+                await Exec(conn, "TRUNCATE outbox");
+                await PrefillAsync(_ => TicketsPerServiceAndDay);
+                var windows = await OpenWindowsAsync();
+                call.Add(hooked, await ClosedLoopAsync([.. windows.Select(w => w.Connection)], async (c, i, r) =>
+                    (await c.InvokeAsync<Reply<TicketCalled>>(nameof(IHallHub.CallNext), new WindowCommand(Guid.NewGuid(), windows[i].WindowId))).Error, turn));
+                await DisposeAll(windows.Select(w => w.Connection));
+                call.Drained(hooked, await DrainAsync(conn));
+            }
+        }
+        await Exec(conn, $"UPDATE webhook_endpoints SET active = false WHERE hall_id = {_hallId}");
+        var posted = issue.Events + call.Events;
+        var delivered = receiver.Accepted.Select(p => p.Json.GetProperty("id").GetString()).Distinct().Count();
+
+        var table = Report($"""
+
+            Ticket commands and webhook events, closed loop, {Clients} clients; without and with one endpoint that wants every ticket event take turns, {rounds} × {turn.TotalSeconds:0.#} s each way
+            Ratio: with the endpoint against without, measured in the same turns. Delivery: the events written in the turns with the endpoint, over the turns and the time the backlog took to drain after them.
+            | operation  | no endpoint ops/s | with endpoint ops/s | ratio | events delivered | drained after (s, total) | delivered/s | refused
+            |------------|-------------------|---------------------|-------|------------------|--------------------------|-------------|--------
+            {issue.Row("issue")}
+            {call.Row("call next")}
+            """);
+        Assert.That(delivered, Is.EqualTo(posted), "every event the commands wrote reached the receiver");
+        Assert.That(receiver.Posts.All(p => p.SignatureValid), Is.True, "every request signed with the endpoint's secret");
+        Assert.That(posted, Is.GreaterThan(0));
+        Assert.That(table, Does.Match(@"\| call next +\| +\d+ +\| +\d+ +\| +\d+\.\d\d"));
+        await Exec(conn, "DELETE FROM outbox; DELETE FROM webhook_endpoints;");
+    }
+
+    /// <summary>Waits until the sender delivered every webhook event of the turn; answers how long that took and how many there were.</summary>
+    private async Task<(TimeSpan Took, int Events)> DrainAsync(NpgsqlConnection conn)
+    {
+        var clock = Stopwatch.StartNew();
+        while ((long)(await Scalar(conn, "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND state <> 'sent'"))! > 0)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMinutes(30)), "the sender stopped delivering");
+            await Task.Delay(100);
+        }
+        return (clock.Elapsed, (int)(long)(await Scalar(conn, "SELECT count(*) FROM outbox WHERE channel = 'webhook'"))!);
+    }
+
+    /// <summary>One operation's turns without and with the webhook endpoint.</summary>
+    private sealed class Turns
+    {
+        private readonly (int Done, TimeSpan Elapsed)[] _loops = new (int, TimeSpan)[2];
+        private readonly Refusals _refused = new();
+        private TimeSpan _drain;
+
+        public int Events { get; private set; }
+
+        public void Add(bool hooked, Loop loop)
+        {
+            var i = hooked ? 1 : 0;
+            _loops[i] = (_loops[i].Done + loop.Done, _loops[i].Elapsed + loop.Elapsed);
+            _refused.Add(loop.Refused);
+        }
+
+        public void Drained(bool hooked, (TimeSpan Took, int Events) drain)
+        {
+            if (hooked)
+            {
+                _drain += drain.Took;
+            }
+            Events += drain.Events;
+        }
+
+        private double Rate(int i) => _loops[i].Done / _loops[i].Elapsed.TotalSeconds;
+
+        public string Row(string operation) =>
+            $"| {operation,-10} | {Rate(0),17:F0} | {Rate(1),19:F0} | {Rate(1) / Rate(0),5:F2} | {Events,16} | {_drain.TotalSeconds,24:F1} | {Events / (_loops[1].Elapsed + _drain).TotalSeconds,11:F0} | {_refused}";
+    }
+
     private async Task FanOutAsync(int displays)
     {
         // The smoke connects a tenth of the displays for three calls.
@@ -357,6 +472,14 @@ public sealed class HallBenchmark(BenchmarkRun run)
 
         public void Add(string code) => _byCode.AddOrUpdate(code, 1, (_, n) => n + 1);
 
+        public void Add(Refusals other)
+        {
+            foreach (var (code, n) in other._byCode)
+            {
+                _byCode.AddOrUpdate(code, n, (_, m) => m + n);
+            }
+        }
+
         /// <summary>"0", "245 (kiosk_rate_limited)" or "250 (kiosk_rate_limited 245, nobody_waiting 5)".</summary>
         public override string ToString() => _byCode.Count switch
         {
@@ -393,17 +516,18 @@ public sealed class HallBenchmark(BenchmarkRun run)
         }
     }
 
-    private sealed record Loop(double Rate, int Done, Refusals Refused);
+    private sealed record Loop(double Rate, int Done, Refusals Refused, TimeSpan Elapsed);
 
-    private async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<HallError?>> op)
+    private async Task<Loop> ClosedLoopAsync(IReadOnlyList<HubConnection> clients, Func<HubConnection, int, Random, Task<HallError?>> op, TimeSpan? length = null)
     {
+        var phase = length ?? Phase;
         var done = 0;
         var refused = new Refusals();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select((c, i) => Task.Run(async () =>
         {
             var random = new Random(i);
-            while (clock.Elapsed < Phase)
+            while (clock.Elapsed < phase)
             {
                 if (await op(c, i, random) is { } error)
                 {
@@ -415,7 +539,7 @@ public sealed class HallBenchmark(BenchmarkRun run)
                 }
             }
         })));
-        return new Loop(done / clock.Elapsed.TotalSeconds, done, refused);
+        return new Loop(done / clock.Elapsed.TotalSeconds, done, refused, clock.Elapsed);
     }
 
     /// <summary>
