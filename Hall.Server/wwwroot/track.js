@@ -1,4 +1,5 @@
-// The citizen's phone page /t/{code}: polls its ticket's state every few seconds until the ticket is final.
+// The citizen's phone page /t/{code}: polls its ticket's state every few seconds until the ticket is final, then, while
+// the ticket can still be rated, every quarter minute (a rating given at the window's evaluator then shows here too).
 const code = document.body.dataset.code;
 
 function showFacts(t) {
@@ -111,7 +112,10 @@ async function refresh() {
       document.querySelector("[data-testid=status-en]").textContent = t.statusEn;
       showFacts(t);
       showRating(t.rating);
-      if (t.final) return;
+      if (t.final) {
+        if (t.rating && t.rating.canRate) setTimeout(refresh, 15000);
+        return;
+      }
     }
   } catch {
     // Offline for a moment: try again at the next tick.

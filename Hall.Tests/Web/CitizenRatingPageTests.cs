@@ -147,4 +147,20 @@ public sealed class CitizenRatingPageTests
         Assert.That(await check.Ratings.CountAsync(r => r.TicketId == ticket.TicketId), Is.EqualTo(1));
         Assert.That(await check.Ratings.Where(r => r.TicketId == ticket.TicketId).Select(r => r.Level).SingleAsync(), Is.EqualTo(RatingLevel.Dissatisfied));
     }
+
+    [Test, Order(4)]
+    public async Task A_phone_left_open_shows_a_rating_given_at_the_window_meanwhile()
+    {
+        var (ticket, code) = await ServeAsync();
+        var phone = await Browser.OpenAsync(_browser, new Uri(_app.BaseAddress, $"/t/{code}").ToString(), new ViewportSize { Width = 390, Height = 844 });
+        await Assertions.Expect(By(phone, "rate-level-4")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await By(phone, "rate-level-4").ClickAsync();
+
+        // Before submitting on the phone, the citizen rates at the window's evaluator instead: that rating stands, and the
+        // phone, left open, says so on its next poll rather than offering a form the server would refuse.
+        var evaluator = await _hall.EvaluatorAsync(2);
+        (await evaluator.InvokeAsync<Reply<TicketView>>(nameof(IHallHub.Rate), new RateCommand(Guid.NewGuid(), ticket.TicketId, RatingLevel.VerySatisfied, null))).Ok();
+        await Assertions.Expect(By(phone, "rated")).ToHaveTextAsync("您已评价：非常满意（窗口评价器）", new() { Timeout = 40_000 });
+        await Assertions.Expect(By(phone, "rate-submit")).ToHaveCountAsync(0);
+    }
 }
