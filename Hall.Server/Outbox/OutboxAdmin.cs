@@ -26,7 +26,7 @@ public sealed class OutboxAdmin(IDbContextFactory<HallDb> dbFactory, HallEvents 
     public static readonly Refusal InvalidUrl = new("webhook_url_invalid", "接收地址须为完整的 http 或 https 网址（不含用户名密码），未作任何更改",
         "The address must be a full http or https URL (without user name or password). Nothing was changed.");
     public static readonly Refusal NoEvents = new("webhook_no_events", "请至少选择一种事件，未作任何更改", "Choose at least one event. Nothing was changed.");
-    public static readonly Refusal UnknownEndpoint = new("webhook_unknown", "没有这个接收地址", "No such webhook endpoint in this hall.");
+    public static readonly Refusal UnknownEndpoint = new("webhook_unknown", "没有这个接收地址，未作任何更改", "No such webhook endpoint in this hall. Nothing was changed.");
 
     public async Task<OutboxCounts> CountsAsync(int hallId, string channel, int? endpointId, CancellationToken ct)
     {
