@@ -13,8 +13,9 @@ namespace Hall.Tests.Outbox;
 /// <summary>
 /// Changing a webhook endpoint against stand-in receivers: after a secret's rotation every request carries both
 /// signatures for 24 hours, so the receiver verifies with either secret, and then the new one's only; after an address
-/// change the next events go to the new address; a paused endpoint gets nothing of what happens while paused and its
-/// queued events on resume; each change is audited; bad input is refused in both languages and changes nothing.
+/// change the next events go to the new address (and the delivery log names the complaint by its number); a paused
+/// endpoint gets nothing of what happens while paused and its queued events on resume; each change is audited; bad
+/// input is refused in both languages and changes nothing.
 /// </summary>
 [TestFixture, NonParallelizable]
 public sealed class WebhookEditTests
@@ -133,6 +134,8 @@ public sealed class WebhookEditTests
         var number = await ComplaintAsync();
         Assert.That(_moved.Accepted.Select(p => (NumberOf(p), p.SignatureValid)), Is.EqualTo(new[] { (number, true) }));
         Assert.That(_receiver.Posts.Count, Is.EqualTo(posted), "nothing more to the old address");
+        Assert.That((await Admin.RowsAsync(_hall.HallId, OutboxChannels.Webhook, id, null, 10, default)).Select(r => (r.Type, r.Subject)),
+            Is.EqualTo(new[] { ("complaint.registered", number) }), "the delivery log names the complaint by its number");
         await using var db = _app.Db();
         var update = await db.AuditEntries.AsNoTracking().SingleAsync(a => a.Subject == $"webhook:{id}" && a.Action == "webhook.update");
         Assert.That((update.Before, update.After), Is.EqualTo(($"{{\"Url\": \"{_receiver.Url}\", \"Events\": \"ticket.issued\"}}", $"{{\"Url\": \"{_moved.Url}\", \"Events\": \"ticket.called, complaint.*\"}}")));
