@@ -120,6 +120,8 @@ public static class HallServer
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<Outbox.OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxSender>());
+        services.AddSingleton<Outbox.OutboxRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxRetention>());
         Bookings.BookingEndpoints.AddBookingLimits(services, builder.Configuration);
         Bookings.BookingOpenApi.AddBookingOpenApi(services);
         services.AddSingleton<Reports.ReportJobs>();

@@ -464,6 +464,8 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(m => new { m.HallId, m.Channel, m.State, m.NextAttemptAt });
             // A subject's earlier messages to the same endpoint, looked up before each claim (delivered in order).
             e.HasIndex(m => new { m.EndpointId, m.SubjectKey, m.Id });
+            // The retention job's look-up: delivered messages by when they were delivered.
+            e.HasIndex(m => m.SentAt).HasFilter("state = 'sent'");
         });
         modelBuilder.Entity<Outbox.WebhookEndpoint>(e =>
         {
@@ -472,6 +474,7 @@ public sealed class HallDb(DbContextOptions<HallDb> options) : DbContext(options
             e.HasIndex(w => w.HallId);
             e.Property(w => w.Url).HasMaxLength(500);
             e.Property(w => w.SecretCipher).HasMaxLength(1000);
+            e.Property(w => w.PreviousSecretCipher).HasMaxLength(1000);
         });
         modelBuilder.Entity<Operations.BackgroundJob>(e =>
         {

@@ -25,7 +25,7 @@ namespace Hall.Server.Outbox;
 /// an endpoint only once the earlier one was delivered.
 /// </para>
 /// </summary>
-public sealed class HallEvents(IDataProtectionProvider protection, IConfiguration config) : IOutboxChannel
+public sealed class HallEvents(IDataProtectionProvider protection, IConfiguration config, TimeProvider clock) : IOutboxChannel
 {
     /// <summary>The event types an endpoint may ask for; <c>complaint.*</c> stands for every complaint event.</summary>
     public static readonly IReadOnlyList<string> Types = ["ticket.issued", "ticket.called", "ticket.finished", "ticket.rated", CaseNumberAttached, "complaint.*"];
@@ -40,6 +40,9 @@ public sealed class HallEvents(IDataProtectionProvider protection, IConfiguratio
     public bool Enabled => true;
 
     internal string ProtectSecret(string secret) => _secrets.Protect(secret);
+
+    /// <summary>How long a rotated-out secret still signs the requests (<c>Hall:Webhooks:RotationOverlapHours</c>, default 24).</summary>
+    public TimeSpan RotationOverlap => TimeSpan.FromHours(Math.Max(0, config.GetValue("Hall:Webhooks:RotationOverlapHours", 24.0)));
 
     /// <summary>
     /// Enqueues an event for every active endpoint of <paramref name="hallId"/> that wants <paramref name="type"/>, in the
@@ -100,6 +103,7 @@ public sealed class HallEvents(IDataProtectionProvider protection, IConfiguratio
         int[] hallIds = [.. claimed.Select(c => c.HallId).Distinct()];
         var halls = await db.Halls.AsNoTracking().Where(h => hallIds.Contains(h.Id)).ToDictionaryAsync(h => h.Id, h => h.Code, ct);
         var timeout = TimeSpan.FromSeconds(config.GetValue("Hall:Webhooks:TimeoutSeconds", 10.0));
+        var now = clock.GetUtcNow();
         var requests = new Dictionary<long, OutboxRequest>();
         foreach (var row in claimed)
         {
@@ -115,9 +119,10 @@ public sealed class HallEvents(IDataProtectionProvider protection, IConfiguratio
                 ["occurredAt"] = row.OccurredAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
                 ["data"] = row.Payload is null ? null : JsonNode.Parse(row.Payload),
             };
+            var previous = endpoint.PreviousSecretCipher is { } cipher && endpoint.PreviousSecretUntil > now ? Encoding.UTF8.GetBytes(_secrets.Unprotect(cipher)) : null;
             requests[row.Id] = new OutboxRequest(url, body.ToJsonString(JsonOptions), Encoding.UTF8.GetBytes(_secrets.Unprotect(endpoint.SecretCipher)), timeout,
                 new OutboxHeaders("X-Hall-Timestamp", "X-Hall-Nonce", "X-Hall-Signature"), false,
-                [new("X-Hall-Event", row.Type), new("X-Hall-Event-Id", row.EventId)]);
+                [new("X-Hall-Event", row.Type), new("X-Hall-Event-Id", row.EventId)], previous);
         }
         return requests;
     }

@@ -62,6 +62,11 @@ public sealed class WebhookEndpoint
     public required string SecretCipher { get; set; }
     /// <summary>Event types (<c>ticket.called</c>) or a family (<c>complaint.*</c>).</summary>
     public List<string> Events { get; set; } = [];
+    /// <summary>Paused (false): no new events are written for it, and those already queued wait until it is resumed.</summary>
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The secret before the last rotation (encrypted like <see cref="SecretCipher"/>): requests carry its signature too until <see cref="PreviousSecretUntil"/>.</summary>
+    public string? PreviousSecretCipher { get; set; }
+    /// <summary>The end of the rotation's overlap: after it, requests are signed with the current secret only.</summary>
+    public DateTimeOffset? PreviousSecretUntil { get; set; }
 }

@@ -13,8 +13,13 @@ public sealed record OutboxClaim(long Id, int HallId, int? EndpointId, long? Rat
 /// <summary>The names of the headers that carry the signature.</summary>
 public sealed record OutboxHeaders(string Timestamp, string Nonce, string Signature);
 
-/// <summary>One POST: where, the JSON body, the secret it is signed with, how long to wait, and headers of the channel's own.</summary>
-public sealed record OutboxRequest(Uri Url, string Body, byte[] Secret, TimeSpan Timeout, OutboxHeaders Headers, bool Base64Signature, IReadOnlyList<KeyValuePair<string, string>> Extra);
+/// <summary>
+/// One POST: where, the JSON body, the secret it is signed with, how long to wait, and headers of the channel's own. During
+/// a webhook secret's rotation <paramref name="PreviousSecret"/> signs it too: the signature header then carries both
+/// signatures, the current secret's first, separated by a comma.
+/// </summary>
+public sealed record OutboxRequest(Uri Url, string Body, byte[] Secret, TimeSpan Timeout, OutboxHeaders Headers, bool Base64Signature, IReadOnlyList<KeyValuePair<string, string>> Extra,
+    byte[]? PreviousSecret = null);
 
 /// <summary>A kind of outgoing message (the province upload, webhooks): how its claimed rows become requests.</summary>
 public interface IOutboxChannel
@@ -33,7 +38,7 @@ public interface IOutboxChannel
 /// The one sender of the outbox, every <see cref="Interval"/>: per hall and channel it claims the due rows by setting their
 /// <c>lease_until</c> in one statement that skips rows another server holds, so two servers never send one message at
 /// once; a webhook row is claimed only when every earlier row of its subject for that endpoint was delivered (in order per
-/// ticket). A delivered row is marked sent; a failed one waits (10 s, 20 s, 40 s … capped at <c>Hall:Outbox:RetryCapMinutes</c>)
+/// ticket), and only while its endpoint is active (a paused endpoint's rows wait for it to be resumed). A delivered row is marked sent; a failed one waits (10 s, 20 s, 40 s … capped at <c>Hall:Outbox:RetryCapMinutes</c>)
 /// with its error and attempts recorded, and after <c>Hall:Outbox:MaxAttempts</c> is left failed for an admin to send again.
 /// A server that stops mid-send writes nothing: its lease runs out and another server sends — the receiver may get that
 /// message twice, under the same id.
@@ -97,6 +102,7 @@ public sealed class OutboxSender(IDbContextFactory<HallDb> dbFactory, IEnumerabl
             WHERE id IN (SELECT o.id FROM outbox o
                          WHERE o.hall_id = {hallId} AND o.channel = {name} AND o.state = 'pending' AND o.next_attempt_at <= {now}
                            AND (o.lease_until IS NULL OR o.lease_until <= {now})
+                           AND (o.endpoint_id IS NULL OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.id = o.endpoint_id AND w.active))
                            AND NOT EXISTS (SELECT 1 FROM outbox e
                                            WHERE e.endpoint_id = o.endpoint_id AND e.subject_key = o.subject_key AND e.id < o.id AND e.state <> 'sent')
                          ORDER BY o.id LIMIT {Batch} FOR UPDATE SKIP LOCKED)
@@ -160,7 +166,12 @@ public sealed class OutboxSender(IDbContextFactory<HallDb> dbFactory, IEnumerabl
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Url) { Content = new StringContent(request.Body, Encoding.UTF8, "application/json") };
         message.Headers.TryAddWithoutValidation(request.Headers.Timestamp, timestamp);
         message.Headers.TryAddWithoutValidation(request.Headers.Nonce, nonce);
-        message.Headers.TryAddWithoutValidation(request.Headers.Signature, OutboxSigning.Encode(OutboxSigning.Sign(request.Secret, timestamp, nonce, request.Body), request.Base64Signature));
+        var signature = OutboxSigning.Encode(OutboxSigning.Sign(request.Secret, timestamp, nonce, request.Body), request.Base64Signature);
+        if (request.PreviousSecret is { } previous)
+        {
+            signature += "," + OutboxSigning.Encode(OutboxSigning.Sign(previous, timestamp, nonce, request.Body), request.Base64Signature);
+        }
+        message.Headers.TryAddWithoutValidation(request.Headers.Signature, signature);
         foreach (var (header, value) in request.Extra)
         {
             message.Headers.TryAddWithoutValidation(header, value);

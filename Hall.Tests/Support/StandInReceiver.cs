@@ -18,7 +18,8 @@ public sealed record ReceivedPost(IReadOnlyDictionary<string, string> Headers, s
 /// <summary>
 /// A stand-in for an outside system (the province's 好差评 system, a webhook receiver) on real Kestrel at a fixed loopback
 /// port, so it can be stopped (nothing listening) and started again where the hall expects it. It checks each request's
-/// HMAC signature with the shared secret and answers what the test sets: a status, after a delay, or holding the request.
+/// HMAC signature with the shared secret (any of the comma-separated signatures, as during a webhook secret's rotation)
+/// and answers what the test sets: a status, after a delay, or holding the request.
 /// </summary>
 public sealed class StandInReceiver(string path, string timestampHeader, string nonceHeader, string signatureHeader) : IAsyncDisposable
 {
@@ -60,7 +61,7 @@ public sealed class StandInReceiver(string path, string timestampHeader, string 
             var body = await reader.ReadToEndAsync();
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             var valid = headers.TryGetValue(timestampHeader, out var timestamp) && headers.TryGetValue(nonceHeader, out var nonce)
-                && headers.TryGetValue(signatureHeader, out var signature) && OutboxSigning.Verify(Secret, timestamp, nonce, body, signature);
+                && headers.TryGetValue(signatureHeader, out var signature) && signature.Split(',').Any(s => OutboxSigning.Verify(Secret, timestamp, nonce, body, s));
             if (HoldNext is { } hold)
             {
                 HoldNext = null;

@@ -1383,6 +1383,10 @@ namespace Hall.Server.Data.Migrations
                         .HasDatabaseName("ix_outbox_rating_id")
                         .HasFilter("channel = 'province'");
 
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_sent_at")
+                        .HasFilter("state = 'sent'");
+
                     b.HasIndex("EndpointId", "SubjectKey", "Id")
                         .HasDatabaseName("ix_outbox_endpoint_id_subject_key_id");
 
@@ -1417,6 +1421,15 @@ namespace Hall.Server.Data.Migrations
                     b.Property<int>("HallId")
                         .HasColumnType("integer")
                         .HasColumnName("hall_id");
+
+                    b.Property<string>("PreviousSecretCipher")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("previous_secret_cipher");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_until");
 
                     b.Property<string>("SecretCipher")
                         .IsRequired()
