@@ -10,6 +10,7 @@ namespace Hall.Tests.Web;
 /// <summary>
 /// /ratings for a county admin in Chromium (issue 20): the page has a hall picker of the county hall and its township centres;
 /// picking 胡集镇 lists that centre's windows, and the workbook downloaded holds that centre's ratings only, as the database has them.
+/// A supervisor gets no picker.
 /// </summary>
 [TestFixture, NonParallelizable]
 public sealed class RatingsHallPickerTests
@@ -109,5 +110,13 @@ public sealed class RatingsHallPickerTests
             Is.EqualTo(expected.Select(e => (e.Number, "1号胡集镇综合窗口", Hall.Server.Reports.ReportFormat.Level(e.Level))).OrderBy(r => r.Item1, StringComparer.Ordinal)),
             "only the township centre's ratings, each as the database holds it");
         await page.Context.CloseAsync();
+
+        // A supervisor exports their own hall only: no picker, and another hall's ratings are refused.
+        var supervisor = await StaffPages.SignInAsync(_browser, _app.BaseAddress, _county.Credentials, "supervisor", "/ratings");
+        await Assertions.Expect(By(supervisor, "ratings")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(By(supervisor, "hall")).ToHaveCountAsync(0);
+        var refused = await supervisor.APIRequest.GetAsync(new Uri(_app.BaseAddress, $"/api/ratings/xlsx?hall={_town.HallId}").ToString());
+        Assert.That(refused.Status, Is.EqualTo(403));
+        await supervisor.Context.CloseAsync();
     }
 }
