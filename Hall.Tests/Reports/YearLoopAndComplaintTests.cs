@@ -6,7 +6,6 @@ using Hall.Server.Reports;
 using Hall.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using ComplaintSteps = Hall.Server.Complaints.Complaints;
 using ComplaintVerdict = Hall.Server.Complaints.CallBackVerdict;
 using LoopVerdict = Hall.Server.Ratings.CallBackVerdict;
 
@@ -33,37 +32,14 @@ public sealed class YearLoopAndComplaintTests
         _app = await HallApp.StartAsync("year-loop", new DateTimeOffset(2026, 10, 12, 8, 0, 0, TimeSpan.FromHours(8)));
         var h = _hall = await MonthScenario.CreateAsync(_app, "xinxian", openAllDay: true, 1);
         var cases = _app.Services.GetRequiredService<FollowUps>();
-        var steps = _app.Services.GetRequiredService<ComplaintSteps>();
         var clerk1 = new Actor(ActorKind.Staff, h.ClerkId(1), h.HallId, h.ClerkName(1), StaffRole.Clerk, null, null);
         var boss = h.Supervisor;
-        string department;
-        await using (var db = _app.Db())
-        {
-            department = (await ComplaintSteps.DepartmentsAsync(db, h.HallId, default))[0];
-        }
         static void Ok(Refusal? refused) => Assert.That(refused, Is.Null, refused?.MessageEn);
         async Task<long> Rated(RatingLevel level)
         {
-            var ticket = await h.IssueAsync("shebao");
-            await h.CallAsync(1, 1, ticket);
-            await h.StartAsync(1, 1, ticket);
-            await h.FinishAsync(1, 1, ticket, "办结");
-            await h.RateAsync(ticket, level);
+            var ticket = await h.ServeAndRateAsync(1, 1, "shebao", level);
             await using var db = _app.Db();
             return await db.FollowUpCases.Where(f => f.TicketId == ticket).Select(f => f.Id).SingleOrDefaultAsync();
-        }
-        async Task<long> Receive(ComplaintCategory category)
-        {
-            var (c, refused) = await steps.RegisterAsync(boss, new ComplaintForm(ComplaintChannel.Phone, "王五", "13700001111", category, "群众反映的问题"), default);
-            Ok(refused);
-            return c!.Id;
-        }
-        async Task CloseComplaint(long id, ComplaintVerdict verdict)
-        {
-            Ok(await steps.AssignAsync(boss, id, department, null, default));
-            Ok(await steps.AnswerAsync(boss, id, "已处理", default));
-            Ok(await steps.CallBackAsync(boss, id, verdict, null, default));
-            Ok(await steps.CloseAsync(boss, id, default));
         }
 
         // Monday 12 October (cases due Thursday 15th): three bad ratings and a good one at window 1; 办不成事 and 等候时间 received.
@@ -73,21 +49,21 @@ public sealed class YearLoopAndComplaintTests
         var b = await Rated(RatingLevel.VeryDissatisfied);
         var c = await Rated(RatingLevel.Dissatisfied);
         await Rated(RatingLevel.Satisfied);
-        var k1 = await Receive(ComplaintCategory.CouldNotGetDone);
-        var k2 = await Receive(ComplaintCategory.Waiting);
+        var k1 = await h.ReceiveComplaintAsync(ComplaintCategory.CouldNotGetDone);
+        var k2 = await h.ReceiveComplaintAsync(ComplaintCategory.Waiting);
         // Tuesday: a founded and fixed; clerk 1 appeals c; 材料繁琐 received (due Friday 16th), never closed.
         h.At(10, 13, 10, 0);
         Ok(await cases.VerifyAsync(boss, a, "等候过长属实", true, default));
         Ok(await cases.PlanRemedyAsync(boss, a, "增开窗口", null, default));
         Ok(await cases.FinishRemedyAsync(boss, a, "已增开", default));
         Ok(await cases.FileAppealAsync(clerk1, c, AppealKind.Malicious, "群众故意差评", default));
-        await Receive(ComplaintCategory.Materials);
+        await h.ReceiveComplaintAsync(ComplaintCategory.Materials);
         // Wednesday: a called back (满意) and closed on time; c's appeal rejected; 办不成事 closed on time (满意).
         h.At(10, 14, 10, 0);
         Ok(await cases.CallBackAsync(boss, a, LoopVerdict.Satisfied, null, default));
         Ok(await cases.CloseAsync(boss, a, "已整改回访", default));
         Ok(await cases.DecideAppealAsync(boss, c, false, "群众确有不满", default));
-        await CloseComplaint(k1, ComplaintVerdict.Satisfied);
+        await h.CloseComplaintAsync(k1, ComplaintVerdict.Satisfied);
         // Thursday (the due date): c verified, called back (不满意) and closed on time.
         h.At(10, 15, 16, 0);
         Ok(await cases.VerifyAsync(boss, c, "窗口解释不足", false, default));
@@ -98,13 +74,13 @@ public sealed class YearLoopAndComplaintTests
         Ok(await cases.VerifyAsync(boss, b, "录像显示办理规范", false, default));
         Ok(await cases.CallBackAsync(boss, b, LoopVerdict.Unreachable, "无人接听", default));
         Ok(await cases.CloseAsync(boss, b, "已核实", default));
-        await CloseComplaint(k2, ComplaintVerdict.Dissatisfied);
+        await h.CloseComplaintAsync(k2, ComplaintVerdict.Dissatisfied);
 
         // Monday 2 November (due Thursday 5th): two bad ratings; 等候时间 received.
         h.At(11, 2, 9, 0);
         var d = await Rated(RatingLevel.Dissatisfied);
         var e = await Rated(RatingLevel.VeryDissatisfied);
-        var k4 = await Receive(ComplaintCategory.Waiting);
+        var k4 = await h.ReceiveComplaintAsync(ComplaintCategory.Waiting);
         // Tuesday: e appealed; Wednesday: e upheld (申诉采纳, out of 应办结); d verified, called back (基本满意), closed on time; 等候时间 closed (基本满意).
         h.At(11, 3, 10, 0);
         Ok(await cases.FileAppealAsync(clerk1, e, AppealKind.Mistaken, "群众误按", default));
@@ -113,12 +89,12 @@ public sealed class YearLoopAndComplaintTests
         Ok(await cases.VerifyAsync(boss, d, "窗口解释不足", false, default));
         Ok(await cases.CallBackAsync(boss, d, LoopVerdict.Basic, null, default));
         Ok(await cases.CloseAsync(boss, d, "已解释", default));
-        await CloseComplaint(k4, ComplaintVerdict.Basic);
+        await h.CloseComplaintAsync(k4, ComplaintVerdict.Basic);
         // Monday 30 November: one more bad rating, appealed and not decided (due 3 December); 服务态度 received, open.
         h.At(11, 30, 15, 0);
         var f = await Rated(RatingLevel.Dissatisfied);
         Ok(await cases.FileAppealAsync(clerk1, f, AppealKind.Mistaken, "误按", default));
-        await Receive(ComplaintCategory.Attitude);
+        await h.ReceiveComplaintAsync(ComplaintCategory.Attitude);
 
         h.At(12, 1, 9, 0);
         var year = await h.ReportAsync(ReportKind.Year, new DateOnly(2026, 1, 1));
@@ -137,9 +113,9 @@ public sealed class YearLoopAndComplaintTests
         var november = await LoopAsync(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30));
         var whole = await LoopAsync(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31));
         // 差评件数, 应办结, 按期办结, 回访（已联系）, 回访满意, 未能联系, 申诉提出, 申诉采纳, 申诉驳回, 待复核
-        Assert.That(october, Is.EqualTo((3, 3, 2, 2, 1, 1, 1, 0, 1, 0)), "October: three cases due, two on time; a satisfied, c not; b not reached; c's appeal rejected");
-        Assert.That(november, Is.EqualTo((3, 1, 1, 1, 1, 0, 2, 1, 0, 1)), "November: e upheld (not due), f due in December and pending; d on time and 基本满意");
-        Assert.That(whole, Is.EqualTo((6, 4, 3, 3, 2, 1, 3, 1, 1, 1)), "the year is the sum of its months");
+        Assert.That(october, Is.EqualTo(new LoopCounts(3, 3, 2, 2, 1, 1, 1, 0, 1, 0)), "October: three cases due, two on time; a satisfied, c not; b not reached; c's appeal rejected");
+        Assert.That(november, Is.EqualTo(new LoopCounts(3, 1, 1, 1, 1, 0, 2, 1, 0, 1)), "November: e upheld (not due), f due in December and pending; d on time and 基本满意");
+        Assert.That(whole, Is.EqualTo(new LoopCounts(6, 4, 3, 3, 2, 1, 3, 1, 1, 1)), "the year is the sum of its months");
 
         _year.Shows("差评闭环逐月");
         // 月份 | 差评件数 | 应办结 | 按期办结 | 按期办结率 | 回访（已联系） | 回访满意 | 回访满意率 | 未能联系 | 申诉提出 | 申诉采纳 | 申诉驳回 | 待复核
@@ -163,7 +139,7 @@ public sealed class YearLoopAndComplaintTests
             _november.HasRow("差评闭环", figure, row[i]);
         }
         // 类别 / 月份 | 受理 | 办结 | 办结率 | 按期办结 | 逾期办结 | 逾期未办结 | 办理中 | 按期办结率 | 已回访 | 回访满意 | 回访满意率
-        var complaints = Complaint("11月", await ComplaintsAsync(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), null));
+        var complaints = (await ComplaintsAsync(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), null)).Row("11月");
         _year.HasRow("有诉即办全年逐月", complaints);
         _november.HasRow("有诉即办", ["合计", .. complaints[1..]]);
     }
@@ -178,28 +154,28 @@ public sealed class YearLoopAndComplaintTests
         var november = await ComplaintsAsync(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), null);
         var whole = await ComplaintsAsync(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), null);
         // 受理, 办结, 按期办结, 逾期未办结, 已回访, 回访满意
-        Assert.That(october, Is.EqualTo((3, 2, 1, 1, 2, 1)));
-        Assert.That(november, Is.EqualTo((2, 1, 1, 0, 1, 1)));
-        Assert.That(whole, Is.EqualTo((5, 3, 2, 1, 3, 2)));
+        Assert.That(october, Is.EqualTo(new ComplaintCounts(3, 2, 1, 1, 2, 1)));
+        Assert.That(november, Is.EqualTo(new ComplaintCounts(2, 1, 1, 0, 1, 1)));
+        Assert.That(whole, Is.EqualTo(new ComplaintCounts(5, 3, 2, 1, 3, 2)));
 
         _year.Shows("九、有诉即办");
-        _year.HasRow("有诉即办全年逐月", Complaint("10月", october));
-        _year.HasRow("有诉即办全年逐月", Complaint("11月", november));
-        _year.HasRow("有诉即办全年逐月", Complaint("全年", whole));
+        _year.HasRow("有诉即办全年逐月", october.Row("10月"));
+        _year.HasRow("有诉即办全年逐月", november.Row("11月"));
+        _year.HasRow("有诉即办全年逐月", whole.Row("全年"));
         _year.HasRow("有诉即办全年逐月", "1月", "0", "0", "—", "0", "0", "0", "0", "—", "0", "0", "—");
         Assert.That(_year.Sheet("有诉即办全年逐月"), Has.Count.EqualTo(13), "twelve months and the year");
         // 办结率 3 of 5, 按期办结率 2 of (3 closed + 1 overdue), 回访满意率 2 of 3 — from the year's counts
         // (October's 33.3% and November's 100.0% would average 66.7%).
-        Assert.That((Complaint("全年", whole)[3], Complaint("全年", whole)[8], Complaint("全年", whole)[11]), Is.EqualTo(("60.0%", "50.0%", "66.7%")));
+        Assert.That((whole.Row("全年")[3], whole.Row("全年")[8], whole.Row("全年")[11]), Is.EqualTo(("60.0%", "50.0%", "66.7%")));
 
         // By category over the year, with the year's total.
         var waiting = await ComplaintsAsync(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), ComplaintCategory.Waiting);
-        Assert.That(waiting, Is.EqualTo((2, 2, 1, 0, 2, 1)), "等候时间: October's closed late (不满意), November's on time (基本满意)");
-        _year.HasRow("有诉即办全年", Complaint("等候时间", waiting));
+        Assert.That(waiting, Is.EqualTo(new ComplaintCounts(2, 2, 1, 0, 2, 1)), "等候时间: October's closed late (不满意), November's on time (基本满意)");
+        _year.HasRow("有诉即办全年", waiting.Row("等候时间"));
         _year.HasRow("有诉即办全年", "材料繁琐", "1", "0", "0.0%", "0", "0", "1", "0", "0.0%", "0", "0", "—");
         _year.HasRow("有诉即办全年", "服务态度", "1", "0", "0.0%", "0", "0", "0", "1", "—", "0", "0", "—");
         _year.HasRow("有诉即办全年", "办不成事", "1", "1", "100.0%", "1", "0", "0", "0", "100.0%", "1", "1", "100.0%");
-        _year.HasRow("有诉即办全年", Complaint("合计", whole));
+        _year.HasRow("有诉即办全年", whole.Row("合计"));
         Assert.That(_year.Sheet("有诉即办全年"), Has.Count.EqualTo(5), "four categories had complaints, and the total");
     }
 
@@ -209,43 +185,12 @@ public sealed class YearLoopAndComplaintTests
         Assert.That(_story, Does.Contain("本年受理群众诉求（有诉即办） 5 件，办结 3 件，办结率 60.0%；按期办结 2 件，按期办结率 50.0%；回访满意 2 件，回访满意率 66.7%。"));
     }
 
-    /// <summary>差评闭环 of the period, worked out from the follow-up cases in the database with DEFINITIONS.md's words.</summary>
-    private async Task<(int, int, int, int, int, int, int, int, int, int)> LoopAsync(DateOnly from, DateOnly to)
-    {
-        var zone = _hall.Zone;
-        await using var db = _app.Db();
-        var all = await db.FollowUpCases.AsNoTracking().Where(f => f.HallId == _hall.HallId).ToListAsync();
-        var ticketDates = await db.Tickets.AsNoTracking().Where(t => t.HallId == _hall.HallId).ToDictionaryAsync(t => t.Id, t => t.BusinessDate);
-        bool In(DateTimeOffset? at) => at is { } a && HallClock.BusinessDate(a, zone) is var d && d >= from && d <= to;
-        var cases = all.Count(f => ticketDates[f.TicketId] >= from && ticketDates[f.TicketId] <= to);
-        var due = all.Where(f => f.DueDate >= from && f.DueDate <= to && f.AppealUpheld != true && (f.ClosedAt is not null || f.DueDate < Today)).ToList();
-        var onTime = due.Count(f => f.ClosedAt is { } closed && HallClock.BusinessDate(closed, zone) <= f.DueDate);
-        var reached = all.Where(f => In(f.CalledBackAt) && f.CallBackVerdict != LoopVerdict.Unreachable).ToList();
-        return (cases, due.Count, onTime, reached.Count, reached.Count(f => f.CallBackVerdict is LoopVerdict.Satisfied or LoopVerdict.Basic),
-            all.Count(f => In(f.CalledBackAt) && f.CallBackVerdict == LoopVerdict.Unreachable), all.Count(f => In(f.AppealFiledAt)),
-            all.Count(f => In(f.AppealDecidedAt) && f.AppealUpheld == true), all.Count(f => In(f.AppealDecidedAt) && f.AppealUpheld == false),
-            all.Count(f => In(f.AppealFiledAt) && f.AppealDecidedAt == null));
-    }
+    private Task<LoopCounts> LoopAsync(DateOnly from, DateOnly to) => LoopCounts.OfAsync(_app, _hall.HallId, _hall.Zone, from, to, Today);
 
-    private static string Rate(int part, int whole) => whole == 0 ? ReportFormat.None : ReportFormat.Percent((double)part / whole).Text;
+    private Task<ComplaintCounts> ComplaintsAsync(DateOnly from, DateOnly to, ComplaintCategory? category) =>
+        ComplaintCounts.OfAsync(_app, _hall.HallId, _hall.Zone, from, to, Today, category);
 
-    private static string[] Row(string month, (int Cases, int Due, int OnTime, int Reached, int Satisfied, int Unreachable, int Filed, int Upheld, int Rejected, int Pending) l) =>
-        [month, $"{l.Cases}", $"{l.Due}", $"{l.OnTime}", Rate(l.OnTime, l.Due), $"{l.Reached}", $"{l.Satisfied}", Rate(l.Satisfied, l.Reached), $"{l.Unreachable}",
-            $"{l.Filed}", $"{l.Upheld}", $"{l.Rejected}", $"{l.Pending}"];
-
-    /// <summary>有诉即办 of the complaints received in the period (of a category, or all), from the database with DEFINITIONS.md's words.</summary>
-    private async Task<(int, int, int, int, int, int)> ComplaintsAsync(DateOnly from, DateOnly to, ComplaintCategory? category)
-    {
-        await using var db = _app.Db();
-        var received = (await db.Complaints.AsNoTracking().Where(c => c.HallId == _hall.HallId && c.BusinessDate >= from && c.BusinessDate <= to).ToListAsync())
-            .Where(c => category is null || c.Category == category).ToList();
-        var closed = received.Where(c => c.ClosedAt is not null).ToList();
-        return (received.Count, closed.Count, closed.Count(c => HallClock.BusinessDate(c.ClosedAt!.Value, _hall.Zone) <= c.DueDate),
-            received.Count(c => c.ClosedAt is null && Today > c.DueDate), received.Count(c => c.Verdict is not null),
-            received.Count(c => c.Verdict is ComplaintVerdict.Satisfied or ComplaintVerdict.Basic));
-    }
-
-    private static string[] Complaint(string name, (int Received, int Closed, int OnTime, int Overdue, int CalledBack, int Satisfied) s) =>
-        [name, $"{s.Received}", $"{s.Closed}", Rate(s.Closed, s.Received), $"{s.OnTime}", $"{s.Closed - s.OnTime}", $"{s.Overdue}", $"{s.Received - s.Closed - s.Overdue}",
-            Rate(s.OnTime, s.Closed + s.Overdue), $"{s.CalledBack}", $"{s.Satisfied}", Rate(s.Satisfied, s.CalledBack)];
+    private static string[] Row(string month, LoopCounts l) =>
+        [month, $"{l.Cases}", $"{l.Due}", $"{l.OnTime}", ComplaintCounts.Rate(l.OnTime, l.Due), $"{l.Reached}", $"{l.Satisfied}", ComplaintCounts.Rate(l.Satisfied, l.Reached),
+            $"{l.Unreachable}", $"{l.Filed}", $"{l.Upheld}", $"{l.Rejected}", $"{l.Pending}"];
 }

@@ -35,23 +35,15 @@ public sealed class RatingsHallPickerTests
             await db.Halls.Where(h => h.Id == _town.HallId).ExecuteUpdateAsync(s => s.SetProperty(h => h.ParentId, _county.HallId).SetProperty(h => h.Name, Town));
             await db.Windows.Where(w => w.Id == _town.WindowId(1)).ExecuteUpdateAsync(s => s.SetProperty(w => w.Name, "胡集镇综合窗口"));
         }
-        async Task Serve(MonthScenario hall, RatingLevel level, params string[] reasons)
-        {
-            var ticket = await hall.IssueAsync("shebao");
-            await hall.CallAsync(1, 1, ticket);
-            await hall.StartAsync(1, 1, ticket);
-            await hall.FinishAsync(1, 1, ticket, "办结");
-            await hall.RateAsync(ticket, level, reasons);
-        }
-        // Monday 2 November: the county hall one rating, the township centre two.
+        // Monday 2 November: two ratings at the county hall, two at the township centre.
         _county.At(11, 2, 9, 0);
         await _county.OpenAsync(1, 1);
-        await Serve(_county, RatingLevel.Satisfied);
-        await Serve(_county, RatingLevel.VerySatisfied);
+        await _county.ServeAndRateAsync(1, 1, "shebao", RatingLevel.Satisfied);
+        await _county.ServeAndRateAsync(1, 1, "shebao", RatingLevel.VerySatisfied);
         _town.At(11, 2, 10, 0);
         await _town.OpenAsync(1, 1);
-        await Serve(_town, RatingLevel.VerySatisfied);
-        await Serve(_town, RatingLevel.Dissatisfied);
+        await _town.ServeAndRateAsync(1, 1, "shebao", RatingLevel.VerySatisfied);
+        await _town.ServeAndRateAsync(1, 1, "shebao", RatingLevel.Dissatisfied);
         _county.At(11, 2, 11, 0);
     }
 
