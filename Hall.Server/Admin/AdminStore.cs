@@ -17,7 +17,8 @@ namespace Hall.Server.Admin;
 
 public sealed record HallForm(string Name, string HoursText, int AgeingMinutes, int NormalPerPriority, int MaxRecalls, int AutoNoShowAfterCalls, int RequeuePlacesBack,
     string OutcomesText, string PauseReasonsText, int FollowUpWorkingDays, int PauseLimitMinutes, int UnstaffedGraceMinutes, int DeviceOfflineMinutes, int NoticePeopleAhead,
-    int RankingMinRatings = HallSite.DefaultRankingMinRatings, string? IssuingAuthority = null, string? DocumentPrefix = null, string? Addressee = null);
+    int RankingMinRatings = HallSite.DefaultRankingMinRatings, string? IssuingAuthority = null, string? DocumentPrefix = null, string? Addressee = null,
+    int ComplaintWorkingDays = HallSite.DefaultComplaintWorkingDays);
 
 public sealed record CalendarForm(DateOnly Date, bool Open, string? Note);
 
@@ -125,7 +126,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
 
     public static HallForm FormOf(HallSite h) => new(h.Name, HoursText(h.Hours), h.AgeingMinutes, h.NormalPerPriority, h.MaxRecalls, h.AutoNoShowAfterCalls, h.RequeuePlacesBack,
         string.Join("\n", h.Outcomes), string.Join("\n", h.PauseReasons), h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead,
-        h.RankingMinRatings, h.IssuingAuthority, h.DocumentPrefix, h.Addressee);
+        h.RankingMinRatings, h.IssuingAuthority, h.DocumentPrefix, h.Addressee, h.ComplaintWorkingDays);
 
     /// <summary>One line per open weekday: "周一 09:00-12:00 13:30-17:30".</summary>
     public static string HoursText(WeeklyHours hours) => string.Join("\n", Enumerable.Range(1, 7).Select(i => (DayOfWeek)(i % 7))
@@ -214,6 +215,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
             .Check(outcomes is not null, "办理结果", "outcomes", "每行一项，1–20 项，每项最多 20 字", "must be 1–20 lines of at most 20 characters")
             .Check(reasons is not null, "暂停原因", "pause reasons", "每行一项，1–20 项，每项最多 20 字", "must be 1–20 lines of at most 20 characters")
             .Check(form.FollowUpWorkingDays is >= 1 and <= 30, "补件期限（工作日）", "follow-up (working days)", "须在 1–30 之间", "must be 1–30")
+            .Check(form.ComplaintWorkingDays is >= 1 and <= 30, "有诉即办办理期限（工作日）", "complaint deadline (working days)", "须在 1–30 之间", "must be 1–30")
             .Check(form.PauseLimitMinutes is >= 1 and <= 600, "暂停上限（分钟）", "pause limit (minutes)", "须在 1–600 之间", "must be 1–600")
             .Check(form.RankingMinRatings is >= 0 and <= 1000, "参与排名最少评价数", "ratings to be ranked", "须在 0–1000 之间", "must be 0–1000")
             .Check(form.UnstaffedGraceMinutes is >= 0 and <= 240, "无人值守宽限（分钟）", "unstaffed grace (minutes)", "须在 0–240 之间", "must be 0–240")
@@ -236,7 +238,7 @@ public sealed partial class AdminStore(IDbContextFactory<HallDb> dbFactory, Hall
                 (form.Name.Trim(), hours!, form.AgeingMinutes, form.NormalPerPriority, form.MaxRecalls, form.AutoNoShowAfterCalls, form.RequeuePlacesBack);
             (h.Outcomes, h.PauseReasons, h.FollowUpWorkingDays, h.PauseLimitMinutes, h.UnstaffedGraceMinutes, h.DeviceOfflineMinutes, h.NoticePeopleAhead) =
                 (outcomes!, reasons!, form.FollowUpWorkingDays, form.PauseLimitMinutes, form.UnstaffedGraceMinutes, form.DeviceOfflineMinutes, form.NoticePeopleAhead);
-            h.RankingMinRatings = form.RankingMinRatings;
+            (h.RankingMinRatings, h.ComplaintWorkingDays) = (form.RankingMinRatings, form.ComplaintWorkingDays);
             (h.IssuingAuthority, h.DocumentPrefix, h.Addressee) = (Blank(form.IssuingAuthority), Blank(form.DocumentPrefix), Blank(form.Addressee));
             return (before, FormOf(h));
         }, ct);

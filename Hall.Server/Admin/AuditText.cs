@@ -96,6 +96,7 @@ public static class AuditText
         ["OutcomesText"] = ("办理结果", "Outcomes"),
         ["PauseReasonsText"] = ("暂停原因", "Pause reasons"),
         ["FollowUpWorkingDays"] = ("补件期限（工作日）", "Follow-up (working days)"),
+        ["ComplaintWorkingDays"] = ("有诉即办办理期限（工作日）", "Complaint deadline (working days)"),
         ["PauseLimitMinutes"] = ("暂停上限（分钟）", "Pause limit (min)"),
         ["RankingMinRatings"] = ("参与排名最少评价数", "Ratings to be ranked"),
         ["UnstaffedGraceMinutes"] = ("无人值守宽限（分钟）", "Unstaffed grace (min)"),

@@ -24,7 +24,8 @@ public sealed class HallSite
     /// <summary>A bad rating's follow-up case (差评回访) is due this many working days after the rating.</summary>
     public int FollowUpWorkingDays { get; set; } = 3;
     /// <summary>A complaint (有诉即办) is to be closed within this many working days after it was received.</summary>
-    public int ComplaintWorkingDays { get; set; } = 3;
+    public int ComplaintWorkingDays { get; set; } = DefaultComplaintWorkingDays;
+    public const int DefaultComplaintWorkingDays = 3;
     /// <summary>Alert thresholds of the supervisor's wall.</summary>
     public int PauseLimitMinutes { get; set; } = 30;
     public int UnstaffedGraceMinutes { get; set; } = 15;

@@ -231,25 +231,26 @@ public static class BulletinReport
     }
 
     /// <summary>差评闭环: the bad ratings' 核实 · 整改 · 回访 · 申诉复核 of the month, one figure a row, as DEFINITIONS.md defines them.</summary>
-    internal static ReportTable LoopTable(ReportFigures f)
-    {
-        var l = f.Loop;
-        return new ReportTable("差评闭环", "差评闭环（核实、整改、回访、申诉复核）", [new("指标", 2.4), new("数值", 1, CellAlign.Right)],
-            [
-                [Text("差评件数"), Count(l.Cases)],
-                [Text("应办结"), Count(l.Due)],
-                [Text("按期办结"), Count(l.OnTime)],
-                [Text("按期办结率"), Percent(l.OnTimeRate)],
-                [Text("回访（已联系）"), Count(l.CalledBack)],
-                [Text("回访满意"), Count(l.CallBackSatisfied)],
-                [Text("回访满意率"), Percent(l.CallBackRate)],
-                [Text("未能联系"), Count(l.Unreachable)],
-                [Text("申诉提出"), Count(l.AppealsFiled)],
-                [Text("申诉采纳"), Count(l.AppealsUpheld)],
-                [Text("申诉驳回"), Count(l.AppealsRejected)],
-                [Text("待复核"), Count(l.AppealsPending)],
-            ]);
-    }
+    internal static ReportTable LoopTable(ReportFigures f) =>
+        new("差评闭环", "差评闭环（核实、整改、回访、申诉复核）", [new("指标", 2.4), new("数值", 1, CellAlign.Right)],
+            [.. LoopFigures.Select(x => (IReadOnlyList<ReportCell>)[Text(x.Name), x.Cell(f.Loop)])]);
+
+    /// <summary>差评闭环's figures in the bulletin's order: the rows of the month's table, the columns of the year view's months.</summary>
+    internal static readonly IReadOnlyList<(string Name, Func<BadRatingLoop, ReportCell> Cell)> LoopFigures =
+        [
+            ("差评件数", l => Count(l.Cases)),
+            ("应办结", l => Count(l.Due)),
+            ("按期办结", l => Count(l.OnTime)),
+            ("按期办结率", l => Percent(l.OnTimeRate)),
+            ("回访（已联系）", l => Count(l.CalledBack)),
+            ("回访满意", l => Count(l.CallBackSatisfied)),
+            ("回访满意率", l => Percent(l.CallBackRate)),
+            ("未能联系", l => Count(l.Unreachable)),
+            ("申诉提出", l => Count(l.AppealsFiled)),
+            ("申诉采纳", l => Count(l.AppealsUpheld)),
+            ("申诉驳回", l => Count(l.AppealsRejected)),
+            ("待复核", l => Count(l.AppealsPending)),
+        ];
 
     /// <summary>好差评 by service or department, by the national names: 评价率, 好评 and 差评, 好评率, 差评整改率.</summary>
     internal static ReportTable RatingsBy(ReportFigures f, string sheet, string caption, string subject, IEnumerable<(string Name, WorkStat Stat)> subjects) =>

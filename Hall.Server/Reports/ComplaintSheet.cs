@@ -69,19 +69,29 @@ public static class ComplaintSheet
               + $"按期办结 {s.OnTime} 件，按期办结率 {Percent(s.OnTimeRate).Text}；回访满意 {s.Satisfied} 件，回访满意率 {Percent(s.SatisfiedRate).Text}。";
     }
 
-    /// <summary>The section: the sentence, then the figures by category with the total.</summary>
-    public static IEnumerable<ReportBlock> Summary(ReportFigures f, string sheet, string period)
+    /// <summary>The section: the sentence, then the figures by category with the total (and, for a year, by month with the year's).</summary>
+    /// <param name="months">The year's months, each counting the complaints received in it; null for a month.</param>
+    public static IEnumerable<ReportBlock> Summary(ReportFigures f, string sheet, string period, IReadOnlyList<ReportFigures>? months = null)
     {
         var input = f.Input;
         yield return new ReportParagraph(Line(input, period));
         var rows = ComplaintNames.Categories.Where(c => input.Complaints.Any(x => x.Category == c))
             .Select(c => Cells(ComplaintNames.Zh(c), ComplaintStat.Of(input.Complaints.Where(x => x.Category == c), input.Today, input.Hall.Zone))).ToList();
-        yield return new ReportTable(sheet, $"群众诉求（有诉即办）按类别（{period}受理）", Columns, rows) { Total = Cells("合计", Hall(input)) };
+        yield return new ReportTable(sheet, $"群众诉求（有诉即办）按类别（{period}受理）", Columns("类别"), rows) { Total = Cells("合计", Hall(input)) };
+        if (months is not null)
+        {
+            // A complaint counts in the one month it was received: the months add up to the year.
+            yield return new ReportTable(sheet + "逐月", "群众诉求（有诉即办）逐月（按受理月份）", Columns("月份"),
+                [.. months.Select(m => Cells($"{m.Input.From.Month}月", Hall(m.Input)))])
+            {
+                Total = Cells("全年", Hall(input)),
+            };
+        }
     }
 
-    private static readonly IReadOnlyList<ReportColumn> Columns =
+    private static IReadOnlyList<ReportColumn> Columns(string subject) =>
         [
-            new("类别", 1.6), new("受理", 0.8, CellAlign.Right), new("办结", 0.8, CellAlign.Right), new("办结率", 1, CellAlign.Right),
+            new(subject, 1.6), new("受理", 0.8, CellAlign.Right), new("办结", 0.8, CellAlign.Right), new("办结率", 1, CellAlign.Right),
             new("按期办结", 1, CellAlign.Right), new("逾期办结", 1, CellAlign.Right), new("逾期未办结", 1.1, CellAlign.Right), new("办理中", 0.9, CellAlign.Right),
             new("按期办结率", 1.1, CellAlign.Right), new("已回访", 0.9, CellAlign.Right), new("回访满意", 1, CellAlign.Right), new("回访满意率", 1.1, CellAlign.Right),
         ];

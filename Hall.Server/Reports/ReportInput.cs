@@ -133,7 +133,8 @@ public sealed record ReportInput(
             Events = [.. Events.Where(e => ids.Contains(e.TicketId))],
             WindowEvents = [.. WindowEvents.Where(e => InPeriod(e.At))],
             Ratings = [.. Ratings.Where(r => ids.Contains(r.TicketId))],
-            FollowUps = [.. FollowUps.Where(c => InPeriod(c.OpenedAt))],
+            // The cases of the bad ratings of the month's tickets, as the month's bulletin counts them (a ticket rated the next day stays in its month).
+            FollowUps = [.. FollowUps.Where(c => ids.Contains(c.TicketId))],
             Alerts = [.. Alerts.Where(a => InPeriod(a.RaisedAt))],
             Plays = [.. Plays.Where(p => InPeriod(p.StartedAt))],
             Roster = [.. Roster.Where(r => r.Date >= from && r.Date <= to)],

@@ -2,7 +2,10 @@ using static Hall.Server.Reports.ReportFormat;
 
 namespace Hall.Server.Reports;
 
-/// <summary>年考核, a 公文 like the bulletin: the year told in the body, the twelve months side by side and the annual ranking of windows in its annex.</summary>
+/// <summary>
+/// 年考核, a 公文 like the bulletin: the year told in the body, the twelve months side by side, the annual ranking of windows, and the
+/// bulletin's 差评闭环 and 有诉即办 month by month with the year's total in its annex.
+/// </summary>
 public static class YearReport
 {
     /// <param name="county">The county hall (first) and its township sites over the year, for the roll-up; null for a hall without sites.</param>
@@ -44,10 +47,17 @@ public static class YearReport
             new ReportTable("窗口逐月", "各窗口逐月办件量",
                 [new("窗口", 2.4), .. labels.Select(l => new ReportColumn(l, 0.8, CellAlign.Right)), new("全年", 1, CellAlign.Right)],
                 [.. input.Windows.Select(w => (IReadOnlyList<ReportCell>)[Text(Window(w)), .. months.Select(m => Count(m.Window(w.Id).Served)), Count(year.Window(w.Id).Served)])]),
-            new ReportHeading("三、各窗口逐月好评率"),
+            new ReportHeading("三、好差评"),
             new ReportTable("窗口好评率逐月", "各窗口逐月好评率",
                 [new("窗口", 2.4), .. labels.Select(l => new ReportColumn(l, 0.9, CellAlign.Right)), new("全年", 1, CellAlign.Right)],
                 [.. input.Windows.Select(w => (IReadOnlyList<ReportCell>)[Text(Window(w)), .. months.Select(m => Percent(m.Window(w.Id).Ratings.Rate)), Percent(year.Window(w.Id).Ratings.Rate)])]),
+            // Each case counts in the one month its date falls in, so the months add up to the year; the year's rates come from its counts.
+            new ReportTable("差评闭环逐月", "差评闭环逐月（核实、整改、回访、申诉复核，口径同月通报）",
+                [new("月份", 0.8), .. BulletinReport.LoopFigures.Select(x => new ReportColumn(x.Name, 1, CellAlign.Right))],
+                [.. months.Select((m, i) => (IReadOnlyList<ReportCell>)[Text(labels[i]), .. BulletinReport.LoopFigures.Select(x => x.Cell(m.Loop))])])
+            {
+                Total = [Text("全年"), .. BulletinReport.LoopFigures.Select(x => x.Cell(year.Loop))],
+            },
             new ReportHeading("四、工作人员"),
             new ReportTable("人员全年", "各工作人员全年考勤、办件与满意度（在岗单位：小时，办理单位：分钟）",
                 [new("工作人员", 1.6), new("出勤天数", 1, CellAlign.Right), new("在岗(时)", 1, CellAlign.Right), new("办件量", 1, CellAlign.Right),
@@ -64,9 +74,11 @@ public static class YearReport
         blocks.AddRange(PatrolSheet.Summary(year, "日常巡查全年", "本年"));
         blocks.Add(new ReportHeading("八、预约"));
         blocks.AddRange(BookingSheet.Summary(year, "预约全年", "本年", months));
+        blocks.Add(new ReportHeading("九、有诉即办"));
+        blocks.AddRange(ComplaintSheet.Summary(year, "有诉即办全年", "本年", months));
         if (county is not null)
         {
-            blocks.Add(new ReportHeading("九、全县汇总"));
+            blocks.Add(new ReportHeading("十、全县汇总"));
             blocks.Add(BulletinReport.SitesTable(county, "各站点全年", "县级大厅与乡镇（街道）便民服务中心全年"));
         }
         return new ReportDocument($"关于{input.Hall.Name}{input.From.Year}年度考核情况的通报", $"统计期间 {Period(input, "本年")}", blocks)

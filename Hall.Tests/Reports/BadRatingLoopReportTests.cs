@@ -37,18 +37,9 @@ public sealed class BadRatingLoopReportTests
         var t = new List<long>();
         foreach (var level in new[] { RatingLevel.Dissatisfied, RatingLevel.VeryDissatisfied, RatingLevel.Dissatisfied, RatingLevel.Dissatisfied, RatingLevel.Satisfied })
         {
-            var ticket = await h.IssueAsync("shebao");
-            await h.CallAsync(1, 1, ticket);
-            await h.StartAsync(1, 1, ticket);
-            await h.FinishAsync(1, 1, ticket, "办结");
-            await h.RateAsync(ticket, level);
-            t.Add(ticket);
+            t.Add(await h.ServeAndRateAsync(1, 1, "shebao", level));
         }
-        var good = await h.IssueAsync("yibao");
-        await h.CallAsync(3, 3, good);
-        await h.StartAsync(3, 3, good);
-        await h.FinishAsync(3, 3, good, "办结");
-        await h.RateAsync(good, RatingLevel.VerySatisfied);
+        await h.ServeAndRateAsync(3, 3, "yibao", RatingLevel.VerySatisfied);
         var c = new List<long>();
         await using (var db = _app.Db())
         {
@@ -86,11 +77,7 @@ public sealed class BadRatingLoopReportTests
         Ok(await cases.CloseAsync(boss, c[1], "已解释", default));
         // Monday 30 November: one more bad rating at window 1, appealed and not yet decided (due 3 December: not in November's due).
         h.At(11, 30, 15, 0);
-        var late = await h.IssueAsync("shebao");
-        await h.CallAsync(1, 1, late);
-        await h.StartAsync(1, 1, late);
-        await h.FinishAsync(1, 1, late, "办结");
-        await h.RateAsync(late, RatingLevel.Dissatisfied);
+        var late = await h.ServeAndRateAsync(1, 1, "shebao", RatingLevel.Dissatisfied);
         await using (var db = _app.Db())
         {
             var last = await db.FollowUpCases.Where(f => f.TicketId == late).Select(f => f.Id).SingleAsync();
@@ -109,39 +96,24 @@ public sealed class BadRatingLoopReportTests
     public async Task The_bulletin_counts_the_loop_of_the_months_bad_ratings_as_the_database_holds_it()
     {
         // Worked out from the database with the definitions, then read in the PDF and the workbook.
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-        var from = new DateOnly(2026, 11, 1);
-        var to = new DateOnly(2026, 11, 30);
-        var today = new DateOnly(2026, 12, 1);
-        await using var db = _app.Db();
-        var all = await db.FollowUpCases.AsNoTracking().Where(f => f.HallId == _hall.HallId).ToListAsync();
-        bool In(DateTimeOffset? at) => at is { } a && HallClock.BusinessDate(a, zone) is var d && d >= from && d <= to;
-        var due = all.Where(f => f.DueDate >= from && f.DueDate <= to && f.AppealUpheld != true && (f.ClosedAt is not null || f.DueDate < today)).ToList();
-        var onTime = due.Count(f => f.ClosedAt is { } closed && HallClock.BusinessDate(closed, zone) <= f.DueDate);
-        var reached = all.Where(f => In(f.CalledBackAt) && f.CallBackVerdict != CallBackVerdict.Unreachable).ToList();
-        var satisfied = reached.Count(f => f.CallBackVerdict is CallBackVerdict.Satisfied or CallBackVerdict.Basic);
-        var unreachable = all.Count(f => In(f.CalledBackAt) && f.CallBackVerdict == CallBackVerdict.Unreachable);
-        var filed = all.Count(f => In(f.AppealFiledAt));
-        var upheld = all.Count(f => In(f.AppealDecidedAt) && f.AppealUpheld == true);
-        var rejected = all.Count(f => In(f.AppealDecidedAt) && f.AppealUpheld == false);
-        var pending = all.Count(f => In(f.AppealFiledAt) && f.AppealDecidedAt == null);
-        Assert.That((all.Count, due.Count, onTime, reached.Count, satisfied, unreachable, filed, upheld, rejected, pending), Is.EqualTo((5, 3, 2, 2, 1, 1, 3, 1, 1, 1)),
+        var l = await LoopCounts.OfAsync(_app, _hall.HallId, _hall.Zone, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), new DateOnly(2026, 12, 1));
+        Assert.That(l, Is.EqualTo(new LoopCounts(5, 3, 2, 2, 1, 1, 3, 1, 1, 1)),
             "the story: five cases; three due (the upheld one left out); two on time; two reached, one satisfied; one not reached; three appeals");
 
         _november.Shows("差评闭环（核实、整改、回访、申诉复核）");
-        _november.HasRow("差评闭环", "差评件数", $"{all.Count}");
-        _november.HasRow("差评闭环", "应办结", $"{due.Count}");
-        _november.HasRow("差评闭环", "按期办结", $"{onTime}");
+        _november.HasRow("差评闭环", "差评件数", $"{l.Cases}");
+        _november.HasRow("差评闭环", "应办结", $"{l.Due}");
+        _november.HasRow("差评闭环", "按期办结", $"{l.OnTime}");
         _november.HasRow("差评闭环", "按期办结率", "66.7%");
-        _november.HasRow("差评闭环", "回访（已联系）", $"{reached.Count}");
-        _november.HasRow("差评闭环", "回访满意", $"{satisfied}");
+        _november.HasRow("差评闭环", "回访（已联系）", $"{l.Reached}");
+        _november.HasRow("差评闭环", "回访满意", $"{l.Satisfied}");
         _november.HasRow("差评闭环", "回访满意率", "50.0%");
-        _november.HasRow("差评闭环", "未能联系", $"{unreachable}");
-        _november.HasRow("差评闭环", "申诉提出", $"{filed}");
-        _november.HasRow("差评闭环", "申诉采纳", $"{upheld}");
-        _november.HasRow("差评闭环", "申诉驳回", $"{rejected}");
-        _november.HasRow("差评闭环", "待复核", $"{pending}");
-        Assert.That(Math.Round(100.0 * onTime / due.Count, 1), Is.EqualTo(66.7));
+        _november.HasRow("差评闭环", "未能联系", $"{l.Unreachable}");
+        _november.HasRow("差评闭环", "申诉提出", $"{l.Filed}");
+        _november.HasRow("差评闭环", "申诉采纳", $"{l.Upheld}");
+        _november.HasRow("差评闭环", "申诉驳回", $"{l.Rejected}");
+        _november.HasRow("差评闭环", "待复核", $"{l.Pending}");
+        Assert.That(Math.Round(100.0 * l.OnTime / l.Due, 1), Is.EqualTo(66.7));
     }
 
     [Test]

@@ -1,11 +1,6 @@
 using Hall.Server.Complaints;
-using Hall.Server.Contracts;
-using Hall.Server.Queue;
 using Hall.Server.Reports;
 using Hall.Tests.Support;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using ComplaintSteps = Hall.Server.Complaints.Complaints;
 
 namespace Hall.Tests.Reports;
 
@@ -27,47 +22,26 @@ public sealed class ComplaintReportTests
     {
         _app = await HallApp.StartAsync("complaint-report", new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.FromHours(8)));
         var h = _hall = await MonthScenario.CreateAsync(_app, "xinxian", openAllDay: false, 1);
-        var steps = _app.Services.GetRequiredService<ComplaintSteps>();
-        var s = h.Supervisor;
-        string department;
-        await using (var db = _app.Db())
-        {
-            department = (await ComplaintSteps.DepartmentsAsync(db, h.HallId, default))[0];
-        }
-        async Task<long> Receive(ComplaintCategory category)
-        {
-            var (c, refused) = await steps.RegisterAsync(s, new ComplaintForm(ComplaintChannel.Phone, "王五", "13700001111", category, "群众反映的问题"), default);
-            Assert.That(refused, Is.Null);
-            return c!.Id;
-        }
-        async Task Close(long id, CallBackVerdict verdict)
-        {
-            Assert.That(await steps.AssignAsync(s, id, department, null, default), Is.Null);
-            Assert.That(await steps.AnswerAsync(s, id, "已处理", default), Is.Null);
-            Assert.That(await steps.CallBackAsync(s, id, verdict, null, default), Is.Null);
-            Assert.That(await steps.CloseAsync(s, id, default), Is.Null);
-        }
-
         // Monday 2 November (due Thursday 5th): two 办不成事.
         h.At(11, 2, 10, 0);
-        var c1 = await Receive(ComplaintCategory.CouldNotGetDone);
-        var c2 = await Receive(ComplaintCategory.CouldNotGetDone);
+        var c1 = await h.ReceiveComplaintAsync(ComplaintCategory.CouldNotGetDone);
+        var c2 = await h.ReceiveComplaintAsync(ComplaintCategory.CouldNotGetDone);
         // Tuesday 3 November (due Friday 6th): 等候时间 and 材料繁琐.
         h.At(11, 3, 10, 0);
-        var c3 = await Receive(ComplaintCategory.Waiting);
-        await Receive(ComplaintCategory.Materials);
+        var c3 = await h.ReceiveComplaintAsync(ComplaintCategory.Waiting);
+        await h.ReceiveComplaintAsync(ComplaintCategory.Materials);
         // c1 closed on time and 满意; on Friday c2 late (不满意) and c3 on its last day (基本满意); the 材料繁琐 one is never closed.
         h.At(11, 4, 16, 0);
-        await Close(c1, CallBackVerdict.Satisfied);
+        await h.CloseComplaintAsync(c1, CallBackVerdict.Satisfied);
         h.At(11, 6, 16, 0);
-        await Close(c2, CallBackVerdict.Dissatisfied);
-        await Close(c3, CallBackVerdict.Basic);
+        await h.CloseComplaintAsync(c2, CallBackVerdict.Dissatisfied);
+        await h.CloseComplaintAsync(c3, CallBackVerdict.Basic);
         // Monday 30 November (due Thursday 3 December): open, not yet due when the bulletin is made.
         h.At(11, 30, 10, 0);
-        await Receive(ComplaintCategory.Waiting);
+        await h.ReceiveComplaintAsync(ComplaintCategory.Waiting);
         // Tuesday 1 December: December's, not November's.
         h.At(12, 1, 9, 0);
-        await Receive(ComplaintCategory.Attitude);
+        await h.ReceiveComplaintAsync(ComplaintCategory.Attitude);
 
         h.At(12, 1, 10, 0);
         var november = await h.ReportAsync(ReportKind.MonthlyBulletin, new DateOnly(2026, 11, 1));
@@ -99,17 +73,8 @@ public sealed class ComplaintReportTests
     [Test]
     public async Task The_bulletins_totals_are_the_databases()
     {
-        await using var db = _app.Db();
-        var zone = _hall.Zone;
-        var november = await db.Complaints.AsNoTracking().Where(c => c.HallId == _hall.HallId && c.BusinessDate >= new DateOnly(2026, 11, 1) && c.BusinessDate <= new DateOnly(2026, 11, 30)).ToListAsync();
-        var closed = november.Where(c => c.ClosedAt is not null).ToList();
-        var onTime = closed.Count(c => HallClock.BusinessDate(c.ClosedAt!.Value, zone) <= c.DueDate);
-        var overdue = november.Count(c => c.ClosedAt is null && new DateOnly(2026, 12, 1) > c.DueDate);
-        var satisfied = november.Count(c => c.Verdict is CallBackVerdict.Satisfied or CallBackVerdict.Basic);
-        var calledBack = november.Count(c => c.Verdict is not null);
-        Assert.That((november.Count, closed.Count, onTime, overdue, calledBack, satisfied), Is.EqualTo((5, 3, 2, 1, 3, 2)));
-        static string Rate(int part, int whole) => ReportFormat.Percent((double)part / whole).Text;
-        _november.HasRow("有诉即办", "合计", $"{november.Count}", $"{closed.Count}", Rate(closed.Count, november.Count), $"{onTime}", $"{closed.Count - onTime}", $"{overdue}",
-            $"{november.Count - closed.Count - overdue}", Rate(onTime, closed.Count + overdue), $"{calledBack}", $"{satisfied}", Rate(satisfied, calledBack));
+        var november = await ComplaintCounts.OfAsync(_app, _hall.HallId, _hall.Zone, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), new DateOnly(2026, 12, 1));
+        Assert.That(november, Is.EqualTo(new ComplaintCounts(5, 3, 2, 1, 3, 2)));
+        _november.HasRow("有诉即办", november.Row("合计"));
     }
 }

@@ -140,6 +140,49 @@ public sealed class MonthScenario
     public async Task RateAsync(long ticket, RatingLevel level, params string[] reasons) =>
         Ok(await _queue.RateAsync(_evaluator, new RateCommand(Id(), ticket, level, reasons), default), "rate");
 
+    /// <summary>A ticket of <paramref name="service"/> served at the window from issue to 办结 and rated by the citizen; its id.</summary>
+    public async Task<long> ServeAndRateAsync(int window, int clerk, string service, RatingLevel level, params string[] reasons)
+    {
+        var ticket = await IssueAsync(service);
+        await CallAsync(window, clerk, ticket);
+        await StartAsync(window, clerk, ticket);
+        await FinishAsync(window, clerk, ticket, "办结");
+        await RateAsync(ticket, level, reasons);
+        return ticket;
+    }
+
+    /// <summary>A complaint (有诉即办) the supervisor registers from a phone call; its id.</summary>
+    public async Task<long> ReceiveComplaintAsync(Hall.Server.Complaints.ComplaintCategory category)
+    {
+        var (c, refused) = await Complaints.RegisterAsync(_supervisor,
+            new Hall.Server.Complaints.ComplaintForm(Hall.Server.Complaints.ComplaintChannel.Phone, "王五", "13700001111", category, "群众反映的问题"), default);
+        Assert.That(refused, Is.Null, refused?.MessageEn);
+        return c!.Id;
+    }
+
+    /// <summary>The supervisor takes a complaint through 交办 (to the hall's first department), 答复, 回访 with the citizen's verdict, and 办结.</summary>
+    public async Task CloseComplaintAsync(long id, Hall.Server.Complaints.CallBackVerdict verdict)
+    {
+        string department;
+        await using (var db = _app.Db())
+        {
+            department = (await Hall.Server.Complaints.Complaints.DepartmentsAsync(db, HallId, default))[0];
+        }
+        foreach (var step in new[]
+        {
+            () => Complaints.AssignAsync(_supervisor, id, department, null, default),
+            () => Complaints.AnswerAsync(_supervisor, id, "已处理", default),
+            () => Complaints.CallBackAsync(_supervisor, id, verdict, null, default),
+            () => Complaints.CloseAsync(_supervisor, id, default),
+        })
+        {
+            var refused = await step();
+            Assert.That(refused, Is.Null, refused?.MessageEn);
+        }
+    }
+
+    private Hall.Server.Complaints.Complaints Complaints => _app.Services.GetRequiredService<Hall.Server.Complaints.Complaints>();
+
     public async Task CloseFollowUpAsync(long ticket, string result)
     {
         await using var db = _app.Db();

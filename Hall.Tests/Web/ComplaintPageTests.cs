@@ -13,7 +13,8 @@ namespace Hall.Tests.Web;
 /// 有诉即办 in Chromium on the real server (issue 20): a clerk at a regular window is told they cannot register; the clerk of
 /// the 办不成事反映 window registers a complaint from the keyboard (masked name and number, the due date in working days);
 /// the supervisor assigns it, answers, opens the number for the call-back, records the verdict, closes it, and exports the
-/// list to Excel with the contact masked.
+/// list to Excel with the contact masked. The admin's deadline setting (1–30 working days) on the hall page: a bad value is refused
+/// in Chinese and English and changes nothing; 5 is audited and the next complaint is due five working days later.
 /// </summary>
 [TestFixture, NonParallelizable]
 public sealed class ComplaintPageTests
@@ -23,6 +24,7 @@ public sealed class ComplaintPageTests
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private string _department = "";
+    private IPage? _admin;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -50,6 +52,12 @@ public sealed class ComplaintPageTests
     }
 
     private static ILocator By(IPage page, string testId) => page.Locator($"[data-testid=\"{testId}\"]");
+
+    private async Task GoAsync(string path)
+    {
+        await _admin!.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
+        await Assertions.Expect(By(_admin, "admin-nav")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
 
     [Test, Order(1)]
     public async Task A_clerk_at_a_regular_window_is_told_only_the_special_window_registers()
@@ -150,6 +158,73 @@ public sealed class ComplaintPageTests
         using var clerk = await _hall.HttpAsync("clerk14");
         var refused = await clerk.GetAsync(new Uri("/api/complaints/export.xlsx", UriKind.Relative));
         Assert.That((int)refused.StatusCode, Is.EqualTo(403));
+        await page.Context.CloseAsync();
+    }
+
+    [Test, Order(4)]
+    public async Task A_deadline_outside_1_to_30_working_days_is_refused_in_chinese_and_english_and_changes_nothing()
+    {
+        _admin = await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/hall");
+        await GoAsync("/admin/hall");
+        await Assertions.Expect(By(_admin, "complaint-working-days")).ToHaveValueAsync("3");
+        var before = await TableDump.AllAsync(_app.ConnectionString);
+        await By(_admin, "complaint-working-days").FillAsync("0");
+        await By(_admin, "save").ClickAsync();
+        await Assertions.Expect(By(_admin, "message")).ToHaveTextAsync("大厅设置有误：有诉即办办理期限（工作日）须在 1–30 之间，未作任何更改");
+        Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(before), "a refused setting leaves the database as it was");
+
+        await _admin.GotoAsync(new Uri(_app.BaseAddress, "/lang/en?back=/admin/hall").ToString());
+        await Assertions.Expect(_admin.Locator("h1")).ToHaveTextAsync("Hall settings", new() { Timeout = 20_000 });
+        await By(_admin, "complaint-working-days").FillAsync("31");
+        await By(_admin, "save").ClickAsync();
+        await Assertions.Expect(By(_admin, "message")).ToHaveTextAsync("Invalid hall settings: the complaint deadline (working days) must be 1–30. Nothing was changed.");
+        Assert.That(await TableDump.AllAsync(_app.ConnectionString), Is.EqualTo(before));
+        await Browser.Screenshot(_admin, "complaint-deadline-refused-en");
+        await _admin.GotoAsync(new Uri(_app.BaseAddress, "/lang/zh?back=/admin/hall").ToString());
+        await Assertions.Expect(_admin.Locator("h1")).ToHaveTextAsync("大厅设置", new() { Timeout = 20_000 });
+    }
+
+    [Test, Order(5)]
+    public async Task The_admin_sets_five_working_days_it_is_audited_and_the_next_complaint_is_due_five_working_days_later()
+    {
+        _admin ??= await StaffPages.SignInAsync(_browser, _app, _hall, "admin", "/admin/hall");
+        await GoAsync("/admin/hall");
+        await By(_admin, "complaint-working-days").FillAsync("5");
+        await By(_admin, "save").ClickAsync();
+        await Assertions.Expect(By(_admin, "message")).ToHaveTextAsync("已保存");
+        await using (var db = _app.Db())
+        {
+            Assert.That(await db.Halls.Where(h => h.Id == _hall.HallId).Select(h => h.ComplaintWorkingDays).SingleAsync(), Is.EqualTo(5));
+        }
+        await GoAsync("/admin/hall");
+        await Assertions.Expect(By(_admin, "complaint-working-days")).ToHaveValueAsync("5");
+
+        // The audit log names the field with its old and new value.
+        await GoAsync("/admin/audit");
+        var entry = _admin.Locator("[data-testid=\"audit-hall.update\"]").First;
+        var changes = (await entry.Locator(".changes > span").AllInnerTextsAsync()).Chunk(3).Select(c => string.Join(" | ", c)).ToList();
+        Assert.That(changes, Is.EqualTo(new[] { "字段 | 原值 | 新值", "有诉即办办理期限（工作日） | 3 | 5" }), "the one changed field");
+
+        // Received Monday 30 November: five working days later is Monday 7 December (3 days would have been Thursday 3 December).
+        var page = await StaffPages.SignInAsync(_browser, _app, _hall, "supervisor", "/complaints");
+        await Assertions.Expect(By(page, "due-if-today")).ToHaveTextAsync("2026-12-07", new() { Timeout = 20_000 });
+        await By(page, "citizen").FillAsync("李四");
+        await By(page, "mobile").FillAsync("13900001111");
+        await By(page, "category").SelectOptionAsync("Waiting");
+        await By(page, "description").FillAsync("排队两个小时无人解释");
+        await By(page, "register-submit").ClickAsync();
+        await Assertions.Expect(By(page, "message")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^已登记 "));
+        string number;
+        await using (var db = _app.Db())
+        {
+            var c = await db.Complaints.AsNoTracking().Where(x => x.HallId == _hall.HallId).OrderBy(x => x.Id).LastAsync();
+            Assert.That(c.DueDate, Is.EqualTo(new DateOnly(2026, 12, 7)));
+            number = c.Number;
+        }
+        await Assertions.Expect(By(page, $"due-{number}")).ToHaveTextAsync("期限 2026-12-07");
+        // The complaint received before the change keeps the deadline it was given.
+        await Assertions.Expect(By(page, "due-TS-20261130-001")).ToHaveTextAsync("期限 2026-12-03");
+        await Browser.Screenshot(page, "complaint-deadline-five-days");
         await page.Context.CloseAsync();
     }
 }
