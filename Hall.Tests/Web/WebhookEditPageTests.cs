@@ -36,6 +36,7 @@ public sealed class WebhookEditPageTests
 
         // The complaint.* box unticked stays unticked through a refused and a done registration.
         await By("event-complaint.*").UncheckAsync();
+        await By("event-ticket.case_number").UncheckAsync();
         await By("new-url").FillAsync("county.example/events");
         await By("register").ClickAsync();
         await Assertions.Expect(By("message")).ToHaveTextAsync("接收地址须为完整的 http 或 https 网址（不含用户名密码），未作任何更改");
