@@ -115,33 +115,63 @@ public sealed class OutboxSender(IDbContextFactory<HallDb> dbFactory, IEnumerabl
         }
         var requests = await channel.PrepareAsync(db, claimed, ct);
         var http = httpFactory.CreateClient(HttpClientName);
-        var sent = 0;
-        foreach (var row in claimed.OrderBy(r => r.Id))
+        // A claim holds at most one message per endpoint and subject (a later one waits until its earlier one is delivered),
+        // so the claimed messages go out side by side, a few at a time: a slow or dead receiver holds up its own messages,
+        // not every other endpoint's and the province's behind them for a whole claim of timeouts.
+        using var gate = new SemaphoreSlim(ParallelPosts);
+        var posts = await Task.WhenAll(claimed.OrderBy(r => r.Id).Select(async row =>
         {
             if (!requests.TryGetValue(row.Id, out var request))
             {
-                await FailedAsync(db, row, null, "无法生成请求：数据缺失 / The message could not be built", ct);
-                continue;
+                return new Post(row, null, "无法生成请求：数据缺失 / The message could not be built", null);
             }
-            var (status, error) = await PostAsync(http, request, ct);
-            if (error is null)
+            try
             {
-                var at = clock.GetUtcNow().ToUniversalTime();
+                await gate.WaitAsync(ct);
+                try
+                {
+                    var (status, error) = await PostAsync(http, request, ct);
+                    return new Post(row, status, error, clock.GetUtcNow().ToUniversalTime());
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The server is stopping: not sent, nothing written; the lease hands it to the next server.
+                return null;
+            }
+        }));
+        var sent = 0;
+        // The delivered first: their marks are written even when a failure's record is cut short by the server stopping.
+        foreach (var post in posts.OfType<Post>().OrderBy(p => p.Error is null ? 0 : 1))
+        {
+            if (post.Error is null)
+            {
                 // CancellationToken.None: the message is out, so its mark must be written even as the server stops.
                 await db.Database.ExecuteSqlAsync($"""
-                    UPDATE outbox SET state = CASE WHEN revision = {row.Revision} THEN 'sent' ELSE 'pending' END, sent_at = {at}, last_attempt_at = {at},
-                        attempts = attempts + 1, last_status = {status}, last_error = NULL, lease_until = NULL
-                    WHERE id = {row.Id}
+                    UPDATE outbox SET state = CASE WHEN revision = {post.Row.Revision} THEN 'sent' ELSE 'pending' END, sent_at = {post.At}, last_attempt_at = {post.At},
+                        attempts = attempts + 1, last_status = {post.Status}, last_error = NULL, lease_until = NULL
+                    WHERE id = {post.Row.Id}
                     """, CancellationToken.None);
                 sent++;
             }
             else
             {
-                await FailedAsync(db, row, status, error, ct);
+                await FailedAsync(db, post.Row, post.Status, post.Error, ct);
             }
         }
+        ct.ThrowIfCancellationRequested();
         return sent;
     }
+
+    /// <summary>How many of a claim's messages are posted at once.</summary>
+    private const int ParallelPosts = 8;
+
+    /// <summary>One claimed message's attempt: its answer's status, the error (null when delivered) and when it ended.</summary>
+    private sealed record Post(OutboxClaim Row, int? Status, string? Error, DateTimeOffset? At);
 
     private async Task FailedAsync(HallDb db, OutboxClaim row, int? status, string error, CancellationToken ct)
     {
